@@ -1,0 +1,35 @@
+// The IDX format of MNIST and Fashion-MNIST, plain or gzip-compressed, and the Fashion-MNIST loader.
+// Every violation (magic, dimension count, sizes, truncation, count mismatch) throws std::runtime_error naming
+// the file and the reason.
+#pragma once
+
+#include "core/data/dataset.h"
+
+#include <string>
+
+namespace ll::data
+{
+
+// Reads a whole file, inflating it when it is gzip (by its magic bytes, whatever its name). Throws on error.
+std::vector<std::uint8_t> ReadMaybeGzip(const std::string& path);
+
+// Parses IDX bytes (already inflated): an unsigned-byte tensor of rank 1 (labels) or 3 (images).
+struct IdxTensor
+{
+    std::vector<std::int64_t> dims;
+    std::vector<std::uint8_t> data;
+};
+IdxTensor ParseIdx(const std::vector<std::uint8_t>& bytes, const std::string& name_for_errors);
+
+// Images from an IDX3 file and labels from an IDX1 file; counts must agree. Labels must be < 256; num_classes
+// is max label + 1.
+ImageDataset LoadIdxPair(const std::string& images_path, const std::string& labels_path, const std::string& name);
+
+// Where the Fashion-MNIST files are: --data DIR, else $LATENTLAB_DATA, else /usr/share/datasets/fashion-mnist.
+std::string ResolveDataDir(const std::string& cli_dir);
+
+// Loads "train" or "t10k" from a folder holding {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz].
+// Class names are Fashion-MNIST's (T-shirt/top, Trouser, ...). Throws with the folder and what is missing.
+ImageDataset LoadFashionMnist(const std::string& dir, const std::string& split);
+
+} // namespace ll::data

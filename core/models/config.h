@@ -1,0 +1,87 @@
+// An experiment as data: dataset, model family and objective, architecture, optimizers, batch size, steps,
+// seed and metric intervals. Presets (assets/presets/*.json) and the UI's controls fill one of these;
+// Validate() refuses nonsense with a message naming the key and the allowed range.
+#pragma once
+
+#include "core/nn/optimizer.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ll::models
+{
+
+struct DataConfig
+{
+    std::string kind = "fashion-mnist"; // "fashion-mnist", "idx" (any MNIST-format folder), "folder", "toy"
+    std::string toy = "ring8";          // for kind "toy": ring8, grid25, spiral, moons, swissroll, checkerboard
+    std::string dir;                    // for "idx"/"folder" (and to override fashion-mnist's location)
+    int image_size = 28;                // for "folder": images resized to image_size^2
+    bool grayscale = true;              // for "folder"
+};
+
+struct NetConfig
+{
+    std::vector<int> hidden{512};       // hidden layer widths (input and output sizes come from the model)
+    std::string activation = "relu";    // hidden activation
+    double leaky_slope = 0.2;
+    std::string output_activation;      // "" = the model's default (e.g. sigmoid for image GANs, none for toys)
+    bool spectral_norm = false;
+};
+
+struct GanConfig
+{
+    // "minimax", "non_saturating", "least_squares", "wgan_clip", "wgan_gp", "hinge"
+    std::string objective = "non_saturating";
+    int noise_dim = 64;
+    std::string noise = "gaussian";     // "gaussian" or "uniform" (in [-1, 1])
+    int d_steps = 1;                    // discriminator updates per generator update
+    double real_label = 1.0;            // one-sided label smoothing: e.g. 0.9
+    double clip = 0.01;                 // wgan_clip: critic weights clipped to [-clip, clip]
+    double gp_lambda = 10.0;            // wgan_gp: penalty weight
+    bool conditional = false;           // class label (one-hot) given to G and D
+    NetConfig generator{{256, 512}, "leaky_relu", 0.2, "", false};
+    NetConfig discriminator{{512, 256}, "leaky_relu", 0.2, "", false};
+    nn::OptimizerConfig g_opt{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};
+    nn::OptimizerConfig d_opt{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};
+};
+
+struct VaeConfig
+{
+    int latent_dim = 20;
+    std::string likelihood = "bernoulli"; // "bernoulli" (logits, data in [0, 1]) or "gaussian" (fixed sigma)
+    double gaussian_sigma = 0.1;
+    double beta = 1.0;                    // beta-VAE weight on the KL term
+    std::int64_t warmup_steps = 0;        // beta ramps linearly from 0 to beta over these steps
+    bool conditional = false;             // class label (one-hot) given to encoder and decoder
+    NetConfig encoder{{512}, "relu", 0.2, "", false};
+    NetConfig decoder{{512}, "relu", 0.2, "", false};
+    nn::OptimizerConfig opt{nn::OptimizerKind::Adam, 1e-3, 0.9, 0.999};
+};
+
+struct ExperimentConfig
+{
+    std::string name;                   // preset name, e.g. "vae-fashion"
+    std::string description;            // one paragraph that teaches something
+    std::string family = "vae";         // "vae" or "gan"
+    DataConfig data;
+    GanConfig gan;
+    VaeConfig vae;
+    int batch_size = 128;
+    std::int64_t steps = 10000;         // default length of a headless run
+    std::uint64_t seed = 1;
+    int metrics_every = 1;              // log metrics every N steps
+    int eval_every = 500;               // 2-D sample metrics / test ELBO every N steps (0 = never)
+    int sample_every = 500;             // headless: PNG sample grid every N steps (0 = never)
+    int eval_samples = 2500;            // 2-D metrics: generated samples per evaluation
+    int iwae_k = 50;                    // importance samples for the IWAE bound at evaluation
+};
+
+// Throws std::invalid_argument naming the key and the allowed range ("gan.d_steps must be in [1, 100], got 0").
+// Also refuses sizes that would exhaust memory, with the estimate.
+void Validate(const ExperimentConfig& config);
+
+bool IsToy(const ExperimentConfig& config);
+
+} // namespace ll::models

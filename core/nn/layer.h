@@ -1,0 +1,47 @@
+// The layer interface: Forward caches what Backward needs; Backward returns dx and accumulates parameter
+// gradients; BackwardOfBackward differentiates the backward map itself (for gradient penalties, WGAN-GP).
+// A layer is used by one thread at a time; Clone gives an independent copy (e.g. the UI's frozen decoder).
+#pragma once
+
+#include "core/nn/tensor.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ll::nn
+{
+
+template <typename T>
+class Layer
+{
+public:
+    virtual ~Layer() = default;
+
+    // Short kind name: "linear", "relu", "leaky_relu", "tanh", "sigmoid", "softplus", ...
+    virtual std::string Kind() const = 0;
+
+    // Number of output features for a given number of input features.
+    virtual Index OutputSize(Index input_size) const = 0;
+
+    // x: (in, B) -> y: (out, B). Caches x (or y) for Backward. The returned reference stays valid until the
+    // next Forward on this layer.
+    virtual const Matrix<T>& Forward(const Matrix<T>& x) = 0;
+
+    // dy: (out, B) -> dx: (in, B), for the input of the last Forward. Adds (+=) parameter gradients when
+    // accumulate is true; with false only dx is computed (the gradient penalty's inner backward).
+    virtual const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate = true) = 0;
+
+    // Double backward. The last Backward computed dx = B(x, params, dy). Given u = dP/d(dx): (in, B), returns
+    // dP/d(dy): (out, B), writes dP/dx: (in, B) into dp_dx (zero for layers linear in x), and adds dP/dparams
+    // to the parameter gradients.
+    virtual const Matrix<T>& BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp_dx) = 0;
+
+    // Appends this layer's parameters, named prefix + "weight" / "bias".
+    virtual void CollectParams(const std::string& prefix, std::vector<ParamRef<T>>& out) { (void)prefix; (void)out; }
+
+    // A deep, independent copy (parameters and settings; caches need not be copied).
+    virtual std::unique_ptr<Layer<T>> Clone() const = 0;
+};
+
+} // namespace ll::nn

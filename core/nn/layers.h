@@ -1,0 +1,112 @@
+// The concrete layers: Linear (optional bias, optional spectral normalisation) and the elementwise
+// activations ReLU, LeakyReLU(slope), Tanh, Sigmoid, Softplus. Shapes in comments are (rows, cols).
+#pragma once
+
+#include "core/nn/layer.h"
+#include "core/util/rng.h"
+
+namespace ll::nn
+{
+
+enum class InitKind
+{
+    He,     // N(0, 2 / fan_in): for ReLU-family hidden layers
+    Xavier, // U(-a, a), a = sqrt(6 / (fan_in + fan_out)): for tanh / sigmoid / linear outputs
+};
+
+// Fills w (out, in) with the chosen initialisation from rng.
+template <typename T>
+void InitWeights(Matrix<T>& w, InitKind kind, Rng& rng);
+
+template <typename T>
+class Linear final : public Layer<T>
+{
+public:
+    // y = W x + b with W (out, in), b (out, 1). Bias starts at zero.
+    Linear(Index in, Index out, bool bias, InitKind init, Rng& rng);
+
+    // Spectral normalisation (Miyato et al. 2018): the layer uses W / sigma(W), sigma estimated by power
+    // iteration with a persistent vector u (out). One power-iteration step per training Forward (call
+    // SetTraining(false) to freeze u, e.g. for evaluation and the double backward's re-use).
+    void EnableSpectralNorm(Rng& rng);
+    bool SpectralNorm() const { return m_spectral_norm; }
+    void SetTraining(bool training) { m_training = training; }
+    T Sigma() const { return m_sigma; }
+
+    std::string Kind() const override { return "linear"; }
+    Index OutputSize(Index) const override { return m_w.rows(); }
+    const Matrix<T>& Forward(const Matrix<T>& x) override;
+    const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate = true) override;
+    const Matrix<T>& BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp_dx) override;
+    void CollectParams(const std::string& prefix, std::vector<ParamRef<T>>& out) override;
+    std::unique_ptr<Layer<T>> Clone() const override;
+
+    Matrix<T>& Weight() { return m_w; }
+    Matrix<T>& Bias() { return m_b; }
+    bool HasBias() const { return m_has_bias; }
+    Matrix<T>& SpectralU() { return m_u; } // (out, 1), the power-iteration state (checkpointed)
+
+private:
+    Matrix<T> m_w;  // (out, in)
+    Matrix<T> m_b;  // (out, 1), empty without bias
+    Matrix<T> m_dw; // (out, in)
+    Matrix<T> m_db; // (out, 1)
+    bool m_has_bias = true;
+
+    bool m_spectral_norm = false;
+    bool m_training = true;
+    Matrix<T> m_u;     // (out, 1)
+    Matrix<T> m_v;     // (in, 1)
+    T m_sigma = T(1);
+    Matrix<T> m_w_eff; // (out, in) W / sigma when spectral-normalised
+    Matrix<T> m_dw_eff;
+
+    const Matrix<T>* m_x = nullptr; // input of the last Forward (owned by the caller, must outlive Backward)
+    Matrix<T> m_x_copy;
+    Matrix<T> m_y;   // (out, B)
+    Matrix<T> m_dx;  // (in, B)
+    Matrix<T> m_dy;  // (out, B) the dy of the last Backward (for BackwardOfBackward)
+    Matrix<T> m_ddy; // (out, B)
+};
+
+enum class ActivationKind
+{
+    Identity,
+    ReLU,
+    LeakyReLU,
+    Tanh,
+    Sigmoid,
+    Softplus,
+};
+
+// "relu", "leaky_relu", "tanh", "sigmoid", "softplus", "identity"/"linear"/"none"; throws on anything else.
+ActivationKind ParseActivation(const std::string& name);
+std::string ActivationName(ActivationKind kind);
+
+// Elementwise activation y = f(x). Backward needs f'(x); BackwardOfBackward also needs f''(x).
+template <typename T>
+class Activation final : public Layer<T>
+{
+public:
+    explicit Activation(ActivationKind kind, T slope = T(0.2)); // slope is LeakyReLU's negative slope
+
+    std::string Kind() const override { return ActivationName(m_kind); }
+    ActivationKind Type() const { return m_kind; }
+    T Slope() const { return m_slope; }
+    Index OutputSize(Index input_size) const override { return input_size; }
+    const Matrix<T>& Forward(const Matrix<T>& x) override;
+    const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate = true) override;
+    const Matrix<T>& BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp_dx) override;
+    std::unique_ptr<Layer<T>> Clone() const override;
+
+private:
+    ActivationKind m_kind;
+    T m_slope;
+    Matrix<T> m_x;  // (n, B)
+    Matrix<T> m_y;  // (n, B)
+    Matrix<T> m_dx; // (n, B)
+    Matrix<T> m_dy; // (n, B)
+    Matrix<T> m_ddy;
+};
+
+} // namespace ll::nn

@@ -1,0 +1,73 @@
+// A chain of layers, and the MLP builder every model uses. Forward/Backward/BackwardOfBackward run the chain;
+// parameters are named prefix + layer index + ".weight"/".bias" (e.g. "G.0.weight").
+#pragma once
+
+#include "core/nn/layers.h"
+
+#include <memory>
+#include <vector>
+
+namespace ll::nn
+{
+
+template <typename T>
+class Sequential
+{
+public:
+    Sequential() = default;
+    Sequential(const Sequential& other);            // deep copy (Clone of every layer)
+    Sequential& operator=(const Sequential& other); // deep copy
+    Sequential(Sequential&&) noexcept = default;
+    Sequential& operator=(Sequential&&) noexcept = default;
+
+    void Add(std::unique_ptr<Layer<T>> layer);
+    std::size_t Size() const { return m_layers.size(); }
+    Layer<T>& At(std::size_t i) { return *m_layers[i]; }
+    const Layer<T>& At(std::size_t i) const { return *m_layers[i]; }
+
+    Index InputSize() const { return m_input_size; }
+    void SetInputSize(Index n) { m_input_size = n; }
+    Index OutputSize() const;
+
+    // x: (in, B) -> (out, B). x must stay alive and unchanged until the matching Backward.
+    const Matrix<T>& Forward(const Matrix<T>& x);
+    // dy: (out, B) -> dx: (in, B); accumulates parameter gradients when accumulate is true.
+    const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate = true);
+
+    // Gradient penalty support. After Forward(x) and Backward(dy, false), given u = dP/d(dx) (in, B):
+    // adds dP/dparams to the gradients, through both the backward pass and the forward pass it depends on.
+    // dP/d(dy) at the top is dropped (dy is a constant, e.g. ones). Returns dP/dx: (in, B).
+    const Matrix<T>& BackwardOfBackward(const Matrix<T>& u);
+
+    // Parameters of every layer, in layer order, named prefix + index + "." + "weight"/"bias".
+    std::vector<ParamRef<T>> Params(const std::string& prefix);
+    void ZeroGrad();
+    std::size_t ParamCount() const;
+
+    // Linear layers, in order (for spectral normalisation, weight clipping, checkpoints).
+    std::vector<Linear<T>*> LinearLayers();
+    void SetTraining(bool training);
+
+private:
+    std::vector<std::unique_ptr<Layer<T>>> m_layers;
+    Index m_input_size = 0;
+    Matrix<T> m_dp_dx; // dP/dx of BackwardOfBackward
+};
+
+// An MLP description, as experiments and presets give it.
+struct MlpSpec
+{
+    std::vector<Index> sizes;                 // input, hidden..., output (at least 2 entries)
+    ActivationKind hidden = ActivationKind::ReLU;
+    ActivationKind output = ActivationKind::Identity;
+    double leaky_slope = 0.2;
+    bool bias = true;
+    bool spectral_norm = false;               // on every Linear layer
+};
+
+// Builds Linear -> hidden act -> ... -> Linear -> output act (no layer for Identity). He init for ReLU-family
+// hidden layers, Xavier otherwise. Throws std::invalid_argument for fewer than two sizes or a size < 1.
+template <typename T>
+Sequential<T> MakeMlp(const MlpSpec& spec, Rng& rng);
+
+} // namespace ll::nn

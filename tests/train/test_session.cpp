@@ -1,0 +1,2 @@
+// placeholder: filled by its module's work
+#include <doctest/doctest.h>
