@@ -1,1 +1,330 @@
-// placeholder: filled by its module's work
+// Validation of an ExperimentConfig: every key checked against its allowed range or list, with messages that
+// name the key, and a memory estimate that refuses configurations which would exhaust the machine.
+#include "core/models/config.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+namespace ll::models
+{
+namespace
+{
+
+std::string FormatNumber(double v)
+{
+    // Whole numbers print whole ("1000000000", not "1e+09"), so messages quote the value as typed.
+    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
+    {
+        return std::to_string(static_cast<long long>(v));
+    }
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+std::string JoinNames(const std::vector<std::string>& names)
+{
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i)
+    {
+        out += (i ? ", " : "") + ('"' + names[i] + '"');
+    }
+    return out;
+}
+
+// Ranges: closed [lo, hi] unless the bound is marked open.
+enum class Bound
+{
+    Closed,
+    Open,
+};
+
+void CheckRange(const std::string& key, double v, double lo, double hi, Bound lo_bound = Bound::Closed,
+                Bound hi_bound = Bound::Closed)
+{
+    const bool lo_ok = lo_bound == Bound::Closed ? v >= lo : v > lo;
+    const bool hi_ok = hi_bound == Bound::Closed ? v <= hi : v < hi;
+    if (!(lo_ok && hi_ok) || std::isnan(v))
+    {
+        throw std::invalid_argument(key + " must be in " + (lo_bound == Bound::Closed ? "[" : "(") +
+                                    FormatNumber(lo) + ", " + FormatNumber(hi) +
+                                    (hi_bound == Bound::Closed ? "]" : ")") + ", got " + FormatNumber(v));
+    }
+}
+
+void CheckName(const std::string& key, const std::string& v, const std::vector<std::string>& allowed)
+{
+    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end())
+    {
+        throw std::invalid_argument(key + " must be one of " + JoinNames(allowed) + ", got \"" + v + "\"");
+    }
+}
+
+const std::vector<std::string> kDataKinds{"fashion-mnist", "idx", "folder", "toy"};
+const std::vector<std::string> kToyNames{"ring8", "grid25", "spiral", "moons", "swissroll", "checkerboard",
+                                         "custom"};
+const std::vector<std::string> kNoiseNames{"gaussian", "uniform"};
+// Output activations: "" is the model's default.
+const std::vector<std::string> kOutputActivations{"", "identity", "linear", "none", "relu", "leaky_relu",
+                                                  "tanh", "sigmoid", "softplus"};
+const std::vector<std::string> kIdentityOutput{"", "identity", "linear", "none"};
+
+constexpr double kMaxWidth = 65536;
+constexpr double kMaxLayers = 32;
+
+void CheckNet(const std::string& key, const NetConfig& net, bool identity_output_only)
+{
+    CheckRange(key + ".hidden (number of layers)", static_cast<double>(net.hidden.size()), 0, kMaxLayers);
+    for (std::size_t i = 0; i < net.hidden.size(); ++i)
+    {
+        CheckRange(key + ".hidden[" + std::to_string(i) + "]", net.hidden[i], 1, kMaxWidth);
+    }
+    CheckName(key + ".activation", net.activation, HiddenActivationNames());
+    CheckRange(key + ".leaky_slope", net.leaky_slope, 0, 1, Bound::Closed, Bound::Open);
+    CheckName(key + ".output_activation", net.output_activation,
+              identity_output_only ? kIdentityOutput : kOutputActivations);
+}
+
+void CheckOptimizer(const std::string& key, const nn::OptimizerConfig& opt)
+{
+    CheckRange(key + ".learning_rate", opt.learning_rate, 0, 10, Bound::Open);
+    CheckRange(key + ".beta1", opt.beta1, 0, 1, Bound::Closed, Bound::Open);
+    CheckRange(key + ".beta2", opt.beta2, 0, 1, Bound::Closed, Bound::Open);
+    CheckRange(key + ".epsilon", opt.epsilon, 0, 1, Bound::Open);
+    CheckRange(key + ".momentum", opt.momentum, 0, 1, Bound::Closed, Bound::Open);
+    CheckRange(key + ".rho", opt.rho, 0, 1, Bound::Closed, Bound::Open);
+    CheckRange(key + ".weight_decay", opt.weight_decay, 0, 1);
+}
+
+// One MLP's contribution to the estimate, in floats. Widths are taken as given (doubles, no overflow), so the
+// estimate also works for nonsense sizes before the range checks.
+struct MlpCost
+{
+    double params = 0;
+    double activation_floats = 0; // per example
+    double largest = 0;           // largest single width, to name the culprit
+    std::string largest_key;
+};
+
+MlpCost CostOfMlp(const std::string& key, double in, const std::vector<int>& hidden, double out)
+{
+    MlpCost cost;
+    double prev = in;
+    cost.largest = in;
+    cost.largest_key = key + " input";
+    // Each Linear caches its input, output and input gradient; each activation its input, output and both
+    // gradients: about 4 floats per unit per example for Linear + activation pairs.
+    cost.activation_floats += prev;
+    for (std::size_t i = 0; i < hidden.size(); ++i)
+    {
+        const double w = std::max(0, hidden[i]);
+        cost.params += prev * w + w;
+        cost.activation_floats += 4.0 * w;
+        if (w > cost.largest)
+        {
+            cost.largest = w;
+            cost.largest_key = key + ".hidden[" + std::to_string(i) + "]";
+        }
+        prev = w;
+    }
+    cost.params += prev * out + out;
+    cost.activation_floats += 3.0 * out;
+    return cost;
+}
+
+double OptimizerStateFactor(const nn::OptimizerConfig& opt)
+{
+    switch (opt.kind)
+    {
+    case nn::OptimizerKind::Adam:
+        return 2.0;
+    case nn::OptimizerKind::RmsProp:
+        return 2.0; // squared average + momentum buffer
+    case nn::OptimizerKind::Sgd:
+        return 1.0;
+    }
+    return 2.0;
+}
+
+} // namespace
+
+const std::vector<std::string>& FamilyNames()
+{
+    static const std::vector<std::string> names{"vae", "gan"};
+    return names;
+}
+
+const std::vector<std::string>& GanObjectiveNames()
+{
+    static const std::vector<std::string> names{"minimax", "non_saturating", "least_squares",
+                                                "wgan_clip",  "wgan_gp",         "hinge"};
+    return names;
+}
+
+const std::vector<std::string>& LikelihoodNames()
+{
+    static const std::vector<std::string> names{"bernoulli", "gaussian"};
+    return names;
+}
+
+const std::vector<std::string>& HiddenActivationNames()
+{
+    static const std::vector<std::string> names{"relu", "leaky_relu", "tanh", "sigmoid", "softplus"};
+    return names;
+}
+
+std::int64_t GuessDataDim(const DataConfig& data)
+{
+    if (data.kind == "toy")
+    {
+        return 2;
+    }
+    if (data.kind == "folder")
+    {
+        const std::int64_t side = std::max(1, data.image_size);
+        return side * side * (data.grayscale ? 1 : 3);
+    }
+    return 28 * 28; // fashion-mnist, idx (MNIST format)
+}
+
+int GuessNumClasses(const DataConfig& data)
+{
+    return (data.kind == "fashion-mnist" || data.kind == "idx") ? 10 : 0;
+}
+
+MemoryEstimate EstimateMemory(const ExperimentConfig& config, std::int64_t data_dim, int num_classes)
+{
+    const double d = static_cast<double>(data_dim);
+    const double batch = std::max(1, config.batch_size);
+    MemoryEstimate est;
+    auto add = [&](const MlpCost& cost, const nn::OptimizerConfig& opt)
+    {
+        est.parameters += 4.0 * cost.params;
+        est.gradients += 4.0 * cost.params;
+        est.optimizer += 4.0 * cost.params * OptimizerStateFactor(opt);
+        est.activations += 4.0 * cost.activation_floats * batch;
+    };
+    if (config.family == "gan")
+    {
+        const GanConfig& g = config.gan;
+        const double c = g.conditional ? num_classes : 0;
+        add(CostOfMlp("gan.generator", g.noise_dim + c, g.generator.hidden, d), g.g_opt);
+        add(CostOfMlp("gan.discriminator", d + c, g.discriminator.hidden, 1), g.d_opt);
+    }
+    else
+    {
+        const VaeConfig& v = config.vae;
+        const double c = v.conditional ? num_classes : 0;
+        add(CostOfMlp("vae.encoder", d + c, v.encoder.hidden, 2.0 * v.latent_dim), v.opt);
+        add(CostOfMlp("vae.decoder", v.latent_dim + c, v.decoder.hidden, d), v.opt);
+    }
+    return est;
+}
+
+void Validate(const ExperimentConfig& config)
+{
+    CheckName("family", config.family, FamilyNames());
+
+    // Data.
+    const DataConfig& data = config.data;
+    CheckName("data.kind", data.kind, kDataKinds);
+    if (data.kind == "toy")
+    {
+        CheckName("data.toy", data.toy, kToyNames);
+    }
+    if ((data.kind == "idx" || data.kind == "folder") && data.dir.empty())
+    {
+        throw std::invalid_argument("data.dir must name a folder for data.kind \"" + data.kind + "\"");
+    }
+    if (data.kind == "folder")
+    {
+        CheckRange("data.image_size", data.image_size, 4, 512);
+    }
+
+    // Memory before the per-key ranges: a 10^9-wide layer is refused with the estimate, not only its range.
+    const MemoryEstimate est = EstimateMemory(config, GuessDataDim(data), GuessNumClasses(data));
+    if (est.Total() > kMaxMemoryBytes)
+    {
+        constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+        char buf[320];
+        std::snprintf(buf, sizeof buf,
+                      "estimated memory %.2f GiB exceeds the %.0f GiB limit (parameters %.2f GiB, gradients %.2f "
+                      "GiB, optimizer state %.2f GiB, activations %.2f GiB for batch_size %d)",
+                      est.Total() / kGiB, kMaxMemoryBytes / kGiB, est.parameters / kGiB, est.gradients / kGiB,
+                      est.optimizer / kGiB, est.activations / kGiB, config.batch_size);
+        // Name the widest layer of the family in force, so the user knows which key to shrink.
+        std::string culprit;
+        double widest = 0;
+        auto consider = [&](const std::string& key, const std::vector<int>& hidden)
+        {
+            for (std::size_t i = 0; i < hidden.size(); ++i)
+            {
+                if (hidden[i] > widest)
+                {
+                    widest = hidden[i];
+                    culprit = key + ".hidden[" + std::to_string(i) + "] = " + std::to_string(hidden[i]);
+                }
+            }
+        };
+        if (config.family == "gan")
+        {
+            consider("gan.generator", config.gan.generator.hidden);
+            consider("gan.discriminator", config.gan.discriminator.hidden);
+        }
+        else
+        {
+            consider("vae.encoder", config.vae.encoder.hidden);
+            consider("vae.decoder", config.vae.decoder.hidden);
+        }
+        throw std::invalid_argument(std::string(buf) + (culprit.empty() ? "" : "; widest layer " + culprit));
+    }
+
+    // Family-specific keys (the other family's section is ignored: presets need not tune it).
+    if (config.family == "gan")
+    {
+        const GanConfig& g = config.gan;
+        CheckName("gan.objective", g.objective, GanObjectiveNames());
+        CheckRange("gan.noise_dim", g.noise_dim, 1, 4096);
+        CheckName("gan.noise", g.noise, kNoiseNames);
+        CheckRange("gan.d_steps", g.d_steps, 1, 100);
+        CheckRange("gan.real_label", g.real_label, 0.5, 1);
+        CheckRange("gan.clip", g.clip, 0, 10, Bound::Open);
+        CheckRange("gan.gp_lambda", g.gp_lambda, 0, 1000);
+        CheckNet("gan.generator", g.generator, false);
+        CheckNet("gan.discriminator", g.discriminator, true);
+        CheckOptimizer("gan.g_opt", g.g_opt);
+        CheckOptimizer("gan.d_opt", g.d_opt);
+    }
+    else
+    {
+        const VaeConfig& v = config.vae;
+        CheckRange("vae.latent_dim", v.latent_dim, 1, 4096);
+        CheckName("vae.likelihood", v.likelihood, LikelihoodNames());
+        CheckRange("vae.gaussian_sigma", v.gaussian_sigma, 1e-4, 100);
+        CheckRange("vae.beta", v.beta, 0, 1000);
+        CheckRange("vae.warmup_steps", static_cast<double>(v.warmup_steps), 0, 1e9);
+        CheckNet("vae.encoder", v.encoder, true);
+        // Bernoulli decoders output logits; a Gaussian decoder's mean may pass through an activation.
+        CheckNet("vae.decoder", v.decoder, v.likelihood == "bernoulli");
+        CheckOptimizer("vae.opt", v.opt);
+    }
+
+    // Run-level keys.
+    CheckRange("batch_size", config.batch_size, 1, 65536);
+    CheckRange("steps", static_cast<double>(config.steps), 0, 1e12);
+    CheckRange("metrics_every", config.metrics_every, 1, 1e6);
+    CheckRange("eval_every", config.eval_every, 0, 1e9);
+    CheckRange("sample_every", config.sample_every, 0, 1e9);
+    CheckRange("eval_samples", config.eval_samples, 1, 1e6);
+    CheckRange("iwae_k", config.iwae_k, 1, 10000);
+}
+
+bool IsToy(const ExperimentConfig& config)
+{
+    return config.data.kind == "toy";
+}
+
+} // namespace ll::models

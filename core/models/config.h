@@ -84,4 +84,31 @@ void Validate(const ExperimentConfig& config);
 
 bool IsToy(const ExperimentConfig& config);
 
+// The names Validate accepts, for the UI's combo boxes.
+const std::vector<std::string>& FamilyNames();        // "vae", "gan"
+const std::vector<std::string>& GanObjectiveNames();  // "minimax", "non_saturating", ...
+const std::vector<std::string>& LikelihoodNames();    // "bernoulli", "gaussian"
+const std::vector<std::string>& HiddenActivationNames(); // "relu", "leaky_relu", "tanh", "sigmoid", "softplus"
+
+// Memory a configuration needs for training, estimated in bytes (float): parameters, their gradients,
+// optimizer state and the activations and gradients cached for one batch. data_dim / num_classes as the data
+// will give them (GuessDataDim when the data is not loaded yet).
+struct MemoryEstimate
+{
+    double parameters = 0; // bytes of parameter values
+    double gradients = 0;
+    double optimizer = 0;
+    double activations = 0;
+    double Total() const { return parameters + gradients + optimizer + activations; }
+};
+MemoryEstimate EstimateMemory(const ExperimentConfig& config, std::int64_t data_dim, int num_classes);
+
+// Data dimension implied by the data section without loading it (784 for fashion-mnist and idx, 2 for toys,
+// image_size^2 x channels for folders); num classes 10 for labelled image sets, 0 otherwise.
+std::int64_t GuessDataDim(const DataConfig& data);
+int GuessNumClasses(const DataConfig& data);
+
+// Validate's memory ceiling: 4 GiB.
+inline constexpr double kMaxMemoryBytes = 4.0 * 1024.0 * 1024.0 * 1024.0;
+
 } // namespace ll::models

@@ -1,1 +1,386 @@
-// placeholder: filled by its module's work
+// The VAE's forward/backward pass (VaeNet) and the trainable Model around it (Vae). The bounds used for
+// evaluation (ELBO, IWAE) live in vae_eval.cpp.
+#include "core/models/vae.h"
+
+#include "core/nn/losses.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+namespace ll::models
+{
+namespace
+{
+
+nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out, nn::ActivationKind output)
+{
+    nn::MlpSpec spec;
+    spec.sizes.push_back(in);
+    for (int w : net.hidden)
+    {
+        spec.sizes.push_back(w);
+    }
+    spec.sizes.push_back(out);
+    spec.hidden = nn::ParseActivation(net.activation);
+    spec.output = output;
+    spec.leaky_slope = net.leaky_slope;
+    spec.spectral_norm = net.spectral_norm;
+    return spec;
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+// VaeNet
+
+template <typename T>
+VaeNet<T>::VaeNet(const VaeConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
+    : m_data_dim(data_dim),
+      m_latent_dim(config.latent_dim),
+      m_num_classes(config.conditional ? num_classes : 0),
+      m_bernoulli(config.likelihood == "bernoulli"),
+      m_sigma(static_cast<T>(config.gaussian_sigma))
+{
+    if (data_dim < 1 || config.latent_dim < 1)
+    {
+        throw std::invalid_argument("VAE: data dimension and vae.latent_dim must be >= 1, got " +
+                                    std::to_string(data_dim) + " and " + std::to_string(config.latent_dim));
+    }
+    if (config.likelihood != "bernoulli" && config.likelihood != "gaussian")
+    {
+        throw std::invalid_argument("vae.likelihood must be \"bernoulli\" or \"gaussian\", got \"" +
+                                    config.likelihood + "\"");
+    }
+    if (config.conditional && num_classes < 1)
+    {
+        throw std::invalid_argument("vae.conditional needs labelled data, but the data has no classes");
+    }
+    // Bernoulli decoders emit logits (the likelihood takes logits for stability); Gaussian means may pass through
+    // the configured output activation.
+    const nn::ActivationKind dec_out =
+        (m_bernoulli || config.decoder.output_activation.empty()) ? nn::ActivationKind::Identity
+                                                                  : nn::ParseActivation(config.decoder.output_activation);
+    m_encoder = nn::MakeMlp<T>(SpecFor(config.encoder, data_dim + m_num_classes, 2 * m_latent_dim,
+                                       nn::ActivationKind::Identity),
+                               rng);
+    m_decoder = nn::MakeMlp<T>(SpecFor(config.decoder, m_latent_dim + m_num_classes, data_dim, dec_out), rng);
+}
+
+template <typename T>
+const nn::Matrix<T>& VaeNet<T>::WithLabels(const nn::Matrix<T>& a, const nn::Matrix<T>* labels,
+                                           nn::Matrix<T>& buf) const
+{
+    if (m_num_classes == 0)
+    {
+        return a;
+    }
+    if (labels == nullptr || labels->rows() != m_num_classes || labels->cols() != a.cols())
+    {
+        throw std::invalid_argument("conditional VAE: labels must be one-hot (" + std::to_string(m_num_classes) +
+                                    ", " + std::to_string(a.cols()) + ")");
+    }
+    buf.resize(a.rows() + m_num_classes, a.cols());
+    buf.topRows(a.rows()) = a;
+    buf.bottomRows(m_num_classes) = *labels;
+    return buf;
+}
+
+template <typename T>
+typename VaeNet<T>::Terms VaeNet<T>::Forward(const nn::Matrix<T>& x, const nn::Matrix<T>* labels,
+                                             const nn::Matrix<T>& eps, T beta, bool backward)
+{
+    const nn::Index d = m_latent_dim;
+    const nn::Index b = x.cols();
+    if (x.rows() != m_data_dim || eps.rows() != d || eps.cols() != b)
+    {
+        throw std::invalid_argument("VAE forward: x must be (" + std::to_string(m_data_dim) + ", B) and eps (" +
+                                    std::to_string(d) + ", B), got x (" + std::to_string(x.rows()) + ", " +
+                                    std::to_string(b) + ") and eps (" + std::to_string(eps.rows()) + ", " +
+                                    std::to_string(eps.cols()) + ")");
+    }
+
+    // Spectral-norm power iterations advance only in training passes, not in evaluation.
+    SetTraining(backward);
+    // Encoder: h (2d, B) = [mu; logvar].
+    const nn::Matrix<T>& h = m_encoder.Forward(WithLabels(x, labels, m_enc_in));
+    m_mu = h.topRows(d);
+    m_logvar = h.bottomRows(d);
+    // Reparameterisation: z = mu + sigma * eps, sigma = exp(logvar / 2).
+    m_std.resize(d, b);
+    m_z.resize(d, b);
+    m_std.array() = (T(0.5) * m_logvar.array()).exp();
+    m_z.array() = m_mu.array() + m_std.array() * eps.array();
+
+    // Decoder: raw (data, B) logits or means.
+    const nn::Matrix<T>& raw = m_decoder.Forward(WithLabels(m_z, labels, m_dec_in));
+    const T ll = m_bernoulli ? nn::BernoulliLogLikelihood(raw, x, m_grad_raw)
+                             : nn::GaussianLogLikelihood(raw, x, m_sigma, m_grad_raw);
+    const T kl = nn::GaussianKl(m_mu, m_logvar, m_grad_mu, m_grad_logvar, &m_kl_dim);
+
+    if (backward)
+    {
+        // Loss = -LL + beta * KL. dLoss/d(raw) = -dLL/d(raw).
+        m_grad_raw = -m_grad_raw;
+        const nn::Matrix<T>& d_dec_in = m_decoder.Backward(m_grad_raw);
+        const auto dz = d_dec_in.topRows(d).array(); // (d, B); label rows dropped
+        m_grad_h.resize(2 * d, b);
+        // dz/dmu = 1; dz/dlogvar = eps * sigma / 2.
+        m_grad_h.topRows(d).array() = dz + beta * m_grad_mu.array();
+        m_grad_h.bottomRows(d).array() =
+            dz * eps.array() * m_std.array() * T(0.5) + beta * m_grad_logvar.array();
+        m_encoder.Backward(m_grad_h);
+    }
+    return Terms{-static_cast<double>(ll), static_cast<double>(kl)};
+}
+
+template <typename T>
+void VaeNet<T>::Encode(const nn::Matrix<T>& x, const nn::Matrix<T>* labels, nn::Matrix<T>& mu,
+                       nn::Matrix<T>& logvar)
+{
+    if (x.rows() != m_data_dim)
+    {
+        throw std::invalid_argument("VAE encode: x must have " + std::to_string(m_data_dim) + " rows, got " +
+                                    std::to_string(x.rows()));
+    }
+    SetTraining(false);
+    const nn::Matrix<T>& h = m_encoder.Forward(WithLabels(x, labels, m_enc_in));
+    mu = h.topRows(m_latent_dim);
+    logvar = h.bottomRows(m_latent_dim);
+}
+
+template <typename T>
+const nn::Matrix<T>& VaeNet<T>::DecodeRaw(const nn::Matrix<T>& z, const nn::Matrix<T>* labels)
+{
+    if (z.rows() != m_latent_dim)
+    {
+        throw std::invalid_argument("VAE decode: z must have " + std::to_string(m_latent_dim) + " rows, got " +
+                                    std::to_string(z.rows()));
+    }
+    SetTraining(false);
+    return m_decoder.Forward(WithLabels(z, labels, m_dec_in));
+}
+
+template <typename T>
+void VaeNet<T>::DecodeMean(const nn::Matrix<T>& z, const nn::Matrix<T>* labels, nn::Matrix<T>& out)
+{
+    const nn::Matrix<T>& raw = DecodeRaw(z, labels);
+    out.resize(raw.rows(), raw.cols());
+    if (m_bernoulli)
+    {
+        // Stable sigmoid: 1 / (1 + exp(-l)) overflows harmlessly to 0 for very negative l.
+        out.array() = T(1) / (T(1) + (-raw.array()).exp());
+    }
+    else
+    {
+        out = raw;
+    }
+}
+
+template <typename T>
+void VaeNet<T>::LogLikelihoodPerExample(const nn::Matrix<T>& raw, const nn::Matrix<T>& x, nn::Vector<T>& out) const
+{
+    if (m_bernoulli)
+    {
+        nn::BernoulliLogLikelihoodPerExample(raw, x, out);
+    }
+    else
+    {
+        nn::GaussianLogLikelihoodPerExample(raw, x, m_sigma, out);
+    }
+}
+
+template <typename T>
+void VaeNet<T>::SetTraining(bool training)
+{
+    // Only on a change: the layers' switch walks the chain, which the hot loop should not repeat.
+    if (m_training == static_cast<int>(training))
+    {
+        return;
+    }
+    m_training = static_cast<int>(training);
+    m_encoder.SetTraining(training);
+    m_decoder.SetTraining(training);
+}
+
+template <typename T>
+void VaeNet<T>::ZeroGrad()
+{
+    m_encoder.ZeroGrad();
+    m_decoder.ZeroGrad();
+}
+
+template class VaeNet<float>;
+template class VaeNet<double>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Vae
+
+Vae::Vae(const VaeConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
+    : m_config(config), m_net(config, data_dim, num_classes, rng)
+{
+    m_params = m_net.EncoderParams();
+    const nn::ParamList dec = m_net.DecoderParams();
+    m_params.insert(m_params.end(), dec.begin(), dec.end());
+    m_opt = std::make_unique<nn::Optimizer<float>>(m_params, config.opt);
+    for (int j = 0; j < config.latent_dim; ++j)
+    {
+        m_kl_names.push_back("kl_dim_" + std::to_string(j));
+    }
+}
+
+Vae::Vae(const VaeConfig& config, const VaeNet<float>& net) : m_config(config), m_net(net)
+{
+    m_params = m_net.EncoderParams();
+    const nn::ParamList dec = m_net.DecoderParams();
+    m_params.insert(m_params.end(), dec.begin(), dec.end());
+}
+
+std::string Vae::Formula() const
+{
+    if (m_config.beta == 1.0 && m_config.warmup_steps == 0)
+    {
+        return "ELBO = E_q[log p(x|z)] - KL(q(z|x) || p(z))";
+    }
+    std::string f = "ELBO_beta = E_q[log p(x|z)] - beta * KL(q(z|x) || p(z)), beta = " + std::to_string(m_config.beta);
+    if (m_config.warmup_steps > 0)
+    {
+        f += " ramped from 0 over " + std::to_string(m_config.warmup_steps) + " steps";
+    }
+    return f;
+}
+
+double Vae::BetaAt(std::int64_t step) const
+{
+    if (m_config.warmup_steps <= 0)
+    {
+        return m_config.beta;
+    }
+    const double ramp = std::min(1.0, static_cast<double>(std::max<std::int64_t>(step, 0)) /
+                                          static_cast<double>(m_config.warmup_steps));
+    return m_config.beta * ramp;
+}
+
+void Vae::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase phase, Metrics& out)
+{
+    (void)phase; // a VAE has one player
+    if (!m_opt)
+    {
+        throw std::logic_error("VAE: TrainStep on an inference clone");
+    }
+    const Batch batch = source.Next(rng);
+    if (batch.x == nullptr)
+    {
+        throw std::invalid_argument("VAE: the batch source gave no data");
+    }
+    const nn::MatrixF& x = *batch.x;
+    const nn::Index d = m_net.LatentDim();
+    m_eps.resize(d, x.cols());
+    float* eps = m_eps.data();
+    for (nn::Index i = 0, n = m_eps.size(); i < n; ++i)
+    {
+        eps[i] = static_cast<float>(rng.Normal());
+    }
+
+    const double beta = BetaAt(step);
+    m_opt->ZeroGrad();
+    const VaeNet<float>::Terms terms = m_net.Forward(x, batch.labels, m_eps, static_cast<float>(beta), true);
+    const double grad_norm = static_cast<double>(nn::GradNorm(m_params));
+    m_opt->Step();
+
+    out.emplace_back("loss", terms.recon + beta * terms.kl);
+    out.emplace_back("recon", terms.recon);
+    out.emplace_back("kl", terms.kl);
+    out.emplace_back("elbo", -(terms.recon + terms.kl));
+    out.emplace_back("beta", beta);
+    out.emplace_back("grad_norm", grad_norm);
+    const nn::VectorF& kl_dim = m_net.KlPerDim();
+    for (nn::Index j = 0; j < d; ++j)
+    {
+        out.emplace_back(m_kl_names[static_cast<std::size_t>(j)], static_cast<double>(kl_dim[j]));
+    }
+}
+
+void Vae::SampleLatent(Rng& rng, nn::Index n, nn::MatrixF& z) const
+{
+    z.resize(m_net.LatentDim(), n);
+    float* p = z.data();
+    for (nn::Index i = 0, size = z.size(); i < size; ++i)
+    {
+        p[i] = static_cast<float>(rng.Normal());
+    }
+}
+
+void Vae::Decode(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& out)
+{
+    m_net.DecodeMean(z, labels, out);
+}
+
+void Vae::Encode(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& mu, nn::MatrixF& logvar)
+{
+    m_net.Encode(x, labels, mu, logvar);
+}
+
+std::vector<Network> Vae::Networks()
+{
+    return {Network{"encoder", m_net.EncoderParams()}, Network{"decoder", m_net.DecoderParams()}};
+}
+
+std::vector<nn::Optimizer<float>*> Vae::Optimizers()
+{
+    if (!m_opt)
+    {
+        return {};
+    }
+    return {m_opt.get()};
+}
+
+void Vae::SetHyper(const std::string& name, double value)
+{
+    auto check = [&](const char* range, double lo, double hi, bool lo_open)
+    {
+        if (std::isnan(value) || (lo_open ? value <= lo : value < lo) || value > hi)
+        {
+            std::ostringstream msg;
+            msg << "VAE hyperparameter \"" << name << "\" must be in " << range << ", got " << value;
+            throw std::invalid_argument(msg.str());
+        }
+    };
+    if (name == "lr")
+    {
+        check("(0, 10]", 0, 10, true);
+        m_config.opt.learning_rate = value;
+        if (m_opt)
+        {
+            m_opt->SetLearningRate(value);
+        }
+    }
+    else if (name == "beta")
+    {
+        check("[0, 1000]", 0, 1000, false);
+        m_config.beta = value;
+    }
+    else if (name == "warmup_steps")
+    {
+        check("[0, 10^9]", 0, 1e9, false);
+        m_config.warmup_steps = static_cast<std::int64_t>(std::llround(value));
+    }
+    else
+    {
+        throw std::invalid_argument("VAE: unknown hyperparameter \"" + name +
+                                    "\" (known: \"lr\", \"beta\", \"warmup_steps\")");
+    }
+}
+
+std::unique_ptr<Model> Vae::CloneForInference() const
+{
+    return std::unique_ptr<Model>(new Vae(m_config, m_net));
+}
+
+std::unique_ptr<Model> MakeVae(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
+{
+    return std::make_unique<Vae>(config.vae, data_dim, num_classes, rng);
+}
+
+} // namespace ll::models
