@@ -1,0 +1,313 @@
+// One experiment: data, live model, training RNG and batch source; hyperparameter changes as recorded events.
+// The views (sample grids, 2-D view, evaluation) are in experiment_views.cpp.
+#include "core/train/experiment.h"
+
+#include "core/data/idx.h"
+#include "core/data/image_folder.h"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace ll::train
+{
+
+namespace
+{
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr int kViewPoints = 512;
+constexpr int kReconImages = 32;
+
+std::string DataDir(const models::ExperimentConfig& config, const std::string& data_dir)
+{
+    if (!data_dir.empty())
+    {
+        return data_dir;
+    }
+    return config.data.dir;
+}
+} // namespace
+
+Rng DerivedRng(std::uint64_t seed, RngStream stream, std::uint64_t sub)
+{
+    // Rng seeds through splitmix64, so mixing the ids in with odd constants gives unrelated streams.
+    const std::uint64_t mixed = seed ^ (0x9E3779B97F4A7C15ull * (static_cast<std::uint64_t>(stream) + 1)) ^
+                                (0xD1B54A32D192ED03ull * (sub + 1));
+    return Rng(mixed);
+}
+
+std::string DataKey(const models::ExperimentConfig& config, const std::string& data_dir)
+{
+    const auto& d = config.data;
+    if (d.kind == "toy")
+    {
+        return "toy:" + d.toy;
+    }
+    if (d.kind == "fashion-mnist")
+    {
+        return "fashion-mnist:" + data::ResolveDataDir(DataDir(config, data_dir));
+    }
+    if (d.kind == "idx")
+    {
+        return "idx:" + DataDir(config, data_dir);
+    }
+    if (d.kind == "folder")
+    {
+        return "folder:" + DataDir(config, data_dir) + ":" + std::to_string(d.image_size) +
+               (d.grayscale ? ":gray" : ":rgb");
+    }
+    throw std::invalid_argument("data.kind must be one of fashion-mnist, idx, folder, toy; got '" + d.kind + "'");
+}
+
+ExperimentData LoadExperimentData(const models::ExperimentConfig& config, const std::string& data_dir)
+{
+    ExperimentData out;
+    out.key = DataKey(config, data_dir);
+    const auto& d = config.data;
+    if (d.kind == "toy")
+    {
+        out.toy = std::make_shared<const data::ToySampler>(data::ParseToy(d.toy));
+        return out;
+    }
+    const std::string dir = DataDir(config, data_dir);
+    if (d.kind == "fashion-mnist" || d.kind == "idx")
+    {
+        if (d.kind == "idx" && dir.empty())
+        {
+            throw std::invalid_argument("data.dir must name a folder of IDX files for data.kind 'idx'");
+        }
+        const std::string resolved = d.kind == "idx" ? dir : data::ResolveDataDir(dir);
+        auto train = data::LoadFashionMnist(resolved, "train");
+        auto test = data::LoadFashionMnist(resolved, "t10k");
+        if (d.kind == "idx")
+        {
+            // Any MNIST-format set: its classes are numbered, not Fashion-MNIST's garments.
+            for (auto* ds : {&train, &test})
+            {
+                ds->class_names.clear();
+                for (int c = 0; c < ds->num_classes; ++c)
+                {
+                    ds->class_names.push_back(std::to_string(c));
+                }
+            }
+        }
+        out.train = std::make_shared<const data::ImageDataset>(std::move(train));
+        out.test = std::make_shared<const data::ImageDataset>(std::move(test));
+        return out;
+    }
+    if (dir.empty())
+    {
+        throw std::invalid_argument("data.dir must name a folder of images for data.kind 'folder'");
+    }
+    // A folder has no held-out split: evaluation uses the training images (said in the UI's help).
+    out.train = std::make_shared<const data::ImageDataset>(data::LoadImageFolder(dir, d.image_size, d.grayscale));
+    out.test = out.train;
+    return out;
+}
+
+// The batches the live model trains on: converted per batch into preallocated matrices (no allocation once
+// shapes repeat). Toy data is sampled fresh from the training RNG.
+class Experiment::Source final : public models::BatchSource
+{
+public:
+    Source(const ExperimentData& data, std::int64_t batch, bool with_labels)
+        : m_ds(data.train.get()), m_toy(data.toy.get()), m_batch(batch), m_with_labels(with_labels)
+    {
+        if (m_ds != nullptr)
+        {
+            if (batch > m_ds->count)
+            {
+                throw std::invalid_argument("batch_size " + std::to_string(batch) + " exceeds the " +
+                                            std::to_string(m_ds->count) + " examples of " + m_ds->name);
+            }
+            m_it = data::BatchIterator(m_ds->count, batch);
+        }
+    }
+
+    models::Batch Next(Rng& rng) override
+    {
+        if (m_toy != nullptr)
+        {
+            m_toy->Sample(rng, m_batch, m_x);
+            return {&m_x, nullptr};
+        }
+        const std::int64_t* idx = m_it.Next(rng);
+        const std::int64_t n = m_it.BatchSize();
+        data::GatherBatch(*m_ds, idx, n, m_x);
+        if (m_with_labels)
+        {
+            data::GatherOneHot(*m_ds, idx, n, m_y);
+            return {&m_x, &m_y};
+        }
+        return {&m_x, nullptr};
+    }
+
+    void SetBatchSize(std::int64_t batch)
+    {
+        if (m_ds != nullptr)
+        {
+            m_it.SetBatchSize(batch); // throws when larger than the data set
+        }
+        m_batch = batch;
+    }
+    std::int64_t Epoch() const { return m_ds != nullptr ? m_it.Epoch() : 0; }
+
+private:
+    const data::ImageDataset* m_ds;
+    const data::ToySampler* m_toy;
+    std::int64_t m_batch;
+    bool m_with_labels;
+    data::BatchIterator m_it;
+    nn::MatrixF m_x; // (features, B)
+    nn::MatrixF m_y; // (classes, B)
+};
+
+Experiment::Experiment(const models::ExperimentConfig& config, ExperimentData data)
+    : m_config(config), m_data(std::move(data)), m_rng(config.seed)
+{
+    models::Validate(m_config);
+    if (m_data.train == nullptr && m_data.toy == nullptr)
+    {
+        throw std::invalid_argument("Experiment: no data loaded for '" + m_config.name + "'");
+    }
+    const nn::Index data_dim = m_data.toy != nullptr ? 2 : m_data.train->Features();
+    const int classes = m_data.toy != nullptr ? 0 : m_data.train->num_classes;
+    m_model = models::MakeModel(m_config, data_dim, classes, m_rng);
+    const bool labels = m_model->NumClasses() > 0;
+    m_source = std::make_unique<Source>(m_data, m_config.batch_size, labels);
+
+    // Fixed inputs of the views, each from its own stream so they never draw from the training RNG.
+    Rng fixed = DerivedRng(m_config.seed, RngStream::FixedNoise);
+    const int classes_used = m_model->NumClasses();
+    const nn::Index grid_n = classes_used > 0 ? classes_used * 10 : 64;
+    m_model->SampleLatent(fixed, grid_n, m_fixed_noise);
+    if (classes_used > 0)
+    {
+        m_fixed_labels = nn::MatrixF::Zero(classes_used, grid_n);
+        for (nn::Index i = 0; i < grid_n; ++i)
+        {
+            m_fixed_labels(i / 10, i) = 1.0f; // one row of 10 per class
+        }
+    }
+    if (m_data.test != nullptr && m_model->CanEncode())
+    {
+        const std::int64_t n = std::min<std::int64_t>(kReconImages, m_data.test->count);
+        std::vector<std::int64_t> idx(static_cast<std::size_t>(n));
+        for (auto& i : idx)
+        {
+            i = static_cast<std::int64_t>(fixed.Below(static_cast<std::uint64_t>(m_data.test->count)));
+        }
+        data::GatherBatch(*m_data.test, idx.data(), n, m_recon_inputs);
+        if (classes_used > 0)
+        {
+            data::GatherOneHot(*m_data.test, idx.data(), n, m_recon_labels);
+        }
+    }
+    if (m_data.toy != nullptr)
+    {
+        Rng view = DerivedRng(m_config.seed, RngStream::View);
+        m_data.toy->Sample(view, kViewPoints, m_view_real);
+        m_model->SampleLatent(view, kViewPoints, m_view_noise);
+    }
+}
+
+Experiment::~Experiment() = default;
+
+void Experiment::Step(models::StepPhase phase, models::Metrics& out)
+{
+    if (m_step_hook)
+    {
+        m_step_hook(m_step);
+    }
+    out.clear();
+    m_model->TrainStep(*m_source, m_rng, m_step, phase, out);
+    ++m_step;
+}
+
+std::int64_t Experiment::Epoch() const
+{
+    return m_source->Epoch();
+}
+
+std::vector<std::string> Experiment::HyperNames() const
+{
+    auto names = m_model->HyperNames();
+    names.push_back("batch_size");
+    return names;
+}
+
+double Experiment::Hyper(const std::string& name) const
+{
+    const auto& c = m_config;
+    if (name == "batch_size") return c.batch_size;
+    if (c.family == "gan")
+    {
+        if (name == "g_lr") return c.gan.g_opt.learning_rate;
+        if (name == "d_lr") return c.gan.d_opt.learning_rate;
+        if (name == "d_steps") return c.gan.d_steps;
+        if (name == "real_label") return c.gan.real_label;
+        if (name == "clip") return c.gan.clip;
+        if (name == "gp_lambda") return c.gan.gp_lambda;
+    }
+    else
+    {
+        if (name == "lr") return c.vae.opt.learning_rate;
+        if (name == "beta") return c.vae.beta;
+        if (name == "warmup_steps") return static_cast<double>(c.vae.warmup_steps);
+    }
+    return kNaN;
+}
+
+void Experiment::SetHyper(const std::string& name, double value)
+{
+    if (!std::isfinite(value))
+    {
+        throw std::invalid_argument(name + " must be a finite number");
+    }
+    const double old_value = Hyper(name);
+    auto& c = m_config;
+    if (name == "batch_size")
+    {
+        if (value != std::floor(value) || value < 1)
+        {
+            throw std::invalid_argument("batch_size must be a whole number >= 1, got " + std::to_string(value));
+        }
+        models::ExperimentConfig trial = c;
+        trial.batch_size = static_cast<int>(value);
+        models::Validate(trial); // refuses sizes that would exhaust memory, with the estimate
+        m_source->SetBatchSize(trial.batch_size);
+        c.batch_size = trial.batch_size;
+    }
+    else
+    {
+        m_model->SetHyper(name, value); // the model's ranges are the authority; throws with the name
+        if (name == "g_lr") c.gan.g_opt.learning_rate = value;
+        else if (name == "d_lr") c.gan.d_opt.learning_rate = value;
+        else if (name == "d_steps") c.gan.d_steps = static_cast<int>(value);
+        else if (name == "real_label") c.gan.real_label = value;
+        else if (name == "clip") c.gan.clip = value;
+        else if (name == "gp_lambda") c.gan.gp_lambda = value;
+        else if (name == "lr") c.vae.opt.learning_rate = value;
+        else if (name == "beta") c.vae.beta = value;
+        else if (name == "warmup_steps") c.vae.warmup_steps = static_cast<std::int64_t>(value);
+    }
+    m_events.push_back({m_step, name, old_value, value});
+}
+
+bool Experiment::ParametersFinite(std::string& bad_name)
+{
+    for (const auto& net : m_model->Networks())
+    {
+        for (const auto& p : net.params)
+        {
+            if (!p.value->allFinite())
+            {
+                bad_name = p.name;
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace ll::train

@@ -1,0 +1,167 @@
+// One experiment: its configuration, data, live model, training RNG, batch source and step counter, plus the
+// views the lab shows (sample grid, reconstructions, 2-D view, evaluation). Owned and used by one thread (the
+// session's training thread). The view functions take the model to draw from as an argument, so they run on a
+// frozen clone and never touch the live model or the training RNG: rendering cannot change the run.
+#pragma once
+
+#include "core/data/dataset.h"
+#include "core/data/toy2d.h"
+#include "core/models/config.h"
+#include "core/models/model.h"
+#include "core/util/rng.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ll::train
+{
+
+// RGBA8 pixels of a grid of tiles (samples or input/reconstruction pairs).
+struct ImageGrid
+{
+    int width = 0, height = 0; // pixels
+    int rows = 0, cols = 0;    // tiles
+    std::int64_t step = 0;     // the step it shows
+    std::vector<std::uint8_t> rgba; // width * height * 4, row-major, top row first
+};
+
+// What the 2-D view draws for toy data. Coordinates are data space; the view is [-extent, extent]^2.
+struct View2D
+{
+    std::int64_t step = 0;
+    float extent = 1;
+    nn::MatrixF real;      // (2, n) data samples (fixed: the same points every time)
+    nn::MatrixF generated; // (2, n) G(z) / VAE decoder means of prior samples, from fixed noise
+    // GAN: D's value on field_res x field_res cell centres; index ix + field_res * iy, ix along x from -extent,
+    // iy along y from -extent. sigmoid(D) for BCE objectives (field_is_probability), the raw critic otherwise.
+    int field_res = 0;
+    std::vector<float> field;
+    bool field_is_probability = false;
+    float field_min = 0, field_max = 0;
+    // The image of a regular grid over the first two latent dimensions (others 0): (2, res * res), index
+    // i + res * j for z0 = grid[i], z1 = grid[j], grid over [-latent_extent, latent_extent].
+    int manifold_res = 0;
+    float latent_extent = 0;
+    nn::MatrixF manifold;
+    // GAN: arrows at a subset of the generated points: where each point is and the direction the generator's
+    // update moves it, -dL_G/dG(z) (not normalised): both (2, a).
+    nn::MatrixF arrow_points;
+    nn::MatrixF arrow_descent;
+    // VAE: posterior means of the real points (latent, n), and their reconstructions (2, n).
+    nn::MatrixF latent_means;
+    nn::MatrixF reconstructions;
+};
+
+struct View2DOptions
+{
+    int points = 512;       // real and generated points
+    int field_res = 64;
+    int manifold_res = 24;
+    int arrows = 64;
+};
+
+// A hyperparameter change, recorded at the step it took effect before (steps completed when it was applied).
+struct HyperEvent
+{
+    std::int64_t step = 0;
+    std::string name;
+    double old_value = 0, new_value = 0;
+};
+
+// The data of an experiment, shareable between experiments (Reset keeps it) and with the UI (read-only).
+struct ExperimentData
+{
+    std::shared_ptr<const data::ImageDataset> train; // null for toys
+    std::shared_ptr<const data::ImageDataset> test;  // null for toys; the train set for image folders
+    std::shared_ptr<const data::ToySampler> toy;     // null for image data
+    std::string key; // what was loaded ("fashion-mnist:<dir>", "toy:ring8", ...), to reuse on rebuild
+};
+
+// Loads (or samples the description of) the data a configuration asks for. data_dir overrides config.data.dir;
+// fashion-mnist falls back to data::ResolveDataDir. Throws with the folder and what is missing.
+ExperimentData LoadExperimentData(const models::ExperimentConfig& config, const std::string& data_dir);
+// The key LoadExperimentData would give, without loading.
+std::string DataKey(const models::ExperimentConfig& config, const std::string& data_dir);
+
+// Independent random streams derived from the seed (splitmix-seeded, so nearby ids are unrelated).
+enum class RngStream : std::uint64_t
+{
+    Training = 0,
+    FixedNoise = 1,
+    Evaluation = 2,
+    View = 3,
+};
+Rng DerivedRng(std::uint64_t seed, RngStream stream, std::uint64_t sub = 0);
+
+class Experiment
+{
+public:
+    // Validates the config, builds the model from the training RNG (seeded from config.seed) and draws the fixed
+    // noise and fixed test images from their own streams. Throws std::invalid_argument / std::runtime_error.
+    Experiment(const models::ExperimentConfig& config, ExperimentData data);
+    ~Experiment();
+    Experiment(const Experiment&) = delete;
+    Experiment& operator=(const Experiment&) = delete;
+
+    // One training step of the live model; out is overwritten with the step's metrics. Advances StepCount().
+    void Step(models::StepPhase phase, models::Metrics& out);
+
+    // Sets a hyperparameter of the model ("g_lr", "beta", ...) or the batch size ("batch_size"), records the
+    // event and updates Config(). Throws std::invalid_argument for an unknown name or a bad value (no event).
+    void SetHyper(const std::string& name, double value);
+    // Current value of a hyperparameter (NaN when the experiment does not track it).
+    double Hyper(const std::string& name) const;
+    std::vector<std::string> HyperNames() const;
+
+    // Test hook: called at the start of every Step with the step index (may throw, to test error handling).
+    void SetStepHook(std::function<void(std::int64_t)> hook) { m_step_hook = std::move(hook); }
+
+    // --- Views and evaluation: pure functions of `model` (a clone) and fixed inputs. ---
+    bool HasImages() const { return m_data.train != nullptr; }
+    bool IsToy() const { return m_data.toy != nullptr; }
+    // Samples from the fixed noise: 8 x 8, or one row of 10 per class for conditional models.
+    ImageGrid RenderSamples(models::Model& model) const;
+    // VAE: fixed test images and their reconstructions, alternating rows (input row, output row). Empty grid
+    // (width 0) for GANs and toys.
+    ImageGrid RenderReconstructions(models::Model& model) const;
+    View2D Make2DView(models::Model& model, const View2DOptions& options = {}) const;
+    // 2-D data with modes: modes_covered, modes_total, high_quality, grid_kl, grid_js, mmd (eval_samples samples);
+    // other 2-D data: grid_kl, grid_js, mmd. VAEs: test_elbo and test_iwae (k = iwae_k) on the test set (full) or
+    // its first 1,000 / 200 examples (in training). Image GANs: nothing yet. Deterministic given the step.
+    models::Metrics Evaluate(models::Model& model, bool full) const;
+
+    // True when every parameter is finite; otherwise false and the first offending tensor's name in bad_name.
+    bool ParametersFinite(std::string& bad_name);
+
+    models::Model& Live() { return *m_model; }
+    const models::ExperimentConfig& Config() const { return m_config; }
+    const ExperimentData& Data() const { return m_data; }
+    const std::vector<HyperEvent>& Events() const { return m_events; }
+    std::int64_t StepCount() const { return m_step; } // steps completed
+    std::int64_t Epoch() const;                       // completed epochs of the training set (0 for toys)
+    const Rng& TrainingRng() const { return m_rng; }
+
+private:
+    class Source;
+
+    models::ExperimentConfig m_config;
+    ExperimentData m_data;
+    Rng m_rng;
+    std::unique_ptr<models::Model> m_model;
+    std::unique_ptr<Source> m_source;
+    std::int64_t m_step = 0;
+    std::vector<HyperEvent> m_events;
+    std::function<void(std::int64_t)> m_step_hook;
+
+    nn::MatrixF m_fixed_noise;   // (latent, n) for the sample grid
+    nn::MatrixF m_fixed_labels;  // (classes, n) for conditional sample grids
+    nn::MatrixF m_recon_inputs;  // (features, 32) fixed test images
+    nn::MatrixF m_recon_labels;  // (classes, 32)
+    nn::MatrixF m_view_real;     // (2, n) fixed real points for the 2-D view
+    nn::MatrixF m_view_noise;    // (latent, n) fixed noise for the 2-D view
+};
+
+} // namespace ll::train

@@ -1,0 +1,231 @@
+// The views of an experiment: sample grids, reconstructions, the 2-D view and evaluation. Each is a function of
+// the model passed in (a frozen clone on the training thread) and of inputs fixed at build time.
+#include "core/train/experiment.h"
+
+#include "core/eval/toy_metrics.h"
+#include "core/models/vae.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ll::train
+{
+
+namespace
+{
+
+// Tiles images (features, n) in [0, 1], each rows x cols x channels (channels last), into an RGBA8 grid with a
+// one-pixel dark border around every tile.
+ImageGrid Tile(const nn::MatrixF& images, int tile_rows, int tile_cols, int img_h, int img_w, int channels)
+{
+    constexpr int kPad = 1;
+    ImageGrid g;
+    g.rows = tile_rows;
+    g.cols = tile_cols;
+    g.width = tile_cols * img_w + (tile_cols + 1) * kPad;
+    g.height = tile_rows * img_h + (tile_rows + 1) * kPad;
+    g.rgba.assign(static_cast<std::size_t>(g.width) * g.height * 4, 0);
+    for (std::size_t i = 0; i < g.rgba.size(); i += 4)
+    {
+        g.rgba[i + 0] = g.rgba[i + 1] = g.rgba[i + 2] = 0x20;
+        g.rgba[i + 3] = 0xFF;
+    }
+    const int n = static_cast<int>(std::min<nn::Index>(images.cols(), static_cast<nn::Index>(tile_rows) * tile_cols));
+    for (int t = 0; t < n; ++t)
+    {
+        const int x0 = kPad + (t % tile_cols) * (img_w + kPad);
+        const int y0 = kPad + (t / tile_cols) * (img_h + kPad);
+        const float* src = images.col(t).data();
+        for (int y = 0; y < img_h; ++y)
+        {
+            for (int x = 0; x < img_w; ++x)
+            {
+                std::uint8_t* dst = &g.rgba[(static_cast<std::size_t>(y0 + y) * g.width + (x0 + x)) * 4];
+                const float* px = src + (static_cast<std::size_t>(y) * img_w + x) * channels;
+                for (int c = 0; c < 3; ++c)
+                {
+                    const float v = px[channels == 1 ? 0 : std::min(c, channels - 1)];
+                    const float clamped = std::isfinite(v) ? std::clamp(v, 0.0f, 1.0f) : 0.0f;
+                    dst[c] = static_cast<std::uint8_t>(std::lround(clamped * 255.0f));
+                }
+                dst[3] = 0xFF;
+            }
+        }
+    }
+    return g;
+}
+
+bool UsesBce(const models::Model& model)
+{
+    const std::string o = model.Objective();
+    return o == "minimax" || o == "non_saturating";
+}
+
+} // namespace
+
+ImageGrid Experiment::RenderSamples(models::Model& model) const
+{
+    if (!HasImages())
+    {
+        return {};
+    }
+    nn::MatrixF out;
+    model.Decode(m_fixed_noise, m_fixed_labels.size() > 0 ? &m_fixed_labels : nullptr, out);
+    const auto& ds = *m_data.train;
+    const int classes = model.NumClasses();
+    const int rows = classes > 0 ? classes : 8;
+    const int cols = classes > 0 ? 10 : 8;
+    ImageGrid g = Tile(out, rows, cols, ds.rows, ds.cols, ds.channels);
+    g.step = m_step;
+    return g;
+}
+
+ImageGrid Experiment::RenderReconstructions(models::Model& model) const
+{
+    if (!HasImages() || !model.CanEncode() || m_recon_inputs.cols() == 0)
+    {
+        return {};
+    }
+    const nn::MatrixF* labels = m_recon_labels.size() > 0 ? &m_recon_labels : nullptr;
+    nn::MatrixF mu, logvar, recon;
+    model.Encode(m_recon_inputs, labels, mu, logvar);
+    model.Decode(mu, labels, recon); // the posterior mean's decoding: a deterministic picture
+    // Rows alternate: 8 inputs, then their 8 reconstructions.
+    constexpr int kCols = 8;
+    const nn::Index n = m_recon_inputs.cols();
+    const int pair_rows = static_cast<int>((n + kCols - 1) / kCols);
+    nn::MatrixF tiles = nn::MatrixF::Zero(m_recon_inputs.rows(), static_cast<nn::Index>(pair_rows) * 2 * kCols);
+    for (nn::Index i = 0; i < n; ++i)
+    {
+        const nn::Index r = i / kCols, c = i % kCols;
+        tiles.col((2 * r) * kCols + c) = m_recon_inputs.col(i);
+        tiles.col((2 * r + 1) * kCols + c) = recon.col(i);
+    }
+    const auto& ds = *m_data.train;
+    ImageGrid g = Tile(tiles, pair_rows * 2, kCols, ds.rows, ds.cols, ds.channels);
+    g.step = m_step;
+    return g;
+}
+
+View2D Experiment::Make2DView(models::Model& model, const View2DOptions& options) const
+{
+    View2D v;
+    if (!IsToy())
+    {
+        return v;
+    }
+    v.step = m_step;
+    v.extent = m_data.toy->Extent();
+    const nn::Index n = std::clamp<nn::Index>(options.points, 1, m_view_real.cols());
+    v.real = m_view_real.leftCols(n);
+    const nn::MatrixF noise = m_view_noise.leftCols(n);
+    model.Decode(noise, nullptr, v.generated);
+
+    // The manifold: the image of a regular grid over the first two latent dimensions, others at 0.
+    const bool uniform = m_config.family == "gan" && m_config.gan.noise == "uniform";
+    v.latent_extent = uniform ? 1.0f : 2.5f;
+    v.manifold_res = std::max(2, options.manifold_res);
+    const int mres = v.manifold_res;
+    nn::MatrixF z = nn::MatrixF::Zero(model.LatentDim(), static_cast<nn::Index>(mres) * mres);
+    for (int j = 0; j < mres; ++j)
+    {
+        for (int i = 0; i < mres; ++i)
+        {
+            const float a = -v.latent_extent + 2.0f * v.latent_extent * static_cast<float>(i) / (mres - 1);
+            const float b = -v.latent_extent + 2.0f * v.latent_extent * static_cast<float>(j) / (mres - 1);
+            z(0, i + mres * j) = a;
+            if (z.rows() > 1)
+            {
+                z(1, i + mres * j) = b;
+            }
+        }
+    }
+    model.Decode(z, nullptr, v.manifold);
+
+    if (model.CanScore())
+    {
+        v.field_res = std::max(2, options.field_res);
+        const int res = v.field_res;
+        nn::MatrixF grid(2, static_cast<nn::Index>(res) * res);
+        const float cell = 2.0f * v.extent / static_cast<float>(res);
+        for (int iy = 0; iy < res; ++iy)
+        {
+            for (int ix = 0; ix < res; ++ix)
+            {
+                grid(0, ix + res * iy) = -v.extent + (static_cast<float>(ix) + 0.5f) * cell;
+                grid(1, ix + res * iy) = -v.extent + (static_cast<float>(iy) + 0.5f) * cell;
+            }
+        }
+        nn::MatrixF scores;
+        model.Score(grid, nullptr, scores);
+        v.field_is_probability = UsesBce(model);
+        v.field.resize(static_cast<std::size_t>(res) * res);
+        for (nn::Index k = 0; k < scores.cols(); ++k)
+        {
+            const float s = scores(0, k);
+            v.field[static_cast<std::size_t>(k)] = v.field_is_probability ? 1.0f / (1.0f + std::exp(-s)) : s;
+        }
+        const auto [lo, hi] = std::minmax_element(v.field.begin(), v.field.end());
+        v.field_min = *lo;
+        v.field_max = *hi;
+
+        const nn::Index a = std::clamp<nn::Index>(options.arrows, 0, n);
+        if (a > 0)
+        {
+            nn::MatrixF grad;
+            model.GeneratorOutputGrad(noise.leftCols(a), nullptr, grad);
+            v.arrow_points = v.generated.leftCols(a);
+            v.arrow_descent = -grad;
+        }
+    }
+    if (model.CanEncode())
+    {
+        nn::MatrixF logvar;
+        model.Encode(v.real, nullptr, v.latent_means, logvar);
+        model.Decode(v.latent_means, nullptr, v.reconstructions);
+    }
+    return v;
+}
+
+models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
+{
+    models::Metrics out;
+    Rng rng = DerivedRng(m_config.seed, RngStream::Evaluation, static_cast<std::uint64_t>(m_step));
+    if (IsToy())
+    {
+        const auto& toy = *m_data.toy;
+        const nn::Index n = std::max(2, m_config.eval_samples);
+        nn::MatrixF real, generated;
+        toy.Sample(rng, n, real);
+        if (model.CanEncode())
+        {
+            // A VAE on 2-D data: its bounds on fresh data points, plus the sample metrics below.
+            out.emplace_back("test_elbo", models::EvaluateElbo(model, real, nullptr, rng));
+            out.emplace_back("test_iwae", models::EvaluateIwae(model, real, nullptr, m_config.iwae_k, rng));
+        }
+        model.Sample(rng, n, nullptr, generated);
+        if (toy.HasModes())
+        {
+            const eval::ModeCoverage cov = eval::MeasureModeCoverage(generated, toy);
+            out.emplace_back("modes_covered", cov.modes_covered);
+            out.emplace_back("modes_total", cov.modes_total);
+            out.emplace_back("high_quality", cov.high_quality);
+        }
+        const eval::GridDivergence div = eval::MeasureGridDivergence(real, generated, toy.Extent());
+        out.emplace_back("grid_kl", div.kl_bits);
+        out.emplace_back("grid_js", div.js_bits);
+        out.emplace_back("mmd", eval::Mmd2(real, generated));
+        return out;
+    }
+    if (model.CanEncode() && m_data.test != nullptr)
+    {
+        // In training a subset keeps the pause short; the full set at the end of a headless run.
+        const std::int64_t elbo_n = full ? 0 : 1000;
+        const std::int64_t iwae_n = full ? 0 : 200;
+        out.emplace_back("test_elbo", models::EvaluateElbo(model, *m_data.test, elbo_n, rng));
+        out.emplace_back("test_iwae", models::EvaluateIwae(model, *m_data.test, iwae_n, m_config.iwae_k, rng));
+    }
+    return out;
+}
+
+} // namespace ll::train

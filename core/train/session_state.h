@@ -1,0 +1,88 @@
+// Private to the session: a queued command and the state the training thread owns (session.cpp and
+// session_thread.cpp). Not for other modules.
+#pragma once
+
+#include "core/train/session.h"
+
+#include <chrono>
+
+namespace ll::train
+{
+
+using Clock = std::chrono::steady_clock;
+
+struct Session::Command
+{
+    enum class Kind
+    {
+        Load,
+        Start,
+        Pause,
+        Step,
+        RunUntil,
+        SlowMotion,
+        Reset,
+        SetHyper,
+    };
+    Kind kind = Kind::Pause;
+    std::uint64_t id = 0;
+    std::int64_t n = 0;
+    double value = 0;
+    models::StepPhase phase = models::StepPhase::Both;
+    std::string name;
+    std::shared_ptr<const models::ExperimentConfig> config;
+};
+
+// Everything the training thread owns.
+struct Session::State
+{
+    std::unique_ptr<Experiment> exp;
+    models::ExperimentConfig loaded_config; // as loaded: Reset rebuilds from it
+    ExperimentData data_cache;              // reused when a rebuild asks for the same data
+    std::uint64_t generation = 0;
+
+    bool running = false;
+    std::int64_t pending_steps = 0;
+    models::StepPhase pending_phase = models::StepPhase::Both;
+    std::int64_t run_until = -1;
+    double slow_motion = 0;
+    Clock::time_point next_slow_step{};
+
+    Status status = Status::Idle;
+    std::string message = "nothing loaded";
+    std::string command_error;
+    std::uint64_t commands_applied = 0;
+
+    bool was_active = false;
+    Clock::time_point active_mark{};
+    double wall = 0;
+    Clock::time_point rate_time{};
+    double rate_wall = 0;
+    std::int64_t rate_step = 0;
+    double rate = 0;
+
+    std::uint64_t version = 0;
+    Clock::time_point last_publish{};
+    std::int64_t steps_since_publish = 0;
+    Clock::time_point last_render{};
+    Clock::time_point last_model{};
+    std::int64_t render_step = -1;
+    std::int64_t model_step = -1;
+    std::shared_ptr<const ImageGrid> samples, reconstructions;
+    std::shared_ptr<const View2D> view2d;
+    std::shared_ptr<const models::Model> model;
+    std::shared_ptr<const models::ExperimentConfig> config;
+    std::shared_ptr<const std::vector<HyperEvent>> events;
+    std::vector<std::pair<std::string, double>> hypers;
+    bool config_dirty = true;
+
+    MetricBlock local; // rows logged since the last publish
+    MetricHistory history;
+    models::Metrics metrics;
+    models::Metrics last_eval;
+    std::int64_t eval_step = -1;
+
+    explicit State(const HistoryOptions& h) : history(h) {}
+};
+
+} // namespace ll::train

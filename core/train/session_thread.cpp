@@ -1,0 +1,479 @@
+// The training thread of a Session: the command loop, one step with its checks, and publishing. Everything here
+// runs on the training thread only (the public side is in session.cpp).
+#include "core/train/session.h"
+
+#include "core/train/session_state.h"
+
+#include "core/train/thread_setup.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace ll::train
+{
+
+namespace
+{
+constexpr auto kRateWindow = std::chrono::milliseconds(500);
+
+std::string LearningRateHint(const models::ExperimentConfig& c)
+{
+    if (c.family == "gan")
+    {
+        std::ostringstream s;
+        s << "Lower the learning rates (d_lr " << c.gan.d_opt.learning_rate << ", g_lr " << c.gan.g_opt.learning_rate
+          << "), e.g. by 10x, and Reset.";
+        return s.str();
+    }
+    std::ostringstream s;
+    s << "Lower the learning rate (lr " << c.vae.opt.learning_rate << "), e.g. by 10x, and Reset.";
+    return s.str();
+}
+} // namespace
+
+void Session::ThreadMain()
+{
+    ConfigureTrainingThread(m_options.threads);
+    State& s = *m_state;
+    while (true)
+    {
+        ApplyCommands();
+        if (m_stop.load())
+        {
+            break;
+        }
+        const bool active = s.exp != nullptr &&
+                            (s.running || s.pending_steps > 0 || s.run_until > s.exp->StepCount());
+        const Clock::time_point now = Clock::now();
+        if (active && !s.was_active)
+        {
+            s.active_mark = now;
+            s.rate_time = now;
+            s.rate_wall = s.wall;
+            s.rate_step = s.exp->StepCount();
+        }
+        s.was_active = active;
+        if (!active)
+        {
+            s.rate = 0;
+            std::unique_lock<std::mutex> lock(m_queue_mutex);
+            m_queue_cv.wait(lock, [&] { return !m_queue.empty() || m_stop.load(); });
+            continue;
+        }
+        if (s.slow_motion > 0)
+        {
+            if (now < s.next_slow_step)
+            {
+                std::unique_lock<std::mutex> lock(m_queue_mutex);
+                m_queue_cv.wait_until(lock, s.next_slow_step, [&] { return !m_queue.empty() || m_stop.load(); });
+                continue;
+            }
+            s.next_slow_step = now + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double>(1.0 / s.slow_motion));
+        }
+        TrainOneStep();
+    }
+}
+
+void Session::ApplyCommands()
+{
+    std::vector<Command> batch;
+    {
+        std::lock_guard<std::mutex> lock(m_queue_mutex);
+        batch.swap(m_queue);
+    }
+    if (batch.empty())
+    {
+        return;
+    }
+    bool force_views = false;
+    for (Command& c : batch)
+    {
+        const Command::Kind kind = c.kind;
+        Apply(c);
+        m_state->commands_applied = c.id;
+        force_views = force_views || kind == Command::Kind::Pause || kind == Command::Kind::Load ||
+                      kind == Command::Kind::Reset;
+    }
+    Publish(force_views);
+}
+
+void Session::Apply(Command& c)
+{
+    State& s = *m_state;
+    using Kind = Command::Kind;
+    const auto need_experiment = [&]() {
+        if (s.exp == nullptr)
+        {
+            s.command_error = "Nothing is loaded: load an experiment first.";
+            return false;
+        }
+        return true;
+    };
+    switch (c.kind)
+    {
+    case Kind::Load:
+        Build(*c.config);
+        break;
+    case Kind::Reset:
+        if (need_experiment())
+        {
+            Build(s.loaded_config);
+        }
+        break;
+    case Kind::Start:
+        if (need_experiment())
+        {
+            s.running = true;
+            s.pending_steps = 0;
+            s.run_until = -1;
+            SetStatus(Status::Running, "");
+        }
+        break;
+    case Kind::Pause:
+        s.running = false;
+        s.pending_steps = 0;
+        s.run_until = -1;
+        if (s.status == Status::Running)
+        {
+            SetStatus(Status::Paused, "paused at step " + std::to_string(s.exp ? s.exp->StepCount() : 0));
+        }
+        break;
+    case Kind::Step:
+        if (need_experiment() && c.n > 0)
+        {
+            s.running = false;
+            s.run_until = -1;
+            if (s.pending_steps > 0 && s.pending_phase != c.phase)
+            {
+                s.pending_steps = 0; // a different kind of step replaces the queued ones
+            }
+            s.pending_steps += c.n;
+            s.pending_phase = c.phase;
+            SetStatus(Status::Paused, "stepping");
+        }
+        break;
+    case Kind::RunUntil:
+        if (need_experiment())
+        {
+            s.running = false;
+            s.pending_steps = 0;
+            if (c.n > s.exp->StepCount())
+            {
+                s.run_until = c.n;
+                SetStatus(Status::Running, "");
+            }
+            else
+            {
+                s.run_until = -1;
+                SetStatus(Status::Paused, "at step " + std::to_string(s.exp->StepCount()));
+            }
+        }
+        break;
+    case Kind::SlowMotion:
+        s.slow_motion = std::isfinite(c.value) && c.value > 0 ? c.value : 0.0;
+        s.next_slow_step = Clock::now();
+        break;
+    case Kind::SetHyper:
+        if (need_experiment())
+        {
+            try
+            {
+                s.exp->SetHyper(c.name, c.value);
+                s.config_dirty = true;
+            }
+            catch (const std::exception& e)
+            {
+                s.command_error = e.what();
+            }
+        }
+        break;
+    }
+}
+
+void Session::Build(const models::ExperimentConfig& config)
+{
+    State& s = *m_state;
+    s.running = false;
+    s.pending_steps = 0;
+    s.run_until = -1;
+    try
+    {
+        const std::string key = DataKey(config, m_options.data_dir);
+        ExperimentData data = key == s.data_cache.key ? s.data_cache : LoadExperimentData(config, m_options.data_dir);
+        auto exp = std::make_unique<Experiment>(config, data);
+        exp->SetStepHook(m_options.step_hook);
+        s.exp = std::move(exp);
+        s.data_cache = std::move(data);
+        s.loaded_config = config;
+    }
+    catch (const std::exception& e)
+    {
+        // The previous experiment (if any) is gone too: a half-changed lab would be more confusing than none.
+        s.exp.reset();
+        SetStatus(Status::Error, std::string("Could not load '") + config.name + "': " + e.what());
+    }
+    ++s.generation;
+    s.wall = 0;
+    s.rate = 0;
+    s.was_active = false;
+    s.render_step = -1;
+    s.model_step = -1;
+    s.samples.reset();
+    s.reconstructions.reset();
+    s.view2d.reset();
+    s.model.reset();
+    s.events.reset();
+    s.config.reset();
+    s.config_dirty = true;
+    s.metrics.clear();
+    s.last_eval.clear();
+    s.eval_step = -1;
+    s.steps_since_publish = 0;
+    s.local.Clear();
+    s.local.generation = s.generation;
+    s.history.Clear();
+    {
+        std::lock_guard<std::mutex> lock(m_metrics_mutex);
+        m_pending.Clear();
+        m_pending.generation = s.generation;
+    }
+    if (s.exp != nullptr)
+    {
+        SetStatus(Status::Idle, "ready: " + config.name);
+    }
+}
+
+void Session::SetStatus(Status status, std::string message)
+{
+    m_state->status = status;
+    m_state->message = std::move(message);
+}
+
+void Session::PauseHere(Status status, std::string message)
+{
+    State& s = *m_state;
+    s.running = false;
+    s.pending_steps = 0;
+    s.run_until = -1;
+    SetStatus(status, std::move(message));
+    Publish(true);
+}
+
+void Session::TrainOneStep()
+{
+    State& s = *m_state;
+    Experiment& exp = *s.exp;
+    const models::StepPhase phase = s.pending_steps > 0 ? s.pending_phase : models::StepPhase::Both;
+    const bool stepping = s.pending_steps > 0;
+    try
+    {
+        exp.Step(phase, s.metrics);
+        const std::int64_t step = exp.StepCount();
+        const auto& config = exp.Config();
+        bool log_row = config.metrics_every <= 1 || step % config.metrics_every == 0;
+        if (m_options.evaluate && config.eval_every > 0 && step % config.eval_every == 0)
+        {
+            // On a clone and an RNG stream of its own: evaluating never changes the run.
+            auto clone = exp.Live().CloneForInference();
+            s.last_eval = exp.Evaluate(*clone, false);
+            s.eval_step = step;
+            s.metrics.insert(s.metrics.end(), s.last_eval.begin(), s.last_eval.end());
+            log_row = true;
+        }
+        const Clock::time_point now = Clock::now();
+        s.wall += std::chrono::duration<double>(now - s.active_mark).count();
+        s.active_mark = now;
+        if (log_row)
+        {
+            s.local.AppendRow(step, s.wall, s.metrics);
+            for (const auto& [name, value] : s.metrics)
+            {
+                s.history.Append(name, step, value);
+            }
+        }
+        ++s.steps_since_publish;
+        if (stepping)
+        {
+            --s.pending_steps;
+        }
+        for (const auto& [name, value] : s.metrics)
+        {
+            if (!std::isfinite(value))
+            {
+                PauseHere(Status::Diverged, "Diverged at step " + std::to_string(step) + ": " + name + " is " +
+                                                (std::isnan(value) ? "NaN" : "infinite") + ". " +
+                                                LearningRateHint(config));
+                return;
+            }
+        }
+        if (s.run_until >= 0 && step >= s.run_until)
+        {
+            PauseHere(Status::Paused, "reached step " + std::to_string(step));
+            return;
+        }
+        if (stepping && s.pending_steps == 0)
+        {
+            Publish(true);
+            return;
+        }
+        if (s.slow_motion > 0)
+        {
+            Publish(true); // a few steps per second: every one is worth seeing
+            return;
+        }
+        if (s.steps_since_publish >= m_options.publish_every_steps &&
+            now - s.last_publish >= m_options.publish_interval)
+        {
+            Publish(false);
+        }
+    }
+    catch (const std::exception& e)
+    {
+        PauseHere(Status::Error, "Error at step " + std::to_string(exp.StepCount()) + ": " + e.what());
+    }
+}
+
+void Session::Publish(bool force_views)
+{
+    State& s = *m_state;
+    const Clock::time_point now = Clock::now();
+    if (s.exp != nullptr)
+    {
+        Experiment& exp = *s.exp;
+        const std::int64_t step = exp.StepCount();
+        const bool need_render =
+            step != s.render_step && (force_views || now - s.last_render >= m_options.render_interval);
+        const bool need_model =
+            step != s.model_step && (force_views || now - s.last_model >= m_options.model_interval);
+        if (need_render || need_model)
+        {
+            try
+            {
+                std::unique_ptr<models::Model> clone = exp.Live().CloneForInference();
+                if (need_render)
+                {
+                    if (exp.HasImages())
+                    {
+                        s.samples = std::make_shared<const ImageGrid>(exp.RenderSamples(*clone));
+                        if (clone->CanEncode())
+                        {
+                            s.reconstructions = std::make_shared<const ImageGrid>(exp.RenderReconstructions(*clone));
+                        }
+                    }
+                    if (exp.IsToy())
+                    {
+                        s.view2d = std::make_shared<const View2D>(exp.Make2DView(*clone, m_options.view));
+                    }
+                    s.render_step = step;
+                    s.last_render = now;
+                    std::string bad;
+                    if (s.status != Status::Diverged && !exp.ParametersFinite(bad))
+                    {
+                        s.running = false;
+                        s.pending_steps = 0;
+                        s.run_until = -1;
+                        SetStatus(Status::Diverged, "Diverged at step " + std::to_string(step) + ": parameter " +
+                                                        bad + " is not finite. " + LearningRateHint(exp.Config()));
+                    }
+                }
+                if (need_model)
+                {
+                    s.model = std::shared_ptr<const models::Model>(std::move(clone));
+                    s.model_step = step;
+                    s.last_model = now;
+                }
+            }
+            catch (const std::exception& e)
+            {
+                s.running = false;
+                s.pending_steps = 0;
+                s.run_until = -1;
+                SetStatus(Status::Error, std::string("Error while drawing the views: ") + e.what());
+            }
+        }
+        if (s.config_dirty)
+        {
+            s.config = std::make_shared<const models::ExperimentConfig>(exp.Config());
+            s.events = std::make_shared<const std::vector<HyperEvent>>(exp.Events());
+            s.hypers.clear();
+            for (const auto& name : exp.HyperNames())
+            {
+                s.hypers.emplace_back(name, exp.Hyper(name));
+            }
+            s.config_dirty = false;
+        }
+    }
+
+    const bool active = s.running || s.pending_steps > 0 || s.run_until >= 0;
+    if (!active)
+    {
+        s.rate = 0;
+    }
+    else if (now - s.rate_time >= kRateWindow && s.exp != nullptr)
+    {
+        const double dt = s.wall - s.rate_wall;
+        if (dt > 0)
+        {
+            s.rate = static_cast<double>(s.exp->StepCount() - s.rate_step) / dt;
+        }
+        s.rate_time = now;
+        s.rate_wall = s.wall;
+        s.rate_step = s.exp->StepCount();
+    }
+
+    auto snap = std::make_shared<Snapshot>();
+    snap->version = ++s.version;
+    snap->generation = s.generation;
+    snap->commands_applied = s.commands_applied;
+    snap->status = s.status;
+    snap->message = s.message;
+    snap->command_error = s.command_error;
+    snap->pending_steps = s.pending_steps;
+    snap->run_until = s.run_until;
+    snap->slow_motion = s.slow_motion;
+    snap->wall_seconds = s.wall;
+    snap->steps_per_second = s.rate;
+    snap->series = s.local.names;
+    snap->last_metrics = s.metrics;
+    snap->last_eval = s.last_eval;
+    snap->eval_step = s.eval_step;
+    snap->samples = s.samples;
+    snap->reconstructions = s.reconstructions;
+    snap->view2d = s.view2d;
+    snap->model = s.model;
+    snap->model_step = s.model_step;
+    snap->config = s.config;
+    snap->hypers = s.hypers;
+    snap->events = s.events;
+    if (s.exp != nullptr)
+    {
+        snap->step = s.exp->StepCount();
+        snap->epoch = s.exp->Epoch();
+        snap->test_set = s.exp->Data().test;
+        snap->family = s.exp->Live().Family();
+        snap->objective = s.exp->Live().Objective();
+        snap->formula = s.exp->Live().Formula();
+    }
+
+    if (s.local.Rows() > 0 || s.local.names.size() > 0)
+    {
+        MetricBlock rows = std::move(s.local);
+        s.local.Clear();
+        s.local.generation = s.generation;
+        s.local.names = rows.names;
+        s.local.columns.assign(rows.names.size(), {});
+        std::lock_guard<std::mutex> lock(m_metrics_mutex);
+        m_pending.Append(std::move(rows));
+    }
+    {
+        std::lock_guard<std::mutex> lock(m_snapshot_mutex);
+        m_latest = std::move(snap);
+    }
+    m_snapshot_cv.notify_all();
+    s.last_publish = now;
+    s.steps_since_publish = 0;
+}
+
+} // namespace ll::train
