@@ -24,12 +24,14 @@ public:
     // Number of output features for a given number of input features.
     virtual Index OutputSize(Index input_size) const = 0;
 
-    // x: (in, B) -> y: (out, B). Caches x (or y) for Backward. The returned reference stays valid until the
-    // next Forward on this layer.
+    // x: (in, B) -> y: (out, B). Caches x by pointer (no copy) for Backward: x must stay alive and unchanged
+    // until the matching Backward / BackwardOfBackward. The returned reference stays valid until the next
+    // Forward on this layer.
     virtual const Matrix<T>& Forward(const Matrix<T>& x) = 0;
 
     // dy: (out, B) -> dx: (in, B), for the input of the last Forward. Adds (+=) parameter gradients when
-    // accumulate is true; with false only dx is computed (the gradient penalty's inner backward).
+    // accumulate is true; with false only dx is computed (the gradient penalty's inner backward). dy is cached
+    // by pointer for BackwardOfBackward and must outlive it. The returned dx stays valid until the next Backward.
     virtual const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate = true) = 0;
 
     // Double backward. The last Backward computed dx = B(x, params, dy). Given u = dP/d(dx): (in, B), returns
@@ -39,6 +41,10 @@ public:
 
     // Appends this layer's parameters, named prefix + "weight" / "bias".
     virtual void CollectParams(const std::string& prefix, std::vector<ParamRef<T>>& out) { (void)prefix; (void)out; }
+
+    // True when dx = B(x, dy) does not depend on x (Linear, ReLU, LeakyReLU, identity): BackwardOfBackward
+    // then writes zeros into dp_dx, and Sequential can skip the forward-path pass for such a chain.
+    virtual bool CurvatureFree() const { return false; }
 
     // A deep, independent copy (parameters and settings; caches need not be copied).
     virtual std::unique_ptr<Layer<T>> Clone() const = 0;

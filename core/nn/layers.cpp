@@ -1,1 +1,467 @@
-// placeholder: filled by its module's work
+// Linear (with optional spectral normalisation) and the elementwise activations: forward, backward and the
+// double backward used by gradient penalties. No allocation once buffer shapes repeat.
+#include "core/nn/layers.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <stdexcept>
+
+namespace ll::nn
+{
+
+namespace
+{
+
+std::string ShapeText(Index rows, Index cols)
+{
+    return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
+}
+
+// Resizes only when the shape changes, so repeated batches never allocate.
+template <typename T>
+void EnsureShape(Matrix<T>& m, Index rows, Index cols)
+{
+    if (m.rows() != rows || m.cols() != cols)
+    {
+        m.resize(rows, cols);
+    }
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+// Initialisation
+
+template <typename T>
+void InitWeights(Matrix<T>& w, InitKind kind, Rng& rng)
+{
+    const double fan_in = static_cast<double>(w.cols());
+    const double fan_out = static_cast<double>(w.rows());
+    if (w.size() == 0)
+    {
+        return;
+    }
+    T* data = w.data();
+    if (kind == InitKind::He)
+    {
+        const double sd = std::sqrt(2.0 / fan_in);
+        for (Index i = 0; i < w.size(); ++i)
+        {
+            data[i] = static_cast<T>(rng.Normal(0.0, sd));
+        }
+    }
+    else
+    {
+        const double a = std::sqrt(6.0 / (fan_in + fan_out));
+        for (Index i = 0; i < w.size(); ++i)
+        {
+            data[i] = static_cast<T>(rng.Uniform(-a, a));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Linear
+
+template <typename T>
+Linear<T>::Linear(Index in, Index out, bool bias, InitKind init, Rng& rng) : m_has_bias(bias)
+{
+    if (in < 1 || out < 1)
+    {
+        throw std::invalid_argument("Linear: sizes must be >= 1, got in " + std::to_string(in) + ", out " +
+                                    std::to_string(out));
+    }
+    m_w.resize(out, in);
+    InitWeights(m_w, init, rng);
+    m_dw = Matrix<T>::Zero(out, in);
+    if (m_has_bias)
+    {
+        m_b = Matrix<T>::Zero(out, 1);
+        m_db = Matrix<T>::Zero(out, 1);
+    }
+}
+
+template <typename T>
+void Linear<T>::EnableSpectralNorm(Rng& rng)
+{
+    const Index out = m_w.rows();
+    m_u.resize(out, 1);
+    for (Index i = 0; i < out; ++i)
+    {
+        m_u(i, 0) = static_cast<T>(rng.Normal());
+    }
+    T norm = m_u.norm();
+    if (!(norm > T(0)))
+    {
+        m_u.setOnes();
+        norm = m_u.norm();
+    }
+    m_u /= norm;
+    // v and sigma consistent with u, so an evaluation Forward before any training Forward is well defined.
+    m_v.noalias() = m_w.transpose() * m_u;
+    const T vn = m_v.norm();
+    if (vn > T(0))
+    {
+        m_v /= vn;
+    }
+    m_wv.noalias() = m_w * m_v;
+    m_sigma = (m_u.transpose() * m_wv)(0, 0);
+    m_spectral_norm = true;
+}
+
+template <typename T>
+const Matrix<T>& Linear<T>::Forward(const Matrix<T>& x)
+{
+    const Index in = m_w.cols();
+    const Index out = m_w.rows();
+    if (x.rows() != in)
+    {
+        throw std::invalid_argument("Linear " + ShapeText(out, in) + ": input has " + std::to_string(x.rows()) +
+                                    " rows, expected " + std::to_string(in));
+    }
+    if (m_spectral_norm)
+    {
+        if (m_training)
+        {
+            // One power-iteration step: v = W^T u / |.|, u = W v / |.|, sigma = u^T W v = |W v|.
+            m_v.noalias() = m_w.transpose() * m_u;
+            const T vn = m_v.norm();
+            if (vn > T(0))
+            {
+                m_v /= vn;
+            }
+            m_wv.noalias() = m_w * m_v;
+            m_sigma = m_wv.norm();
+            if (m_sigma > T(0))
+            {
+                m_u = m_wv / m_sigma;
+            }
+        }
+        else
+        {
+            // Frozen u, v: sigma follows W through the same bilinear form the backward differentiates.
+            m_wv.noalias() = m_w * m_v;
+            m_sigma = (m_u.transpose() * m_wv)(0, 0);
+        }
+        if (!(std::abs(m_sigma) > T(0)))
+        {
+            throw std::runtime_error("Linear " + ShapeText(out, in) + ": spectral norm estimate is zero");
+        }
+        EnsureShape(m_w_eff, out, in);
+        m_w_eff.array() = m_w.array() * (T(1) / m_sigma);
+    }
+    m_x = &x;
+    EnsureShape(m_y, out, x.cols());
+    m_y.noalias() = EffectiveWeight() * x;
+    if (m_has_bias)
+    {
+        m_y.colwise() += m_b.col(0);
+    }
+    return m_y;
+}
+
+template <typename T>
+void Linear<T>::AccumulateWeightGrad(const Matrix<T>& g)
+{
+    if (!m_spectral_norm)
+    {
+        m_dw += g;
+        return;
+    }
+    // W_eff = W / sigma with sigma = u^T W v (u, v constants): dL/dW = (G - <G, W_eff> u v^T) / sigma.
+    const T inv_sigma = T(1) / m_sigma;
+    const T lambda = (g.array() * m_w_eff.array()).sum();
+    m_dw += g * inv_sigma;
+    m_dw.noalias() -= (lambda * inv_sigma) * m_u * m_v.transpose();
+}
+
+template <typename T>
+const Matrix<T>& Linear<T>::Backward(const Matrix<T>& dy, bool accumulate)
+{
+    if (m_x == nullptr)
+    {
+        throw std::runtime_error("Linear::Backward called before Forward");
+    }
+    const Matrix<T>& x = *m_x;
+    if (dy.rows() != m_w.rows() || dy.cols() != x.cols())
+    {
+        throw std::invalid_argument("Linear::Backward: dy is " + ShapeText(dy.rows(), dy.cols()) + ", expected " +
+                                    ShapeText(m_w.rows(), x.cols()));
+    }
+    m_dy = &dy;
+    EnsureShape(m_dx, m_w.cols(), dy.cols());
+    m_dx.noalias() = EffectiveWeight().transpose() * dy; // (in, B)
+    if (accumulate)
+    {
+        if (m_spectral_norm)
+        {
+            EnsureShape(m_dw_eff, m_w.rows(), m_w.cols());
+            m_dw_eff.noalias() = dy * x.transpose();
+            AccumulateWeightGrad(m_dw_eff);
+        }
+        else
+        {
+            m_dw.noalias() += dy * x.transpose(); // (out, in)
+        }
+        if (m_has_bias)
+        {
+            m_db.col(0) += dy.rowwise().sum();
+        }
+    }
+    return m_dx;
+}
+
+template <typename T>
+const Matrix<T>& Linear<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp_dx)
+{
+    if (m_dy == nullptr || m_x == nullptr)
+    {
+        throw std::runtime_error("Linear::BackwardOfBackward called before Forward and Backward");
+    }
+    const Matrix<T>& dy = *m_dy;
+    if (u.rows() != m_w.cols() || u.cols() != dy.cols())
+    {
+        throw std::invalid_argument("Linear::BackwardOfBackward: u is " + ShapeText(u.rows(), u.cols()) +
+                                    ", expected " + ShapeText(m_w.cols(), dy.cols()));
+    }
+    // dx = W_eff^T dy: dP/d(dy) = W_eff u, dP/dW_eff = dy u^T, and dx does not depend on x.
+    EnsureShape(m_ddy, m_w.rows(), u.cols());
+    m_ddy.noalias() = EffectiveWeight() * u;
+    if (m_spectral_norm)
+    {
+        EnsureShape(m_dw_eff, m_w.rows(), m_w.cols());
+        m_dw_eff.noalias() = dy * u.transpose();
+        AccumulateWeightGrad(m_dw_eff);
+    }
+    else
+    {
+        m_dw.noalias() += dy * u.transpose();
+    }
+    EnsureShape(dp_dx, m_w.cols(), u.cols());
+    dp_dx.setZero();
+    return m_ddy;
+}
+
+template <typename T>
+void Linear<T>::CollectParams(const std::string& prefix, std::vector<ParamRef<T>>& out)
+{
+    out.push_back({prefix + "weight", &m_w, &m_dw});
+    if (m_has_bias)
+    {
+        out.push_back({prefix + "bias", &m_b, &m_db});
+    }
+}
+
+template <typename T>
+std::unique_ptr<Layer<T>> Linear<T>::Clone() const
+{
+    auto copy = std::make_unique<Linear<T>>(*this);
+    // Caches are not part of the copy: drop the borrowed pointers and the batch-sized buffers.
+    copy->m_x = nullptr;
+    copy->m_dy = nullptr;
+    copy->m_y.resize(0, 0);
+    copy->m_dx.resize(0, 0);
+    copy->m_ddy.resize(0, 0);
+    copy->m_dw_eff.resize(0, 0);
+    return copy;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Activations
+
+ActivationKind ParseActivation(const std::string& name)
+{
+    std::string key = name;
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (key == "relu")
+        return ActivationKind::ReLU;
+    if (key == "leaky_relu" || key == "leakyrelu" || key == "lrelu")
+        return ActivationKind::LeakyReLU;
+    if (key == "tanh")
+        return ActivationKind::Tanh;
+    if (key == "sigmoid")
+        return ActivationKind::Sigmoid;
+    if (key == "softplus")
+        return ActivationKind::Softplus;
+    if (key == "identity" || key == "linear" || key == "none")
+        return ActivationKind::Identity;
+    throw std::invalid_argument("unknown activation '" + name +
+                                "' (expected relu, leaky_relu, tanh, sigmoid, softplus or identity)");
+}
+
+std::string ActivationName(ActivationKind kind)
+{
+    switch (kind)
+    {
+    case ActivationKind::Identity:
+        return "identity";
+    case ActivationKind::ReLU:
+        return "relu";
+    case ActivationKind::LeakyReLU:
+        return "leaky_relu";
+    case ActivationKind::Tanh:
+        return "tanh";
+    case ActivationKind::Sigmoid:
+        return "sigmoid";
+    case ActivationKind::Softplus:
+        return "softplus";
+    }
+    return "unknown";
+}
+
+template <typename T>
+Activation<T>::Activation(ActivationKind kind, T slope) : m_kind(kind), m_slope(slope)
+{
+    if (!std::isfinite(static_cast<double>(slope)))
+    {
+        throw std::invalid_argument("Activation: leaky slope must be finite");
+    }
+}
+
+template <typename T>
+bool Activation<T>::CurvatureFree() const
+{
+    return m_kind == ActivationKind::Identity || m_kind == ActivationKind::ReLU ||
+           m_kind == ActivationKind::LeakyReLU;
+}
+
+template <typename T>
+const Matrix<T>& Activation<T>::Forward(const Matrix<T>& x)
+{
+    m_x = &x;
+    EnsureShape(m_y, x.rows(), x.cols());
+    auto xa = x.array();
+    switch (m_kind)
+    {
+    case ActivationKind::Identity:
+        m_y = x;
+        break;
+    case ActivationKind::ReLU:
+        m_y.array() = xa.max(T(0));
+        break;
+    case ActivationKind::LeakyReLU:
+        m_y.array() = (xa > T(0)).select(xa, m_slope * xa);
+        break;
+    case ActivationKind::Tanh:
+        m_y.array() = xa.tanh();
+        break;
+    case ActivationKind::Sigmoid:
+        m_y.array() = xa.logistic();
+        break;
+    case ActivationKind::Softplus:
+        // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|.
+        m_y.array() = xa.max(T(0)) + (-xa.abs()).exp().log1p();
+        break;
+    }
+    return m_y;
+}
+
+template <typename T>
+const Matrix<T>& Activation<T>::Backward(const Matrix<T>& dy, bool accumulate)
+{
+    (void)accumulate; // no parameters
+    if (m_x == nullptr)
+    {
+        throw std::runtime_error(Kind() + "::Backward called before Forward");
+    }
+    if (dy.rows() != m_y.rows() || dy.cols() != m_y.cols())
+    {
+        throw std::invalid_argument(Kind() + "::Backward: dy is " + ShapeText(dy.rows(), dy.cols()) +
+                                    ", expected " + ShapeText(m_y.rows(), m_y.cols()));
+    }
+    m_dy = &dy;
+    EnsureShape(m_dx, dy.rows(), dy.cols());
+    auto xa = m_x->array();
+    auto ya = m_y.array();
+    auto ga = dy.array();
+    switch (m_kind)
+    {
+    case ActivationKind::Identity:
+        m_dx = dy;
+        break;
+    case ActivationKind::ReLU:
+        m_dx.array() = (xa > T(0)).select(ga, T(0));
+        break;
+    case ActivationKind::LeakyReLU:
+        m_dx.array() = (xa > T(0)).select(ga, m_slope * ga);
+        break;
+    case ActivationKind::Tanh:
+        m_dx.array() = (T(1) - ya.square()) * ga;
+        break;
+    case ActivationKind::Sigmoid:
+        m_dx.array() = ya * (T(1) - ya) * ga;
+        break;
+    case ActivationKind::Softplus:
+        m_dx.array() = xa.logistic() * ga;
+        break;
+    }
+    return m_dx;
+}
+
+template <typename T>
+const Matrix<T>& Activation<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp_dx)
+{
+    if (m_dy == nullptr || m_x == nullptr)
+    {
+        throw std::runtime_error(Kind() + "::BackwardOfBackward called before Forward and Backward");
+    }
+    if (u.rows() != m_y.rows() || u.cols() != m_y.cols())
+    {
+        throw std::invalid_argument(Kind() + "::BackwardOfBackward: u is " + ShapeText(u.rows(), u.cols()) +
+                                    ", expected " + ShapeText(m_y.rows(), m_y.cols()));
+    }
+    // dx = f'(x) dy: dP/d(dy) = f'(x) u and dP/dx = f''(x) dy u.
+    EnsureShape(m_ddy, u.rows(), u.cols());
+    EnsureShape(dp_dx, u.rows(), u.cols());
+    auto xa = m_x->array();
+    auto ya = m_y.array();
+    auto ua = u.array();
+    auto ga = m_dy->array();
+    switch (m_kind)
+    {
+    case ActivationKind::Identity:
+        m_ddy = u;
+        dp_dx.setZero();
+        break;
+    case ActivationKind::ReLU:
+        m_ddy.array() = (xa > T(0)).select(ua, T(0));
+        dp_dx.setZero();
+        break;
+    case ActivationKind::LeakyReLU:
+        m_ddy.array() = (xa > T(0)).select(ua, m_slope * ua);
+        dp_dx.setZero();
+        break;
+    case ActivationKind::Tanh:
+        // f' = 1 - y^2, f'' = -2 y (1 - y^2)
+        m_ddy.array() = (T(1) - ya.square()) * ua;
+        dp_dx.array() = T(-2) * ya * (T(1) - ya.square()) * ga * ua;
+        break;
+    case ActivationKind::Sigmoid:
+        // f' = y (1 - y), f'' = y (1 - y)(1 - 2 y)
+        m_ddy.array() = ya * (T(1) - ya) * ua;
+        dp_dx.array() = ya * (T(1) - ya) * (T(1) - T(2) * ya) * ga * ua;
+        break;
+    case ActivationKind::Softplus:
+        // f' = s(x), f'' = s(x)(1 - s(x)); s is recomputed rather than cached to keep Forward lean.
+        m_ddy.array() = xa.logistic() * ua;
+        dp_dx.array() = xa.logistic() * (T(1) - xa.logistic()) * ga * ua;
+        break;
+    }
+    return m_ddy;
+}
+
+template <typename T>
+std::unique_ptr<Layer<T>> Activation<T>::Clone() const
+{
+    return std::make_unique<Activation<T>>(m_kind, m_slope);
+}
+
+template void InitWeights<float>(Matrix<float>&, InitKind, Rng&);
+template void InitWeights<double>(Matrix<double>&, InitKind, Rng&);
+template class Linear<float>;
+template class Linear<double>;
+template class Activation<float>;
+template class Activation<double>;
+
+} // namespace ll::nn

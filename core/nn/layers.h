@@ -40,13 +40,23 @@ public:
     const Matrix<T>& BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp_dx) override;
     void CollectParams(const std::string& prefix, std::vector<ParamRef<T>>& out) override;
     std::unique_ptr<Layer<T>> Clone() const override;
+    bool CurvatureFree() const override { return true; }
 
     Matrix<T>& Weight() { return m_w; }
     Matrix<T>& Bias() { return m_b; }
     bool HasBias() const { return m_has_bias; }
     Matrix<T>& SpectralU() { return m_u; } // (out, 1), the power-iteration state (checkpointed)
+    Matrix<T>& SpectralV() { return m_v; } // (in, 1), recomputed from u by the next training Forward
+    const Matrix<T>& Weight() const { return m_w; }
+    const Matrix<T>& Bias() const { return m_b; }
+    Matrix<T>& WeightGrad() { return m_dw; }
+    Matrix<T>& BiasGrad() { return m_db; }
 
 private:
+    const Matrix<T>& EffectiveWeight() const { return m_spectral_norm ? m_w_eff : m_w; }
+    // Adds dL/dW to m_dw given g = dL/dW_eff (out, in); through W / sigma when spectral-normalised.
+    void AccumulateWeightGrad(const Matrix<T>& g);
+
     Matrix<T> m_w;  // (out, in)
     Matrix<T> m_b;  // (out, 1), empty without bias
     Matrix<T> m_dw; // (out, in)
@@ -55,18 +65,20 @@ private:
 
     bool m_spectral_norm = false;
     bool m_training = true;
-    Matrix<T> m_u;     // (out, 1)
-    Matrix<T> m_v;     // (in, 1)
+    Matrix<T> m_u;      // (out, 1) left singular vector estimate
+    Matrix<T> m_v;      // (in, 1) right singular vector estimate
+    Matrix<T> m_wv;     // (out, 1) scratch for W v
     T m_sigma = T(1);
-    Matrix<T> m_w_eff; // (out, in) W / sigma when spectral-normalised
-    Matrix<T> m_dw_eff;
+    Matrix<T> m_w_eff;  // (out, in) W / sigma when spectral-normalised
+    Matrix<T> m_dw_eff; // (out, in) scratch: dL/dW_eff before the chain through sigma
 
-    const Matrix<T>* m_x = nullptr; // input of the last Forward (owned by the caller, must outlive Backward)
-    Matrix<T> m_x_copy;
+    // Inputs are cached by pointer, not copied: x of the last Forward must outlive Backward (and
+    // BackwardOfBackward), dy of the last Backward must outlive BackwardOfBackward. Sequential guarantees both.
+    const Matrix<T>* m_x = nullptr;  // (in, B)
+    const Matrix<T>* m_dy = nullptr; // (out, B)
     Matrix<T> m_y;   // (out, B)
     Matrix<T> m_dx;  // (in, B)
-    Matrix<T> m_dy;  // (out, B) the dy of the last Backward (for BackwardOfBackward)
-    Matrix<T> m_ddy; // (out, B)
+    Matrix<T> m_ddy; // (out, B) dP/d(dy) of BackwardOfBackward
 };
 
 enum class ActivationKind
@@ -98,15 +110,16 @@ public:
     const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate = true) override;
     const Matrix<T>& BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp_dx) override;
     std::unique_ptr<Layer<T>> Clone() const override;
+    bool CurvatureFree() const override;
 
 private:
     ActivationKind m_kind;
     T m_slope;
-    Matrix<T> m_x;  // (n, B)
-    Matrix<T> m_y;  // (n, B)
-    Matrix<T> m_dx; // (n, B)
-    Matrix<T> m_dy; // (n, B)
-    Matrix<T> m_ddy;
+    const Matrix<T>* m_x = nullptr;  // (n, B) input of the last Forward, cached by pointer (must outlive Backward)
+    const Matrix<T>* m_dy = nullptr; // (n, B) dy of the last Backward (must outlive BackwardOfBackward)
+    Matrix<T> m_y;   // (n, B)
+    Matrix<T> m_dx;  // (n, B)
+    Matrix<T> m_ddy; // (n, B)
 };
 
 } // namespace ll::nn

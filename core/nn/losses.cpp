@@ -1,1 +1,226 @@
-// placeholder: filled by its module's work
+// Losses and log-likelihoods on logits/scores, written as Eigen array expressions with stable softplus.
+#include "core/nn/losses.h"
+
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+
+namespace ll::nn
+{
+
+namespace
+{
+
+template <typename T>
+void EnsureShape(Matrix<T>& m, Index rows, Index cols)
+{
+    if (m.rows() != rows || m.cols() != cols)
+    {
+        m.resize(rows, cols);
+    }
+}
+
+template <typename T>
+void RequireNonEmpty(const Matrix<T>& m, const char* what)
+{
+    if (m.size() == 0)
+    {
+        throw std::invalid_argument(std::string(what) + ": empty input");
+    }
+}
+
+template <typename T>
+void RequireSameShape(const Matrix<T>& a, const Matrix<T>& b, const char* what)
+{
+    if (a.rows() != b.rows() || a.cols() != b.cols())
+    {
+        throw std::invalid_argument(std::string(what) + ": shapes differ, (" + std::to_string(a.rows()) + ", " +
+                                    std::to_string(a.cols()) + ") vs (" + std::to_string(b.rows()) + ", " +
+                                    std::to_string(b.cols()) + ")");
+    }
+}
+
+// softplus(l) = log(1 + e^l) = max(l, 0) + log1p(e^-|l|), elementwise and overflow-free.
+template <typename Derived>
+auto Softplus(const Eigen::ArrayBase<Derived>& l)
+{
+    using T = typename Derived::Scalar;
+    return l.max(T(0)) + (-l.abs()).exp().log1p();
+}
+
+} // namespace
+
+template <typename T>
+T BceWithLogits(const Matrix<T>& logits, T target, Matrix<T>& grad)
+{
+    RequireNonEmpty(logits, "BceWithLogits");
+    const T inv_n = T(1) / static_cast<T>(logits.size());
+    auto l = logits.array();
+    // -[t log s(l) + (1 - t) log(1 - s(l))] = softplus(l) - t l
+    const T value = (Softplus(l) - target * l).sum() * inv_n;
+    EnsureShape(grad, logits.rows(), logits.cols());
+    grad.array() = (l.logistic() - target) * inv_n;
+    return value;
+}
+
+template <typename T>
+T LogOneMinusSigmoid(const Matrix<T>& logits, Matrix<T>& grad)
+{
+    RequireNonEmpty(logits, "LogOneMinusSigmoid");
+    const T inv_n = T(1) / static_cast<T>(logits.size());
+    auto l = logits.array();
+    const T value = -Softplus(l).sum() * inv_n; // log(1 - s(l)) = -softplus(l)
+    EnsureShape(grad, logits.rows(), logits.cols());
+    grad.array() = -l.logistic() * inv_n;
+    return value;
+}
+
+template <typename T>
+T MeanSquaredError(const Matrix<T>& pred, T target, Matrix<T>& grad)
+{
+    RequireNonEmpty(pred, "MeanSquaredError");
+    const T inv_n = T(1) / static_cast<T>(pred.size());
+    const T value = (pred.array() - target).square().sum() * inv_n;
+    EnsureShape(grad, pred.rows(), pred.cols());
+    grad.array() = (pred.array() - target) * (T(2) * inv_n);
+    return value;
+}
+
+template <typename T>
+T MeanSquaredError(const Matrix<T>& pred, const Matrix<T>& target, Matrix<T>& grad)
+{
+    RequireNonEmpty(pred, "MeanSquaredError");
+    RequireSameShape(pred, target, "MeanSquaredError");
+    const T inv_n = T(1) / static_cast<T>(pred.size());
+    const T value = (pred.array() - target.array()).square().sum() * inv_n;
+    EnsureShape(grad, pred.rows(), pred.cols());
+    grad.array() = (pred.array() - target.array()) * (T(2) * inv_n);
+    return value;
+}
+
+template <typename T>
+T WassersteinMean(const Matrix<T>& scores, T sign, Matrix<T>& grad)
+{
+    RequireNonEmpty(scores, "WassersteinMean");
+    const T inv_n = T(1) / static_cast<T>(scores.size());
+    EnsureShape(grad, scores.rows(), scores.cols());
+    grad.setConstant(sign * inv_n);
+    return sign * scores.sum() * inv_n;
+}
+
+template <typename T>
+T Hinge(const Matrix<T>& scores, T sign, Matrix<T>& grad)
+{
+    RequireNonEmpty(scores, "Hinge");
+    const T inv_n = T(1) / static_cast<T>(scores.size());
+    auto margin = T(1) - sign * scores.array();
+    const T value = margin.max(T(0)).sum() * inv_n;
+    EnsureShape(grad, scores.rows(), scores.cols());
+    grad.array() = (margin > T(0)).template cast<T>() * (-sign * inv_n);
+    return value;
+}
+
+template <typename T>
+T GaussianKl(const Matrix<T>& mu, const Matrix<T>& logvar, Matrix<T>& grad_mu, Matrix<T>& grad_logvar,
+             Vector<T>* per_dim)
+{
+    RequireNonEmpty(mu, "GaussianKl");
+    RequireSameShape(mu, logvar, "GaussianKl");
+    const T inv_b = T(1) / static_cast<T>(mu.cols());
+    auto m = mu.array();
+    auto lv = logvar.array();
+    T value = T(0);
+    if (per_dim != nullptr)
+    {
+        per_dim->resize(mu.rows());
+        per_dim->array() = (m.square() + lv.exp() - T(1) - lv).rowwise().sum() * (T(0.5) * inv_b);
+        value = per_dim->sum();
+    }
+    else
+    {
+        value = (m.square() + lv.exp() - T(1) - lv).sum() * (T(0.5) * inv_b);
+    }
+    EnsureShape(grad_mu, mu.rows(), mu.cols());
+    EnsureShape(grad_logvar, mu.rows(), mu.cols());
+    grad_mu.array() = m * inv_b;
+    grad_logvar.array() = (lv.exp() - T(1)) * (T(0.5) * inv_b);
+    return value;
+}
+
+template <typename T>
+T BernoulliLogLikelihood(const Matrix<T>& logits, const Matrix<T>& x, Matrix<T>& grad)
+{
+    RequireNonEmpty(logits, "BernoulliLogLikelihood");
+    RequireSameShape(logits, x, "BernoulliLogLikelihood");
+    const T inv_b = T(1) / static_cast<T>(logits.cols());
+    auto l = logits.array();
+    const T value = (x.array() * l - Softplus(l)).sum() * inv_b;
+    EnsureShape(grad, logits.rows(), logits.cols());
+    grad.array() = (x.array() - l.logistic()) * inv_b;
+    return value;
+}
+
+template <typename T>
+T GaussianLogLikelihood(const Matrix<T>& mean, const Matrix<T>& x, T sigma, Matrix<T>& grad)
+{
+    RequireNonEmpty(mean, "GaussianLogLikelihood");
+    RequireSameShape(mean, x, "GaussianLogLikelihood");
+    if (!(sigma > T(0)))
+    {
+        throw std::invalid_argument("GaussianLogLikelihood: sigma must be > 0");
+    }
+    const T inv_b = T(1) / static_cast<T>(mean.cols());
+    const T inv_var = T(1) / (sigma * sigma);
+    const T log_norm = std::log(sigma) + T(0.5) * std::log(T(2) * std::numbers::pi_v<T>);
+    const T sq = (x.array() - mean.array()).square().sum();
+    const T value = (T(-0.5) * inv_var * sq) * inv_b - log_norm * static_cast<T>(mean.rows());
+    EnsureShape(grad, mean.rows(), mean.cols());
+    grad.array() = (x.array() - mean.array()) * (inv_var * inv_b);
+    return value;
+}
+
+template <typename T>
+void BernoulliLogLikelihoodPerExample(const Matrix<T>& logits, const Matrix<T>& x, Vector<T>& out)
+{
+    RequireSameShape(logits, x, "BernoulliLogLikelihoodPerExample");
+    auto l = logits.array();
+    out.resize(logits.cols());
+    out.transpose() = (x.array() * l - Softplus(l)).colwise().sum().matrix();
+}
+
+template <typename T>
+void GaussianLogLikelihoodPerExample(const Matrix<T>& mean, const Matrix<T>& x, T sigma, Vector<T>& out)
+{
+    RequireSameShape(mean, x, "GaussianLogLikelihoodPerExample");
+    if (!(sigma > T(0)))
+    {
+        throw std::invalid_argument("GaussianLogLikelihoodPerExample: sigma must be > 0");
+    }
+    const T inv_var = T(1) / (sigma * sigma);
+    const T log_norm = std::log(sigma) + T(0.5) * std::log(T(2) * std::numbers::pi_v<T>);
+    out.resize(mean.cols());
+    out.transpose() = ((x.array() - mean.array()).square().colwise().sum() * (T(-0.5) * inv_var) -
+                       log_norm * static_cast<T>(mean.rows()))
+                          .matrix();
+}
+
+#define LL_INSTANTIATE_LOSSES(T)                                                                                \
+    template T BceWithLogits<T>(const Matrix<T>&, T, Matrix<T>&);                                               \
+    template T LogOneMinusSigmoid<T>(const Matrix<T>&, Matrix<T>&);                                             \
+    template T MeanSquaredError<T>(const Matrix<T>&, T, Matrix<T>&);                                            \
+    template T MeanSquaredError<T>(const Matrix<T>&, const Matrix<T>&, Matrix<T>&);                             \
+    template T WassersteinMean<T>(const Matrix<T>&, T, Matrix<T>&);                                             \
+    template T Hinge<T>(const Matrix<T>&, T, Matrix<T>&);                                                       \
+    template T GaussianKl<T>(const Matrix<T>&, const Matrix<T>&, Matrix<T>&, Matrix<T>&, Vector<T>*);          \
+    template T BernoulliLogLikelihood<T>(const Matrix<T>&, const Matrix<T>&, Matrix<T>&);                       \
+    template T GaussianLogLikelihood<T>(const Matrix<T>&, const Matrix<T>&, T, Matrix<T>&);                     \
+    template void BernoulliLogLikelihoodPerExample<T>(const Matrix<T>&, const Matrix<T>&, Vector<T>&);          \
+    template void GaussianLogLikelihoodPerExample<T>(const Matrix<T>&, const Matrix<T>&, T, Vector<T>&);
+
+LL_INSTANTIATE_LOSSES(float)
+LL_INSTANTIATE_LOSSES(double)
+
+#undef LL_INSTANTIATE_LOSSES
+
+} // namespace ll::nn

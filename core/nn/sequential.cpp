@@ -1,1 +1,225 @@
-// placeholder: filled by its module's work
+// Sequential: runs a chain of layers forward, backward and double-backward; MakeMlp builds the models' MLPs.
+#include "core/nn/sequential.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace ll::nn
+{
+
+template <typename T>
+Sequential<T>::Sequential(const Sequential& other) : m_input_size(other.m_input_size)
+{
+    m_layers.reserve(other.m_layers.size());
+    for (const auto& layer : other.m_layers)
+    {
+        m_layers.push_back(layer->Clone());
+    }
+}
+
+template <typename T>
+Sequential<T>& Sequential<T>::operator=(const Sequential& other)
+{
+    if (this != &other)
+    {
+        Sequential copy(other);
+        *this = std::move(copy);
+    }
+    return *this;
+}
+
+template <typename T>
+void Sequential<T>::Add(std::unique_ptr<Layer<T>> layer)
+{
+    if (!layer)
+    {
+        throw std::invalid_argument("Sequential::Add: null layer");
+    }
+    m_layers.push_back(std::move(layer));
+}
+
+template <typename T>
+Index Sequential<T>::OutputSize() const
+{
+    Index n = m_input_size;
+    for (const auto& layer : m_layers)
+    {
+        n = layer->OutputSize(n);
+    }
+    return n;
+}
+
+template <typename T>
+const Matrix<T>& Sequential<T>::Forward(const Matrix<T>& x)
+{
+    const Matrix<T>* a = &x;
+    for (auto& layer : m_layers)
+    {
+        a = &layer->Forward(*a); // each layer's output buffer is the next layer's cached input
+    }
+    return *a;
+}
+
+template <typename T>
+const Matrix<T>& Sequential<T>::Backward(const Matrix<T>& dy, bool accumulate)
+{
+    const Matrix<T>* g = &dy;
+    if (!accumulate)
+    {
+        // The gradient penalty's inner backward: keep the top dy for BackwardOfBackward even if the caller
+        // passed a temporary (e.g. a column of ones). Cheap: (out, B) with out usually 1.
+        m_dy_top = dy;
+        g = &m_dy_top;
+    }
+    for (auto it = m_layers.rbegin(); it != m_layers.rend(); ++it)
+    {
+        g = &(*it)->Backward(*g, accumulate);
+    }
+    return *g;
+}
+
+template <typename T>
+const Matrix<T>& Sequential<T>::BackwardOfBackward(const Matrix<T>& u)
+{
+    const std::size_t n = m_layers.size();
+    if (n == 0)
+    {
+        m_zero.setZero(u.rows(), u.cols());
+        return m_zero;
+    }
+    m_dp_dx.resize(n);
+    // Pass 1, input to output: layer i turns dP/d(its dx) into dP/d(its dy) = dP/d(dx of layer i + 1), adds
+    // its parameter terms, and leaves dP/d(its input) through the backward map in m_dp_dx[i].
+    const Matrix<T>* ui = &u;
+    for (std::size_t i = 0; i < n; ++i)
+    {
+        ui = &m_layers[i]->BackwardOfBackward(*ui, m_dp_dx[i]);
+    }
+    // Pass 2, output to input: the activations a_i also depend on the parameters below them. Propagate the
+    // running total r_i = dP/da_i with ordinary Backward calls (accumulating), summing at each layer's input.
+    // Chains of curvature-free layers (Linear, ReLU) contribute nothing and are skipped.
+    bool r_nonzero = false; // whether r_{i+1} (held in m_dp_dx[i + 1]) can be nonzero
+    for (std::size_t k = n; k-- > 0;)
+    {
+        if (r_nonzero)
+        {
+            m_dp_dx[k] += m_layers[k]->Backward(m_dp_dx[k + 1], true);
+        }
+        else
+        {
+            r_nonzero = !m_layers[k]->CurvatureFree();
+        }
+    }
+    return m_dp_dx[0];
+}
+
+template <typename T>
+std::vector<ParamRef<T>> Sequential<T>::Params(const std::string& prefix)
+{
+    std::vector<ParamRef<T>> out;
+    for (std::size_t i = 0; i < m_layers.size(); ++i)
+    {
+        m_layers[i]->CollectParams(prefix + std::to_string(i) + ".", out);
+    }
+    return out;
+}
+
+template <typename T>
+void Sequential<T>::ZeroGrad()
+{
+    for (auto& p : Params(""))
+    {
+        p.grad->setZero();
+    }
+}
+
+template <typename T>
+std::size_t Sequential<T>::ParamCount() const
+{
+    std::vector<ParamRef<T>> params;
+    for (const auto& layer : m_layers)
+    {
+        // CollectParams is non-const because it hands out writable refs; here they are only counted.
+        const_cast<Layer<T>&>(*layer).CollectParams("", params);
+    }
+    std::size_t count = 0;
+    for (const auto& p : params)
+    {
+        count += static_cast<std::size_t>(p.value->size());
+    }
+    return count;
+}
+
+template <typename T>
+std::vector<Linear<T>*> Sequential<T>::LinearLayers()
+{
+    std::vector<Linear<T>*> out;
+    for (auto& layer : m_layers)
+    {
+        if (auto* linear = dynamic_cast<Linear<T>*>(layer.get()))
+        {
+            out.push_back(linear);
+        }
+    }
+    return out;
+}
+
+template <typename T>
+void Sequential<T>::SetTraining(bool training)
+{
+    for (auto* linear : LinearLayers())
+    {
+        linear->SetTraining(training);
+    }
+}
+
+template <typename T>
+Sequential<T> MakeMlp(const MlpSpec& spec, Rng& rng)
+{
+    if (spec.sizes.size() < 2)
+    {
+        throw std::invalid_argument("MakeMlp: need at least an input and an output size, got " +
+                                    std::to_string(spec.sizes.size()) + " sizes");
+    }
+    for (std::size_t i = 0; i < spec.sizes.size(); ++i)
+    {
+        if (spec.sizes[i] < 1)
+        {
+            throw std::invalid_argument("MakeMlp: size " + std::to_string(i) + " is " +
+                                        std::to_string(spec.sizes[i]) + ", must be >= 1");
+        }
+    }
+    if (!std::isfinite(spec.leaky_slope))
+    {
+        throw std::invalid_argument("MakeMlp: leaky_slope must be finite");
+    }
+    const bool relu_family = spec.hidden == ActivationKind::ReLU || spec.hidden == ActivationKind::LeakyReLU;
+    const T slope = static_cast<T>(spec.leaky_slope);
+    Sequential<T> net;
+    net.SetInputSize(spec.sizes.front());
+    const std::size_t num_linear = spec.sizes.size() - 1;
+    for (std::size_t i = 0; i < num_linear; ++i)
+    {
+        const bool last = i + 1 == num_linear;
+        const InitKind init = (!last && relu_family) ? InitKind::He : InitKind::Xavier;
+        auto linear = std::make_unique<Linear<T>>(spec.sizes[i], spec.sizes[i + 1], spec.bias, init, rng);
+        if (spec.spectral_norm)
+        {
+            linear->EnableSpectralNorm(rng);
+        }
+        net.Add(std::move(linear));
+        const ActivationKind act = last ? spec.output : spec.hidden;
+        if (act != ActivationKind::Identity)
+        {
+            net.Add(std::make_unique<Activation<T>>(act, slope));
+        }
+    }
+    return net;
+}
+
+template class Sequential<float>;
+template class Sequential<double>;
+template Sequential<float> MakeMlp<float>(const MlpSpec&, Rng&);
+template Sequential<double> MakeMlp<double>(const MlpSpec&, Rng&);
+
+} // namespace ll::nn

@@ -37,6 +37,8 @@ public:
     // Gradient penalty support. After Forward(x) and Backward(dy, false), given u = dP/d(dx) (in, B):
     // adds dP/dparams to the gradients, through both the backward pass and the forward pass it depends on.
     // dP/d(dy) at the top is dropped (dy is a constant, e.g. ones). Returns dP/dx: (in, B).
+    // The top dy of an accumulate=false Backward is copied, so it may be a temporary; the chain's own buffers
+    // are referenced. After this call the layers' Backward caches are overwritten (call Forward again).
     const Matrix<T>& BackwardOfBackward(const Matrix<T>& u);
 
     // Parameters of every layer, in layer order, named prefix + index + "." + "weight"/"bias".
@@ -51,7 +53,9 @@ public:
 private:
     std::vector<std::unique_ptr<Layer<T>>> m_layers;
     Index m_input_size = 0;
-    Matrix<T> m_dp_dx; // dP/dx of BackwardOfBackward
+    Matrix<T> m_dy_top;              // (out, B) copy of the top dy of an accumulate=false Backward (for BoB)
+    std::vector<Matrix<T>> m_dp_dx;  // per layer: dP/d(layer input), then the running forward-path total
+    Matrix<T> m_zero;                // dP/dx of an empty chain
 };
 
 // An MLP description, as experiments and presets give it.
