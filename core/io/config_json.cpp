@@ -1,1 +1,692 @@
-// placeholder: filled by its module's work
+// ExperimentConfig <-> JSON with strict parsing, and preset discovery (see config_json.h).
+// One field list per struct (Fields below) drives both directions, so reader and writer cannot drift apart.
+#include "core/io/config_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <type_traits>
+
+namespace ll::io
+{
+
+namespace
+{
+
+using Json = nlohmann::ordered_json; // keeps the struct's field order when writing
+using models::DataConfig;
+using models::ExperimentConfig;
+using models::GanConfig;
+using models::NetConfig;
+using models::VaeConfig;
+using nn::OptimizerConfig;
+using nn::OptimizerKind;
+
+// ---- the field lists (const or not: the same list serves reader and writer) ----
+
+template <typename C>
+concept IsData = std::is_same_v<std::remove_const_t<C>, DataConfig>;
+template <typename C>
+concept IsNet = std::is_same_v<std::remove_const_t<C>, NetConfig>;
+template <typename C>
+concept IsOptimizer = std::is_same_v<std::remove_const_t<C>, OptimizerConfig>;
+template <typename C>
+concept IsGan = std::is_same_v<std::remove_const_t<C>, GanConfig>;
+template <typename C>
+concept IsVae = std::is_same_v<std::remove_const_t<C>, VaeConfig>;
+template <typename C>
+concept IsExperiment = std::is_same_v<std::remove_const_t<C>, ExperimentConfig>;
+template <typename T>
+concept IsSection = IsData<T> || IsNet<T> || IsOptimizer<T> || IsGan<T> || IsVae<T> || IsExperiment<T>;
+
+template <IsData C, typename V>
+void Fields(C& c, V& v)
+{
+    v("kind", c.kind);
+    v("toy", c.toy);
+    v("dir", c.dir);
+    v("image_size", c.image_size);
+    v("grayscale", c.grayscale);
+}
+
+template <IsNet C, typename V>
+void Fields(C& c, V& v)
+{
+    v("hidden", c.hidden);
+    v("activation", c.activation);
+    v("leaky_slope", c.leaky_slope);
+    v("output_activation", c.output_activation);
+    v("spectral_norm", c.spectral_norm);
+}
+
+template <IsOptimizer C, typename V>
+void Fields(C& c, V& v)
+{
+    v("kind", c.kind);
+    v("learning_rate", c.learning_rate);
+    v("beta1", c.beta1);
+    v("beta2", c.beta2);
+    v("epsilon", c.epsilon);
+    v("momentum", c.momentum);
+    v("rho", c.rho);
+    v("weight_decay", c.weight_decay);
+}
+
+template <IsGan C, typename V>
+void Fields(C& c, V& v)
+{
+    v("objective", c.objective);
+    v("noise_dim", c.noise_dim);
+    v("noise", c.noise);
+    v("d_steps", c.d_steps);
+    v("real_label", c.real_label);
+    v("clip", c.clip);
+    v("gp_lambda", c.gp_lambda);
+    v("conditional", c.conditional);
+    v("generator", c.generator);
+    v("discriminator", c.discriminator);
+    v("g_opt", c.g_opt);
+    v("d_opt", c.d_opt);
+}
+
+template <IsVae C, typename V>
+void Fields(C& c, V& v)
+{
+    v("latent_dim", c.latent_dim);
+    v("likelihood", c.likelihood);
+    v("gaussian_sigma", c.gaussian_sigma);
+    v("beta", c.beta);
+    v("warmup_steps", c.warmup_steps);
+    v("conditional", c.conditional);
+    v("encoder", c.encoder);
+    v("decoder", c.decoder);
+    v("opt", c.opt);
+}
+
+template <IsExperiment C, typename V>
+void Fields(C& c, V& v)
+{
+    v("name", c.name);
+    v("description", c.description);
+    v("family", c.family);
+    v("data", c.data);
+    v("gan", c.gan);
+    v("vae", c.vae);
+    v("batch_size", c.batch_size);
+    v("steps", c.steps);
+    v("seed", c.seed);
+    v("metrics_every", c.metrics_every);
+    v("eval_every", c.eval_every);
+    v("sample_every", c.sample_every);
+    v("eval_samples", c.eval_samples);
+    v("iwae_k", c.iwae_k);
+}
+
+// Optimizer kinds by name (kept here so messages can name the key path).
+const std::vector<std::pair<OptimizerKind, std::string>> kOptimizerNames{
+    {OptimizerKind::Sgd, "sgd"}, {OptimizerKind::Adam, "adam"}, {OptimizerKind::RmsProp, "rmsprop"}};
+
+// ---- writer ----
+
+struct Writer
+{
+    Json& out;
+
+    template <typename T>
+    void operator()(const char* key, const T& field)
+    {
+        if constexpr (IsSection<T>)
+        {
+            Json sub = Json::object();
+            Writer w{sub};
+            Fields(field, w);
+            out[key] = std::move(sub);
+        }
+        else if constexpr (std::is_same_v<T, OptimizerKind>)
+        {
+            for (const auto& [kind, name] : kOptimizerNames)
+            {
+                if (kind == field)
+                {
+                    out[key] = name;
+                }
+            }
+        }
+        else
+        {
+            out[key] = field;
+        }
+    }
+};
+
+Json ToJsonValue(const ExperimentConfig& config)
+{
+    Json out = Json::object();
+    Writer w{out};
+    Fields(config, w);
+    return out;
+}
+
+// ---- "did you mean" ----
+
+std::size_t EditDistance(const std::string& a, const std::string& b)
+{
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+    {
+        row[j] = j;
+    }
+    for (std::size_t i = 1; i <= a.size(); ++i)
+    {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j)
+        {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+std::vector<std::string> Tokens(const std::string& key)
+{
+    std::vector<std::string> tokens;
+    std::string current;
+    for (char ch : key)
+    {
+        const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (c == '_' || c == '-' || c == '.' || c == ' ')
+        {
+            if (!current.empty())
+            {
+                tokens.push_back(current);
+            }
+            current.clear();
+        }
+        else
+        {
+            current += c;
+        }
+    }
+    if (!current.empty())
+    {
+        tokens.push_back(current);
+    }
+    return tokens;
+}
+
+// Tokens match when equal, when one abbreviates the other ("opt" / "optimiser"), or when spelled alike
+// ("optimizer" / "optimiser").
+bool TokensMatch(const std::string& a, const std::string& b)
+{
+    if (a == b)
+    {
+        return true;
+    }
+    const std::string& shorter = a.size() < b.size() ? a : b;
+    const std::string& longer = a.size() < b.size() ? b : a;
+    if (shorter.size() >= 2 && longer.compare(0, shorter.size(), shorter) == 0)
+    {
+        return true;
+    }
+    return shorter.size() >= 4 && EditDistance(a, b) <= 2;
+}
+
+// The known key most like `unknown`, or "" when none is close: first by typo distance, then by every token of a
+// known key matching a token of the unknown one ("optimiser_g" -> "g_opt").
+std::string Suggest(const std::string& unknown, const std::vector<std::string>& known)
+{
+    std::string best;
+    std::size_t best_distance = std::max<std::size_t>(2, unknown.size() / 3) + 1;
+    for (const std::string& k : known)
+    {
+        const std::size_t d = EditDistance(unknown, k);
+        if (d < best_distance)
+        {
+            best_distance = d;
+            best = k;
+        }
+    }
+    if (!best.empty())
+    {
+        return best;
+    }
+    const std::vector<std::string> unknown_tokens = Tokens(unknown);
+    for (const std::string& k : known)
+    {
+        const std::vector<std::string> known_tokens = Tokens(k);
+        const bool all = std::all_of(known_tokens.begin(), known_tokens.end(),
+                                     [&](const std::string& kt)
+                                     {
+                                         return std::any_of(unknown_tokens.begin(), unknown_tokens.end(),
+                                                            [&](const std::string& ut) { return TokensMatch(kt, ut); });
+                                     });
+        if (all && !known_tokens.empty() && known_tokens.size() == unknown_tokens.size())
+        {
+            return k;
+        }
+    }
+    return "";
+}
+
+// ---- reader ----
+
+std::string Join(const std::string& prefix, const std::string& key)
+{
+    return prefix.empty() ? key : prefix + "." + key;
+}
+
+[[noreturn]] void Fail(const std::string& path, const std::string& what)
+{
+    throw std::invalid_argument(path + ": " + what);
+}
+
+std::string Describe(const Json& j)
+{
+    std::string text = j.dump();
+    if (text.size() > 40)
+    {
+        text = text.substr(0, 37) + "...";
+    }
+    return std::string(j.type_name()) + " " + text;
+}
+
+// Whole numbers, also when written as 2e4 or 100.0; within [lo, hi].
+std::int64_t ReadInteger(const Json& j, const std::string& path, std::int64_t lo, std::int64_t hi)
+{
+    const char* expected = lo >= 0 ? "expected a non-negative integer" : "expected an integer";
+    if (j.is_number_unsigned())
+    {
+        const std::uint64_t u = j.get<std::uint64_t>();
+        if (u > static_cast<std::uint64_t>(hi))
+        {
+            Fail(path, std::string(expected) + " up to " + std::to_string(hi) + ", got " + j.dump());
+        }
+        return static_cast<std::int64_t>(u);
+    }
+    if (j.is_number_integer())
+    {
+        const std::int64_t i = j.get<std::int64_t>();
+        if (i < lo || i > hi)
+        {
+            Fail(path, std::string(expected) + " in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
+                           j.dump());
+        }
+        return i;
+    }
+    if (j.is_number_float())
+    {
+        const double d = j.get<double>();
+        if (std::isfinite(d) && d == std::floor(d) && d >= static_cast<double>(lo) && d <= static_cast<double>(hi))
+        {
+            return static_cast<std::int64_t>(d);
+        }
+    }
+    Fail(path, std::string(expected) + ", got " + Describe(j));
+}
+
+struct Reader
+{
+    const Json& in;
+    std::string prefix;
+    std::vector<std::string> known{};
+
+    template <typename T>
+    void operator()(const char* key, T& field)
+    {
+        known.emplace_back(key);
+        const auto it = in.find(key);
+        if (it == in.end())
+        {
+            return; // missing: keep the default
+        }
+        Read(*it, Join(prefix, key), field);
+    }
+
+    // After the fields: any key of the object that no field claimed is refused.
+    void RefuseUnknownKeys() const
+    {
+        for (auto it = in.begin(); it != in.end(); ++it)
+        {
+            if (std::find(known.begin(), known.end(), it.key()) == known.end())
+            {
+                const std::string suggestion = Suggest(it.key(), known);
+                Fail(Join(prefix, it.key()),
+                     "unknown key" + (suggestion.empty() ? std::string() : " (did you mean " + suggestion + "?)"));
+            }
+        }
+    }
+
+    template <typename T>
+    static void Read(const Json& j, const std::string& path, T& field)
+    {
+        if constexpr (IsSection<T>)
+        {
+            if (!j.is_object())
+            {
+                Fail(path, "expected an object, got " + Describe(j));
+            }
+            Reader sub{j, path};
+            Fields(field, sub);
+            sub.RefuseUnknownKeys();
+        }
+        else if constexpr (std::is_same_v<T, std::string>)
+        {
+            if (!j.is_string())
+            {
+                Fail(path, "expected a string, got " + Describe(j));
+            }
+            field = j.get<std::string>();
+        }
+        else if constexpr (std::is_same_v<T, bool>)
+        {
+            if (!j.is_boolean())
+            {
+                Fail(path, "expected true or false, got " + Describe(j));
+            }
+            field = j.get<bool>();
+        }
+        else if constexpr (std::is_same_v<T, double>)
+        {
+            if (!j.is_number())
+            {
+                Fail(path, "expected a number, got " + Describe(j));
+            }
+            field = j.get<double>();
+        }
+        else if constexpr (std::is_same_v<T, int>)
+        {
+            field = static_cast<int>(
+                ReadInteger(j, path, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+        }
+        else if constexpr (std::is_same_v<T, std::int64_t>)
+        {
+            field = ReadInteger(j, path, std::numeric_limits<std::int64_t>::min(),
+                                std::numeric_limits<std::int64_t>::max());
+        }
+        else if constexpr (std::is_same_v<T, std::uint64_t>)
+        {
+            if (j.is_number_unsigned())
+            {
+                field = j.get<std::uint64_t>(); // the full 64-bit range (seeds)
+            }
+            else
+            {
+                field = static_cast<std::uint64_t>(ReadInteger(j, path, 0, std::numeric_limits<std::int64_t>::max()));
+            }
+        }
+        else if constexpr (std::is_same_v<T, std::vector<int>>)
+        {
+            if (!j.is_array())
+            {
+                Fail(path, "expected an array of integers, got " + Describe(j));
+            }
+            std::vector<int> values;
+            for (std::size_t i = 0; i < j.size(); ++i)
+            {
+                values.push_back(static_cast<int>(ReadInteger(j[i], path + "[" + std::to_string(i) + "]",
+                                                              std::numeric_limits<int>::min(),
+                                                              std::numeric_limits<int>::max())));
+            }
+            field = std::move(values);
+        }
+        else if constexpr (std::is_same_v<T, OptimizerKind>)
+        {
+            if (!j.is_string())
+            {
+                Fail(path, "expected a string (sgd, adam or rmsprop), got " + Describe(j));
+            }
+            const std::string name = j.get<std::string>();
+            for (const auto& [kind, kind_name] : kOptimizerNames)
+            {
+                if (kind_name == name)
+                {
+                    field = kind;
+                    return;
+                }
+            }
+            Fail(path, "must be one of \"sgd\", \"adam\", \"rmsprop\", got \"" + name + "\"");
+        }
+        else
+        {
+            static_assert(sizeof(T) == 0, "config_json: no reader for this field type");
+        }
+    }
+};
+
+// 1-based line and column of a 0-based byte offset.
+std::pair<std::size_t, std::size_t> LineColumn(const std::string& text, std::size_t offset)
+{
+    offset = std::min(offset, text.size());
+    std::size_t line = 1, line_start = 0;
+    for (std::size_t i = 0; i < offset; ++i)
+    {
+        if (text[i] == '\n')
+        {
+            ++line;
+            line_start = i + 1;
+        }
+    }
+    return {line, offset - line_start + 1};
+}
+
+// nlohmann reports the position after reading the whole offending token; point at the token's start instead, as
+// an editor would: back from a closing quote to its opening quote, or back over a number or literal.
+std::size_t TokenStart(const std::string& text, std::size_t offset)
+{
+    if (offset >= text.size())
+    {
+        return offset;
+    }
+    auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-'; };
+    if (text[offset] == '"')
+    {
+        for (std::size_t i = offset; i-- > 0;)
+        {
+            std::size_t backslashes = 0;
+            while (backslashes < i && text[i - 1 - backslashes] == '\\')
+            {
+                ++backslashes;
+            }
+            if (text[i] == '"' && backslashes % 2 == 0)
+            {
+                return i;
+            }
+        }
+        return offset;
+    }
+    while (offset > 0 && is_word(text[offset]) && is_word(text[offset - 1]))
+    {
+        --offset;
+    }
+    return offset;
+}
+
+// nlohmann's message without its "[json.exception.parse_error.101] parse error at line 1, column 2: " prefix.
+std::string ParseErrorDetail(const std::string& what)
+{
+    const std::size_t column = what.find("column ");
+    if (column != std::string::npos)
+    {
+        const std::size_t colon = what.find(": ", column);
+        if (colon != std::string::npos)
+        {
+            return what.substr(colon + 2);
+        }
+    }
+    const std::size_t bracket = what.find("] ");
+    return bracket == std::string::npos ? what : what.substr(bracket + 2);
+}
+
+std::string ReadTextFile(const std::filesystem::path& path)
+{
+    std::ifstream file(path, std::ios::binary);
+    if (!file)
+    {
+        throw std::runtime_error("config file '" + path.string() + "': cannot open for reading (" +
+                                 std::error_code(errno, std::generic_category()).message() + ")");
+    }
+    std::ostringstream text;
+    text << file.rdbuf();
+    if (file.bad())
+    {
+        throw std::runtime_error("config file '" + path.string() + "': read error");
+    }
+    return text.str();
+}
+
+} // namespace
+
+models::ExperimentConfig ParseConfig(const std::string& text, const std::string& source_name)
+{
+    Json root;
+    try
+    {
+        root = Json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    }
+    catch (const Json::parse_error& e)
+    {
+        // e.byte is the 1-based position of the character that broke the parse.
+        const auto [line, column] = LineColumn(text, TokenStart(text, e.byte > 0 ? e.byte - 1 : 0));
+        throw std::invalid_argument(source_name + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                                    ": invalid JSON: " + ParseErrorDetail(e.what()));
+    }
+    ExperimentConfig config;
+    try
+    {
+        if (!root.is_object())
+        {
+            Fail("(top level)", "expected an object { ... }, got " + Describe(root));
+        }
+        Reader::Read(root, "", config);
+        models::Validate(config);
+    }
+    catch (const std::invalid_argument& e)
+    {
+        throw std::invalid_argument(source_name + ": " + e.what());
+    }
+    return config;
+}
+
+models::ExperimentConfig LoadConfigFile(const std::filesystem::path& path)
+{
+    return ParseConfig(ReadTextFile(path), path.filename().string());
+}
+
+std::string ConfigToJson(const models::ExperimentConfig& config)
+{
+    return ToJsonValue(config).dump(4) + "\n";
+}
+
+bool ConfigsEqual(const models::ExperimentConfig& a, const models::ExperimentConfig& b)
+{
+    return ToJsonValue(a) == ToJsonValue(b);
+}
+
+std::vector<PresetInfo> ListPresets(const std::filesystem::path& dir)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+    {
+        throw std::runtime_error("preset folder '" + dir.string() + "': not a readable directory");
+    }
+    std::vector<PresetInfo> presets;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    {
+        if (!entry.is_regular_file() || entry.path().extension() != ".json")
+        {
+            continue;
+        }
+        PresetInfo info;
+        info.name = entry.path().stem().string();
+        info.path = entry.path();
+        try
+        {
+            const ExperimentConfig config = LoadConfigFile(entry.path());
+            if (config.name != info.name)
+            {
+                throw std::invalid_argument(entry.path().filename().string() + ": name \"" + config.name +
+                                            "\" does not match the file name (expected \"" + info.name + "\")");
+            }
+            info.description = config.description;
+        }
+        catch (const std::exception& e)
+        {
+            info.error = e.what();
+        }
+        presets.push_back(std::move(info));
+    }
+    if (ec)
+    {
+        throw std::runtime_error("preset folder '" + dir.string() + "': " + ec.message());
+    }
+    std::sort(presets.begin(), presets.end(),
+              [](const PresetInfo& a, const PresetInfo& b) { return a.name < b.name; });
+    return presets;
+}
+
+models::ExperimentConfig LoadPreset(const std::string& name, const std::filesystem::path& dir)
+{
+    const std::filesystem::path path = dir / (name + ".json");
+    std::error_code ec;
+    if (name.empty() || name.find('/') != std::string::npos || !std::filesystem::is_regular_file(path, ec))
+    {
+        std::string available;
+        try
+        {
+            for (const PresetInfo& info : ListPresets(dir))
+            {
+                available += (available.empty() ? "" : ", ") + info.name;
+            }
+        }
+        catch (const std::exception&)
+        {
+            available = "(none: '" + dir.string() + "' is not a readable directory)";
+        }
+        throw std::invalid_argument("no preset named \"" + name + "\" in '" + dir.string() + "'; available: " +
+                                    available);
+    }
+    return LoadConfigFile(path);
+}
+
+std::filesystem::path FindPresetDir()
+{
+    std::error_code ec;
+    if (const char* env = std::getenv("LATENTLAB_PRESETS"); env != nullptr && *env != '\0')
+    {
+        if (!std::filesystem::is_directory(env, ec))
+        {
+            throw std::runtime_error(std::string("LATENTLAB_PRESETS='") + env + "' is not a directory");
+        }
+        return env;
+    }
+    std::string tried;
+#ifdef LATENTLAB_ASSETS_DIR
+    const std::filesystem::path source_tree = std::filesystem::path(LATENTLAB_ASSETS_DIR) / "presets";
+    if (std::filesystem::is_directory(source_tree, ec))
+    {
+        return source_tree;
+    }
+    tried += "'" + source_tree.string() + "', ";
+#endif
+    const std::filesystem::path installed = "/usr/share/latentlab/presets";
+    if (std::filesystem::is_directory(installed, ec))
+    {
+        return installed;
+    }
+    tried += "'" + installed.string() + "'";
+    throw std::runtime_error("no preset folder found: set LATENTLAB_PRESETS, or install presets (tried " + tried + ")");
+}
+
+} // namespace ll::io
