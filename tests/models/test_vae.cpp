@@ -335,9 +335,10 @@ TEST_CASE("VAE: training on 8x8 bars lowers the negative ELBO, and IWAE bounds s
     const double start = mean_loss(0, 5);
     const double end = mean_loss(380, 400);
     MESSAGE("negative ELBO: first 5 steps " << start << ", last 20 steps " << end);
-    // 64 pixels start near 64 log 2 = 44 nats; the bars carry about 9 bits.
+    // 64 pixels start above 64 log 2 = 44 nats (measured 54.8); after 400 steps measured 29.6. Require a drop of
+    // at least 15 nats.
     CHECK(start > 35.0);
-    CHECK(end < start - 20.0);
+    CHECK(end < start - 15.0);
 
     // Held-out bounds on fresh bars.
     nn::MatrixF test_x, test_labels;
@@ -362,6 +363,26 @@ TEST_CASE("VAE: training on 8x8 bars lowers the negative ELBO, and IWAE bounds s
     const double iwae1 = ll::models::EvaluateIwae(vae, many, nullptr, 1, eval_rng);
     MESSAGE("ELBO " << elbo_many << ", IWAE(1) " << iwae1);
     CHECK(std::abs(iwae1 - elbo_many) < 0.3);
+
+    // The dataset overloads see the same numbers as the matrix ones (same chunks, same noise).
+    ll::data::ImageDataset ds;
+    ds.name = "bars";
+    ds.rows = ds.cols = 8;
+    ds.count = 300;
+    for (nn::Index col = 0; col < 300; ++col)
+    {
+        for (nn::Index i = 0; i < 64; ++i)
+        {
+            ds.pixels.push_back(test_x(i, col) > 0.5f ? 255 : 0);
+        }
+    }
+    Rng r1(31), r2(31);
+    const double from_ds = ll::models::EvaluateIwae(vae, ds, 0, 5, r1);
+    const double from_matrix = ll::models::EvaluateIwae(vae, test_x.leftCols(300), nullptr, 5, r2);
+    CHECK(from_ds == doctest::Approx(from_matrix).epsilon(1e-9));
+    Rng r3(32), r4(32);
+    CHECK(ll::models::EvaluateElbo(vae, ds, 100, r3) ==
+          doctest::Approx(ll::models::EvaluateElbo(vae, test_x.leftCols(100), nullptr, r4)).epsilon(1e-9));
 }
 
 TEST_CASE("VAE: the same seed gives the same metrics twice")
@@ -427,6 +448,15 @@ TEST_CASE("VAE: a conditional VAE learns to decode bars of the requested orienta
             CHECK(within_cols * 3 < within_rows);
         }
     }
+    // The bounds work with labels too.
+    Rng eval_rng(29);
+    const nn::MatrixF test_x = x.leftCols(300), test_labels = labels.leftCols(300);
+    const double elbo = ll::models::EvaluateElbo(vae, test_x, &test_labels, eval_rng);
+    const double iwae = ll::models::EvaluateIwae(vae, test_x, &test_labels, 20, eval_rng);
+    MESSAGE("conditional: ELBO " << elbo << ", IWAE(20) " << iwae);
+    CHECK(iwae > elbo);
+    CHECK_THROWS_AS(ll::models::EvaluateElbo(vae, test_x, nullptr, eval_rng), std::invalid_argument);
+
     nn::MatrixF z(4, 3), out;
     z.setZero();
     CHECK_THROWS_AS(vae.Decode(z, nullptr, out), std::invalid_argument); // labels required
