@@ -6,6 +6,7 @@
 #include "core/data/dataset.h"
 
 #include <string>
+#include <vector>
 
 namespace ll::data
 {
@@ -22,14 +23,18 @@ struct IdxTensor
 IdxTensor ParseIdx(const std::vector<std::uint8_t>& bytes, const std::string& name_for_errors);
 
 // Images from an IDX3 file and labels from an IDX1 file; counts must agree. Labels must be < 256; num_classes
-// is max label + 1.
+// is max label + 1 and class_names are "0", "1", ...
 ImageDataset LoadIdxPair(const std::string& images_path, const std::string& labels_path, const std::string& name);
 
 // Where the Fashion-MNIST files are: --data DIR, else $LATENTLAB_DATA, else /usr/share/datasets/fashion-mnist.
 std::string ResolveDataDir(const std::string& cli_dir);
 
-// Loads "train" or "t10k" from a folder holding {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz].
-// Class names are Fashion-MNIST's (T-shirt/top, Trouser, ...). Throws with the folder and what is missing.
+// The ten Fashion-MNIST class names, label order ("T-shirt/top", "Trouser", ..., "Ankle boot").
+const std::vector<std::string>& FashionMnistClassNames();
+
+// Loads "train" or "t10k" from a folder holding {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] (the
+// "train-images.idx3-ubyte" spelling is accepted too). num_classes is 10 and class names are Fashion-MNIST's
+// (T-shirt/top, Trouser, ...). Throws with the folder and what is missing.
 ImageDataset LoadFashionMnist(const std::string& dir, const std::string& split);
 
 } // namespace ll::data
