@@ -1,0 +1,129 @@
+// Parsing of the windowed app's options.
+#include "app/gui_options.h"
+
+#include "app/cli.h"
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+
+namespace ll::app
+{
+
+namespace
+{
+
+template <class T>
+T ParseNumber(const std::string& option, const std::string& text, T min_value)
+{
+    T value{};
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < min_value)
+    {
+        throw std::invalid_argument(option + ": expected a number >= " + std::to_string(min_value) + ", got '" +
+                                    text + "'");
+    }
+    return value;
+}
+
+} // namespace
+
+GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
+{
+    GuiOptions options;
+    bool frames_given = false;
+    for (std::size_t i = 0; i < args.size(); ++i)
+    {
+        const std::string& arg = args[i];
+        auto value = [&]() -> const std::string& {
+            if (i + 1 >= args.size())
+            {
+                throw std::invalid_argument(arg + ": missing value");
+            }
+            return args[++i];
+        };
+        if (arg == "--help" || arg == "-h")
+        {
+            options.help = true;
+        }
+        else if (arg == "--data")
+        {
+            options.data_dir = value();
+        }
+        else if (arg == "--dataset")
+        {
+            options.dataset = value();
+        }
+        else if (arg == "--screenshot")
+        {
+            options.screenshot = value();
+        }
+        else if (arg == "--frames")
+        {
+            options.frames = ParseNumber<int>(arg, value(), 1);
+            frames_given = true;
+        }
+        else if (arg == "--size")
+        {
+            const std::string& text = value();
+            const std::size_t x = text.find('x');
+            if (x == std::string::npos)
+            {
+                throw std::invalid_argument("--size: expected WxH, e.g. 1280x800, got '" + text + "'");
+            }
+            options.width = ParseNumber<int>(arg + " width", text.substr(0, x), 64);
+            options.height = ParseNumber<int>(arg + " height", text.substr(x + 1), 64);
+        }
+        else if (arg == "--seed")
+        {
+            options.seed = ParseNumber<std::uint64_t>(arg, value(), 0);
+        }
+        else if (!arg.empty() && arg[0] != '-')
+        {
+            throw std::invalid_argument("unknown subcommand '" + arg + "' (see --help)");
+        }
+        else
+        {
+            throw std::invalid_argument("unknown option '" + arg + "' (see --help)");
+        }
+    }
+    if (!options.screenshot.empty() && !frames_given)
+    {
+        options.frames = 10;
+    }
+    return options;
+}
+
+std::string GuiUsage()
+{
+    std::string text =
+        "Latent Lab: train GANs and VAEs and watch them learn.\n"
+        "\n"
+        "usage: latentlab [options]             open the lab window\n"
+        "       latentlab <subcommand> [args]   run a headless tool\n"
+        "\n"
+        "options:\n"
+        "  --data DIR          Fashion-MNIST folder (default: $LATENTLAB_DATA, else\n"
+        "                      /usr/share/datasets/fashion-mnist)\n"
+        "  --dataset NAME      first dataset shown: fashion-train, fashion-test, ring8, grid25,\n"
+        "                      spiral, moons, swissroll, checkerboard (default fashion-train)\n"
+        "  --size WxH          window size in pixels (default 1280x800)\n"
+        "  --screenshot FILE   render --frames frames, save the window as a PNG and exit\n"
+        "  --frames N          exit after N frames (default 10 with --screenshot)\n"
+        "  --seed N            seed for the examples shown (default 1)\n"
+        "  -h, --help          show this text\n";
+    text += "\nsubcommands:\n";
+    if (Subcommands().empty())
+    {
+        text += "  (none yet)\n";
+    }
+    for (const Subcommand& sub : Subcommands())
+    {
+        std::string name = sub.name;
+        name.resize(std::max<std::size_t>(name.size() + 2, 20), ' ');
+        text += "  " + name + sub.summary + "\n";
+    }
+    return text;
+}
+
+} // namespace ll::app

@@ -1,0 +1,28 @@
+// Options of the windowed app (`latentlab [options]`), parsed without touching GLFW so they can be tested.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ll::app
+{
+
+struct GuiOptions
+{
+    bool help = false;
+    std::string data_dir;          // --data DIR ("" = $LATENTLAB_DATA or the Debian default)
+    std::string dataset = "fashion-train"; // --dataset NAME
+    std::string screenshot;        // --screenshot out.png ("" = interactive)
+    int frames = 0;                // --frames N: exit after N frames (default 10 with --screenshot)
+    int width = 1280, height = 800; // --size WxH
+    std::uint64_t seed = 1;        // --seed N
+};
+
+// Parses argv[1..argc); throws std::invalid_argument with a message naming the bad option.
+GuiOptions ParseGuiOptions(const std::vector<std::string>& args);
+
+// The --help text (options and subcommands).
+std::string GuiUsage();
+
+} // namespace ll::app

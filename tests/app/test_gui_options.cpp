@@ -1,0 +1,63 @@
+// The app's command line: options parse into GuiOptions, mistakes are reported, the subcommand table is sane.
+#include "app/cli.h"
+#include "app/gui_options.h"
+
+#include <doctest/doctest.h>
+
+#include <set>
+#include <stdexcept>
+#include <string>
+
+using ll::app::GuiOptions;
+using ll::app::ParseGuiOptions;
+
+TEST_CASE("GuiOptions: defaults are an interactive 1280x800 window on Fashion-MNIST")
+{
+    const GuiOptions o = ParseGuiOptions({});
+    CHECK(o.width == 1280);
+    CHECK(o.height == 800);
+    CHECK(o.screenshot.empty());
+    CHECK(o.frames == 0);
+    CHECK(o.dataset == "fashion-train");
+    CHECK_FALSE(o.help);
+}
+
+TEST_CASE("GuiOptions: every option is parsed, and --screenshot implies 10 frames")
+{
+    const GuiOptions o = ParseGuiOptions(
+        {"--data", "some/dir", "--size", "640x480", "--screenshot", "a.png", "--seed", "42", "--dataset", "ring8"});
+    CHECK(o.data_dir == "some/dir");
+    CHECK(o.width == 640);
+    CHECK(o.height == 480);
+    CHECK(o.screenshot == "a.png");
+    CHECK(o.frames == 10);
+    CHECK(o.seed == 42);
+    CHECK(o.dataset == "ring8");
+    CHECK(ParseGuiOptions({"--screenshot", "b.png", "--frames", "3"}).frames == 3);
+    CHECK(ParseGuiOptions({"-h"}).help);
+}
+
+TEST_CASE("GuiOptions: bad values and unknown words are errors naming them")
+{
+    CHECK_THROWS_WITH_AS(ParseGuiOptions({"--size", "big"}), doctest::Contains("--size"), std::invalid_argument);
+    CHECK_THROWS_AS(ParseGuiOptions({"--size", "10x10"}), std::invalid_argument); // below 64
+    CHECK_THROWS_AS(ParseGuiOptions({"--frames", "0"}), std::invalid_argument);
+    CHECK_THROWS_AS(ParseGuiOptions({"--frames", "3x"}), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(ParseGuiOptions({"--data"}), doctest::Contains("missing value"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(ParseGuiOptions({"--bogus"}), doctest::Contains("--bogus"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(ParseGuiOptions({"trian"}), doctest::Contains("unknown subcommand"), std::invalid_argument);
+}
+
+TEST_CASE("Subcommands: names are unique, each has a summary and a function, and lookup finds them")
+{
+    std::set<std::string> names;
+    for (const ll::app::Subcommand& sub : ll::app::Subcommands())
+    {
+        CHECK(static_cast<bool>(sub.run));
+        CHECK(std::string(sub.summary).size() > 0);
+        CHECK(names.insert(sub.name).second);
+        CHECK(ll::app::FindSubcommand(sub.name) == &sub);
+    }
+    CHECK(ll::app::FindSubcommand("no-such-subcommand") == nullptr);
+    CHECK(ll::app::GuiUsage().find("--screenshot") != std::string::npos);
+}

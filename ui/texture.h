@@ -1,0 +1,40 @@
+// An RGBA8 OpenGL texture with nearest filtering, for image grids. Main (GL) thread only; needs a current context.
+#pragma once
+
+#include "ui/image_grid.h"
+
+#include <imgui.h>
+
+#include <cstdint>
+
+namespace ll::ui
+{
+
+class Texture
+{
+public:
+    Texture() = default;
+    ~Texture();
+    Texture(const Texture&) = delete;
+    Texture& operator=(const Texture&) = delete;
+    Texture(Texture&& other) noexcept;
+    Texture& operator=(Texture&& other) noexcept;
+
+    // Uploads width x height RGBA8 pixels (top row first). Same size as before: updated in place
+    // (glTexSubImage2D); otherwise the storage is reallocated.
+    void Upload(const std::uint8_t* rgba, int width, int height);
+    void Upload(const RgbaImage& image) { Upload(image.pixels.data(), image.width, image.height); }
+    void Reset(); // frees the GL texture
+
+    bool Valid() const { return m_id != 0; }
+    int Width() const { return m_width; }
+    int Height() const { return m_height; }
+    unsigned GlId() const { return m_id; }
+    ImTextureID ImId() const { return reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(m_id)); }
+
+private:
+    unsigned m_id = 0;
+    int m_width = 0, m_height = 0;
+};
+
+} // namespace ll::ui
