@@ -1,1 +1,649 @@
-// placeholder: filled by its module's work
+// The GAN family: generator and discriminator MLPs, the six objectives (switch in one place: DiscriminatorTerm /
+// GeneratorTerm), k D-steps per G-step, WGAN-GP's penalty through the double backward, weight clipping.
+// Spectral norm: D (and G, if asked) stay in evaluation mode (u, v frozen) except for the first forward of each
+// update, which advances the power iteration once, so every loss of one update sees the same sigma.
+#include "core/models/gan.h"
+
+#include "core/models/config.h"
+#include "core/nn/losses.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+namespace ll::models
+{
+
+namespace
+{
+
+void ZeroGrads(const std::vector<nn::ParamRef<float>>& params)
+{
+    for (const auto& p : params)
+    {
+        p.grad->setZero();
+    }
+}
+
+std::string Num(double value)
+{
+    std::ostringstream s;
+    s << value;
+    return s.str();
+}
+
+void CheckRange(const std::string& name, double value, double lo, double hi, bool lo_open)
+{
+    const bool ok = std::isfinite(value) && (lo_open ? value > lo : value >= lo) && value <= hi;
+    if (!ok)
+    {
+        throw std::invalid_argument("GAN hyperparameter " + name + " must be in " + (lo_open ? "(" : "[") + Num(lo) +
+                                    ", " + Num(hi) + "], got " + Num(value));
+    }
+}
+
+} // namespace
+
+GanObjective ParseGanObjective(const std::string& name)
+{
+    if (name == "minimax")
+        return GanObjective::Minimax;
+    if (name == "non_saturating")
+        return GanObjective::NonSaturating;
+    if (name == "least_squares")
+        return GanObjective::LeastSquares;
+    if (name == "wgan_clip")
+        return GanObjective::WganClip;
+    if (name == "wgan_gp")
+        return GanObjective::WganGp;
+    if (name == "hinge")
+        return GanObjective::Hinge;
+    throw std::invalid_argument("gan.objective: unknown '" + name +
+                                "' (expected minimax, non_saturating, least_squares, wgan_clip, wgan_gp or hinge)");
+}
+
+std::string GanObjectiveName(GanObjective objective)
+{
+    switch (objective)
+    {
+    case GanObjective::Minimax:
+        return "minimax";
+    case GanObjective::NonSaturating:
+        return "non_saturating";
+    case GanObjective::LeastSquares:
+        return "least_squares";
+    case GanObjective::WganClip:
+        return "wgan_clip";
+    case GanObjective::WganGp:
+        return "wgan_gp";
+    case GanObjective::Hinge:
+        return "hinge";
+    }
+    return "unknown";
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Construction
+
+Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
+{
+    const GanConfig& gc = config.gan;
+    m_objective = ParseGanObjective(gc.objective);
+    if (gc.noise != "gaussian" && gc.noise != "uniform")
+    {
+        throw std::invalid_argument("gan.noise: unknown '" + gc.noise + "' (expected gaussian or uniform)");
+    }
+    m_uniform_noise = gc.noise == "uniform";
+    if (data_dim < 1)
+    {
+        throw std::invalid_argument("GAN: data dimension must be >= 1, got " + std::to_string(data_dim));
+    }
+    if (gc.noise_dim < 1)
+    {
+        throw std::invalid_argument("gan.noise_dim must be >= 1, got " + std::to_string(gc.noise_dim));
+    }
+    if (gc.conditional && num_classes < 1)
+    {
+        throw std::invalid_argument("gan.conditional needs labelled data, but the data has no classes");
+    }
+    m_data_dim = data_dim;
+    m_noise_dim = gc.noise_dim;
+    m_num_classes = gc.conditional ? num_classes : 0;
+    SetHyper("d_steps", gc.d_steps);
+    SetHyper("real_label", gc.real_label);
+    SetHyper("clip", gc.clip);
+    SetHyper("gp_lambda", gc.gp_lambda);
+
+    nn::MlpSpec g_spec;
+    g_spec.sizes.push_back(m_noise_dim + m_num_classes);
+    for (int width : gc.generator.hidden)
+    {
+        g_spec.sizes.push_back(width);
+    }
+    g_spec.sizes.push_back(m_data_dim);
+    g_spec.hidden = nn::ParseActivation(gc.generator.activation);
+    // Images live in [0, 1]; 2-D toys are unbounded.
+    const bool toy = data_dim == 2;
+    g_spec.output = gc.generator.output_activation.empty()
+                        ? (toy ? nn::ActivationKind::Identity : nn::ActivationKind::Sigmoid)
+                        : nn::ParseActivation(gc.generator.output_activation);
+    g_spec.leaky_slope = gc.generator.leaky_slope;
+    g_spec.spectral_norm = gc.generator.spectral_norm;
+
+    nn::MlpSpec d_spec;
+    d_spec.sizes.push_back(m_data_dim + m_num_classes);
+    for (int width : gc.discriminator.hidden)
+    {
+        d_spec.sizes.push_back(width);
+    }
+    d_spec.sizes.push_back(1);
+    d_spec.hidden = nn::ParseActivation(gc.discriminator.activation);
+    if (!gc.discriminator.output_activation.empty() &&
+        nn::ParseActivation(gc.discriminator.output_activation) != nn::ActivationKind::Identity)
+    {
+        throw std::invalid_argument("gan.discriminator.output_activation must be empty or identity (D outputs a raw "
+                                    "score), got '" + gc.discriminator.output_activation + "'");
+    }
+    d_spec.output = nn::ActivationKind::Identity;
+    d_spec.leaky_slope = gc.discriminator.leaky_slope;
+    d_spec.spectral_norm = m_objective == GanObjective::Hinge || gc.discriminator.spectral_norm;
+
+    m_g = nn::MakeMlp<float>(g_spec, rng);
+    m_d = nn::MakeMlp<float>(d_spec, rng);
+    m_g.SetTraining(false);
+    m_d.SetTraining(false);
+    m_g_params = m_g.Params("G.");
+    m_d_params = m_d.Params("D.");
+    m_g_opt = std::make_unique<nn::Optimizer<float>>(m_g_params, gc.g_opt);
+    m_d_opt = std::make_unique<nn::Optimizer<float>>(m_d_params, gc.d_opt);
+}
+
+Gan::Gan(const Gan& other, bool /*for_inference*/)
+    : m_objective(other.m_objective), m_uniform_noise(other.m_uniform_noise), m_data_dim(other.m_data_dim),
+      m_noise_dim(other.m_noise_dim), m_num_classes(other.m_num_classes), m_d_steps(other.m_d_steps),
+      m_real_label(other.m_real_label), m_clip(other.m_clip), m_gp_lambda(other.m_gp_lambda), m_g(other.m_g),
+      m_d(other.m_d)
+{
+    m_g.SetTraining(false);
+    m_d.SetTraining(false);
+    m_g_params = m_g.Params("G.");
+    m_d_params = m_d.Params("D.");
+}
+
+std::unique_ptr<Model> Gan::CloneForInference() const
+{
+    return std::unique_ptr<Model>(new Gan(*this, true));
+}
+
+std::unique_ptr<Model> MakeGan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
+{
+    return std::make_unique<Gan>(config, data_dim, num_classes, rng);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The objectives (the only place that knows them)
+
+float Gan::DiscriminatorTerm(const nn::MatrixF& scores, bool real, nn::MatrixF& grad) const
+{
+    switch (m_objective)
+    {
+    case GanObjective::Minimax:
+    case GanObjective::NonSaturating: // D: BCE, real -> real_label (one-sided smoothing), fake -> 0
+        return nn::BceWithLogits(scores, real ? m_real_label : 0.0f, grad);
+    case GanObjective::LeastSquares: // D: (D(x) - real_label)^2 + D(G(z))^2
+        return nn::MeanSquaredError(scores, real ? m_real_label : 0.0f, grad);
+    case GanObjective::WganClip:
+    case GanObjective::WganGp: // critic: mean D(fake) - mean D(real)
+        return nn::WassersteinMean(scores, real ? -1.0f : 1.0f, grad);
+    case GanObjective::Hinge: // D: relu(1 - D(x)) + relu(1 + D(G(z)))
+        return nn::Hinge(scores, real ? 1.0f : -1.0f, grad);
+    }
+    throw std::logic_error("Gan: unhandled objective");
+}
+
+float Gan::GeneratorTerm(const nn::MatrixF& fake_scores, nn::MatrixF& grad) const
+{
+    switch (m_objective)
+    {
+    case GanObjective::Minimax: // min_G mean log(1 - D(G(z))): saturates when D rejects fakes
+        return nn::LogOneMinusSigmoid(fake_scores, grad);
+    case GanObjective::NonSaturating: // max_G mean log D(G(z)) = min_G BCE(D(G(z)), 1)
+        return nn::BceWithLogits(fake_scores, 1.0f, grad);
+    case GanObjective::LeastSquares: // min_G mean (D(G(z)) - 1)^2
+        return nn::MeanSquaredError(fake_scores, 1.0f, grad);
+    case GanObjective::WganClip:
+    case GanObjective::WganGp:
+    case GanObjective::Hinge: // min_G -mean D(G(z))
+        return nn::WassersteinMean(fake_scores, -1.0f, grad);
+    }
+    throw std::logic_error("Gan: unhandled objective");
+}
+
+bool Gan::UsesCritic() const
+{
+    return m_objective == GanObjective::WganClip || m_objective == GanObjective::WganGp ||
+           m_objective == GanObjective::Hinge;
+}
+
+std::string Gan::Formula() const
+{
+    const std::string cond = m_num_classes > 0 ? "   (G and D also see the class y)" : "";
+    const std::string real_target = m_real_label == 1.0f ? "1" : Num(m_real_label);
+    switch (m_objective)
+    {
+    case GanObjective::Minimax:
+        return "min_G max_D E[log D(x)] + E[log(1 - D(G(z)))]" +
+               (m_real_label == 1.0f ? std::string() : "   (D's real label " + real_target + ")") + cond;
+    case GanObjective::NonSaturating:
+        return "D: max_D E[log D(x)] + E[log(1 - D(G(z)))];   G: max_G E[log D(G(z))]" +
+               (m_real_label == 1.0f ? std::string() : "   (D's real label " + real_target + ")") + cond;
+    case GanObjective::LeastSquares:
+        return "D: min_D E[(D(x) - " + real_target + ")^2] + E[D(G(z))^2];   G: min_G E[(D(G(z)) - 1)^2]" + cond;
+    case GanObjective::WganClip:
+        return "min_G max_{D: |w| <= " + Num(m_clip) + "} E[D(x)] - E[D(G(z))]" + cond;
+    case GanObjective::WganGp:
+        return "min_G max_D E[D(x)] - E[D(G(z))] - " + Num(m_gp_lambda) +
+               " E[(||grad D(x_hat)||_2 - 1)^2],  x_hat = eps x + (1 - eps) G(z)" + cond;
+    case GanObjective::Hinge:
+        return "D: min_D E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))];   G: min_G -E[D(G(z))]   "
+               "(D spectrally normalised)" + cond;
+    }
+    return "";
+}
+
+double Gan::MeanScoreMetric(const nn::MatrixF& scores) const
+{
+    if (!UsesBce())
+    {
+        return scores.cast<double>().mean();
+    }
+    double sum = 0;
+    for (nn::Index i = 0; i < scores.size(); ++i)
+    {
+        sum += 1.0 / (1.0 + std::exp(-static_cast<double>(scores.data()[i])));
+    }
+    return scores.size() > 0 ? sum / static_cast<double>(scores.size()) : 0.0;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Losses and gradients
+
+void Gan::CheckLabels(const nn::MatrixF* labels, nn::Index n, const char* what) const
+{
+    if (m_num_classes == 0)
+    {
+        return;
+    }
+    if (labels == nullptr)
+    {
+        throw std::invalid_argument(std::string("conditional GAN ") + what + ": labels are required");
+    }
+    if (labels->rows() != m_num_classes || labels->cols() != n)
+    {
+        throw std::invalid_argument(std::string("conditional GAN ") + what + ": labels are (" +
+                                    std::to_string(labels->rows()) + ", " + std::to_string(labels->cols()) +
+                                    "), expected (" + std::to_string(m_num_classes) + ", " + std::to_string(n) + ")");
+    }
+}
+
+const nn::MatrixF& Gan::WithLabels(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& buffer) const
+{
+    if (m_num_classes == 0)
+    {
+        return x;
+    }
+    if (buffer.rows() != x.rows() + m_num_classes || buffer.cols() != x.cols())
+    {
+        buffer.resize(x.rows() + m_num_classes, x.cols());
+    }
+    buffer.topRows(x.rows()) = x;
+    buffer.bottomRows(m_num_classes) = *labels;
+    return buffer;
+}
+
+const nn::MatrixF& Gan::GeneratorForward(const nn::MatrixF& z, const nn::MatrixF* labels, bool training)
+{
+    if (z.rows() != m_noise_dim)
+    {
+        throw std::invalid_argument("GAN generator: noise has " + std::to_string(z.rows()) + " rows, expected " +
+                                    std::to_string(m_noise_dim));
+    }
+    CheckLabels(labels, z.cols(), "generator");
+    m_g.SetTraining(training);
+    const nn::MatrixF& fake = m_g.Forward(WithLabels(z, labels, m_g_in));
+    m_g.SetTraining(false);
+    return fake;
+}
+
+DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::MatrixF* labels, const nn::MatrixF& z,
+                                          const nn::MatrixF* eps, bool power_iteration)
+{
+    const nn::Index n = real.cols();
+    if (real.rows() != m_data_dim || z.cols() != n)
+    {
+        throw std::invalid_argument("GAN discriminator step: real batch is (" + std::to_string(real.rows()) + ", " +
+                                    std::to_string(n) + ") and noise has " + std::to_string(z.cols()) +
+                                    " columns; expected (" + std::to_string(m_data_dim) + ", B) and B columns");
+    }
+    CheckLabels(labels, n, "discriminator step");
+    ZeroGrads(m_d_params);
+    const nn::MatrixF& fake = GeneratorForward(z, labels, false); // (data_dim, n), valid until G's next Forward
+
+    DiscriminatorStats stats;
+    // Real then fake: each Backward must follow its own Forward (layers cache their inputs).
+    m_d.SetTraining(power_iteration);
+    m_s_real = m_d.Forward(WithLabels(real, labels, m_d_in_real)); // (1, n)
+    m_d.SetTraining(false);
+    stats.loss = DiscriminatorTerm(m_s_real, true, m_grad_real);
+    m_d.Backward(m_grad_real);
+
+    m_s_fake = m_d.Forward(WithLabels(fake, labels, m_d_in_fake)); // (1, n)
+    stats.loss += DiscriminatorTerm(m_s_fake, false, m_grad_fake);
+    m_d.Backward(m_grad_fake);
+
+    stats.real = MeanScoreMetric(m_s_real);
+    stats.fake = MeanScoreMetric(m_s_fake);
+    stats.w_estimate = m_s_real.cast<double>().mean() - m_s_fake.cast<double>().mean();
+
+    if (m_objective == GanObjective::WganGp)
+    {
+        if (eps == nullptr || eps->rows() != 1 || eps->cols() != n)
+        {
+            throw std::invalid_argument("wgan_gp discriminator step: eps must be (1, " + std::to_string(n) + ")");
+        }
+        stats.gp = GradientPenalty(real, fake, labels, *eps);
+        stats.loss += m_gp_lambda * stats.gp;
+    }
+    return stats;
+}
+
+double Gan::GradientPenalty(const nn::MatrixF& real, const nn::MatrixF& fake, const nn::MatrixF* labels,
+                            const nn::MatrixF& eps)
+{
+    const nn::Index n = real.cols();
+    // x_hat = eps x + (1 - eps) G(z), one eps per example: (data_dim, n).
+    if (m_x_hat.rows() != m_data_dim || m_x_hat.cols() != n)
+    {
+        m_x_hat.resize(m_data_dim, n);
+    }
+    for (nn::Index j = 0; j < n; ++j)
+    {
+        const float e = eps(0, j);
+        m_x_hat.col(j) = e * real.col(j) + (1.0f - e) * fake.col(j);
+    }
+    m_d.Forward(WithLabels(m_x_hat, labels, m_d_in_hat));
+    if (m_ones.rows() != 1 || m_ones.cols() != n)
+    {
+        m_ones.resize(1, n);
+    }
+    m_ones.setOnes();
+    // Column j of dx is grad_x D(x_hat_j) (D scores each example independently): (data_dim + classes, n).
+    const nn::MatrixF& dx = m_d.Backward(m_ones, false);
+
+    // P = mean_j (||g_j|| - 1)^2 over the data rows (labels are constants). dP/dg_j = 2 (||g_j|| - 1) g_j /
+    // (||g_j|| n); the loss term is gp_lambda * P, so u carries gp_lambda.
+    if (m_gp_u.rows() != dx.rows() || m_gp_u.cols() != n)
+    {
+        m_gp_u.resize(dx.rows(), n);
+    }
+    m_gp_u.setZero();
+    double penalty = 0;
+    for (nn::Index j = 0; j < n; ++j)
+    {
+        const float norm = dx.col(j).head(m_data_dim).norm();
+        penalty += (static_cast<double>(norm) - 1.0) * (static_cast<double>(norm) - 1.0);
+        if (norm > 1e-12f) // at g = 0 the norm has no gradient; leave that column's u at zero
+        {
+            const float scale = m_gp_lambda * 2.0f * (norm - 1.0f) / (norm * static_cast<float>(n));
+            m_gp_u.col(j).head(m_data_dim) = scale * dx.col(j).head(m_data_dim);
+        }
+    }
+    if (m_gp_lambda != 0.0f)
+    {
+        m_d.BackwardOfBackward(m_gp_u); // adds gp_lambda * dP/dparams to D's gradients
+    }
+    return penalty / static_cast<double>(n);
+}
+
+const nn::MatrixF& Gan::GeneratorOutputGradMean(const nn::MatrixF& z, const nn::MatrixF* labels, bool training,
+                                                double& loss)
+{
+    const nn::MatrixF& fake = GeneratorForward(z, labels, training);
+    m_s_fake = m_d.Forward(WithLabels(fake, labels, m_d_in_fake)); // (1, n), D frozen (eval mode)
+    loss = GeneratorTerm(m_s_fake, m_grad_fake);
+    // accumulate = false: the G step must not touch D's gradients (and skips computing them).
+    const nn::MatrixF& dx = m_d.Backward(m_grad_fake, false); // (data_dim + classes, n)
+    if (m_num_classes == 0)
+    {
+        return dx;
+    }
+    m_dfake = dx.topRows(m_data_dim);
+    return m_dfake;
+}
+
+double Gan::GeneratorGrad(const nn::MatrixF& z, const nn::MatrixF* labels)
+{
+    ZeroGrads(m_g_params);
+    double loss = 0;
+    const nn::MatrixF& dfake = GeneratorOutputGradMean(z, labels, true, loss);
+    m_g.Backward(dfake);
+    return loss;
+}
+
+void Gan::ClipCritic()
+{
+    for (const auto& p : m_d_params)
+    {
+        float* w = p.value->data();
+        for (nn::Index i = 0; i < p.value->size(); ++i)
+        {
+            w[i] = std::clamp(w[i], -m_clip, m_clip);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Training step
+
+void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t /*step*/, StepPhase phase, Metrics& out)
+{
+    if (!m_g_opt || !m_d_opt)
+    {
+        throw std::logic_error("Gan::TrainStep: this is an inference copy (no optimizers)");
+    }
+    auto next_batch = [&](const char* what) {
+        const Batch batch = source.Next(rng);
+        if (batch.x == nullptr || batch.x->cols() < 1)
+        {
+            throw std::runtime_error(std::string("GAN ") + what + ": the batch source gave an empty batch");
+        }
+        return batch;
+    };
+
+    if (phase != StepPhase::GeneratorOnly)
+    {
+        DiscriminatorStats mean;
+        double grad_norm = 0;
+        for (int k = 0; k < m_d_steps; ++k)
+        {
+            const Batch batch = next_batch("discriminator step");
+            const nn::Index n = batch.x->cols();
+            SampleLatent(rng, n, m_z);
+            if (m_objective == GanObjective::WganGp)
+            {
+                if (m_eps.rows() != 1 || m_eps.cols() != n)
+                {
+                    m_eps.resize(1, n);
+                }
+                for (nn::Index j = 0; j < n; ++j)
+                {
+                    m_eps(0, j) = static_cast<float>(rng.Uniform());
+                }
+            }
+            const DiscriminatorStats s = DiscriminatorGrad(*batch.x, batch.labels, m_z, &m_eps, true);
+            grad_norm += nn::GradNorm(m_d_params);
+            m_d_opt->Step();
+            if (m_objective == GanObjective::WganClip)
+            {
+                ClipCritic();
+            }
+            mean.loss += s.loss;
+            mean.real += s.real;
+            mean.fake += s.fake;
+            mean.w_estimate += s.w_estimate;
+            mean.gp += s.gp;
+        }
+        const double inv_k = 1.0 / m_d_steps;
+        out.emplace_back("d_loss", mean.loss * inv_k);
+        out.emplace_back("d_real", mean.real * inv_k);
+        out.emplace_back("d_fake", mean.fake * inv_k);
+        if (UsesCritic())
+        {
+            out.emplace_back("w_estimate", mean.w_estimate * inv_k);
+        }
+        if (m_objective == GanObjective::WganGp)
+        {
+            out.emplace_back("gp", mean.gp * inv_k);
+        }
+        out.emplace_back("d_grad_norm", grad_norm * inv_k);
+    }
+
+    if (phase != StepPhase::DiscriminatorOnly)
+    {
+        const Batch batch = next_batch("generator step"); // its size and labels; the pixels are not used
+        SampleLatent(rng, batch.x->cols(), m_z);
+        const double g_loss = GeneratorGrad(m_z, batch.labels);
+        const double g_norm = nn::GradNorm(m_g_params);
+        m_g_opt->Step();
+        out.emplace_back("g_loss", g_loss);
+        out.emplace_back("g_grad_norm", g_norm);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Inference
+
+void Gan::SampleLatent(Rng& rng, nn::Index n, nn::MatrixF& z) const
+{
+    if (z.rows() != m_noise_dim || z.cols() != n)
+    {
+        z.resize(m_noise_dim, n);
+    }
+    float* data = z.data();
+    for (nn::Index i = 0; i < z.size(); ++i)
+    {
+        data[i] = static_cast<float>(m_uniform_noise ? rng.Uniform(-1.0, 1.0) : rng.Normal());
+    }
+}
+
+void Gan::Decode(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& out)
+{
+    out = GeneratorForward(z, labels, false);
+}
+
+void Gan::Score(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& out)
+{
+    if (x.rows() != m_data_dim)
+    {
+        throw std::invalid_argument("GAN score: input has " + std::to_string(x.rows()) + " rows, expected " +
+                                    std::to_string(m_data_dim));
+    }
+    CheckLabels(labels, x.cols(), "score");
+    out = m_d.Forward(WithLabels(x, labels, m_d_in_real));
+}
+
+void Gan::GeneratorOutputGrad(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& grad)
+{
+    double loss = 0;
+    // The generator losses are means over the n points: times n gives each point's own dloss/dG(z).
+    grad = GeneratorOutputGradMean(z, labels, false, loss) * static_cast<float>(z.cols());
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Parameters, state and hyperparameters
+
+std::vector<Network> Gan::Networks()
+{
+    return {Network{"G", m_g_params}, Network{"D", m_d_params}};
+}
+
+std::vector<nn::Optimizer<float>*> Gan::Optimizers()
+{
+    if (!m_g_opt || !m_d_opt)
+    {
+        return {};
+    }
+    return {m_g_opt.get(), m_d_opt.get()};
+}
+
+std::vector<nn::ParamRef<float>> Gan::ExtraState()
+{
+    // Spectral-norm power-iteration vectors: u (out, 1) and v (in, 1). Evaluation-mode forwards use both, so a
+    // checkpoint keeps both for an exact resume. No gradient.
+    std::vector<nn::ParamRef<float>> out;
+    auto collect = [&out](nn::Sequential<float>& net, const std::string& prefix) {
+        for (std::size_t i = 0; i < net.Size(); ++i)
+        {
+            auto* linear = dynamic_cast<nn::Linear<float>*>(&net.At(i));
+            if (linear != nullptr && linear->SpectralNorm())
+            {
+                const std::string base = prefix + std::to_string(i);
+                out.push_back({base + ".sn_u", &linear->SpectralU(), nullptr});
+                out.push_back({base + ".sn_v", &linear->SpectralV(), nullptr});
+            }
+        }
+    };
+    collect(m_g, "G.");
+    collect(m_d, "D.");
+    return out;
+}
+
+std::vector<std::string> Gan::HyperNames() const
+{
+    return {"g_lr", "d_lr", "d_steps", "real_label", "clip", "gp_lambda"};
+}
+
+void Gan::SetHyper(const std::string& name, double value)
+{
+    if (name == "g_lr" || name == "d_lr")
+    {
+        CheckRange(name, value, 0.0, 1.0, true);
+        auto& opt = name == "g_lr" ? m_g_opt : m_d_opt;
+        if (opt)
+        {
+            opt->SetLearningRate(value);
+        }
+    }
+    else if (name == "d_steps")
+    {
+        CheckRange(name, value, 1.0, 100.0, false);
+        if (value != std::floor(value))
+        {
+            throw std::invalid_argument("GAN hyperparameter d_steps must be a whole number, got " + Num(value));
+        }
+        m_d_steps = static_cast<int>(value);
+    }
+    else if (name == "real_label")
+    {
+        CheckRange(name, value, 0.5, 1.0, false);
+        m_real_label = static_cast<float>(value);
+    }
+    else if (name == "clip")
+    {
+        CheckRange(name, value, 0.0, 10.0, true);
+        m_clip = static_cast<float>(value);
+    }
+    else if (name == "gp_lambda")
+    {
+        CheckRange(name, value, 0.0, 1000.0, false);
+        m_gp_lambda = static_cast<float>(value);
+    }
+    else
+    {
+        throw std::invalid_argument("GAN: unknown hyperparameter '" + name +
+                                    "' (known: g_lr, d_lr, d_steps, real_label, clip, gp_lambda)");
+    }
+}
+
+} // namespace ll::models

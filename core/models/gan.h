@@ -1,0 +1,152 @@
+// The GAN family behind the Model interface: MLP generator and discriminator (critic), six objectives
+// (minimax, non-saturating, least squares, WGAN with clipping, WGAN-GP, hinge + spectral norm), k D-steps per
+// G-step, optional class conditioning. Used by one thread at a time (the training thread); see model.h.
+#pragma once
+
+#include "core/models/model.h"
+#include "core/nn/sequential.h"
+
+#include <memory>
+#include <string>
+
+namespace ll::models
+{
+
+enum class GanObjective
+{
+    Minimax,
+    NonSaturating,
+    LeastSquares,
+    WganClip,
+    WganGp,
+    Hinge,
+};
+
+// "minimax", "non_saturating", "least_squares", "wgan_clip", "wgan_gp", "hinge"; throws std::invalid_argument.
+GanObjective ParseGanObjective(const std::string& name);
+std::string GanObjectiveName(GanObjective objective);
+
+// What one discriminator loss evaluation measured (see Gan::DiscriminatorGrad).
+struct DiscriminatorStats
+{
+    double loss = 0;       // D's full loss (including gp_lambda * gp for wgan_gp)
+    double real = 0;       // mean sigmoid(D(x)) for BCE objectives, else mean raw score
+    double fake = 0;       // the same on G(z)
+    double w_estimate = 0; // mean D(x) - mean D(G(z)) (raw scores)
+    double gp = 0;         // wgan_gp: mean((||grad_x D(x_hat)||_2 - 1)^2), unweighted; else 0
+};
+
+class Gan final : public Model
+{
+public:
+    // data_dim: features of one example; num_classes > 0 with config.gan.conditional makes a conditional GAN.
+    // data_dim == 2 is treated as toy data (G's default output: identity; otherwise sigmoid for [0, 1] images).
+    Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
+
+    std::string Family() const override { return "gan"; }
+    std::string Objective() const override { return GanObjectiveName(m_objective); }
+    std::string Formula() const override;
+
+    // Both: d_steps D updates (each on a fresh real batch), then one G update (one more batch, for its size and
+    // labels). DiscriminatorOnly: the D updates only; GeneratorOnly: the G update only. D metrics are means
+    // over the step's D updates.
+    void TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase phase, Metrics& out) override;
+
+    nn::Index DataDim() const override { return m_data_dim; }
+    nn::Index LatentDim() const override { return m_noise_dim; }
+    int NumClasses() const override { return m_num_classes; }
+
+    void SampleLatent(Rng& rng, nn::Index n, nn::MatrixF& z) const override;
+    void Decode(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& out) override;
+    bool CanScore() const override { return true; }
+    void Score(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& out) override;
+    void GeneratorOutputGrad(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& grad) override;
+
+    std::vector<Network> Networks() override;
+    std::vector<nn::Optimizer<float>*> Optimizers() override;
+    std::vector<nn::ParamRef<float>> ExtraState() override;
+
+    // "g_lr", "d_lr" in (0, 1]; "d_steps" an integer in [1, 100]; "real_label" in [0.5, 1]; "clip" in (0, 10];
+    // "gp_lambda" in [0, 1000].
+    void SetHyper(const std::string& name, double value) override;
+    std::vector<std::string> HyperNames() const override;
+
+    std::unique_ptr<Model> CloneForInference() const override;
+
+    // --- The pieces of a step, public for tests and for the lab's "explain this step" views. ---
+
+    // D's loss on real x (data_dim, B) and fakes G(z), z (noise_dim, B); labels (classes, B) or nullptr.
+    // Zeroes D's gradients and leaves dLoss/dD in them; no update. eps (1, B): the WGAN-GP interpolation
+    // weights (x_hat = eps x + (1 - eps) G(z)), required for wgan_gp and ignored otherwise. power_iteration:
+    // advance spectral-norm power iteration once on the real batch (training); false keeps u, v frozen.
+    DiscriminatorStats DiscriminatorGrad(const nn::MatrixF& real, const nn::MatrixF* labels, const nn::MatrixF& z,
+                                         const nn::MatrixF* eps, bool power_iteration);
+    // G's loss on G(z); zeroes G's gradients and leaves dLoss/dG in them. D's gradients are not touched.
+    double GeneratorGrad(const nn::MatrixF& z, const nn::MatrixF* labels);
+
+    nn::Sequential<float>& Generator() { return m_g; }
+    nn::Sequential<float>& Discriminator() { return m_d; }
+    GanObjective ObjectiveKind() const { return m_objective; }
+    int DSteps() const { return m_d_steps; }
+
+private:
+    Gan(const Gan& other, bool for_inference); // CloneForInference: networks and settings, no optimizers
+
+    // The objective switch, in one place. Each returns the loss term and writes dTerm/dscores into grad.
+    // D's loss is DiscriminatorTerm(real scores, true) + DiscriminatorTerm(fake scores, false).
+    float DiscriminatorTerm(const nn::MatrixF& scores, bool real, nn::MatrixF& grad) const;
+    float GeneratorTerm(const nn::MatrixF& fake_scores, nn::MatrixF& grad) const;
+    bool UsesBce() const { return m_objective == GanObjective::Minimax || m_objective == GanObjective::NonSaturating; }
+    bool UsesCritic() const;    // wgan_clip, wgan_gp, hinge: raw scores, w_estimate reported
+    double MeanScoreMetric(const nn::MatrixF& scores) const; // sigmoid mean (BCE) or raw mean
+
+    // [x; labels] in buffer when conditional, else x itself. The result stays valid while x and buffer do.
+    const nn::MatrixF& WithLabels(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& buffer) const;
+    void CheckLabels(const nn::MatrixF* labels, nn::Index n, const char* what) const;
+    // G forward on [z; labels] (eval mode unless training), returns G(z) (data_dim, n).
+    const nn::MatrixF& GeneratorForward(const nn::MatrixF& z, const nn::MatrixF* labels, bool training);
+    // The gradient penalty on x_hat: adds gp_lambda * dP/dparams to D's gradients, returns the unweighted P.
+    double GradientPenalty(const nn::MatrixF& real, const nn::MatrixF& fake, const nn::MatrixF* labels,
+                           const nn::MatrixF& eps);
+    void ClipCritic();
+    // Backprop of the generator term from D's scores on G(z) down to G's output: (data_dim, n), mean-reduced.
+    const nn::MatrixF& GeneratorOutputGradMean(const nn::MatrixF& z, const nn::MatrixF* labels, bool training,
+                                               double& loss);
+
+    GanObjective m_objective = GanObjective::NonSaturating;
+    bool m_uniform_noise = false;
+    nn::Index m_data_dim = 0;
+    nn::Index m_noise_dim = 0;
+    int m_num_classes = 0; // 0 when unconditional
+    int m_d_steps = 1;
+    float m_real_label = 1.0f;
+    float m_clip = 0.01f;
+    float m_gp_lambda = 10.0f;
+
+    nn::Sequential<float> m_g; // [z; y] (noise_dim + classes, B) -> (data_dim, B)
+    nn::Sequential<float> m_d; // [x; y] (data_dim + classes, B) -> (1, B) raw score
+    std::vector<nn::ParamRef<float>> m_g_params; // "G.<i>.weight", ... (layer-owned, stable addresses)
+    std::vector<nn::ParamRef<float>> m_d_params;
+    std::unique_ptr<nn::Optimizer<float>> m_g_opt; // null in an inference copy
+    std::unique_ptr<nn::Optimizer<float>> m_d_opt;
+
+    // Buffers reused across steps (no allocation once shapes repeat).
+    nn::MatrixF m_z;          // (noise_dim, B)
+    nn::MatrixF m_eps;        // (1, B)
+    nn::MatrixF m_g_in;       // (noise_dim + classes, B)
+    nn::MatrixF m_d_in_real;  // (data_dim + classes, B), conditional only
+    nn::MatrixF m_d_in_fake;  // (data_dim + classes, B), conditional only
+    nn::MatrixF m_d_in_hat;   // (data_dim + classes, B) x_hat with labels
+    nn::MatrixF m_x_hat;      // (data_dim, B)
+    nn::MatrixF m_s_real;     // (1, B) scores
+    nn::MatrixF m_s_fake;     // (1, B)
+    nn::MatrixF m_grad_real;  // (1, B) dLoss/dscores
+    nn::MatrixF m_grad_fake;  // (1, B)
+    nn::MatrixF m_ones;       // (1, B)
+    nn::MatrixF m_gp_u;       // (data_dim + classes, B) dP/d(grad_x D)
+    nn::MatrixF m_dfake;      // (data_dim, B) dLoss/dG(z) (conditional: the x rows of D's dx)
+};
+
+std::unique_ptr<Model> MakeGan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
+
+} // namespace ll::models
