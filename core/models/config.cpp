@@ -310,6 +310,11 @@ void Validate(const ExperimentConfig& config)
         // Bernoulli decoders output logits; a Gaussian decoder's mean may pass through an activation.
         CheckNet("vae.decoder", v.decoder, v.likelihood == "bernoulli");
         CheckOptimizer("vae.opt", v.opt);
+        if (data.kind == "toy" && v.likelihood == "bernoulli")
+        {
+            throw std::invalid_argument("vae.likelihood must be \"gaussian\" for data.kind \"toy\" (2-D points "
+                                        "are not probabilities in [0, 1]), got \"bernoulli\"");
+        }
     }
 
     // Run-level keys.

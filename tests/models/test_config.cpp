@@ -55,10 +55,14 @@ TEST_CASE("Config: the defaults of both families are accepted")
     ExperimentConfig vae;
     CHECK(Refusal(vae).empty());
     CHECK(Refusal(Gan()).empty());
-    ExperimentConfig toy;
+    ExperimentConfig toy = Gan();
     toy.data.kind = "toy";
     toy.data.toy = "grid25";
     CHECK(Refusal(toy).empty());
+    ExperimentConfig toy_vae;
+    toy_vae.data.kind = "toy";
+    toy_vae.vae.likelihood = "gaussian";
+    CHECK(Refusal(toy_vae).empty());
     CHECK(ll::models::IsToy(toy));
     CHECK_FALSE(ll::models::IsToy(vae));
 }
@@ -171,6 +175,14 @@ TEST_CASE("Config: unknown names are refused with the allowed list")
     c = ExperimentConfig{};
     c.data.kind = "idx";
     CheckRefused(c, {"data.dir"});
+}
+
+TEST_CASE("Config: a Bernoulli VAE on toy data is refused")
+{
+    // (Conditioning on toy data is refused by the models themselves: the data brings no classes.)
+    ExperimentConfig c;
+    c.data.kind = "toy";
+    CheckRefused(c, {"vae.likelihood", "\"gaussian\"", "toy"}); // 2-D points are not in [0, 1]
 }
 
 TEST_CASE("Config: the other family's section is not validated")
