@@ -3,6 +3,7 @@
 #include "core/train/experiment.h"
 
 #include "core/eval/toy_metrics.h"
+#include "core/io/image_io.h"
 #include "core/models/vae.h"
 
 #include <algorithm>
@@ -14,44 +15,18 @@ namespace ll::train
 namespace
 {
 
-// Tiles images (features, n) in [0, 1], each rows x cols x channels (channels last), into an RGBA8 grid with a
-// one-pixel dark border around every tile.
-ImageGrid Tile(const nn::MatrixF& images, int tile_rows, int tile_cols, int img_h, int img_w, int channels)
+// Tiles images (features, n) in [0, 1] into an RGBA8 grid of `cols` columns (io::TileImages' layout).
+ImageGrid Tile(const nn::MatrixF& images, int cols, int img_h, int img_w, int channels)
 {
-    constexpr int kPad = 1;
+    io::TileLayout layout;
+    layout.cols = cols;
+    io::RgbaImage img = io::TileImages(images, img_h, img_w, channels, layout);
     ImageGrid g;
-    g.rows = tile_rows;
-    g.cols = tile_cols;
-    g.width = tile_cols * img_w + (tile_cols + 1) * kPad;
-    g.height = tile_rows * img_h + (tile_rows + 1) * kPad;
-    g.rgba.assign(static_cast<std::size_t>(g.width) * g.height * 4, 0);
-    for (std::size_t i = 0; i < g.rgba.size(); i += 4)
-    {
-        g.rgba[i + 0] = g.rgba[i + 1] = g.rgba[i + 2] = 0x20;
-        g.rgba[i + 3] = 0xFF;
-    }
-    const int n = static_cast<int>(std::min<nn::Index>(images.cols(), static_cast<nn::Index>(tile_rows) * tile_cols));
-    for (int t = 0; t < n; ++t)
-    {
-        const int x0 = kPad + (t % tile_cols) * (img_w + kPad);
-        const int y0 = kPad + (t / tile_cols) * (img_h + kPad);
-        const float* src = images.col(t).data();
-        for (int y = 0; y < img_h; ++y)
-        {
-            for (int x = 0; x < img_w; ++x)
-            {
-                std::uint8_t* dst = &g.rgba[(static_cast<std::size_t>(y0 + y) * g.width + (x0 + x)) * 4];
-                const float* px = src + (static_cast<std::size_t>(y) * img_w + x) * channels;
-                for (int c = 0; c < 3; ++c)
-                {
-                    const float v = px[channels == 1 ? 0 : std::min(c, channels - 1)];
-                    const float clamped = std::isfinite(v) ? std::clamp(v, 0.0f, 1.0f) : 0.0f;
-                    dst[c] = static_cast<std::uint8_t>(std::lround(clamped * 255.0f));
-                }
-                dst[3] = 0xFF;
-            }
-        }
-    }
+    g.width = img.width;
+    g.height = img.height;
+    g.cols = cols;
+    g.rows = static_cast<int>((images.cols() + cols - 1) / cols);
+    g.rgba = std::move(img.pixels);
     return g;
 }
 
@@ -73,9 +48,7 @@ ImageGrid Experiment::RenderSamples(models::Model& model) const
     model.Decode(m_fixed_noise, m_fixed_labels.size() > 0 ? &m_fixed_labels : nullptr, out);
     const auto& ds = *m_data.train;
     const int classes = model.NumClasses();
-    const int rows = classes > 0 ? classes : 8;
-    const int cols = classes > 0 ? 10 : 8;
-    ImageGrid g = Tile(out, rows, cols, ds.rows, ds.cols, ds.channels);
+    ImageGrid g = Tile(out, classes > 0 ? 10 : 8, ds.rows, ds.cols, ds.channels); // conditional: a row per class
     g.step = m_step;
     return g;
 }
@@ -102,7 +75,7 @@ ImageGrid Experiment::RenderReconstructions(models::Model& model) const
         tiles.col((2 * r + 1) * kCols + c) = recon.col(i);
     }
     const auto& ds = *m_data.train;
-    ImageGrid g = Tile(tiles, pair_rows * 2, kCols, ds.rows, ds.cols, ds.channels);
+    ImageGrid g = Tile(tiles, kCols, ds.rows, ds.cols, ds.channels);
     g.step = m_step;
     return g;
 }

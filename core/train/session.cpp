@@ -234,6 +234,14 @@ std::uint64_t Session::SetHyper(const std::string& name, double value)
     return Post(std::move(c));
 }
 
+std::uint64_t Session::Evaluate(bool full)
+{
+    Command c;
+    c.kind = Command::Kind::Evaluate;
+    c.n = full ? 1 : 0;
+    return Post(std::move(c));
+}
+
 std::shared_ptr<const Snapshot> Session::Latest() const
 {
     std::lock_guard<std::mutex> lock(m_snapshot_mutex);

@@ -92,6 +92,7 @@ struct Snapshot
     models::Metrics last_metrics;       // metrics of the latest step
     models::Metrics last_eval;          // the latest evaluation and its step
     std::int64_t eval_step = -1;
+    bool eval_full = false;
 
     std::shared_ptr<const ImageGrid> samples;         // null for toys / nothing loaded
     std::shared_ptr<const ImageGrid> reconstructions; // VAEs on images
@@ -127,6 +128,9 @@ public:
     std::uint64_t SetSlowMotion(double steps_per_second); // 0 = full speed
     std::uint64_t Reset();                   // rebuild from the loaded config and seed: the same run again
     std::uint64_t SetHyper(const std::string& name, double value); // recorded as an event at its step
+    // Evaluates now, between steps (full: the whole test set, which can take seconds for IWAE; else the subset
+    // used in training). The result is the snapshot's last_eval (eval_full says which). Does not change the run.
+    std::uint64_t Evaluate(bool full);
     // Stops the thread and joins it (within ~one step). Idempotent; the destructor calls it.
     void Stop();
 

@@ -23,6 +23,7 @@ struct Session::Command
         SlowMotion,
         Reset,
         SetHyper,
+        Evaluate,
     };
     Kind kind = Kind::Pause;
     std::uint64_t id = 0;
@@ -81,6 +82,7 @@ struct Session::State
     models::Metrics metrics;
     models::Metrics last_eval;
     std::int64_t eval_step = -1;
+    bool eval_full = false;
 
     explicit State(const HistoryOptions& h) : history(h) {}
 };

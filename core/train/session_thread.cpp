@@ -175,6 +175,22 @@ void Session::Apply(Command& c)
         s.slow_motion = std::isfinite(c.value) && c.value > 0 ? c.value : 0.0;
         s.next_slow_step = Clock::now();
         break;
+    case Kind::Evaluate:
+        if (need_experiment())
+        {
+            try
+            {
+                auto clone = s.exp->Live().CloneForInference();
+                s.last_eval = s.exp->Evaluate(*clone, c.n != 0);
+                s.eval_step = s.exp->StepCount();
+                s.eval_full = c.n != 0;
+            }
+            catch (const std::exception& e)
+            {
+                s.command_error = std::string("Evaluation failed: ") + e.what();
+            }
+        }
+        break;
     case Kind::SetHyper:
         if (need_experiment())
         {
@@ -230,6 +246,7 @@ void Session::Build(const models::ExperimentConfig& config)
     s.metrics.clear();
     s.last_eval.clear();
     s.eval_step = -1;
+    s.eval_full = false;
     s.steps_since_publish = 0;
     s.local.Clear();
     s.local.generation = s.generation;
@@ -279,6 +296,7 @@ void Session::TrainOneStep()
             auto clone = exp.Live().CloneForInference();
             s.last_eval = exp.Evaluate(*clone, false);
             s.eval_step = step;
+            s.eval_full = false;
             s.metrics.insert(s.metrics.end(), s.last_eval.begin(), s.last_eval.end());
             log_row = true;
         }
@@ -439,6 +457,7 @@ void Session::Publish(bool force_views)
     snap->last_metrics = s.metrics;
     snap->last_eval = s.last_eval;
     snap->eval_step = s.eval_step;
+    snap->eval_full = s.eval_full;
     snap->samples = s.samples;
     snap->reconstructions = s.reconstructions;
     snap->view2d = s.view2d;

@@ -1,0 +1,290 @@
+// Headless training over a Session: run to each sample point with RunUntil (so grids land on exact steps), drain
+// the metrics into the CSV as they come, evaluate at the end, write summary.json.
+#include "core/train/headless.h"
+
+#include "core/io/image_io.h"
+#include "core/train/thread_setup.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <ostream>
+#include <stdexcept>
+
+namespace ll::train
+{
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace
+{
+
+constexpr auto kLoadDeadline = std::chrono::minutes(10);
+
+std::string StepFileName(const char* stem, std::int64_t step)
+{
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%s_%06lld.png", stem, static_cast<long long>(step));
+    return buffer;
+}
+
+void Plot(io::RgbaImage& img, int x, int y, const std::uint8_t (&rgb)[3], int radius)
+{
+    for (int dy = -radius; dy <= radius; ++dy)
+    {
+        for (int dx = -radius; dx <= radius; ++dx)
+        {
+            const int px = x + dx, py = y + dy;
+            if (px >= 0 && py >= 0 && px < img.width && py < img.height)
+            {
+                std::uint8_t* p = &img.pixels[(static_cast<std::size_t>(py) * img.width + px) * 4];
+                p[0] = rgb[0];
+                p[1] = rgb[1];
+                p[2] = rgb[2];
+                p[3] = 255;
+            }
+        }
+    }
+}
+
+// The 2-D view as a picture: D's field in grey (light = "real"), real points green, generated points orange.
+io::RgbaImage RenderView2D(const View2D& v, int size)
+{
+    io::RgbaImage img;
+    img.width = img.height = size;
+    img.pixels.assign(static_cast<std::size_t>(size) * size * 4, 255);
+    const float range = std::max(v.field_max - v.field_min, 1e-6f);
+    for (int y = 0; y < size; ++y)
+    {
+        for (int x = 0; x < size; ++x)
+        {
+            std::uint8_t g = 24;
+            if (v.field_res > 0)
+            {
+                const int ix = std::min(v.field_res - 1, x * v.field_res / size);
+                const int iy = std::min(v.field_res - 1, (size - 1 - y) * v.field_res / size); // y up
+                const float f = v.field[static_cast<std::size_t>(ix + v.field_res * iy)];
+                const float t = v.field_is_probability ? f : (f - v.field_min) / range;
+                g = static_cast<std::uint8_t>(24 + std::lround(std::clamp(t, 0.0f, 1.0f) * 80.0f));
+            }
+            std::uint8_t* p = &img.pixels[(static_cast<std::size_t>(y) * size + x) * 4];
+            p[0] = p[1] = p[2] = g;
+        }
+    }
+    const auto to_px = [&](float c) { return static_cast<int>(std::lround((c + v.extent) / (2 * v.extent) * (size - 1))); };
+    const std::uint8_t green[3] = {80, 200, 120}, orange[3] = {255, 150, 40};
+    for (nn::Index i = 0; i < v.real.cols(); ++i)
+    {
+        Plot(img, to_px(v.real(0, i)), size - 1 - to_px(v.real(1, i)), green, 1);
+    }
+    for (nn::Index i = 0; i < v.generated.cols(); ++i)
+    {
+        if (std::isfinite(v.generated(0, i)) && std::isfinite(v.generated(1, i)))
+        {
+            Plot(img, to_px(v.generated(0, i)), size - 1 - to_px(v.generated(1, i)), orange, 1);
+        }
+    }
+    return img;
+}
+
+void WriteGrid(const fs::path& path, const ImageGrid& grid)
+{
+    io::RgbaImage img;
+    img.width = grid.width;
+    img.height = grid.height;
+    img.pixels = grid.rgba;
+    io::WritePng(path, img);
+}
+
+// Drains the session's new metric rows into the CSV.
+void WriteRows(Session& session, io::MetricsCsv* csv, MetricBlock& block, io::MetricsCsv::Values& values)
+{
+    session.DrainMetrics(block);
+    if (csv == nullptr)
+    {
+        return;
+    }
+    for (std::size_t r = 0; r < block.Rows(); ++r)
+    {
+        values.clear();
+        for (std::size_t i = 0; i < block.columns.size(); ++i)
+        {
+            // NaN marks "no value at this step" in a block; a diverged metric's NaN is in last_metrics.
+            if (!std::isnan(block.columns[i][r]))
+            {
+                values.emplace_back(block.names[i], block.columns[i][r]);
+            }
+        }
+        csv->Append(block.steps[r], block.wall[r], values);
+    }
+}
+
+void PrintProgress(std::ostream& out, const Snapshot& s, std::int64_t total)
+{
+    char head[160];
+    std::snprintf(head, sizeof head, "step %lld/%lld  epoch %lld  %.0f steps/s", static_cast<long long>(s.step),
+                  static_cast<long long>(total), static_cast<long long>(s.epoch), s.steps_per_second);
+    out << head;
+    int shown = 0;
+    for (const auto& [name, value] : s.last_metrics)
+    {
+        if (name.rfind("kl_dim_", 0) == 0 || shown >= 5)
+        {
+            continue;
+        }
+        char item[96];
+        std::snprintf(item, sizeof item, "  %s %.4g", name.c_str(), value);
+        out << item;
+        ++shown;
+    }
+    out << '\n' << std::flush;
+}
+
+} // namespace
+
+HeadlessResult RunHeadless(const models::ExperimentConfig& config, const HeadlessOptions& options)
+{
+    const std::int64_t total = options.steps >= 0 ? options.steps : config.steps;
+    const fs::path out = options.out_dir;
+    io::MetricsCsv csv;
+    if (!out.empty())
+    {
+        std::error_code ec;
+        fs::create_directories(out, ec);
+        if (ec)
+        {
+            throw std::runtime_error("cannot create output folder '" + out.string() + "': " + ec.message());
+        }
+        csv.Open(out / "metrics.csv");
+    }
+
+    SessionOptions so;
+    so.threads = options.threads > 0 ? options.threads : DefaultThreads(false);
+    so.data_dir = options.data_dir;
+    // Grids are drawn at the pauses on sample steps only; nothing else needs views or a frozen model.
+    so.render_interval = std::chrono::hours(24);
+    so.model_interval = std::chrono::hours(24);
+    Session session(so);
+
+    auto loaded = session.WaitForCommand(session.Load(config), kLoadDeadline);
+    if (loaded == nullptr || loaded->status == Status::Error)
+    {
+        throw std::runtime_error(loaded ? loaded->message : "timed out loading '" + config.name + "'");
+    }
+
+    MetricBlock block;
+    io::MetricsCsv::Values values;
+    io::MetricsCsv* csv_ptr = out.empty() ? nullptr : &csv;
+    Clock::time_point last_progress = Clock::now();
+    std::shared_ptr<const Snapshot> snap = loaded;
+    const std::int64_t every = config.sample_every > 0 ? config.sample_every : total;
+    std::int64_t target = 0;
+    while (snap->step < total && (snap->status == Status::Idle || snap->status == Status::Paused))
+    {
+        target = std::min(total, (snap->step / every + 1) * every);
+        const std::uint64_t id = session.RunUntil(target);
+        std::shared_ptr<const Snapshot> done;
+        while (done == nullptr)
+        {
+            const auto wait = std::max(std::chrono::milliseconds(10), options.progress_every);
+            done = session.WaitFor(
+                [id](const Snapshot& s) {
+                    return (s.commands_applied >= id && s.run_until < 0) || s.status == Status::Error ||
+                           s.status == Status::Diverged;
+                },
+                wait);
+            WriteRows(session, csv_ptr, block, values);
+            if (options.progress != nullptr && Clock::now() - last_progress >= options.progress_every)
+            {
+                PrintProgress(*options.progress, *session.Latest(), total);
+                last_progress = Clock::now();
+            }
+        }
+        snap = done;
+        if (!out.empty() && snap->step == target && config.sample_every > 0 && target % config.sample_every == 0)
+        {
+            if (snap->samples && snap->samples->width > 0)
+            {
+                WriteGrid(out / StepFileName("samples", target), *snap->samples);
+            }
+            if (snap->reconstructions && snap->reconstructions->width > 0)
+            {
+                WriteGrid(out / StepFileName("recon", target), *snap->reconstructions);
+            }
+            if (snap->view2d)
+            {
+                io::WritePng(out / StepFileName("view2d", target), RenderView2D(*snap->view2d, 320));
+            }
+        }
+    }
+
+    HeadlessResult result;
+    result.status = snap->status;
+    result.message = snap->message;
+    if (options.final_evaluation && snap->status == Status::Paused)
+    {
+        auto evaluated = session.WaitForCommand(session.Evaluate(true), kLoadDeadline);
+        if (evaluated != nullptr && evaluated->command_error.empty())
+        {
+            result.evaluation = evaluated->last_eval;
+        }
+        else if (evaluated != nullptr)
+        {
+            result.status = Status::Error;
+            result.message = evaluated->command_error;
+        }
+        snap = evaluated ? evaluated : session.Latest();
+    }
+    WriteRows(session, csv_ptr, block, values);
+    if (options.progress != nullptr)
+    {
+        PrintProgress(*options.progress, *snap, total);
+    }
+    session.Stop();
+    csv.Close();
+
+    result.steps = snap->step;
+    result.wall_seconds = snap->wall_seconds;
+    result.steps_per_second = snap->wall_seconds > 0 ? static_cast<double>(snap->step) / snap->wall_seconds : 0.0;
+
+    nlohmann::ordered_json j;
+    j["name"] = config.name;
+    j["family"] = snap->family;
+    j["objective"] = snap->objective;
+    j["status"] = result.Ok() ? "completed" : StatusName(result.status);
+    if (!result.Ok())
+    {
+        j["message"] = result.message;
+    }
+    j["steps"] = result.steps;
+    j["seed"] = config.seed;
+    j["wall_seconds"] = result.wall_seconds;
+    j["steps_per_s"] = result.steps_per_second;
+    for (const auto& [name, value] : result.evaluation)
+    {
+        if (name == "modes_covered" || name == "modes_total")
+        {
+            j[name] = static_cast<std::int64_t>(std::lround(value));
+        }
+        else
+        {
+            j[name] = std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+        }
+        if (name == "test_iwae")
+        {
+            j["iwae_k"] = config.iwae_k;
+        }
+    }
+    result.summary_json = j.dump(4) + "\n";
+    if (!out.empty())
+    {
+        io::WriteFileAtomic(out / "summary.json", result.summary_json);
+    }
+    return result;
+}
+
+} // namespace ll::train

@@ -1,0 +1,48 @@
+// Headless training: drives the same Session the window uses, without a window. Writes metrics.csv (every logged
+// point), sample grids (samples_000500.png, recon_000500.png for VAEs, view2d_000500.png for 2-D data) and
+// summary.json (final evaluation) into an output folder, and prints a progress line every few seconds.
+// Runs on the calling thread (plus the session's training thread).
+#pragma once
+
+#include "core/models/config.h"
+#include "core/models/model.h"
+#include "core/train/session.h"
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+namespace ll::train
+{
+
+struct HeadlessOptions
+{
+    std::int64_t steps = -1;    // < 0: the config's steps
+    std::string out_dir;        // created if missing; empty: write nothing (evaluate only)
+    std::string data_dir;       // overrides config.data.dir
+    int threads = 0;            // training threads; 0: every core (no window to leave room for)
+    std::chrono::milliseconds progress_every{3000};
+    std::ostream* progress = nullptr; // progress lines go here when set
+    bool final_evaluation = true;     // the full-test-set evaluation for summary.json
+};
+
+struct HeadlessResult
+{
+    Status status = Status::Idle;   // Paused when the run reached its steps; Diverged or Error otherwise
+    std::string message;            // the session's message for Diverged / Error
+    std::int64_t steps = 0;         // steps completed
+    double wall_seconds = 0;        // running time of the session (training and in-training evaluation)
+    double steps_per_second = 0;
+    models::Metrics evaluation;     // the final evaluation (summary.json's metrics)
+    std::string summary_json;       // what was written to summary.json
+
+    bool Ok() const { return status == Status::Paused; }
+};
+
+// Runs config for options.steps steps. Throws std::runtime_error when the experiment cannot be built (bad data
+// folder, ...) or a file cannot be written; a divergence or an exception during training is reported in the
+// result (the files written so far stay, summary.json says what happened).
+HeadlessResult RunHeadless(const models::ExperimentConfig& config, const HeadlessOptions& options);
+
+} // namespace ll::train
