@@ -1,11 +1,10 @@
-// The GAN family: generator and discriminator MLPs, the six objectives (switch in one place: DiscriminatorTerm /
-// GeneratorTerm), k D-steps per G-step, WGAN-GP's penalty through the double backward, weight clipping.
+// The GAN family: generator and discriminator MLPs, k D-steps per G-step, WGAN-GP's penalty through the double
+// backward, weight clipping. The objectives themselves live in gan_objective.cpp (DiscriminatorTerm/GeneratorTerm).
 // Spectral norm: D (and G, if asked) stay in evaluation mode (u, v frozen) except for the first forward of each
 // update, which advances the power iteration once, so every loss of one update sees the same sigma.
 #include "core/models/gan.h"
 
 #include "core/models/config.h"
-#include "core/nn/losses.h"
 
 #include <algorithm>
 #include <cmath>
@@ -43,45 +42,22 @@ void CheckRange(const std::string& name, double value, double lo, double hi, boo
     }
 }
 
+// An MLP in -> hidden... -> out from a network's config (output activation: identity unless configured).
+nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out)
+{
+    nn::MlpSpec spec;
+    spec.sizes.push_back(in);
+    spec.sizes.insert(spec.sizes.end(), net.hidden.begin(), net.hidden.end());
+    spec.sizes.push_back(out);
+    spec.hidden = nn::ParseActivation(net.activation);
+    spec.output = net.output_activation.empty() ? nn::ActivationKind::Identity
+                                                : nn::ParseActivation(net.output_activation);
+    spec.leaky_slope = net.leaky_slope;
+    spec.spectral_norm = net.spectral_norm;
+    return spec;
+}
+
 } // namespace
-
-GanObjective ParseGanObjective(const std::string& name)
-{
-    if (name == "minimax")
-        return GanObjective::Minimax;
-    if (name == "non_saturating")
-        return GanObjective::NonSaturating;
-    if (name == "least_squares")
-        return GanObjective::LeastSquares;
-    if (name == "wgan_clip")
-        return GanObjective::WganClip;
-    if (name == "wgan_gp")
-        return GanObjective::WganGp;
-    if (name == "hinge")
-        return GanObjective::Hinge;
-    throw std::invalid_argument("gan.objective: unknown '" + name +
-                                "' (expected minimax, non_saturating, least_squares, wgan_clip, wgan_gp or hinge)");
-}
-
-std::string GanObjectiveName(GanObjective objective)
-{
-    switch (objective)
-    {
-    case GanObjective::Minimax:
-        return "minimax";
-    case GanObjective::NonSaturating:
-        return "non_saturating";
-    case GanObjective::LeastSquares:
-        return "least_squares";
-    case GanObjective::WganClip:
-        return "wgan_clip";
-    case GanObjective::WganGp:
-        return "wgan_gp";
-    case GanObjective::Hinge:
-        return "hinge";
-    }
-    return "unknown";
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Construction
@@ -115,38 +91,19 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
     SetHyper("clip", gc.clip);
     SetHyper("gp_lambda", gc.gp_lambda);
 
-    nn::MlpSpec g_spec;
-    g_spec.sizes.push_back(m_noise_dim + m_num_classes);
-    for (int width : gc.generator.hidden)
+    // G: [z; y] -> x. Images live in [0, 1] (sigmoid); 2-D toys are unbounded (identity).
+    nn::MlpSpec g_spec = SpecFor(gc.generator, m_noise_dim + m_num_classes, m_data_dim);
+    if (gc.generator.output_activation.empty())
     {
-        g_spec.sizes.push_back(width);
+        g_spec.output = data_dim == 2 ? nn::ActivationKind::Identity : nn::ActivationKind::Sigmoid;
     }
-    g_spec.sizes.push_back(m_data_dim);
-    g_spec.hidden = nn::ParseActivation(gc.generator.activation);
-    // Images live in [0, 1]; 2-D toys are unbounded.
-    const bool toy = data_dim == 2;
-    g_spec.output = gc.generator.output_activation.empty()
-                        ? (toy ? nn::ActivationKind::Identity : nn::ActivationKind::Sigmoid)
-                        : nn::ParseActivation(gc.generator.output_activation);
-    g_spec.leaky_slope = gc.generator.leaky_slope;
-    g_spec.spectral_norm = gc.generator.spectral_norm;
-
-    nn::MlpSpec d_spec;
-    d_spec.sizes.push_back(m_data_dim + m_num_classes);
-    for (int width : gc.discriminator.hidden)
-    {
-        d_spec.sizes.push_back(width);
-    }
-    d_spec.sizes.push_back(1);
-    d_spec.hidden = nn::ParseActivation(gc.discriminator.activation);
-    if (!gc.discriminator.output_activation.empty() &&
-        nn::ParseActivation(gc.discriminator.output_activation) != nn::ActivationKind::Identity)
+    // D: [x; y] -> raw score (logit / critic value).
+    nn::MlpSpec d_spec = SpecFor(gc.discriminator, m_data_dim + m_num_classes, 1);
+    if (d_spec.output != nn::ActivationKind::Identity)
     {
         throw std::invalid_argument("gan.discriminator.output_activation must be empty or identity (D outputs a raw "
                                     "score), got '" + gc.discriminator.output_activation + "'");
     }
-    d_spec.output = nn::ActivationKind::Identity;
-    d_spec.leaky_slope = gc.discriminator.leaky_slope;
     d_spec.spectral_norm = m_objective == GanObjective::Hinge || gc.discriminator.spectral_norm;
 
     m_g = nn::MakeMlp<float>(g_spec, rng);
@@ -179,91 +136,6 @@ std::unique_ptr<Model> Gan::CloneForInference() const
 std::unique_ptr<Model> MakeGan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
 {
     return std::make_unique<Gan>(config, data_dim, num_classes, rng);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// The objectives (the only place that knows them)
-
-float Gan::DiscriminatorTerm(const nn::MatrixF& scores, bool real, nn::MatrixF& grad) const
-{
-    switch (m_objective)
-    {
-    case GanObjective::Minimax:
-    case GanObjective::NonSaturating: // D: BCE, real -> real_label (one-sided smoothing), fake -> 0
-        return nn::BceWithLogits(scores, real ? m_real_label : 0.0f, grad);
-    case GanObjective::LeastSquares: // D: (D(x) - real_label)^2 + D(G(z))^2
-        return nn::MeanSquaredError(scores, real ? m_real_label : 0.0f, grad);
-    case GanObjective::WganClip:
-    case GanObjective::WganGp: // critic: mean D(fake) - mean D(real)
-        return nn::WassersteinMean(scores, real ? -1.0f : 1.0f, grad);
-    case GanObjective::Hinge: // D: relu(1 - D(x)) + relu(1 + D(G(z)))
-        return nn::Hinge(scores, real ? 1.0f : -1.0f, grad);
-    }
-    throw std::logic_error("Gan: unhandled objective");
-}
-
-float Gan::GeneratorTerm(const nn::MatrixF& fake_scores, nn::MatrixF& grad) const
-{
-    switch (m_objective)
-    {
-    case GanObjective::Minimax: // min_G mean log(1 - D(G(z))): saturates when D rejects fakes
-        return nn::LogOneMinusSigmoid(fake_scores, grad);
-    case GanObjective::NonSaturating: // max_G mean log D(G(z)) = min_G BCE(D(G(z)), 1)
-        return nn::BceWithLogits(fake_scores, 1.0f, grad);
-    case GanObjective::LeastSquares: // min_G mean (D(G(z)) - 1)^2
-        return nn::MeanSquaredError(fake_scores, 1.0f, grad);
-    case GanObjective::WganClip:
-    case GanObjective::WganGp:
-    case GanObjective::Hinge: // min_G -mean D(G(z))
-        return nn::WassersteinMean(fake_scores, -1.0f, grad);
-    }
-    throw std::logic_error("Gan: unhandled objective");
-}
-
-bool Gan::UsesCritic() const
-{
-    return m_objective == GanObjective::WganClip || m_objective == GanObjective::WganGp ||
-           m_objective == GanObjective::Hinge;
-}
-
-std::string Gan::Formula() const
-{
-    const std::string cond = m_num_classes > 0 ? "   (G and D also see the class y)" : "";
-    const std::string real_target = m_real_label == 1.0f ? "1" : Num(m_real_label);
-    switch (m_objective)
-    {
-    case GanObjective::Minimax:
-        return "min_G max_D E[log D(x)] + E[log(1 - D(G(z)))]" +
-               (m_real_label == 1.0f ? std::string() : "   (D's real label " + real_target + ")") + cond;
-    case GanObjective::NonSaturating:
-        return "D: max_D E[log D(x)] + E[log(1 - D(G(z)))];   G: max_G E[log D(G(z))]" +
-               (m_real_label == 1.0f ? std::string() : "   (D's real label " + real_target + ")") + cond;
-    case GanObjective::LeastSquares:
-        return "D: min_D E[(D(x) - " + real_target + ")^2] + E[D(G(z))^2];   G: min_G E[(D(G(z)) - 1)^2]" + cond;
-    case GanObjective::WganClip:
-        return "min_G max_{D: |w| <= " + Num(m_clip) + "} E[D(x)] - E[D(G(z))]" + cond;
-    case GanObjective::WganGp:
-        return "min_G max_D E[D(x)] - E[D(G(z))] - " + Num(m_gp_lambda) +
-               " E[(||grad D(x_hat)||_2 - 1)^2],  x_hat = eps x + (1 - eps) G(z)" + cond;
-    case GanObjective::Hinge:
-        return "D: min_D E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))];   G: min_G -E[D(G(z))]   "
-               "(D spectrally normalised)" + cond;
-    }
-    return "";
-}
-
-double Gan::MeanScoreMetric(const nn::MatrixF& scores) const
-{
-    if (!UsesBce())
-    {
-        return scores.cast<double>().mean();
-    }
-    double sum = 0;
-    for (nn::Index i = 0; i < scores.size(); ++i)
-    {
-        sum += 1.0 / (1.0 + std::exp(-static_cast<double>(scores.data()[i])));
-    }
-    return scores.size() > 0 ? sum / static_cast<double>(scores.size()) : 0.0;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -92,8 +92,8 @@ public:
 private:
     Gan(const Gan& other, bool for_inference); // CloneForInference: networks and settings, no optimizers
 
-    // The objective switch, in one place. Each returns the loss term and writes dTerm/dscores into grad.
-    // D's loss is DiscriminatorTerm(real scores, true) + DiscriminatorTerm(fake scores, false).
+    // The objective switch, in one place (gan_objective.cpp). Each returns the loss term and writes
+    // dTerm/dscores into grad. D's loss is DiscriminatorTerm(real scores, true) + DiscriminatorTerm(fake scores, false).
     float DiscriminatorTerm(const nn::MatrixF& scores, bool real, nn::MatrixF& grad) const;
     float GeneratorTerm(const nn::MatrixF& fake_scores, nn::MatrixF& grad) const;
     bool UsesBce() const { return m_objective == GanObjective::Minimax || m_objective == GanObjective::NonSaturating; }
