@@ -42,6 +42,9 @@ public:
     // Appends this layer's parameters, named prefix + "weight" / "bias".
     virtual void CollectParams(const std::string& prefix, std::vector<ParamRef<T>>& out) { (void)prefix; (void)out; }
 
+    // Sets this layer's parameter gradients to zero (no allocation).
+    virtual void ZeroGrad() {}
+
     // True when dx = B(x, dy) does not depend on x (Linear, ReLU, LeakyReLU, identity): BackwardOfBackward
     // then writes zeros into dp_dx, and Sequential can skip the forward-path pass for such a chain.
     virtual bool CurvatureFree() const { return false; }

@@ -172,8 +172,12 @@ void Linear<T>::AccumulateWeightGrad(const Matrix<T>& g)
     // W_eff = W / sigma with sigma = u^T W v (u, v constants): dL/dW = (G - <G, W_eff> u v^T) / sigma.
     const T inv_sigma = T(1) / m_sigma;
     const T lambda = (g.array() * m_w_eff.array()).sum();
-    m_dw += g * inv_sigma;
-    m_dw.noalias() -= (lambda * inv_sigma) * m_u * m_v.transpose();
+    const T c = lambda * inv_sigma;
+    // Rank-one update column by column: Eigen's outer-product expression allocates a temporary for out == 1.
+    for (Index j = 0; j < m_dw.cols(); ++j)
+    {
+        m_dw.col(j) += g.col(j) * inv_sigma - (c * m_v(j, 0)) * m_u.col(0);
+    }
 }
 
 template <typename T>
@@ -251,6 +255,13 @@ void Linear<T>::CollectParams(const std::string& prefix, std::vector<ParamRef<T>
     {
         out.push_back({prefix + "bias", &m_b, &m_db});
     }
+}
+
+template <typename T>
+void Linear<T>::ZeroGrad()
+{
+    m_dw.setZero();
+    m_db.setZero();
 }
 
 template <typename T>

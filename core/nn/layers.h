@@ -41,6 +41,7 @@ public:
     void CollectParams(const std::string& prefix, std::vector<ParamRef<T>>& out) override;
     std::unique_ptr<Layer<T>> Clone() const override;
     bool CurvatureFree() const override { return true; }
+    void ZeroGrad() override;
 
     Matrix<T>& Weight() { return m_w; }
     Matrix<T>& Bias() { return m_b; }

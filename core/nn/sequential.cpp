@@ -127,9 +127,9 @@ std::vector<ParamRef<T>> Sequential<T>::Params(const std::string& prefix)
 template <typename T>
 void Sequential<T>::ZeroGrad()
 {
-    for (auto& p : Params(""))
+    for (auto& layer : m_layers)
     {
-        p.grad->setZero();
+        layer->ZeroGrad();
     }
 }
 
