@@ -33,8 +33,8 @@ void GatherBatch(const ImageDataset& ds, const std::int64_t* indices, std::int64
     if (static_cast<std::int64_t>(ds.pixels.size()) != ds.count * features)
     {
         throw std::invalid_argument("GatherBatch on '" + ds.name + "': pixel buffer holds " +
-                                    std::to_string(ds.pixels.size()) + " bytes, expected count * features = " +
-                                    std::to_string(ds.count * features));
+                                    std::to_string(ds.pixels.size()) +
+                                    " bytes, expected count * features = " + std::to_string(ds.count * features));
     }
     // Eigen's resize keeps the buffer when the shape is unchanged, so steady-state training never allocates.
     out.resize(features, n); // (features, batch)
@@ -100,8 +100,8 @@ void BatchIterator::SetBatchSize(std::int64_t batch_size)
 {
     if (batch_size < 1 || batch_size > m_count)
     {
-        throw std::invalid_argument("BatchIterator: batch size " + std::to_string(batch_size) +
-                                    " must be in [1, " + std::to_string(m_count) + "] (the number of examples)");
+        throw std::invalid_argument("BatchIterator: batch size " + std::to_string(batch_size) + " must be in [1, " +
+                                    std::to_string(m_count) + "] (the number of examples)");
     }
     m_batch = batch_size;
     // A larger batch may no longer fit in what is left of this epoch: the remainder is dropped, the epoch ends.
@@ -175,16 +175,15 @@ void BatchIterator::Restore(std::vector<std::int64_t> perm, std::int64_t positio
     {
         if (index < 0 || index >= m_count || seen[static_cast<std::size_t>(index)])
         {
-            throw std::invalid_argument("BatchIterator::Restore: not a permutation of [0, " +
-                                        std::to_string(m_count) + ") (bad or repeated index " +
-                                        std::to_string(index) + ")");
+            throw std::invalid_argument("BatchIterator::Restore: not a permutation of [0, " + std::to_string(m_count) +
+                                        ") (bad or repeated index " + std::to_string(index) + ")");
         }
         seen[static_cast<std::size_t>(index)] = 1;
     }
     if (position < 0 || position > m_count)
     {
-        throw std::invalid_argument("BatchIterator::Restore: position " + std::to_string(position) +
-                                    " outside [0, " + std::to_string(m_count) + "]");
+        throw std::invalid_argument("BatchIterator::Restore: position " + std::to_string(position) + " outside [0, " +
+                                    std::to_string(m_count) + "]");
     }
     if (m_batch == 0)
     {

@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 
 // Refuse absurd sizes before allocating: the largest IDX we expect is a few hundred MB.
 constexpr std::uint64_t kMaxInflatedBytes = std::uint64_t{4} << 30; // 4 GiB
-constexpr std::int64_t kMaxSide = 1 << 14;                           // rows, cols of one image
+constexpr std::int64_t kMaxSide = 1 << 14;                          // rows, cols of one image
 
 std::string Hex32(std::uint32_t v)
 {
@@ -80,9 +80,8 @@ std::vector<std::uint8_t> Gunzip(const std::vector<std::uint8_t>& in, const std:
         if (produced == out.size())
         {
             // Use the reserved guess first, then double.
-            const std::size_t new_size = out.capacity() > out.size()
-                                             ? out.capacity()
-                                             : out.size() + std::max<std::size_t>(out.size(), 1 << 16);
+            const std::size_t new_size =
+                out.capacity() > out.size() ? out.capacity() : out.size() + std::max<std::size_t>(out.size(), 1 << 16);
             if (new_size > kMaxInflatedBytes + 1)
             {
                 inflateEnd(&zs);
@@ -91,7 +90,8 @@ std::vector<std::uint8_t> Gunzip(const std::vector<std::uint8_t>& in, const std:
             out.resize(new_size);
         }
         zs.next_out = out.data() + produced;
-        zs.avail_out = static_cast<uInt>(std::min<std::size_t>(out.size() - produced, std::numeric_limits<uInt>::max()));
+        zs.avail_out =
+            static_cast<uInt>(std::min<std::size_t>(out.size() - produced, std::numeric_limits<uInt>::max()));
         const uInt before_out = zs.avail_out;
         const uInt before_in = zs.avail_in;
         ret = inflate(&zs, Z_NO_FLUSH);
@@ -261,9 +261,9 @@ IdxTensor ParseIdx(const std::vector<std::uint8_t>& bytes, const std::string& na
     {
         const std::uint64_t per_item = total / static_cast<std::uint64_t>(t.dims[0]);
         const char* item = rank == 3 ? "image" : "label";
-        throw std::runtime_error(where + "truncated at " + item + " " + std::to_string(available / per_item) +
-                                 " of " + std::to_string(t.dims[0]) + " (" + std::to_string(available) +
-                                 " data bytes, " + std::to_string(total) + " announced)");
+        throw std::runtime_error(where + "truncated at " + item + " " + std::to_string(available / per_item) + " of " +
+                                 std::to_string(t.dims[0]) + " (" + std::to_string(available) + " data bytes, " +
+                                 std::to_string(total) + " announced)");
     }
     if (available > total)
     {
@@ -280,13 +280,15 @@ ImageDataset LoadIdxPair(const std::string& images_path, const std::string& labe
     IdxTensor images = ParseIdx(ReadMaybeGzip(images_path), images_path);
     if (images.dims.size() != 3)
     {
-        throw std::runtime_error("IDX file '" + images_path + "': expected images (rank 3, magic 0x00000803), found rank " +
+        throw std::runtime_error("IDX file '" + images_path +
+                                 "': expected images (rank 3, magic 0x00000803), found rank " +
                                  std::to_string(images.dims.size()));
     }
     IdxTensor labels = ParseIdx(ReadMaybeGzip(labels_path), labels_path);
     if (labels.dims.size() != 1)
     {
-        throw std::runtime_error("IDX file '" + labels_path + "': expected labels (rank 1, magic 0x00000801), found rank " +
+        throw std::runtime_error("IDX file '" + labels_path +
+                                 "': expected labels (rank 1, magic 0x00000801), found rank " +
                                  std::to_string(labels.dims.size()));
     }
     if (images.dims[0] != labels.dims[0])
@@ -341,7 +343,8 @@ namespace
 std::string FindIdxFile(const std::string& dir, const std::string& split, const std::string& kind,
                         const std::string& rank_tag)
 {
-    const std::string stems[] = {split + "-" + kind + "-" + rank_tag + "-ubyte", split + "-" + kind + "." + rank_tag + "-ubyte"};
+    const std::string stems[] = {split + "-" + kind + "-" + rank_tag + "-ubyte",
+                                 split + "-" + kind + "." + rank_tag + "-ubyte"};
     for (const std::string& stem : stems)
     {
         for (const char* suffix : {"", ".gz"})

@@ -135,7 +135,8 @@ bool IsImageFile(const fs::directory_entry& e)
         return false;
     }
     std::string ext = e.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
 }
 
@@ -261,7 +262,7 @@ ImageDataset LoadImageFolder(const std::string& dir, int size, bool grayscale)
         const std::string path = files[i].first.string();
         int w = 0, h = 0, n = 0;
         std::unique_ptr<stbi_uc, void (*)(void*)> img(stbi_load(path.c_str(), &w, &h, &n, ds.channels),
-                                                       stbi_image_free);
+                                                      stbi_image_free);
         if (!img)
         {
             const char* why = stbi_failure_reason();

@@ -24,8 +24,8 @@ struct ToyEntry
 
 // Canonical names, in the order the UI lists them. Custom is parsed but not listed: it needs drawn points.
 constexpr ToyEntry kToys[] = {
-    {ToyKind::Ring8, "ring8"},         {ToyKind::Grid25, "grid25"},       {ToyKind::Spiral, "spiral"},
-    {ToyKind::TwoMoons, "moons"},      {ToyKind::SwissRoll, "swissroll"}, {ToyKind::Checkerboard, "checkerboard"},
+    {ToyKind::Ring8, "ring8"},    {ToyKind::Grid25, "grid25"},       {ToyKind::Spiral, "spiral"},
+    {ToyKind::TwoMoons, "moons"}, {ToyKind::SwissRoll, "swissroll"}, {ToyKind::Checkerboard, "checkerboard"},
 };
 
 std::string Lower(std::string s)
@@ -128,7 +128,8 @@ ToySampler::ToySampler(ToyKind kind) : m_kind(kind)
     }
 }
 
-ToySampler::ToySampler(std::vector<Mode> points, float sd) : m_kind(ToyKind::Custom), m_custom(std::move(points)), m_sd(sd)
+ToySampler::ToySampler(std::vector<Mode> points, float sd)
+    : m_kind(ToyKind::Custom), m_custom(std::move(points)), m_sd(sd)
 {
     if (m_custom.empty())
     {

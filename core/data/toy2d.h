@@ -22,9 +22,11 @@ enum class ToyKind
     Custom,       // points the user drew (sampled with small jitter)
 };
 
-ToyKind ParseToy(const std::string& name); // "ring8", "grid25", "spiral", "moons", "swissroll", "checkerboard"
+// "ring8", "grid25", "spiral", "moons", "swissroll", "checkerboard", "custom"; case, '-', '_' and spaces are
+// ignored, and "ring", "grid", "two_moons" are accepted. Throws std::invalid_argument listing the known names.
+ToyKind ParseToy(const std::string& name);
 std::string ToyName(ToyKind kind);
-std::vector<std::string> ToyNames();
+std::vector<std::string> ToyNames(); // the six built-in toys, for menus (not "custom", which needs points)
 
 struct Mode
 {
@@ -34,8 +36,9 @@ struct Mode
 class ToySampler
 {
 public:
+    // Built-in toys; throws std::invalid_argument for ToyKind::Custom (use the points constructor).
     explicit ToySampler(ToyKind kind);
-    // For ToyKind::Custom: the drawn points (at least one), jittered by sd when sampled.
+    // For ToyKind::Custom: the drawn points (at least one), jittered by sd when sampled. Custom has no Modes().
     ToySampler(std::vector<Mode> points, float sd);
 
     ToyKind Kind() const { return m_kind; }

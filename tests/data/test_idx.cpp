@@ -27,12 +27,24 @@ std::vector<std::uint8_t> TestPixels()
     return p;
 }
 
-std::vector<std::uint8_t> TestLabels() { return {0, 2, 1, 2, 0}; }
+std::vector<std::uint8_t> TestLabels()
+{
+    return {0, 2, 1, 2, 0};
+}
 
-std::vector<std::uint8_t> ImagesIdx() { return IdxBytes({kCount, kRows, kCols}, TestPixels()); }
-std::vector<std::uint8_t> LabelsIdx() { return IdxBytes({kCount}, TestLabels()); }
+std::vector<std::uint8_t> ImagesIdx()
+{
+    return IdxBytes({kCount, kRows, kCols}, TestPixels());
+}
+std::vector<std::uint8_t> LabelsIdx()
+{
+    return IdxBytes({kCount}, TestLabels());
+}
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool Contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
 
 } // namespace
 
@@ -92,7 +104,10 @@ TEST_CASE("IDX: broken headers and sizes are refused with the file and the reaso
     }
     SUBCASE("wrong type byte")
     {
-        const std::string msg = ErrorOf([&] { ParseIdx(IdxBytes({kCount, kRows, kCols}, TestPixels(), 0x0D), "f.idx"); });
+        const std::string msg = ErrorOf(
+            [&] {
+                ParseIdx(IdxBytes({kCount, kRows, kCols}, TestPixels(), 0x0D), "f.idx");
+            });
         CHECK(Contains(msg, "IDX file 'f.idx'"));
         CHECK(Contains(msg, "element type 0x0D is not unsigned byte"));
     }
@@ -115,8 +130,10 @@ TEST_CASE("IDX: broken headers and sizes are refused with the file and the reaso
     }
     SUBCASE("sizes whose product overflows")
     {
-        const std::string msg =
-            ErrorOf([&] { ParseIdx(IdxBytes({0x7FFFFFFF, 0x4000, 0x4000}, std::vector<std::uint8_t>(8)), "huge"); });
+        const std::string msg = ErrorOf(
+            [&] {
+                ParseIdx(IdxBytes({0x7FFFFFFF, 0x4000, 0x4000}, std::vector<std::uint8_t>(8)), "huge");
+            });
         CHECK(Contains(msg, "sizes overflow"));
     }
     SUBCASE("truncated data names the image")
@@ -278,4 +295,46 @@ TEST_CASE("Fashion-MNIST: the installed dataset has 60,000 / 10,000 images of 28
     }
     const double mean = sum / static_cast<double>(train.pixels.size()) / 255.0;
     CHECK(mean == doctest::Approx(0.286).epsilon(0.02));
+}
+
+TEST_CASE("IDX: randomly corrupted files either parse consistently or throw, never crash")
+{
+    TempDir dir("idx_fuzz");
+    ll::Rng rng(2024);
+    const auto good = ImagesIdx();
+    WriteGzip(dir.File("good.gz"), good);
+    const auto good_gz = ReadBytes(dir.File("good.gz"));
+    int parsed = 0, refused = 0;
+    for (int trial = 0; trial < 2000; ++trial)
+    {
+        auto bytes = (trial % 2 == 0) ? good : good_gz;
+        const auto flips = 1 + rng.Below(3);
+        for (std::uint64_t f = 0; f < flips; ++f)
+        {
+            bytes[rng.Below(bytes.size())] = static_cast<std::uint8_t>(rng.Below(256));
+        }
+        if (rng.Below(4) == 0)
+        {
+            bytes.resize(rng.Below(bytes.size()) + 1);
+        }
+        WriteBytes(dir.File("fuzz"), bytes);
+        try
+        {
+            const IdxTensor t = ParseIdx(ReadMaybeGzip(dir.File("fuzz")), "fuzz");
+            std::int64_t product = 1;
+            for (const std::int64_t d : t.dims)
+            {
+                product *= d;
+            }
+            REQUIRE(static_cast<std::int64_t>(t.data.size()) == product);
+            ++parsed;
+        }
+        catch (const std::runtime_error& e)
+        {
+            REQUIRE(Contains(e.what(), "fuzz"));
+            ++refused;
+        }
+    }
+    CHECK(parsed > 0);  // flips in the pixel data are legal
+    CHECK(refused > 0); // flips in headers and gzip data are not
 }

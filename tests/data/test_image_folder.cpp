@@ -38,7 +38,10 @@ std::vector<std::uint8_t> Filled(int w, int h, int channels, std::uint8_t value)
     return std::vector<std::uint8_t>(static_cast<std::size_t>(w * h * channels), value);
 }
 
-bool Contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool Contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
 
 bool AllEqual(const ImageDataset& ds, std::int64_t i, std::uint8_t value)
 {
