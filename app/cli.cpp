@@ -1,6 +1,8 @@
 // The subcommand table (see cli.h for how to add one).
 #include "app/cli.h"
 
+#include "app/cli_train.h"
+
 #include <array>
 
 namespace ll::app
@@ -9,9 +11,12 @@ namespace ll::app
 namespace
 {
 
-// Future rows: {"train", "train a model headless, writing CSV/PNG/checkpoints", &RunTrain},
-//              {"bench", "time training steps", &RunBench}, {"list-presets", ...}, {"eval", ...}.
-const std::array<Subcommand, 0> kSubcommands{};
+// Future rows: {"bench", "time training steps", &RunBench}.
+const std::array<Subcommand, 3> kSubcommands{{
+    {"train", "train a preset or config headless, writing metrics.csv, PNG grids and summary.json", &RunTrain},
+    {"list-presets", "list the presets with their descriptions", &RunListPresets},
+    {"eval", "evaluate a checkpoint (not yet supported)", &RunEval},
+}};
 
 } // namespace
 
