@@ -47,7 +47,9 @@ public:
     Matrix<T>& Bias() { return m_b; }
     bool HasBias() const { return m_has_bias; }
     Matrix<T>& SpectralU() { return m_u; } // (out, 1), the power-iteration state (checkpointed)
-    Matrix<T>& SpectralV() { return m_v; } // (in, 1), recomputed from u by the next training Forward
+    // (in, 1): recomputed from u by every training Forward, but frozen with u in evaluation; checkpoint it with u
+    // so an evaluation-mode model restores exactly.
+    Matrix<T>& SpectralV() { return m_v; }
     const Matrix<T>& Weight() const { return m_w; }
     const Matrix<T>& Bias() const { return m_b; }
     Matrix<T>& WeightGrad() { return m_dw; }
