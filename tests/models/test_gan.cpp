@@ -618,3 +618,50 @@ TEST_CASE("GAN: names, state, formula, clone and conditional decoding")
     ExperimentConfig bad = TinyConfig("nonsense");
     CHECK_THROWS_AS(Gan(bad, 2, 0, rng2), std::invalid_argument);
 }
+
+TEST_CASE("GAN: a step asks for d_steps + 1 batches, and a conditional GAN trains on labelled batches")
+{
+    // Two classes of 2-D points: class 0 near (1, 0), class 1 near (-1, 0); counts the batches asked for.
+    class LabelledSource final : public BatchSource
+    {
+    public:
+        int calls = 0;
+        Batch Next(Rng& rng) override
+        {
+            ++calls;
+            m_x.resize(2, 16);
+            m_y.setZero(2, 16);
+            for (Eigen::Index j = 0; j < 16; ++j)
+            {
+                const int c = static_cast<int>(rng.Below(2));
+                m_y(c, j) = 1.0f;
+                m_x(0, j) = (c == 0 ? 1.0f : -1.0f) + 0.05f * static_cast<float>(rng.Normal());
+                m_x(1, j) = 0.05f * static_cast<float>(rng.Normal());
+            }
+            return Batch{&m_x, &m_y};
+        }
+
+    private:
+        nn::MatrixF m_x, m_y;
+    };
+    ExperimentConfig config = TinyConfig("least_squares");
+    config.gan.conditional = true;
+    config.gan.d_steps = 3;
+    Rng rng(8);
+    Gan gan(config, 2, 2, rng);
+    LabelledSource source;
+    Metrics m;
+    gan.TrainStep(source, rng, 0, StepPhase::Both, m);
+    CHECK(source.calls == 4);
+    gan.TrainStep(source, rng, 1, StepPhase::GeneratorOnly, m);
+    CHECK(source.calls == 5);
+    gan.TrainStep(source, rng, 2, StepPhase::DiscriminatorOnly, m);
+    CHECK(source.calls == 8);
+    for (const auto& [name, value] : m)
+        CHECK(std::isfinite(value));
+
+    // The label is an input of G: the same noise with a different label decodes to a different point.
+    nn::MatrixF z = nn::MatrixF::Zero(2, 2), y = nn::MatrixF::Identity(2, 2), x;
+    gan.Decode(z, &y, x);
+    CHECK((x.col(0) - x.col(1)).norm() > 1e-6f);
+}
