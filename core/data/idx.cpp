@@ -357,32 +357,40 @@ std::string FindIdxFile(const std::string& dir, const std::string& split, const 
             }
         }
     }
-    throw std::runtime_error("Fashion-MNIST folder '" + dir + "': no " + stems[0] + " or " + stems[0] +
+    throw std::runtime_error("IDX folder '" + dir + "': no " + stems[0] + " or " + stems[0] +
                              ".gz (pass --data DIR or set LATENTLAB_DATA)");
 }
 
 } // namespace
 
-ImageDataset LoadFashionMnist(const std::string& dir, const std::string& split)
+ImageDataset LoadIdxFolder(const std::string& dir, const std::string& split)
 {
     if (split != "train" && split != "t10k")
     {
-        throw std::invalid_argument("LoadFashionMnist: split '" + split + "' is neither \"train\" nor \"t10k\"");
+        throw std::invalid_argument("IDX folder '" + dir + "': split '" + split +
+                                    "' is neither \"train\" nor \"t10k\"");
     }
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
     {
-        throw std::runtime_error("Fashion-MNIST folder '" + dir +
-                                 "' does not exist (pass --data DIR or set LATENTLAB_DATA)");
+        throw std::runtime_error("IDX folder '" + dir + "' does not exist (pass --data DIR or set LATENTLAB_DATA)");
     }
     const std::string images = FindIdxFile(dir, split, "images", "idx3");
     const std::string labels = FindIdxFile(dir, split, "labels", "idx1");
-    ImageDataset ds = LoadIdxPair(images, labels, "fashion-mnist/" + split);
+    fs::path norm = fs::path(dir).lexically_normal();
+    const std::string folder = (norm.has_filename() ? norm.filename() : norm.parent_path().filename()).string();
+    return LoadIdxPair(images, labels, folder + "/" + split);
+}
+
+ImageDataset LoadFashionMnist(const std::string& dir, const std::string& split)
+{
+    ImageDataset ds = LoadIdxFolder(dir, split);
+    ds.name = "fashion-mnist/" + split;
     const auto& names = FashionMnistClassNames();
     if (ds.num_classes > static_cast<int>(names.size()))
     {
-        throw std::runtime_error("Fashion-MNIST folder '" + dir + "': label " + std::to_string(ds.num_classes - 1) +
-                                 " in '" + labels + "' is not a Fashion-MNIST class (0-9)");
+        throw std::runtime_error("IDX folder '" + dir + "': label " + std::to_string(ds.num_classes - 1) +
+                                 " is not a Fashion-MNIST class (0-9)");
     }
     // A subset may lack the last classes; the model still sees all ten.
     ds.num_classes = static_cast<int>(names.size());

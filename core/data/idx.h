@@ -32,6 +32,10 @@ std::string ResolveDataDir(const std::string& cli_dir);
 // The ten Fashion-MNIST class names, label order ("T-shirt/top", "Trouser", ..., "Ankle boot").
 const std::vector<std::string>& FashionMnistClassNames();
 
+// Loads "train" or "t10k" from any folder of MNIST-format files named as below: numbered classes ("0", "1", ...,
+// num_classes = max label + 1), name "<folder>/<split>". Throws with the folder and what is missing.
+ImageDataset LoadIdxFolder(const std::string& dir, const std::string& split);
+
 // Loads "train" or "t10k" from a folder holding {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] (the
 // "train-images.idx3-ubyte" spelling is accepted too). num_classes is 10 and class names are Fashion-MNIST's
 // (T-shirt/top, Trouser, ...). Throws with the folder and what is missing.

@@ -260,6 +260,19 @@ TEST_CASE("Fashion-MNIST loader: accepts plain and .gz names, refuses a bad spli
     CHECK(Contains(ErrorOf([&] { LoadFashionMnist(dir.File("absent"), "train"); }), "does not exist"));
 }
 
+TEST_CASE("IDX folder loader: any MNIST-format folder loads with numbered classes; Fashion-MNIST wants 0-9")
+{
+    TempDir dir("idx_folder");
+    WriteBytes(dir.File("t10k-images-idx3-ubyte"), ImagesIdx());
+    WriteGzip(dir.File("t10k-labels-idx1-ubyte.gz"), IdxBytes({kCount}, {0, 11, 3, 3, 1}));
+    const ImageDataset ds = LoadIdxFolder(dir.Path().string(), "t10k");
+    CHECK(ds.name == dir.Path().filename().string() + "/t10k");
+    CHECK(ds.num_classes == 12);
+    REQUIRE(ds.class_names.size() == 12);
+    CHECK(ds.class_names[11] == "11");
+    CHECK(Contains(ErrorOf([&] { LoadFashionMnist(dir.Path().string(), "t10k"); }), "not a Fashion-MNIST class"));
+}
+
 TEST_CASE("Fashion-MNIST: the installed dataset has 60,000 / 10,000 images of 28x28 and 6,000 per class in train")
 {
     const std::string dir = "/usr/share/datasets/fashion-mnist";
