@@ -10,6 +10,8 @@
 namespace ll
 {
 
+__extension__ typedef unsigned __int128 RngUint128; // GCC/Clang extension; spelled so -Wpedantic accepts it
+
 class Rng
 {
 public:
@@ -57,7 +59,7 @@ public:
     // Uniform integer in [0, n), n > 0 (Lemire's multiply-shift; the tiny bias is irrelevant here).
     std::uint64_t Below(std::uint64_t n)
     {
-        return static_cast<std::uint64_t>((static_cast<unsigned __int128>(Next()) * n) >> 64);
+        return static_cast<std::uint64_t>((static_cast<RngUint128>(Next()) * n) >> 64);
     }
 
     // Standard normal by the polar Box-Muller method; the second value is kept for the next call.
