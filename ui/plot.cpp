@@ -64,6 +64,7 @@ struct Frame
     ImVec2 frame_min, frame_max, area_min, area_max;
     std::string x_label, y_label;
     bool hovered = false, open_menu = false, legend = true, menu = true;
+    bool clicked = false; // left click on the plot this frame (captured before tooltips change the last item)
     plot::AxisTransform tx, ty;
     double hover_x = 0;
     double fit_x_lo = INFINITY, fit_x_hi = -INFINITY, fit_y_lo = INFINITY, fit_y_hi = -INFINITY;
@@ -181,6 +182,7 @@ void SetupLock()
         s.follow = false;
     }
     f.open_menu = f.menu && f.hovered && ImGui::IsMouseReleased(ImGuiMouseButton_Right);
+    f.clicked = ImGui::IsItemHovered() && ImGui::IsMouseClicked(ImGuiMouseButton_Left);
 
     f.tx = {s.x_lo, s.x_hi, f.area_min.x, f.area_max.x, false};
     f.ty = {s.y_lo, s.y_hi, f.area_max.y, f.area_min.y, s.log_y};
@@ -343,7 +345,7 @@ void DrawLegend()
                          box_min.y + f.legend_entries.size() * (line_h + 2.0f) + 6.0f);
     draw->AddRectFilled(box_min, box_max, ImGui::GetColorU32(ImGuiCol_PopupBg, 0.85f), 3.0f);
     const ImVec2 mouse = ImGui::GetIO().MousePos;
-    const bool clicked = ImGui::IsItemHovered() && ImGui::IsMouseClicked(ImGuiMouseButton_Left);
+    const bool clicked = f.clicked;
     for (std::size_t i = 0; i < f.legend_entries.size(); ++i)
     {
         const LegendEntry& e = f.legend_entries[i];
@@ -459,7 +461,7 @@ bool BeginPlot(const char* id, ImVec2 size)
     g_frame.frame_max = ImVec2(pos.x + frame_size.x, pos.y + frame_size.y);
     g_frame.x_label.clear();
     g_frame.y_label.clear();
-    g_frame.hovered = g_frame.open_menu = false;
+    g_frame.hovered = g_frame.open_menu = g_frame.clicked = false;
     g_frame.legend = g_frame.menu = true;
     g_frame.fit_x_lo = g_frame.fit_y_lo = INFINITY;
     g_frame.fit_x_hi = g_frame.fit_y_hi = -INFINITY;
