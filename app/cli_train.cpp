@@ -5,6 +5,7 @@
 #include "core/models/config.h"
 #include "core/train/headless.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
 #include <iostream>
@@ -96,6 +97,33 @@ TrainArgs ParseTrainArgs(const std::vector<std::string>& args)
     return a;
 }
 
+// Words of text on lines of at most width characters, each line indented.
+void PrintWrapped(std::ostream& out, const std::string& text, std::size_t width, const char* indent)
+{
+    std::size_t line = 0;
+    std::size_t i = 0;
+    out << indent;
+    while (i < text.size())
+    {
+        const std::size_t end = std::min(text.find(' ', i), text.size());
+        const std::string word = text.substr(i, end - i);
+        if (line > 0 && line + 1 + word.size() > width)
+        {
+            out << "\n" << indent;
+            line = 0;
+        }
+        else if (line > 0)
+        {
+            out << ' ';
+            ++line;
+        }
+        out << word;
+        line += word.size();
+        i = end + 1;
+    }
+    out << "\n";
+}
+
 std::vector<std::string> ToArgs(int argc, char** argv)
 {
     return std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc);
@@ -166,7 +194,8 @@ int RunListPresetsArgs(const std::vector<std::string>& args, std::ostream& out, 
         for (const io::PresetInfo& p : io::ListPresets(dir))
         {
             out << p.name << "\n";
-            out << "    " << (p.error.empty() ? p.description : "(broken: " + p.error + ")") << "\n\n";
+            PrintWrapped(out, p.error.empty() ? p.description : "(broken: " + p.error + ")", 96, "    ");
+            out << "\n";
         }
         return 0;
     }

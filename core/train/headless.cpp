@@ -123,11 +123,11 @@ void WriteRows(Session& session, io::MetricsCsv* csv, MetricBlock& block, io::Me
     }
 }
 
-void PrintProgress(std::ostream& out, const Snapshot& s, std::int64_t total)
+void PrintProgress(std::ostream& out, const Snapshot& s, std::int64_t total, double steps_per_second)
 {
     char head[160];
     std::snprintf(head, sizeof head, "step %lld/%lld  epoch %lld  %.0f steps/s", static_cast<long long>(s.step),
-                  static_cast<long long>(total), static_cast<long long>(s.epoch), s.steps_per_second);
+                  static_cast<long long>(total), static_cast<long long>(s.epoch), steps_per_second);
     out << head;
     int shown = 0;
     for (const auto& [name, value] : s.last_metrics)
@@ -198,9 +198,10 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
                 },
                 wait);
             WriteRows(session, csv_ptr, block, values);
-            if (options.progress != nullptr && Clock::now() - last_progress >= options.progress_every)
+            if (done == nullptr && options.progress != nullptr && Clock::now() - last_progress >= options.progress_every)
             {
-                PrintProgress(*options.progress, *session.Latest(), total);
+                const auto latest = session.Latest();
+                PrintProgress(*options.progress, *latest, total, latest->steps_per_second);
                 last_progress = Clock::now();
             }
         }
@@ -240,16 +241,16 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
         snap = evaluated ? evaluated : session.Latest();
     }
     WriteRows(session, csv_ptr, block, values);
-    if (options.progress != nullptr)
-    {
-        PrintProgress(*options.progress, *snap, total);
-    }
     session.Stop();
     csv.Close();
 
     result.steps = snap->step;
     result.wall_seconds = snap->wall_seconds;
     result.steps_per_second = snap->wall_seconds > 0 ? static_cast<double>(snap->step) / snap->wall_seconds : 0.0;
+    if (options.progress != nullptr)
+    {
+        PrintProgress(*options.progress, *snap, total, result.steps_per_second); // the run's average rate
+    }
 
     nlohmann::ordered_json j;
     j["name"] = config.name;
