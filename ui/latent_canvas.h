@@ -1,0 +1,43 @@
+// A pannable, zoomable square-aspect canvas on ImGui's draw list for the 2-D view and the encoded scatter:
+// drag pans, the wheel zooms about the cursor, a double-click resets to the home view. Main (ImGui) thread only.
+#pragma once
+
+#include <imgui.h>
+
+namespace ll::ui
+{
+
+class Canvas2D
+{
+public:
+    // The view shown on the first frame and after a double-click: centre and half-width of the visible square.
+    // The current view jumps there on the first call, and when the home changed if jump_if_changed.
+    void SetHome(float cx, float cy, float half, bool jump_if_changed = true);
+    // Lays out an invisible button of `size` at the cursor, handles pan / zoom / reset, pushes a clip rect and fills
+    // the background. Always pair with End().
+    void Begin(const char* id, ImVec2 size, ImU32 background = IM_COL32(24, 24, 28, 255));
+    void End();
+
+    ImVec2 ToScreen(float x, float y) const; // data (y up) -> screen pixels (y down)
+    ImVec2 ToData(ImVec2 screen) const;
+    float PixelsPerUnit() const { return m_scale; }
+    bool Hovered() const { return m_hovered; }
+    bool Clicked() const { return m_clicked; } // released without dragging this frame
+    ImVec2 Min() const { return m_min; }
+    ImVec2 Max() const { return m_max; }
+    ImDrawList* DrawList() const { return m_draw; }
+
+    // Light grid lines at nice data-unit spacing, with the axes (x = 0, y = 0) a little brighter.
+    void DrawGrid(ImU32 color = IM_COL32(255, 255, 255, 18)) const;
+
+private:
+    float m_home_cx = 0, m_home_cy = 0, m_home_half = 1;
+    float m_cx = 0, m_cy = 0, m_half = 1;
+    bool m_initialised = false;
+    ImVec2 m_min, m_max;
+    float m_scale = 1;
+    bool m_hovered = false, m_clicked = false, m_dragged = false;
+    ImDrawList* m_draw = nullptr;
+};
+
+} // namespace ll::ui
