@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Multi-seed quality runs of issue 3 (not part of ctest: they take tens of minutes on one core). Trains the presets
+# through the real `latentlab train` command and prints one table: modes covered, high quality and grid KL for the
+# 2-D GANs (seeds 1-5), test ELBO and IWAE (k = 500) for vae-fashion (seed 1), then the verdict for each bar.
+#
+# usage: scripts/quality.sh [--latentlab PATH] [--out DIR] [--seeds "1 2 3 4 5"] [--only gan|vae] [--fix PRESET]
+#   --latentlab  the app (default: $LATENTLAB, else build/app/latentlab)
+#   --out        where runs go (default: runs/quality); each run keeps metrics.csv, PNGs and summary.json
+#   --fix        the grid-25 fix to measure: wgan-gp-grid25 (default) or hinge-sn-grid25
+# Environment: LATENTLAB_DATA (Fashion-MNIST folder), THREADS (training threads per run, default 1).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+latentlab="${LATENTLAB:-$repo/build/app/latentlab}"
+out="runs/quality"
+seeds="1 2 3 4 5"
+only=""
+fix="wgan-gp-grid25"
+threads="${THREADS:-1}"
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --latentlab) latentlab="$2"; shift 2 ;;
+        --out) out="$2"; shift 2 ;;
+        --seeds) seeds="$2"; shift 2 ;;
+        --only) only="$2"; shift 2 ;;
+        --fix) fix="$2"; shift 2 ;;
+        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        *) echo "quality.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+done
+if [[ ! -x "$latentlab" ]]; then
+    echo "quality.sh: no latentlab at '$latentlab' (build the app, or pass --latentlab PATH)" >&2
+    exit 2
+fi
+mkdir -p "$out"
+
+# Value of a top-level number or string key in a summary.json (one key per line, as latentlab writes it).
+field()
+{
+    sed -n "s/^ *\"$2\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" | head -n 1
+}
+
+# run NAME CONFIG SEED: trains once (skipped when its summary.json exists: delete the folder to rerun).
+run()
+{
+    local dir="$out/$1_s$3"
+    if [[ ! -f "$dir/summary.json" ]]; then
+        echo "== $1 seed $3" >&2
+        "$latentlab" train --config "$2" --seed "$3" --out "$dir" --threads "$threads" > "$dir.log" 2>&1 ||
+            echo "   failed: see $dir.log" >&2
+    fi
+}
+
+gan_presets=("gan-ring8" "$fix" "gan-grid25-collapse")
+if [[ "$only" != "vae" ]]; then
+    for seed in $seeds; do
+        for p in "${gan_presets[@]}"; do
+            run "$p" "$repo/assets/presets/$p.json" "$seed"
+        done
+    done
+fi
+if [[ "$only" != "gan" ]]; then
+    # The preset evaluates IWAE with k = 50 (cheap for the window); the bar asks for k = 500.
+    vae_cfg="$out/vae-fashion-iwae500.json"
+    sed 's/"iwae_k": *[0-9]*/"iwae_k": 500/' "$repo/assets/presets/vae-fashion.json" > "$vae_cfg"
+    run "vae-fashion" "$vae_cfg" 1
+fi
+
+printf '\n%-22s %4s  %8s  %7s  %8s  %7s  %s\n' "preset" "seed" "modes" "high_q" "grid_kl" "steps/s" "status"
+declare -A pass_count
+for p in "${gan_presets[@]}"; do
+    pass_count[$p]=0
+    for seed in $seeds; do
+        s="$out/${p}_s$seed/summary.json"
+        if [[ ! -f "$s" ]]; then
+            printf '%-22s %4s  %s\n' "$p" "$seed" "(no run)"
+            continue
+        fi
+        modes="$(field "$s" modes_covered)"; total="$(field "$s" modes_total)"
+        hq="$(field "$s" high_quality)"; kl="$(field "$s" grid_kl)"; rate="$(field "$s" steps_per_s)"
+        printf '%-22s %4s  %5s/%-2s  %7.3f  %8.3f  %7.1f  %s\n' "$p" "$seed" "$modes" "$total" "$hq" "$kl" "$rate" \
+            "$(field "$s" status)"
+        ok=0
+        case "$p" in
+            gan-ring8) awk -v m="$modes" -v q="$hq" 'BEGIN{exit !(m >= 8 && q >= 0.9)}' && ok=1 ;;
+            "$fix") [[ "$modes" -ge 23 ]] && ok=1 ;;
+        esac
+        pass_count[$p]=$((pass_count[$p] + ok))
+    done
+done
+
+vs="$out/vae-fashion_s1/summary.json"
+if [[ -f "$vs" ]]; then
+    elbo="$(field "$vs" test_elbo)"; iwae="$(field "$vs" test_iwae)"
+    printf '\n%-22s %4s  test_elbo %9.3f  test_iwae(k=%s) %9.3f  gap %6.3f\n' "vae-fashion" 1 "$elbo" \
+        "$(field "$vs" iwae_k)" "$iwae" "$(awk -v a="$iwae" -v b="$elbo" 'BEGIN{print a - b}')"
+fi
+
+n_seeds=$(wc -w <<< "$seeds")
+echo
+echo "gan-ring8: 8/8 modes and >= 90% high quality on ${pass_count[gan-ring8]} of $n_seeds seeds (bar: 4 of 5)"
+echo "$fix: >= 23/25 modes on ${pass_count[$fix]} of $n_seeds seeds (bar: 4 of 5; compare gan-grid25-collapse above)"
+if [[ -f "$vs" ]]; then
+    awk -v e="$elbo" -v i="$iwae" 'BEGIN{printf "vae-fashion: test ELBO %.2f (bar: >= -248.1) %s; IWAE - ELBO %.2f nats (bar: > 0)\n",
+        e, (e >= -248.1 ? "met" : "NOT met"), i - e}'
+fi
