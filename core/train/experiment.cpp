@@ -151,6 +151,7 @@ public:
         m_batch = batch;
     }
     std::int64_t Epoch() const { return m_ds != nullptr ? m_it.Epoch() : 0; }
+    data::BatchIterator* Iterator() { return m_ds != nullptr ? &m_it : nullptr; }
 
 private:
     const data::ImageDataset* m_ds;
@@ -227,6 +228,11 @@ void Experiment::Step(models::StepPhase phase, models::Metrics& out)
 std::int64_t Experiment::Epoch() const
 {
     return m_source->Epoch();
+}
+
+data::BatchIterator* Experiment::Iterator()
+{
+    return m_source->Iterator();
 }
 
 std::vector<std::string> Experiment::HyperNames() const

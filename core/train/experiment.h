@@ -16,6 +16,11 @@
 #include <string>
 #include <vector>
 
+namespace ll::io
+{
+struct CheckpointData;
+}
+
 namespace ll::train
 {
 
@@ -136,6 +141,17 @@ public:
     // True when every parameter is finite; otherwise false and the first offending tensor's name in bad_name.
     bool ParametersFinite(std::string& bad_name);
 
+    // --- Checkpoints (experiment_state.cpp) ---
+    // The whole training state: config in force, parameters ("param/<name>"), optimizer state ("optim/<name>.m|v"
+    // and step counts), extra state ("extra/<name>"), RNG, batch iterator, step, events. No metric history (the
+    // session adds it). Parameters are copied as they are: SaveCheckpointFile refuses non-finite ones.
+    io::CheckpointData SaveState();
+    // Builds an experiment from a checkpoint's config and data, then restores every tensor and counter. Throws
+    // std::runtime_error naming the file (source) and the first missing, unexpected or mis-shaped tensor; nothing
+    // else is touched, so a caller swapping experiments keeps its live one on failure.
+    static std::unique_ptr<Experiment> FromState(const io::CheckpointData& state, ExperimentData data,
+                                                 const std::string& source);
+
     models::Model& Live() { return *m_model; }
     const models::ExperimentConfig& Config() const { return m_config; }
     const ExperimentData& Data() const { return m_data; }
@@ -146,6 +162,8 @@ public:
 
 private:
     class Source;
+    data::BatchIterator* Iterator(); // the image data's iterator; nullptr for toys
+    void RestoreState(const io::CheckpointData& state, const std::string& source);
 
     models::ExperimentConfig m_config;
     ExperimentData m_data;

@@ -1,0 +1,496 @@
+// Checkpoint encoding and decoding: magic, version, length-prefixed JSON header, raw tensor data, CRC32 trailer.
+// The decoder trusts nothing: every length is checked against the bytes present before it is used.
+#include "core/io/checkpoint.h"
+
+#include "core/io/config_json.h"
+
+#include <nlohmann/json.hpp>
+#include <zlib.h>
+
+#include <bit>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <limits>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace ll::io
+{
+
+static_assert(std::endian::native == std::endian::little, "checkpoints store little-endian data as-is");
+
+namespace
+{
+
+using Json = nlohmann::ordered_json; // keeps the order of keys (config fields, hyperparameters)
+
+constexpr std::size_t kPreambleSize = 8 + 4 + 8; // magic, version, header length
+constexpr std::size_t kTrailerSize = 4;          // CRC32
+constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t(1) << 30;
+
+std::size_t ElementSize(TensorType type)
+{
+    return type == TensorType::F32 ? 4 : 8;
+}
+
+TensorType ParseTensorType(const std::string& s)
+{
+    if (s == "f32") return TensorType::F32;
+    if (s == "f64") return TensorType::F64;
+    if (s == "i64") return TensorType::I64;
+    throw std::runtime_error("unknown tensor dtype '" + s + "' (expected f32, f64 or i64)");
+}
+
+std::uint32_t Crc32(std::string_view bytes)
+{
+    uLong crc = crc32(0L, Z_NULL, 0);
+    std::size_t done = 0;
+    while (done < bytes.size())
+    {
+        const std::size_t chunk = std::min<std::size_t>(bytes.size() - done, std::size_t(1) << 30);
+        crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + done), static_cast<uInt>(chunk));
+        done += chunk;
+    }
+    return static_cast<std::uint32_t>(crc);
+}
+
+template <typename T>
+void PutLe(std::string& out, T value)
+{
+    char buffer[sizeof(T)];
+    std::memcpy(buffer, &value, sizeof(T));
+    out.append(buffer, sizeof(T));
+}
+
+template <typename T>
+T GetLe(std::string_view bytes, std::size_t at)
+{
+    T value;
+    std::memcpy(&value, bytes.data() + at, sizeof(T));
+    return value;
+}
+
+// 64-bit words as hex strings: exact in every JSON reader (doubles lose integers above 2^53).
+std::string Hex(std::uint64_t v)
+{
+    char buffer[24];
+    std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(v));
+    return buffer;
+}
+
+std::uint64_t ParseHex(const std::string& s)
+{
+    if (s.empty() || s.size() > 16 || s.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+    {
+        throw std::runtime_error("bad 64-bit hex word '" + s + "'");
+    }
+    return std::stoull(s, nullptr, 16);
+}
+
+// JSON numbers that may be NaN / Inf (events of untracked hyperparameters): null stands for NaN.
+Json Number(double v)
+{
+    return std::isfinite(v) ? Json(v) : Json(nullptr);
+}
+
+double GetNumber(const Json& j)
+{
+    return j.is_null() ? std::numeric_limits<double>::quiet_NaN() : j.get<double>();
+}
+
+template <typename T>
+CheckpointTensor MakeTensor(std::string name, TensorType type, std::int64_t rows, std::int64_t cols, const T* values)
+{
+    CheckpointTensor t;
+    t.name = std::move(name);
+    t.type = type;
+    t.rows = rows;
+    t.cols = cols;
+    t.bytes.assign(reinterpret_cast<const char*>(values), static_cast<std::size_t>(rows * cols) * sizeof(T));
+    return t;
+}
+
+template <typename T>
+std::vector<T> Values(const CheckpointTensor& t, TensorType want)
+{
+    if (t.type != want)
+    {
+        throw std::invalid_argument("tensor '" + t.name + "' is " + TensorTypeName(t.type) + ", expected " +
+                                    TensorTypeName(want));
+    }
+    std::vector<T> out(t.bytes.size() / sizeof(T));
+    if (!out.empty())
+    {
+        std::memcpy(out.data(), t.bytes.data(), out.size() * sizeof(T));
+    }
+    return out;
+}
+
+std::string ErrnoText()
+{
+    return std::strerror(errno);
+}
+
+} // namespace
+
+const char* TensorTypeName(TensorType type)
+{
+    switch (type)
+    {
+    case TensorType::F32: return "f32";
+    case TensorType::F64: return "f64";
+    case TensorType::I64: return "i64";
+    }
+    return "?";
+}
+
+CheckpointTensor CheckpointTensor::FromMatrix(std::string name, const nn::MatrixF& m)
+{
+    return MakeTensor(std::move(name), TensorType::F32, m.rows(), m.cols(), m.data());
+}
+
+CheckpointTensor CheckpointTensor::FromDoubles(std::string name, std::int64_t rows, std::int64_t cols,
+                                               const std::vector<double>& values)
+{
+    if (static_cast<std::int64_t>(values.size()) != rows * cols)
+    {
+        throw std::invalid_argument("tensor '" + name + "': " + std::to_string(values.size()) + " values for " +
+                                    std::to_string(rows) + " x " + std::to_string(cols));
+    }
+    return MakeTensor(std::move(name), TensorType::F64, rows, cols, values.data());
+}
+
+CheckpointTensor CheckpointTensor::FromInts(std::string name, const std::vector<std::int64_t>& values)
+{
+    return MakeTensor(std::move(name), TensorType::I64, static_cast<std::int64_t>(values.size()), 1, values.data());
+}
+
+void CheckpointTensor::ToMatrix(nn::MatrixF& out) const
+{
+    const std::vector<float> v = Values<float>(*this, TensorType::F32);
+    out.resize(rows, cols);
+    if (!v.empty())
+    {
+        std::memcpy(out.data(), v.data(), v.size() * sizeof(float));
+    }
+}
+
+std::vector<double> CheckpointTensor::ToDoubles() const
+{
+    return Values<double>(*this, TensorType::F64);
+}
+
+std::vector<std::int64_t> CheckpointTensor::ToInts() const
+{
+    return Values<std::int64_t>(*this, TensorType::I64);
+}
+
+const CheckpointTensor* CheckpointData::Find(const std::string& name) const
+{
+    for (const auto& t : tensors)
+    {
+        if (t.name == name)
+        {
+            return &t;
+        }
+    }
+    return nullptr;
+}
+
+std::string EncodeCheckpoint(const CheckpointData& data)
+{
+    Json header;
+    header["format"] = "latentlab-checkpoint";
+    header["config"] = Json::parse(ConfigToJson(data.config));
+    header["step"] = data.step;
+    header["epoch"] = data.epoch;
+    header["wall_seconds"] = Number(data.wall_seconds);
+    Json rng;
+    rng["s"] = Json::array();
+    for (const std::uint64_t w : data.rng.s)
+    {
+        rng["s"].push_back(Hex(w));
+    }
+    rng["has_spare"] = data.rng.has_spare;
+    rng["spare_bits"] = Hex(std::bit_cast<std::uint64_t>(data.rng.spare));
+    header["rng"] = rng;
+    header["iterator"] = data.has_iterator
+                             ? Json{{"position", data.iterator_position}, {"epoch", data.iterator_epoch},
+                                    {"permutation", "iterator/permutation"}}
+                             : Json(nullptr);
+    header["hypers"] = Json::object();
+    for (const auto& [name, value] : data.hypers)
+    {
+        header["hypers"][name] = Number(value);
+    }
+    header["events"] = Json::array();
+    for (const auto& e : data.events)
+    {
+        header["events"].push_back(
+            {{"step", e.step}, {"name", e.name}, {"old", Number(e.old_value)}, {"new", Number(e.new_value)}});
+    }
+    header["optimizer_steps"] = data.optimizer_steps;
+    header["history_series"] = data.history_series;
+    header["tensors"] = Json::array();
+    std::uint64_t offset = 0;
+    for (const auto& t : data.tensors)
+    {
+        const std::uint64_t nbytes = static_cast<std::uint64_t>(t.rows * t.cols) * ElementSize(t.type);
+        if (t.rows < 0 || t.cols < 0 || nbytes != t.bytes.size())
+        {
+            throw std::invalid_argument("checkpoint: tensor '" + t.name + "' holds " + std::to_string(t.bytes.size()) +
+                                        " bytes, not " + std::to_string(t.rows) + " x " + std::to_string(t.cols));
+        }
+        header["tensors"].push_back({{"name", t.name},
+                                     {"dtype", TensorTypeName(t.type)},
+                                     {"shape", {t.rows, t.cols}},
+                                     {"offset", offset},
+                                     {"nbytes", nbytes}});
+        offset += nbytes;
+    }
+    const std::string text = header.dump();
+
+    std::string out;
+    out.reserve(kPreambleSize + text.size() + offset + kTrailerSize);
+    out.append(kCheckpointMagic, sizeof kCheckpointMagic);
+    PutLe<std::uint32_t>(out, kCheckpointVersion);
+    PutLe<std::uint64_t>(out, text.size());
+    out += text;
+    for (const auto& t : data.tensors)
+    {
+        out += t.bytes;
+    }
+    PutLe<std::uint32_t>(out, Crc32(out));
+    return out;
+}
+
+CheckpointData DecodeCheckpoint(std::string_view bytes, const std::string& source_name)
+{
+    const auto fail = [&](const std::string& reason) {
+        return std::runtime_error("checkpoint '" + source_name + "': " + reason);
+    };
+    if (bytes.size() < sizeof kCheckpointMagic || std::memcmp(bytes.data(), kCheckpointMagic, 8) != 0)
+    {
+        throw fail("not a Latent Lab checkpoint (bad magic)");
+    }
+    if (bytes.size() < kPreambleSize + kTrailerSize)
+    {
+        throw fail("truncated: " + std::to_string(bytes.size()) + " bytes");
+    }
+    const std::uint32_t version = GetLe<std::uint32_t>(bytes, 8);
+    if (version != kCheckpointVersion)
+    {
+        throw fail("unsupported version " + std::to_string(version) + " (this build reads version " +
+                   std::to_string(kCheckpointVersion) + ")");
+    }
+    const std::uint64_t header_size = GetLe<std::uint64_t>(bytes, 12);
+    if (header_size > kMaxHeaderBytes || header_size > bytes.size() - kPreambleSize - kTrailerSize)
+    {
+        throw fail("truncated or corrupt: header of " + std::to_string(header_size) + " bytes in a file of " +
+                   std::to_string(bytes.size()));
+    }
+    const std::uint32_t stored_crc = GetLe<std::uint32_t>(bytes, bytes.size() - kTrailerSize);
+    const std::uint32_t crc = Crc32(bytes.substr(0, bytes.size() - kTrailerSize));
+    if (crc != stored_crc)
+    {
+        throw fail("checksum mismatch (file is corrupt or truncated; stored CRC32 " + Hex(stored_crc).substr(8) +
+                   ", computed " + Hex(crc).substr(8) + ")");
+    }
+    const std::string_view text = bytes.substr(kPreambleSize, header_size);
+    const std::size_t data_begin = kPreambleSize + header_size;
+    const std::uint64_t data_size = bytes.size() - kTrailerSize - data_begin;
+
+    CheckpointData out;
+    try
+    {
+        const Json h = Json::parse(text);
+        if (h.value("format", "") != "latentlab-checkpoint")
+        {
+            throw std::runtime_error("header format is not 'latentlab-checkpoint'");
+        }
+        out.config = ParseConfig(h.at("config").dump(4), source_name + ": config");
+        out.step = h.at("step").get<std::int64_t>();
+        out.epoch = h.at("epoch").get<std::int64_t>();
+        if (out.step < 0 || out.epoch < 0)
+        {
+            throw std::runtime_error("negative step or epoch");
+        }
+        out.wall_seconds = GetNumber(h.at("wall_seconds"));
+        const Json& rng = h.at("rng");
+        if (rng.at("s").size() != 4)
+        {
+            throw std::runtime_error("rng.s must hold 4 words");
+        }
+        for (std::size_t i = 0; i < 4; ++i)
+        {
+            out.rng.s[i] = ParseHex(rng.at("s").at(i).get<std::string>());
+        }
+        out.rng.has_spare = rng.at("has_spare").get<bool>();
+        out.rng.spare = std::bit_cast<double>(ParseHex(rng.at("spare_bits").get<std::string>()));
+        const Json& it = h.at("iterator");
+        out.has_iterator = !it.is_null();
+        if (out.has_iterator)
+        {
+            out.iterator_position = it.at("position").get<std::int64_t>();
+            out.iterator_epoch = it.at("epoch").get<std::int64_t>();
+        }
+        for (const auto& [name, value] : h.at("hypers").items())
+        {
+            out.hypers.emplace_back(name, GetNumber(value));
+        }
+        for (const Json& e : h.at("events"))
+        {
+            out.events.push_back({e.at("step").get<std::int64_t>(), e.at("name").get<std::string>(),
+                                  GetNumber(e.at("old")), GetNumber(e.at("new"))});
+        }
+        out.optimizer_steps = h.at("optimizer_steps").get<std::vector<std::int64_t>>();
+        out.history_series = h.at("history_series").get<std::vector<std::string>>();
+        std::uint64_t expected_offset = 0;
+        for (const Json& t : h.at("tensors"))
+        {
+            CheckpointTensor tensor;
+            tensor.name = t.at("name").get<std::string>();
+            tensor.type = ParseTensorType(t.at("dtype").get<std::string>());
+            const Json& shape = t.at("shape");
+            if (shape.size() != 2)
+            {
+                throw std::runtime_error("tensor '" + tensor.name + "': shape must be [rows, cols]");
+            }
+            tensor.rows = shape.at(0).get<std::int64_t>();
+            tensor.cols = shape.at(1).get<std::int64_t>();
+            const std::uint64_t offset = t.at("offset").get<std::uint64_t>();
+            const std::uint64_t nbytes = t.at("nbytes").get<std::uint64_t>();
+            const std::uint64_t limit = data_size / ElementSize(tensor.type);
+            if (tensor.rows < 0 || tensor.cols < 0 ||
+                (tensor.cols > 0 && static_cast<std::uint64_t>(tensor.rows) > limit / static_cast<std::uint64_t>(tensor.cols)) ||
+                nbytes != static_cast<std::uint64_t>(tensor.rows * tensor.cols) * ElementSize(tensor.type))
+            {
+                throw std::runtime_error("tensor '" + tensor.name + "': " + std::to_string(nbytes) +
+                                         " bytes do not match its shape");
+            }
+            if (offset != expected_offset || nbytes > data_size - offset)
+            {
+                throw std::runtime_error("tensor '" + tensor.name + "': data at offset " + std::to_string(offset) +
+                                         " is out of place or beyond the data section");
+            }
+            if (out.Find(tensor.name) != nullptr)
+            {
+                throw std::runtime_error("tensor '" + tensor.name + "' appears twice");
+            }
+            tensor.bytes.assign(bytes.data() + data_begin + offset, nbytes);
+            expected_offset += nbytes;
+            out.tensors.push_back(std::move(tensor));
+        }
+        if (expected_offset != data_size)
+        {
+            throw std::runtime_error("data section holds " + std::to_string(data_size) + " bytes, the tensor table " +
+                                     std::to_string(expected_offset));
+        }
+    }
+    catch (const Json::exception& e)
+    {
+        throw fail(std::string("bad header: ") + e.what());
+    }
+    catch (const std::invalid_argument& e)
+    {
+        throw fail(e.what()); // the embedded config (ParseConfig names it)
+    }
+    catch (const std::out_of_range& e)
+    {
+        throw fail(std::string("bad header: ") + e.what());
+    }
+    catch (const std::runtime_error& e)
+    {
+        throw fail(std::string("bad header: ") + e.what());
+    }
+    return out;
+}
+
+void SaveCheckpointFile(const std::filesystem::path& path, const CheckpointData& data)
+{
+    for (const auto& t : data.tensors)
+    {
+        if (t.type != TensorType::F32)
+        {
+            continue;
+        }
+        const float* v = reinterpret_cast<const float*>(t.bytes.data());
+        for (std::size_t i = 0; i < t.bytes.size() / sizeof(float); ++i)
+        {
+            if (!std::isfinite(v[i]))
+            {
+                throw std::runtime_error("cannot save checkpoint '" + path.string() + "': tensor '" + t.name +
+                                         "' holds NaN or Inf (the run diverged; a checkpoint would not resume)");
+            }
+        }
+    }
+    const std::string bytes = EncodeCheckpoint(data);
+    const std::filesystem::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
+    const auto fail = [&](const std::string& what) {
+        const std::string reason = ErrnoText();
+        ::unlink(temp.c_str());
+        return std::runtime_error("cannot save checkpoint '" + path.string() + "': " + what + " (" + reason + ")");
+    };
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+    {
+        throw fail("cannot create '" + temp.string() + "'");
+    }
+    std::size_t done = 0;
+    while (done < bytes.size())
+    {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR)
+        {
+            continue;
+        }
+        if (n <= 0)
+        {
+            ::close(fd);
+            throw fail("write failed");
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0)
+    {
+        ::close(fd);
+        throw fail("fsync failed");
+    }
+    if (::close(fd) != 0)
+    {
+        throw fail("close failed");
+    }
+    if (::rename(temp.c_str(), path.c_str()) != 0)
+    {
+        throw fail("rename failed");
+    }
+    // Make the rename itself durable: fsync the folder (best effort: some file systems refuse it).
+    const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0)
+    {
+        ::fsync(dir_fd);
+        ::close(dir_fd);
+    }
+}
+
+CheckpointData LoadCheckpointFile(const std::filesystem::path& path)
+{
+    std::ifstream file(path, std::ios::binary);
+    if (!file)
+    {
+        throw std::runtime_error("checkpoint '" + path.string() + "': cannot open (" + ErrnoText() + ")");
+    }
+    std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (file.bad())
+    {
+        throw std::runtime_error("checkpoint '" + path.string() + "': read failed (" + ErrnoText() + ")");
+    }
+    return DecodeCheckpoint(bytes, path.string());
+}
+
+} // namespace ll::io
