@@ -1,6 +1,7 @@
 // The subcommand table (see cli.h for how to add one).
 #include "app/cli.h"
 
+#include "app/cli_bench.h"
 #include "app/cli_train.h"
 
 #include <array>
@@ -11,11 +12,11 @@ namespace ll::app
 namespace
 {
 
-// Future rows: {"bench", "time training steps", &RunBench}.
-const std::array<Subcommand, 3> kSubcommands{{
+const std::array<Subcommand, 4> kSubcommands{{
     {"train", "train a preset or config headless, writing metrics.csv, PNG grids and summary.json", &RunTrain},
     {"list-presets", "list the presets with their descriptions", &RunListPresets},
     {"eval", "evaluate a checkpoint (not yet supported)", &RunEval},
+    {"bench", "time training steps of the standard models (see scripts/bench.sh)", &RunBench},
 }};
 
 } // namespace

@@ -208,11 +208,11 @@ DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::Mat
     m_s_real = m_d.Forward(WithLabels(real, labels, m_d_in_real)); // (1, n)
     m_d.SetTraining(false);
     stats.loss = DiscriminatorTerm(m_s_real, true, m_grad_real);
-    m_d.Backward(m_grad_real);
+    m_d.Backward(m_grad_real, true, false); // D's own update never uses dLoss/dx: skip the first layer's dx
 
     m_s_fake = m_d.Forward(WithLabels(fake, labels, m_d_in_fake)); // (1, n)
     stats.loss += DiscriminatorTerm(m_s_fake, false, m_grad_fake);
-    m_d.Backward(m_grad_fake);
+    m_d.Backward(m_grad_fake, true, false);
 
     stats.real = MeanScoreMetric(m_s_real);
     stats.fake = MeanScoreMetric(m_s_fake);
@@ -299,7 +299,7 @@ double Gan::GeneratorGrad(const nn::MatrixF& z, const nn::MatrixF* labels)
     ZeroGrads(m_g_params);
     double loss = 0;
     const nn::MatrixF& dfake = GeneratorOutputGradMean(z, labels, true, loss);
-    m_g.Backward(dfake);
+    m_g.Backward(dfake, true, false); // nobody needs dLoss/dz
     return loss;
 }
 

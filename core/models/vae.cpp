@@ -130,7 +130,7 @@ typename VaeNet<T>::Terms VaeNet<T>::Forward(const nn::Matrix<T>& x, const nn::M
         m_grad_h.topRows(d).array() = dz + beta * m_grad_mu.array();
         m_grad_h.bottomRows(d).array() =
             dz * eps.array() * m_std.array() * T(0.5) + beta * m_grad_logvar.array();
-        m_encoder.Backward(m_grad_h);
+        m_encoder.Backward(m_grad_h, true, false); // nobody needs dLoss/dx: skip the first layer's dx
     }
     return Terms{-static_cast<double>(ll), static_cast<double>(kl)};
 }
@@ -284,10 +284,15 @@ void Vae::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
     }
 
     const double beta = BetaAt(step);
-    m_opt->ZeroGrad();
+    if (!m_grads_zero)
+    {
+        m_opt->ZeroGrad();
+    }
+    m_grads_zero = false;
     const VaeNet<float>::Terms terms = m_net.Forward(x, batch.labels, m_eps, static_cast<float>(beta), true);
-    const double grad_norm = static_cast<double>(nn::GradNorm(m_params));
-    m_opt->Step();
+    // Gradient norm, Adam update and zeroing in one pass over the parameters (see Optimizer::StepAndZeroGrad).
+    const double grad_norm = static_cast<double>(m_opt->StepAndZeroGrad());
+    m_grads_zero = true;
 
     out.emplace_back("loss", terms.recon + beta * terms.kl);
     out.emplace_back("recon", terms.recon);
@@ -324,6 +329,7 @@ void Vae::Encode(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& m
 
 std::vector<Network> Vae::Networks()
 {
+    m_grads_zero = false; // the caller may write the gradients
     return {Network{"encoder", m_net.EncoderParams()}, Network{"decoder", m_net.DecoderParams()}};
 }
 

@@ -128,7 +128,11 @@ public:
     // beta_t = beta * min(1, step / warmup_steps) (beta itself without warm-up).
     double BetaAt(std::int64_t step) const;
     const VaeConfig& Config() const { return m_config; }
-    VaeNet<float>& Net() { return m_net; }
+    VaeNet<float>& Net()
+    {
+        m_grads_zero = false; // the caller may run a backward pass: TrainStep zeroes the gradients again
+        return m_net;
+    }
 
 private:
     Vae(const VaeConfig& config, const VaeNet<float>& net); // inference clone: no optimizer
@@ -139,6 +143,7 @@ private:
     std::unique_ptr<nn::Optimizer<float>> m_opt; // null in inference clones
     nn::MatrixF m_eps;                           // (latent, B)
     std::vector<std::string> m_kl_names;         // "kl_dim_<j>", built once
+    bool m_grads_zero = false;                   // gradients known to be zero (left so by the last TrainStep)
 };
 
 // Held-out bounds on log p(x), in nats per example (negative; higher is better). x (data, n) in the model's data

@@ -2,6 +2,8 @@
 // double backward used by gradient penalties. No allocation once buffer shapes repeat.
 #include "core/nn/layers.h"
 
+#include "core/nn/gemm_stats.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -153,7 +155,11 @@ const Matrix<T>& Linear<T>::Forward(const Matrix<T>& x)
     }
     m_x = &x;
     EnsureShape(m_y, out, x.cols());
-    m_y.noalias() = EffectiveWeight() * x;
+    {
+        const SerialProducts serial(SkinnyProduct(out, x.cols(), in));
+        const GemmTimer timer(out, x.cols(), in);
+        m_y.noalias() = EffectiveWeight() * x;
+    }
     if (m_has_bias)
     {
         m_y.colwise() += m_b.col(0);
@@ -183,6 +189,19 @@ void Linear<T>::AccumulateWeightGrad(const Matrix<T>& g)
 template <typename T>
 const Matrix<T>& Linear<T>::Backward(const Matrix<T>& dy, bool accumulate)
 {
+    BackwardImpl(dy, accumulate, true);
+    return m_dx;
+}
+
+template <typename T>
+void Linear<T>::BackwardParamsOnly(const Matrix<T>& dy)
+{
+    BackwardImpl(dy, true, false);
+}
+
+template <typename T>
+void Linear<T>::BackwardImpl(const Matrix<T>& dy, bool accumulate, bool need_dx)
+{
     if (m_x == nullptr)
     {
         throw std::runtime_error("Linear::Backward called before Forward");
@@ -193,19 +212,29 @@ const Matrix<T>& Linear<T>::Backward(const Matrix<T>& dy, bool accumulate)
         throw std::invalid_argument("Linear::Backward: dy is " + ShapeText(dy.rows(), dy.cols()) + ", expected " +
                                     ShapeText(m_w.rows(), x.cols()));
     }
+    const Index in = m_w.cols(), out = m_w.rows(), batch = dy.cols();
+    const SerialProducts serial(SkinnyProduct(in, out, batch));
     m_dy = &dy;
-    EnsureShape(m_dx, m_w.cols(), dy.cols());
-    m_dx.noalias() = EffectiveWeight().transpose() * dy; // (in, B)
+    if (need_dx)
+    {
+        EnsureShape(m_dx, in, batch);
+        const GemmTimer timer(in, batch, out);
+        m_dx.noalias() = EffectiveWeight().transpose() * dy; // (in, B)
+    }
     if (accumulate)
     {
         if (m_spectral_norm)
         {
-            EnsureShape(m_dw_eff, m_w.rows(), m_w.cols());
-            m_dw_eff.noalias() = dy * x.transpose();
+            EnsureShape(m_dw_eff, out, in);
+            {
+                const GemmTimer timer(out, in, batch);
+                m_dw_eff.noalias() = dy * x.transpose();
+            }
             AccumulateWeightGrad(m_dw_eff);
         }
         else
         {
+            const GemmTimer timer(out, in, batch);
             m_dw.noalias() += dy * x.transpose(); // (out, in)
         }
         if (m_has_bias)
@@ -213,7 +242,6 @@ const Matrix<T>& Linear<T>::Backward(const Matrix<T>& dy, bool accumulate)
             m_db.col(0) += dy.rowwise().sum();
         }
     }
-    return m_dx;
 }
 
 template <typename T>
@@ -231,6 +259,7 @@ const Matrix<T>& Linear<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp
     }
     // dx = W_eff^T dy: dP/d(dy) = W_eff u, dP/dW_eff = dy u^T, and dx does not depend on x.
     EnsureShape(m_ddy, m_w.rows(), u.cols());
+    const SerialProducts serial(SkinnyProduct(m_w.rows(), m_w.cols(), u.cols()));
     m_ddy.noalias() = EffectiveWeight() * u;
     if (m_spectral_norm)
     {

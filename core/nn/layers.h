@@ -37,6 +37,10 @@ public:
     Index OutputSize(Index) const override { return m_w.rows(); }
     const Matrix<T>& Forward(const Matrix<T>& x) override;
     const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate = true) override;
+    // Backward that adds the parameter gradients but skips dx (the first layer of a network whose input
+    // gradient nobody needs: the encoder's, the generator's, D's in its own update). dy must outlive a later
+    // BackwardOfBackward as for Backward; the dx of an earlier Backward is left as it was.
+    void BackwardParamsOnly(const Matrix<T>& dy);
     const Matrix<T>& BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp_dx) override;
     void CollectParams(const std::string& prefix, std::vector<ParamRef<T>>& out) override;
     std::unique_ptr<Layer<T>> Clone() const override;
@@ -57,6 +61,7 @@ public:
 
 private:
     const Matrix<T>& EffectiveWeight() const { return m_spectral_norm ? m_w_eff : m_w; }
+    void BackwardImpl(const Matrix<T>& dy, bool accumulate, bool need_dx);
     // Adds dL/dW to m_dw given g = dL/dW_eff (out, in); through W / sigma when spectral-normalised.
     void AccumulateWeightGrad(const Matrix<T>& g);
 

@@ -154,11 +154,21 @@ T BernoulliLogLikelihood(const Matrix<T>& logits, const Matrix<T>& x, Matrix<T>&
     RequireNonEmpty(logits, "BernoulliLogLikelihood");
     RequireSameShape(logits, x, "BernoulliLogLikelihood");
     const T inv_b = T(1) / static_cast<T>(logits.cols());
-    auto l = logits.array();
-    const T value = (x.array() * l - Softplus(l)).sum() * inv_b;
     EnsureShape(grad, logits.rows(), logits.cols());
-    grad.array() = (x.array() - l.logistic()) * inv_b;
-    return value;
+    // One exp per element serves both the value and the gradient: with e = exp(-|l|), softplus(l) = max(l, 0) +
+    // log1p(e) and s(l) = 1 / (1 + e) for l >= 0, e / (1 + e) otherwise. Column by column, the grad column doubling
+    // as the scratch for e, so everything stays in L1 (this is the VAE's largest elementwise pass: (784, B)).
+    T value = T(0);
+    for (Index j = 0; j < logits.cols(); ++j)
+    {
+        const auto l = logits.col(j).array();
+        const auto xj = x.col(j).array();
+        auto g = grad.col(j).array();
+        g = (-l.abs()).exp();
+        value += (xj * l - l.max(T(0)) - g.log1p()).sum();
+        g = (xj - (l >= T(0)).select(T(1) / (T(1) + g), g / (T(1) + g))) * inv_b;
+    }
+    return value * inv_b;
 }
 
 template <typename T>

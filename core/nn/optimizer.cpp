@@ -66,79 +66,82 @@ Optimizer<T>::Optimizer(std::vector<ParamRef<T>> params, const OptimizerConfig& 
 template <typename T>
 void Optimizer<T>::Step()
 {
+    StepImpl(false);
+}
+
+template <typename T>
+T Optimizer<T>::StepAndZeroGrad()
+{
+    return static_cast<T>(std::sqrt(StepImpl(true)));
+}
+
+template <typename T>
+double Optimizer<T>::StepImpl(bool fused)
+{
     ++m_step;
+    using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
+    // Blocks small enough that a block's w, g, m, v stay in L1 between the norm, the update and the zeroing:
+    // one trip through memory per step instead of three (GradNorm, Step, ZeroGrad).
+    constexpr Index kBlock = 1024;
     const T lr = static_cast<T>(m_config.learning_rate);
     const T wd = static_cast<T>(m_config.weight_decay);
     const T eps = static_cast<T>(m_config.epsilon);
     const T momentum = static_cast<T>(m_config.momentum);
-    switch (m_config.kind)
+    // Adam's bias corrections for this step, computed once (never per tensor).
+    const double bc1 = 1.0 - std::pow(m_config.beta1, static_cast<double>(m_step));
+    const double bc2 = 1.0 - std::pow(m_config.beta2, static_cast<double>(m_step));
+    const T step_size = static_cast<T>(m_config.learning_rate / bc1);
+    const T inv_sqrt_bc2 = static_cast<T>(1.0 / std::sqrt(bc2));
+    const T tb1 = static_cast<T>(m_config.beta1), tb2 = static_cast<T>(m_config.beta2);
+    const T ob1 = static_cast<T>(1.0 - m_config.beta1), ob2 = static_cast<T>(1.0 - m_config.beta2);
+    const T rho = static_cast<T>(m_config.rho);
+    const T one_minus_rho = static_cast<T>(1.0 - m_config.rho);
+    double squared_norm = 0.0; // accumulated in double across blocks so float models get a stable norm
+    for (std::size_t k = 0; k < m_params.size(); ++k)
     {
-    case OptimizerKind::Sgd:
-        for (std::size_t k = 0; k < m_params.size(); ++k)
+        const Index n = m_params[k].value->size();
+        for (Index i = 0; i < n; i += kBlock)
         {
-            T* w = m_params[k].value->data();
-            const T* g = m_params[k].grad->data();
-            T* buf = m_m[k].data();
-            const Index n = m_params[k].value->size();
-            for (Index i = 0; i < n; ++i)
+            const Index len = std::min(kBlock, n - i);
+            Eigen::Map<Array> w(m_params[k].value->data() + i, len);
+            Eigen::Map<Array> g(m_params[k].grad->data() + i, len);
+            Eigen::Map<Array> m(m_m[k].data() + i, len);
+            if (fused)
             {
-                const T gi = g[i] + wd * w[i];
-                buf[i] = momentum * buf[i] + gi; // with momentum 0 this is just gi
-                w[i] -= lr * buf[i];
+                squared_norm += static_cast<double>(g.square().sum());
             }
-        }
-        break;
-    case OptimizerKind::Adam:
-    {
-        const double b1 = m_config.beta1;
-        const double b2 = m_config.beta2;
-        // Bias corrections for this step, computed once (never per tensor).
-        const double bc1 = 1.0 - std::pow(b1, static_cast<double>(m_step));
-        const double bc2 = 1.0 - std::pow(b2, static_cast<double>(m_step));
-        const T step_size = static_cast<T>(m_config.learning_rate / bc1);
-        const T inv_sqrt_bc2 = static_cast<T>(1.0 / std::sqrt(bc2));
-        const T tb1 = static_cast<T>(b1), tb2 = static_cast<T>(b2);
-        const T ob1 = static_cast<T>(1.0 - b1), ob2 = static_cast<T>(1.0 - b2);
-        for (std::size_t k = 0; k < m_params.size(); ++k)
-        {
-            T* w = m_params[k].value->data();
-            const T* g = m_params[k].grad->data();
-            T* m = m_m[k].data();
-            T* v = m_v[k].data();
-            const Index n = m_params[k].value->size();
-            for (Index i = 0; i < n; ++i)
+            switch (m_config.kind)
             {
-                const T gi = g[i] + wd * w[i];
-                m[i] = tb1 * m[i] + ob1 * gi;
-                v[i] = tb2 * v[i] + ob2 * gi * gi;
+            case OptimizerKind::Sgd:
+                // buf = momentum buf + (g + wd w); w -= lr buf. With momentum 0 this is plain SGD.
+                m = momentum * m + (g + wd * w);
+                w -= lr * m;
+                break;
+            case OptimizerKind::Adam:
+            {
+                Eigen::Map<Array> v(m_v[k].data() + i, len);
+                m = tb1 * m + ob1 * (g + wd * w);
+                v = tb2 * v + ob2 * (g + wd * w).square();
                 // w -= lr * m_hat / (sqrt(v_hat) + eps), with the corrections folded into scalars
-                w[i] -= step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_bc2 + eps);
+                w -= step_size * m / (v.sqrt() * inv_sqrt_bc2 + eps);
+                break;
             }
-        }
-        break;
-    }
-    case OptimizerKind::RmsProp:
-    {
-        const T rho = static_cast<T>(m_config.rho);
-        const T one_minus_rho = static_cast<T>(1.0 - m_config.rho);
-        for (std::size_t k = 0; k < m_params.size(); ++k)
-        {
-            T* w = m_params[k].value->data();
-            const T* g = m_params[k].grad->data();
-            T* buf = m_m[k].data();
-            T* v = m_v[k].data();
-            const Index n = m_params[k].value->size();
-            for (Index i = 0; i < n; ++i)
+            case OptimizerKind::RmsProp:
             {
-                const T gi = g[i] + wd * w[i];
-                v[i] = rho * v[i] + one_minus_rho * gi * gi;
-                buf[i] = momentum * buf[i] + gi / (std::sqrt(v[i]) + eps);
-                w[i] -= lr * buf[i];
+                Eigen::Map<Array> v(m_v[k].data() + i, len);
+                v = rho * v + one_minus_rho * (g + wd * w).square();
+                m = momentum * m + (g + wd * w) / (v.sqrt() + eps);
+                w -= lr * m;
+                break;
+            }
+            }
+            if (fused)
+            {
+                g.setZero();
             }
         }
-        break;
     }
-    }
+    return squared_norm;
 }
 
 template <typename T>

@@ -41,6 +41,9 @@ public:
 
     // One update of every parameter from its accumulated gradient. Does not zero the gradients.
     void Step();
+    // GradNorm(params) + Step() + ZeroGrad() in one pass over memory (what a training step needs; separately they
+    // read the gradients three times). Returns the global L2 norm of the gradients the update used.
+    T StepAndZeroGrad();
     void ZeroGrad();
 
     void SetLearningRate(double lr) { m_config.learning_rate = lr; }
@@ -53,6 +56,8 @@ public:
     std::vector<ParamRef<T>> StateTensors();
 
 private:
+    double StepImpl(bool fused); // returns the squared gradient norm when fused (else 0)
+
     std::vector<ParamRef<T>> m_params;
     OptimizerConfig m_config;
     std::vector<Matrix<T>> m_m; // first moment / momentum buffer, one per parameter

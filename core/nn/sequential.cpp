@@ -63,6 +63,12 @@ const Matrix<T>& Sequential<T>::Forward(const Matrix<T>& x)
 template <typename T>
 const Matrix<T>& Sequential<T>::Backward(const Matrix<T>& dy, bool accumulate)
 {
+    return Backward(dy, accumulate, true);
+}
+
+template <typename T>
+const Matrix<T>& Sequential<T>::Backward(const Matrix<T>& dy, bool accumulate, bool need_input_grad)
+{
     const Matrix<T>* g = &dy;
     if (!accumulate)
     {
@@ -70,10 +76,20 @@ const Matrix<T>& Sequential<T>::Backward(const Matrix<T>& dy, bool accumulate)
         // passed a temporary (e.g. a column of ones). Cheap: (out, B) with out usually 1.
         m_dy_top = dy;
         g = &m_dy_top;
+        need_input_grad = true;
     }
-    for (auto it = m_layers.rbegin(); it != m_layers.rend(); ++it)
+    const std::size_t n = m_layers.size();
+    for (std::size_t k = n; k-- > 0;)
     {
-        g = &(*it)->Backward(*g, accumulate);
+        if (k == 0 && !need_input_grad)
+        {
+            if (auto* linear = dynamic_cast<Linear<T>*>(m_layers[0].get()))
+            {
+                linear->BackwardParamsOnly(*g);
+                return m_no_input_grad;
+            }
+        }
+        g = &m_layers[k]->Backward(*g, accumulate);
     }
     return *g;
 }

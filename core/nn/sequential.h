@@ -33,6 +33,10 @@ public:
     const Matrix<T>& Forward(const Matrix<T>& x);
     // dy: (out, B) -> dx: (in, B); accumulates parameter gradients when accumulate is true.
     const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate = true);
+    // The same; with need_input_grad false the first layer's dx is not computed when it is a Linear (the
+    // encoder's, the generator's and D's own update never use it) and an empty (0, 0) matrix is returned.
+    // accumulate = false always computes dx (that is what such a pass is for).
+    const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate, bool need_input_grad);
 
     // Gradient penalty support. After Forward(x) and Backward(dy, false), given u = dP/d(dx) (in, B):
     // adds dP/dparams to the gradients, through both the backward pass and the forward pass it depends on.
@@ -56,6 +60,7 @@ private:
     Matrix<T> m_dy_top;              // (out, B) copy of the top dy of an accumulate=false Backward (for BoB)
     std::vector<Matrix<T>> m_dp_dx;  // per layer: dP/d(layer input), then the running forward-path total
     Matrix<T> m_zero;                // dP/dx of an empty chain
+    Matrix<T> m_no_input_grad;       // (0, 0): what Backward returns when the input gradient is skipped
 };
 
 // An MLP description, as experiments and presets give it.

@@ -1,0 +1,303 @@
+// `latentlab bench [--model vae-mlp|gan-mlp|gan-toy|all] [--threads T] [--seconds S] [--data DIR]`.
+// Each model is an ExperimentConfig run by a train::Session (the app's and `latentlab train`'s code path: its
+// training thread, FTZ/DAZ and OpenMP setup, batch source, metric logging and view publishing), without in-training
+// evaluation, which is not training. After a warm-up the rate is steps over the session's own running time.
+//
+// gemm_fraction: Linear times its own matrix products (nn::GemmTimer, switched on only here) and the bench divides
+// that time by the step time. We chose instrumentation over re-timing the same shapes standalone because it
+// measures the products as they really run (cold caches after the elementwise passes, OpenMP wake-ups, the
+// single-threaded skinny layers) at the cost of two clock reads per product (~50 ns against products of 10 us
+// or more); a standalone re-run on warm caches would credit the products with speed they do not have in a step.
+// gemm_gflops is the products' throughput while they run (flops / time inside products).
+#include "app/cli_bench.h"
+
+#include "core/models/config.h"
+#include "core/nn/gemm_stats.h"
+#include "core/train/session.h"
+#include "core/train/thread_setup.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+namespace ll::app
+{
+
+namespace
+{
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+const char* kBenchUsage =
+    "usage: latentlab bench [--model vae-mlp|gan-mlp|gan-toy|all] [--threads T] [--seconds S] [--data DIR]\n"
+    "  Trains each standard model on its real data (Fashion-MNIST for vae-mlp and gan-mlp, the ring of 8 for\n"
+    "  gan-toy) through the same session as the app, after a warm-up, and prints one line per model:\n"
+    "  BENCH impl=latentlab model=... threads=... steps_per_s=... ms_per_step=... gemm_gflops=... gemm_fraction=...\n"
+    "  peak_rss_mb=...\n"
+    "  --threads T   training threads (default: every core)\n"
+    "  --seconds S   measured seconds per model after the warm-up (default 5)\n"
+    "  scripts/bench.sh runs this side by side with the PyTorch reference (scripts/bench_pytorch.py).\n";
+
+struct UsageError : std::runtime_error
+{
+    using std::runtime_error::runtime_error;
+};
+
+struct BenchArgs
+{
+    std::string model = "all";
+    std::string data_dir;
+    int threads = 0;
+    double seconds = 5.0;
+    bool help = false;
+};
+
+BenchArgs ParseBenchArgs(const std::vector<std::string>& args)
+{
+    BenchArgs a;
+    for (std::size_t i = 0; i < args.size(); ++i)
+    {
+        const std::string& flag = args[i];
+        if (flag == "--help" || flag == "-h")
+        {
+            a.help = true;
+            continue;
+        }
+        if (i + 1 >= args.size())
+        {
+            throw UsageError(flag.rfind("--", 0) == 0 ? flag + " needs a value" : "unexpected argument '" + flag + "'");
+        }
+        const std::string& value = args[++i];
+        if (flag == "--model")
+        {
+            if (value != "all" && value != "vae-mlp" && value != "gan-mlp" && value != "gan-toy")
+            {
+                throw UsageError("--model must be vae-mlp, gan-mlp, gan-toy or all, got '" + value + "'");
+            }
+            a.model = value;
+        }
+        else if (flag == "--data")
+        {
+            a.data_dir = value;
+        }
+        else if (flag == "--threads")
+        {
+            int t = 0;
+            const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), t);
+            if (ec != std::errc() || ptr != value.data() + value.size() || t < 1 || t > 256)
+            {
+                throw UsageError("--threads needs a whole number in [1, 256], got '" + value + "'");
+            }
+            a.threads = t;
+        }
+        else if (flag == "--seconds")
+        {
+            double s = 0;
+            std::istringstream in(value);
+            if (!(in >> s) || !in.eof() || !(s >= 0.1 && s <= 3600))
+            {
+                throw UsageError("--seconds needs a number in [0.1, 3600], got '" + value + "'");
+            }
+            a.seconds = s;
+        }
+        else
+        {
+            throw UsageError("unknown option '" + flag + "'");
+        }
+    }
+    return a;
+}
+
+// The standard models of the performance issue, as experiments.
+models::ExperimentConfig StandardModel(const std::string& name)
+{
+    models::ExperimentConfig c;
+    c.name = "bench-" + name;
+    c.eval_every = 0;   // evaluation is not training
+    c.sample_every = 0;
+    c.seed = 1;
+    if (name == "vae-mlp")
+    {
+        // 784-512-(20 mu, 20 logvar), decoder 20-512-784, ReLU, Bernoulli, Adam 1e-3, batch 128.
+        c.family = "vae";
+        c.data.kind = "fashion-mnist";
+        c.vae.latent_dim = 20;
+        c.vae.likelihood = "bernoulli";
+        c.vae.encoder = models::NetConfig{{512}, "relu", 0.2, "", false};
+        c.vae.decoder = models::NetConfig{{512}, "relu", 0.2, "", false};
+        c.vae.opt = nn::OptimizerConfig{nn::OptimizerKind::Adam, 1e-3, 0.9, 0.999};
+        c.batch_size = 128;
+    }
+    else if (name == "gan-mlp")
+    {
+        // G 64-256-512-784 (LeakyReLU 0.2, sigmoid out), D 784-512-256-1, non-saturating, Adam 2e-4 (0.5, 0.999).
+        c.family = "gan";
+        c.data.kind = "fashion-mnist";
+        c.gan.objective = "non_saturating";
+        c.gan.noise_dim = 64;
+        c.gan.generator = models::NetConfig{{256, 512}, "leaky_relu", 0.2, "sigmoid", false};
+        c.gan.discriminator = models::NetConfig{{512, 256}, "leaky_relu", 0.2, "", false};
+        c.gan.g_opt = c.gan.d_opt = nn::OptimizerConfig{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};
+        c.batch_size = 64;
+    }
+    else
+    {
+        // G 2-128-128-2, D 2-128-128-1 (ReLU), batch 256, ring of 8; Adam 1e-4 (0.5, 0.999) as the reference.
+        c.family = "gan";
+        c.data.kind = "toy";
+        c.data.toy = "ring8";
+        c.gan.objective = "non_saturating";
+        c.gan.noise_dim = 2;
+        c.gan.generator = models::NetConfig{{128, 128}, "relu", 0.2, "", false};
+        c.gan.discriminator = models::NetConfig{{128, 128}, "relu", 0.2, "", false};
+        c.gan.g_opt = c.gan.d_opt = nn::OptimizerConfig{nn::OptimizerKind::Adam, 1e-4, 0.5, 0.999};
+        c.batch_size = 256;
+    }
+    return c;
+}
+
+// Peak resident set (VmHWM) in MB, and its reset (Linux: writing 5 to clear_refs), so each model reports its own.
+double PeakRssMb()
+{
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line))
+    {
+        if (line.rfind("VmHWM:", 0) == 0)
+        {
+            return std::stod(line.substr(6)) / 1024.0; // kB
+        }
+    }
+    return 0;
+}
+
+void ResetPeakRss()
+{
+    std::ofstream clear("/proc/self/clear_refs");
+    clear << "5";
+}
+
+struct BenchResult
+{
+    double steps_per_s = 0;
+    double gemm_seconds = 0, gemm_flops = 0, seconds = 0;
+    std::int64_t steps = 0;
+    double peak_rss_mb = 0;
+};
+
+BenchResult BenchOne(const models::ExperimentConfig& config, const BenchArgs& a, int threads)
+{
+    using namespace std::chrono;
+    ResetPeakRss();
+    train::SessionOptions options;
+    options.threads = threads;
+    options.evaluate = false;
+    options.data_dir = a.data_dir;
+    train::Session session(options);
+    const auto loaded = session.WaitForCommand(session.Load(config), minutes(10));
+    if (!loaded || loaded->status == train::Status::Error)
+    {
+        throw std::runtime_error("could not load '" + config.name + "': " + (loaded ? loaded->message : "timeout"));
+    }
+    if (!session.WaitForCommand(session.Start(), seconds(60)))
+    {
+        throw std::runtime_error("'" + config.name + "' did not start");
+    }
+    const auto deadline = milliseconds(static_cast<std::int64_t>(1000 * (2 * a.seconds + 60)));
+    auto wait_wall = [&](double wall) {
+        auto snap = session.WaitFor(
+            [&](const train::Snapshot& s) { return s.wall_seconds >= wall || s.status != train::Status::Running; },
+            duration_cast<milliseconds>(deadline));
+        if (!snap || snap->status != train::Status::Running)
+        {
+            throw std::runtime_error("'" + config.name + "' stopped: " + (snap ? snap->message : "timeout"));
+        }
+        return snap;
+    };
+    // Warm-up: caches, OpenMP's team, the allocator and the first views.
+    const auto first = wait_wall(std::min(2.0, std::max(0.5, a.seconds / 3)));
+    const nn::GemmTotals g0 = nn::ReadGemmTotals();
+    const auto last = wait_wall(first->wall_seconds + a.seconds);
+    const nn::GemmTotals g1 = nn::ReadGemmTotals();
+    session.Stop();
+
+    BenchResult r;
+    r.steps = last->step - first->step;
+    r.seconds = last->wall_seconds - first->wall_seconds;
+    r.steps_per_s = r.seconds > 0 ? static_cast<double>(r.steps) / r.seconds : 0;
+    r.gemm_seconds = 1e-9 * static_cast<double>(g1.nanoseconds - g0.nanoseconds);
+    r.gemm_flops = g1.flops - g0.flops;
+    r.peak_rss_mb = PeakRssMb();
+    return r;
+}
+
+std::vector<std::string> ToArgs(int argc, char** argv)
+{
+    return std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc);
+}
+
+} // namespace
+
+int RunBenchArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+{
+    BenchArgs a;
+    try
+    {
+        a = ParseBenchArgs(args);
+    }
+    catch (const UsageError& e)
+    {
+        err << "latentlab bench: " << e.what() << "\n" << kBenchUsage;
+        return kExitUsage;
+    }
+    if (a.help)
+    {
+        out << kBenchUsage;
+        return 0;
+    }
+    const int threads = a.threads > 0 ? a.threads : train::DefaultThreads(false);
+    std::vector<std::string> names = {"vae-mlp", "gan-mlp", "gan-toy"};
+    if (a.model != "all")
+    {
+        names = {a.model};
+    }
+    nn::SetGemmTiming(true);
+    try
+    {
+        for (const std::string& name : names)
+        {
+            const BenchResult r = BenchOne(StandardModel(name), a, threads);
+            const double ms = r.steps > 0 ? 1000.0 * r.seconds / static_cast<double>(r.steps) : 0;
+            const double gflops = r.gemm_seconds > 0 ? 1e-9 * r.gemm_flops / r.gemm_seconds : 0;
+            const double fraction = r.seconds > 0 ? r.gemm_seconds / r.seconds : 0;
+            const double gflop_step = r.steps > 0 ? 1e-9 * r.gemm_flops / static_cast<double>(r.steps) : 0;
+            char line[512];
+            std::snprintf(line, sizeof line,
+                          "BENCH impl=latentlab model=%s threads=%d steps_per_s=%.1f ms_per_step=%.3f "
+                          "gemm_gflops=%.1f gemm_fraction=%.2f gemm_gflop_per_step=%.3f peak_rss_mb=%.0f\n",
+                          name.c_str(), threads, r.steps_per_s, ms, gflops, fraction, gflop_step, r.peak_rss_mb);
+            out << line << std::flush;
+        }
+    }
+    catch (const std::exception& e)
+    {
+        nn::SetGemmTiming(false);
+        err << "latentlab bench: error: " << e.what() << "\n";
+        return kExitFailure;
+    }
+    nn::SetGemmTiming(false);
+    return 0;
+}
+
+int RunBench(int argc, char** argv)
+{
+    return RunBenchArgs(ToArgs(argc, argv), std::cout, std::cerr);
+}
+
+} // namespace ll::app
