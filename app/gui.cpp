@@ -1,10 +1,14 @@
 // The windowed app: GLFW + OpenGL 3.3 core + Dear ImGui 1.86, following the linear loop of ImGui's
 // example_glfw_opengl3 (init in order; per frame poll -> NewFrame -> UI -> Render -> swap; cleanup reversed).
-// Everything here runs on the main thread, which owns the GL context.
+// Everything here runs on the main thread, which owns the GL context; training runs on the session's thread and
+// the loop only takes its snapshots (never waits on it).
 #include "app/cli.h"
 #include "app/gui_options.h"
+#include "core/train/session.h"
 #include "ui/data_browser.h"
+#include "ui/lab_window.h"
 #include "ui/screenshot.h"
+#include "ui/theme.h"
 
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
@@ -17,6 +21,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cfloat>
+#include <cstdlib>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -42,7 +49,7 @@ void OnGlfwError(int code, const char* description)
 class GuiRuntime
 {
 public:
-    GuiRuntime(int width, int height, bool for_screenshot)
+    GuiRuntime(int width, int height, bool for_screenshot, const char* ini_file)
     {
         glfwSetErrorCallback(OnGlfwError);
         if (!glfwInit())
@@ -74,9 +81,8 @@ public:
         ImGui::CreateContext();
         m_imgui = true;
         ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr; // the layout is fixed; do not drop imgui.ini into the working directory
-        ImGui::StyleColorsDark();
-        ImGui::GetStyle().WindowRounding = 0.0f;
+        io.IniFilename = ini_file; // null: no saved layout (screenshots are reproducible)
+        ui::ApplyLabTheme(static_cast<float>(height));
         ImGui_ImplGlfw_InitForOpenGL(m_window, true);
         m_glfw_backend = true;
         if (!ImGui_ImplOpenGL3_Init("#version 330 core"))
@@ -120,6 +126,53 @@ private:
     GLFWwindow* m_window = nullptr;
 };
 
+// $XDG_CONFIG_HOME/latentlab/imgui.ini, else ~/.config/latentlab/imgui.ini (the folder is created); "" when
+// neither can be used (then the layout is not saved).
+std::string LayoutIniPath()
+{
+    std::filesystem::path dir;
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && xdg[0] != '\0')
+    {
+        dir = xdg;
+    }
+    else if (const char* home = std::getenv("HOME"); home != nullptr && home[0] != '\0')
+    {
+        dir = std::filesystem::path(home) / ".config";
+    }
+    else
+    {
+        return "";
+    }
+    dir /= "latentlab";
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec)
+    {
+        std::fprintf(stderr, "latentlab: cannot create %s (%s); the window layout will not be saved\n",
+                     dir.string().c_str(), ec.message().c_str());
+        return "";
+    }
+    return (dir / "imgui.ini").string();
+}
+
+// Frame times in ms; prints mean, p50, p95 and max.
+void PrintFrameStats(std::vector<double> ms, const char* label)
+{
+    if (ms.empty())
+    {
+        return;
+    }
+    double sum = 0;
+    for (double v : ms)
+    {
+        sum += v;
+    }
+    std::sort(ms.begin(), ms.end());
+    auto pct = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * (ms.size() - 1) + 0.5))]; };
+    std::printf("latentlab: frame time %s over %zu frames: mean %.2f ms, p50 %.2f ms, p95 %.2f ms, max %.2f ms\n",
+                label, ms.size(), sum / static_cast<double>(ms.size()), pct(0.5), pct(0.95), ms.back());
+}
+
 } // namespace
 
 int RunGui(int argc, char** argv)
@@ -146,21 +199,60 @@ int RunGui(int argc, char** argv)
         std::fprintf(stderr, "latentlab: unknown --dataset '%s' (see --help)\n", options.dataset.c_str());
         return 2;
     }
+    const bool shooting = !options.screenshot.empty();
     // The window first: without a display we fail fast, before loading any data.
-    GuiRuntime runtime(options.width, options.height, !options.screenshot.empty());
-    ui::DataBrowser browser(options.data_dir, options.seed);
-    browser.Select(options.dataset);
+    static std::string ini_path; // ImGui keeps the pointer
+    ini_path = shooting ? std::string() : LayoutIniPath();
+    GuiRuntime runtime(options.width, options.height, shooting, ini_path.empty() ? nullptr : ini_path.c_str());
+
+    train::SessionOptions session_options;
+    session_options.threads = options.threads;
+    session_options.data_dir = options.data_dir;
+    train::Session session(session_options);
+    ui::LabOptions lab_options;
+    lab_options.data_dir = options.data_dir;
+    lab_options.dataset = options.dataset;
+    lab_options.seed = options.seed;
+    ui::LabWindow lab(session, lab_options);
+    if (!lab.Controls().LoadPreset(session, options.preset))
+    {
+        std::fprintf(stderr, "latentlab: %s\n", lab.Controls().PresetError().c_str());
+        return 2;
+    }
+    if (!options.view.empty())
+    {
+        lab.FocusView(options.view);
+    }
+    if (options.train_steps > 0)
+    {
+        session.RunUntil(options.train_steps);
+    }
+
     GLFWwindow* window = runtime.Window();
-    const ImVec4 clear_color(0.08f, 0.09f, 0.11f, 1.0f);
+    const ImVec4 clear_color(0.06f, 0.065f, 0.08f, 1.0f);
+    using Clock = std::chrono::steady_clock;
+    const auto started = Clock::now();
+    const auto deadline = started + std::chrono::minutes(5);
+    std::vector<double> frame_ms;
+    frame_ms.reserve(4096);
+    bool trained = options.train_steps == 0; // the --train-steps target has been reached (or failed)
+    int frames_after = 0;                    // frames rendered since then
+    int exit_code = 0;
 
     for (int frame = 1; !glfwWindowShouldClose(window); ++frame)
     {
+        const auto frame_start = Clock::now();
         glfwPollEvents();
         ImGui_ImplOpenGL3_NewFrame();
         ImGui_ImplGlfw_NewFrame();
+        if (shooting)
+        {
+            // Xvfb's pointer sits mid-screen; keep hover tooltips out of reproducible screenshots.
+            ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+        }
         ImGui::NewFrame();
 
-        browser.Draw();
+        lab.Frame();
 
         ImGui::Render();
         int fb_width = 0, fb_height = 0;
@@ -170,21 +262,52 @@ int RunGui(int argc, char** argv)
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 
-        const bool last = options.frames > 0 && frame >= options.frames;
-        if (last && !options.screenshot.empty())
+        const train::Snapshot& snap = *lab.Context().snapshot;
+        if (!trained)
+        {
+            const bool failed = snap.status == train::Status::Error || snap.status == train::Status::Diverged;
+            if ((snap.step >= options.train_steps && snap.status != train::Status::Running) || failed)
+            {
+                trained = true;
+                if (snap.status == train::Status::Error)
+                {
+                    std::fprintf(stderr, "latentlab: training stopped: %s\n", snap.message.c_str());
+                    exit_code = 1;
+                }
+            }
+            else if (shooting && Clock::now() > deadline)
+            {
+                std::fprintf(stderr, "latentlab: %lld of %lld steps after 5 minutes; giving up\n",
+                             static_cast<long long>(snap.step), static_cast<long long>(options.train_steps));
+                return 1;
+            }
+        }
+        // --frames counts from the start; with --screenshot it counts the frames after training.
+        frames_after += trained ? 1 : 0;
+        const bool last = options.frames > 0 && (shooting ? frames_after >= options.frames : frame >= options.frames);
+        if (last && shooting)
         {
             glReadBuffer(GL_BACK); // read the frame just drawn, before the swap leaves the back buffer undefined
             ui::WritePng(options.screenshot, ui::ReadFramebuffer(fb_width, fb_height));
-            std::printf("latentlab: wrote %s (%dx%d) after %d frames\n", options.screenshot.c_str(), fb_width,
-                        fb_height, frame);
+            std::printf("latentlab: wrote %s (%dx%d) after %d frames at step %lld\n", options.screenshot.c_str(),
+                        fb_width, fb_height, frame, static_cast<long long>(snap.step));
         }
         glfwSwapBuffers(window);
+        frame_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - frame_start).count());
         if (last)
         {
             break;
         }
     }
-    return 0;
+    if (options.frame_stats)
+    {
+        // The first frames build fonts and load data: left out.
+        const std::size_t skip = std::min<std::size_t>(frame_ms.size() / 10, 30);
+        PrintFrameStats(std::vector<double>(frame_ms.begin() + static_cast<std::ptrdiff_t>(skip), frame_ms.end()),
+                        "(steady state)");
+    }
+    session.Stop();
+    return exit_code;
 }
 
 } // namespace ll::app

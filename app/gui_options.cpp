@@ -28,6 +28,12 @@ T ParseNumber(const std::string& option, const std::string& text, T min_value)
 
 } // namespace
 
+const std::vector<std::string>& GuiViewIds()
+{
+    static const std::vector<std::string> kIds{"plots", "samples", "toy2d", "latent", "data"};
+    return kIds;
+}
+
 GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
 {
     GuiOptions options;
@@ -78,6 +84,32 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
         {
             options.seed = ParseNumber<std::uint64_t>(arg, value(), 0);
         }
+        else if (arg == "--preset")
+        {
+            options.preset = value();
+        }
+        else if (arg == "--view")
+        {
+            options.view = value();
+            const auto& ids = GuiViewIds();
+            if (std::find(ids.begin(), ids.end(), options.view) == ids.end())
+            {
+                throw std::invalid_argument("--view: expected plots, samples, toy2d, latent or data, got '" +
+                                            options.view + "'");
+            }
+        }
+        else if (arg == "--train-steps")
+        {
+            options.train_steps = ParseNumber<std::int64_t>(arg, value(), 0);
+        }
+        else if (arg == "--frame-stats")
+        {
+            options.frame_stats = true;
+        }
+        else if (arg == "--threads")
+        {
+            options.threads = ParseNumber<int>(arg, value(), 0);
+        }
         else if (!arg.empty() && arg[0] != '-')
         {
             throw std::invalid_argument("unknown subcommand '" + arg + "' (see --help)");
@@ -103,14 +135,19 @@ std::string GuiUsage()
         "       latentlab <subcommand> [args]   run a headless tool\n"
         "\n"
         "options:\n"
+        "  --preset NAME       experiment to open (default vae-fashion; see list-presets)\n"
+        "  --view VIEW         view to show in front: plots, samples, toy2d, latent, data\n"
+        "  --train-steps K     train K steps at start, then pause (with --screenshot: then shoot)\n"
+        "  --threads T         training threads (default: one less than the cores, at least 1)\n"
+        "  --frame-stats       print frame-time statistics (mean, p50, p95, max) at exit\n"
         "  --data DIR          Fashion-MNIST folder (default: $LATENTLAB_DATA, else\n"
         "                      /usr/share/datasets/fashion-mnist)\n"
-        "  --dataset NAME      first dataset shown: fashion-train, fashion-test, ring8, grid25,\n"
+        "  --dataset NAME      first source of the Data view: fashion-train, fashion-test, ring8, grid25,\n"
         "                      spiral, moons, swissroll, checkerboard (default fashion-train)\n"
         "  --size WxH          window size in pixels (default 1280x800)\n"
-        "  --screenshot FILE   render --frames frames, save the window as a PNG and exit\n"
+        "  --screenshot FILE   render --frames frames (after --train-steps), save a PNG and exit\n"
         "  --frames N          exit after N frames (default 10 with --screenshot)\n"
-        "  --seed N            seed for the examples shown (default 1)\n"
+        "  --seed N            seed for the Data view's examples (default 1)\n"
         "  -h, --help          show this text\n";
     text += "\nsubcommands:\n";
     if (Subcommands().empty())

@@ -17,7 +17,15 @@ struct GuiOptions
     int frames = 0;                // --frames N: exit after N frames (default 10 with --screenshot)
     int width = 1280, height = 800; // --size WxH
     std::uint64_t seed = 1;        // --seed N
+    std::string preset = "vae-fashion"; // --preset NAME: the experiment the lab opens with
+    std::string view;              // --view plots|samples|toy2d|latent|data: focused at start ("" = default)
+    std::int64_t train_steps = 0;  // --train-steps K: train K steps at start (with --screenshot: then shoot)
+    bool frame_stats = false;      // --frame-stats: print frame-time statistics at exit
+    int threads = 0;               // --threads T: training threads (0 = automatic)
 };
+
+// The view ids --view accepts.
+const std::vector<std::string>& GuiViewIds();
 
 // Parses argv[1..argc); throws std::invalid_argument with a message naming the bad option.
 GuiOptions ParseGuiOptions(const std::vector<std::string>& args);

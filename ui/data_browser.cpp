@@ -226,6 +226,20 @@ void DataBrowser::Draw()
     const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
     ImGui::Begin("Latent Lab", nullptr, flags);
+    DrawContents();
+    ImGui::End();
+}
+
+void DataBrowser::DrawContents()
+{
+    if (!IsImageSource() && !m_toy)
+    {
+        Select(SourceNames()[static_cast<std::size_t>(m_selected)]);
+    }
+    if (IsImageSource() && !CurrentImages().tried)
+    {
+        Reshuffle();
+    }
     ImGui::BeginChild("##sidebar", ImVec2(kSidebarWidth, 0), true);
     DrawSidebar();
     ImGui::EndChild();
@@ -243,7 +257,6 @@ void DataBrowser::Draw()
     }
     DrawHistogramPlot(plot_height);
     ImGui::EndChild();
-    ImGui::End();
 }
 
 void DataBrowser::DrawSidebar()

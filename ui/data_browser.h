@@ -29,6 +29,8 @@ public:
 
     // Draws the window over the whole viewport.
     void Draw();
+    // Draws the browser inside the current window (the lab's "Data" view).
+    void DrawContents();
 
 private:
     struct ImageSource

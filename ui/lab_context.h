@@ -7,6 +7,7 @@
 #include "core/train/metric_history.h"
 #include "core/train/session.h"
 
+#include <cstdint>
 #include <memory>
 
 namespace ll::ui
@@ -16,6 +17,12 @@ struct LabContext
 {
     train::Session* session = nullptr;                 // commands only
     std::shared_ptr<const train::Snapshot> snapshot;   // never null once the lab runs
+    // The UI's own bounded copy of every metric series of the current run (cleared when the snapshot's generation
+    // changes); series hold only logged values (the NaN padding of sparse series such as test_elbo is skipped).
+    const train::MetricHistory* history = nullptr;
+    std::uint64_t history_generation = 0; // the run the history belongs to
+    // The rows drained this frame (empty most frames), for panels that keep running statistics incrementally.
+    const train::MetricBlock* new_rows = nullptr;
 
     // Returns a model the UI thread may Decode/Encode/Score with, cloned from snapshot->model whenever that
     // pointer changes (Model's inference methods are non-const, so the shared frozen copy is not used

@@ -61,3 +61,26 @@ TEST_CASE("Subcommands: names are unique, each has a summary and a function, and
     CHECK(ll::app::FindSubcommand("no-such-subcommand") == nullptr);
     CHECK(ll::app::GuiUsage().find("--screenshot") != std::string::npos);
 }
+
+TEST_CASE("GuiOptions: the lab's options select a preset, a view, steps to train, threads and frame stats")
+{
+    const GuiOptions d = ParseGuiOptions({});
+    CHECK(d.preset == "vae-fashion");
+    CHECK(d.view.empty());
+    CHECK(d.train_steps == 0);
+    CHECK_FALSE(d.frame_stats);
+    CHECK(d.threads == 0);
+    const GuiOptions o = ParseGuiOptions({"--preset", "gan-ring8", "--view", "toy2d", "--train-steps", "150",
+                                          "--threads", "2", "--frame-stats"});
+    CHECK(o.preset == "gan-ring8");
+    CHECK(o.view == "toy2d");
+    CHECK(o.train_steps == 150);
+    CHECK(o.threads == 2);
+    CHECK(o.frame_stats);
+    for (const std::string& view : ll::app::GuiViewIds())
+    {
+        CHECK(ParseGuiOptions({"--view", view}).view == view);
+    }
+    CHECK_THROWS_WITH_AS(ParseGuiOptions({"--view", "graphs"}), doctest::Contains("graphs"), std::invalid_argument);
+    CHECK_THROWS_AS(ParseGuiOptions({"--train-steps", "-5"}), std::invalid_argument);
+}

@@ -1,0 +1,76 @@
+// The lab window: the Controls panel and the views (Plots, Samples, 2-D view, Latent, Data) as ImGui windows in a
+// default arrangement computed from the display size (the user's layout persists through ImGui's ini file). Once
+// per frame it takes the session's latest snapshot and drains the new metric rows into the UI's own bounded
+// history, then hands every panel the same LabContext. Main (GL/ImGui) thread only; never waits on the session.
+#pragma once
+
+#include "core/train/metric_history.h"
+#include "core/train/session.h"
+#include "ui/data_browser.h"
+#include "ui/lab_context.h"
+#include "ui/panel_controls.h"
+#include "ui/panel_plots.h"
+#include "ui/panel_samples.h"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ll::ui
+{
+
+struct LabOptions
+{
+    std::string data_dir;                  // --data ("" = $LATENTLAB_DATA or the Debian default)
+    std::string dataset = "fashion-train"; // the Data view's first source
+    std::uint64_t seed = 1;                // the Data view's examples
+};
+
+class LabWindow
+{
+public:
+    LabWindow(train::Session& session, const LabOptions& options);
+    ~LabWindow();
+    LabWindow(const LabWindow&) = delete;
+    LabWindow& operator=(const LabWindow&) = delete;
+
+    // View ids accepted by FocusView, in menu order: "plots", "samples", "toy2d", "latent", "data".
+    static std::vector<std::string> ViewIds();
+    // On the next frame, brings the view to the front and gives it the whole area right of the controls.
+    // Throws std::invalid_argument for an unknown id.
+    void FocusView(const std::string& id);
+
+    ControlsPanel& Controls() { return m_controls; }
+    const LabContext& Context() const { return m_ctx; }
+
+    // Draws one frame of the lab (between ImGui::NewFrame and ImGui::Render).
+    void Frame();
+
+private:
+    struct Impl; // the explorer's panels, when built
+    void IngestMetrics();
+    void DrawMenuBar();
+    void PlaceWindow(int view, float menu_height);
+
+    train::Session& m_session;
+    LabContext m_ctx;
+    train::MetricHistory m_history;
+    train::MetricBlock m_block;
+    std::vector<std::size_t> m_series_of_column; // history index of each MetricBlock column
+    std::uint64_t m_generation = ~std::uint64_t{0};
+
+    ControlsPanel m_controls;
+    PlotsPanel m_plots;
+    SamplesPanel m_samples;
+    DataBrowser m_data;
+    std::unique_ptr<Impl> m_impl;
+
+    int m_focus = -1;           // view to bring to the front on the next frame
+    bool m_focus_full = false;  // ...and give it the whole area right of the controls
+    bool m_force_layout = false; // "Layout > Reset layout": apply the default arrangement again
+    bool m_first_frame = true;
+};
+
+} // namespace ll::ui

@@ -1,0 +1,88 @@
+// The control panel: preset picker with its description, run buttons (Start / Pause / Step / Reset and the keys
+// Space, S, R), the run's clock and status, the live hyperparameters (sent with Session::SetHyper) and the
+// settings that apply on reset (edited in a pending ExperimentConfig, applied with Session::Load after Validate).
+// Main (ImGui) thread only; issues commands, never waits on the session.
+#pragma once
+
+#include "core/io/config_json.h"
+#include "core/models/config.h"
+#include "ui/lab_context.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ll::ui
+{
+
+class ControlsPanel
+{
+public:
+    ControlsPanel();
+
+    // Loads a preset into the session (the picker and the app's --preset); false with PresetError() on failure.
+    bool LoadPreset(train::Session& session, const std::string& name);
+    const std::string& PresetError() const { return m_preset_error; }
+    std::vector<std::string> PresetNames() const;
+
+    // Draws the contents of the current window.
+    void Draw(LabContext& ctx);
+    // Space: start / pause, S: one step, R: reset (or apply pending settings) - unless a text field has the keyboard.
+    void HandleKeys(LabContext& ctx);
+
+private:
+    struct LiveEdit
+    {
+        float value = 0;
+        bool active = false;
+        std::uint64_t awaiting = 0; // SetHyper command id not yet reflected in the snapshot
+    };
+    enum class LiveKind
+    {
+        Log,
+        Linear,
+        Int,
+        LogInt,
+    };
+
+    void SyncPending(const train::Snapshot& snap);
+    void DrawPresetPicker(LabContext& ctx);
+    void DrawRunControls(LabContext& ctx);
+    void DrawStatus(const train::Snapshot& snap);
+    void DrawGanTeaching(LabContext& ctx);
+    void DrawLiveHypers(LabContext& ctx);
+    void LiveSlider(LabContext& ctx, const char* name, const char* label, float lo, float hi, LiveKind kind,
+                    const char* tooltip);
+    void DrawResetSettings(LabContext& ctx);
+    bool NetworkEditor(const char* id, models::NetConfig& net, std::string& hidden_text, const char* tooltip);
+    bool OptimizerCombo(const char* label, nn::OptimizerConfig& opt);
+    void ApplyPending(LabContext& ctx);
+    void ToggleRun(LabContext& ctx);
+    void ResetRun(LabContext& ctx);
+
+    std::filesystem::path m_preset_dir;
+    std::vector<io::PresetInfo> m_presets;
+    std::string m_preset_name;
+    std::string m_preset_error;
+
+    models::ExperimentConfig m_pending;
+    std::shared_ptr<const models::ExperimentConfig> m_synced_from;
+    bool m_dirty = false;
+    std::string m_apply_error;
+    std::string m_hidden_text[2]; // "512,256" for the two networks of the pending family
+    std::map<std::string, LiveEdit> m_live;
+    float m_slow_motion = 0;
+};
+
+namespace controls_detail
+{
+std::string JoinWidths(const std::vector<int>& widths); // {512, 256} -> "512,256"
+// "512, 256" -> {512, 256}; false on anything but a comma-separated list of positive integers.
+bool ParseWidths(const std::string& text, std::vector<int>& out);
+bool Combo(const char* label, std::string& value, const std::vector<std::string>& items);
+} // namespace controls_detail
+
+} // namespace ll::ui
