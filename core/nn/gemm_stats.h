@@ -39,12 +39,13 @@ private:
     std::chrono::steady_clock::time_point m_start;
 };
 
-// A product with a side this thin (a 20-wide latent layer, a 2-D toy's input or output) runs faster on one thread:
-// OpenMP's fork/join costs more than the work it splits. Measured on the bench's shapes (see README Performance).
-inline constexpr Index kSerialProductWidth = 64;
-inline bool SkinnyProduct(Index m, Index n, Index k)
+// A layer this thin (a 20-wide latent layer, a 2-D toy's input or output, D's score) runs its products faster on
+// one thread: OpenMP's fork/join and Eigen's packing hand-offs cost more than the work they split. The batch is not
+// considered: it is the wide side of every product here.
+inline constexpr Index kSerialLayerWidth = 64;
+inline bool SkinnyLayer(Index in, Index out)
 {
-    return m <= kSerialProductWidth || n <= kSerialProductWidth || k <= kSerialProductWidth;
+    return in <= kSerialLayerWidth || out <= kSerialLayerWidth;
 }
 
 // While alive, Eigen's products on this thread run single-threaded (OpenMP's per-thread nthreads setting, which

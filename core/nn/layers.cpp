@@ -156,7 +156,7 @@ const Matrix<T>& Linear<T>::Forward(const Matrix<T>& x)
     m_x = &x;
     EnsureShape(m_y, out, x.cols());
     {
-        const SerialProducts serial(SkinnyProduct(out, x.cols(), in));
+        const SerialProducts serial(SkinnyLayer(in, out));
         const GemmTimer timer(out, x.cols(), in);
         m_y.noalias() = EffectiveWeight() * x;
     }
@@ -213,7 +213,7 @@ void Linear<T>::BackwardImpl(const Matrix<T>& dy, bool accumulate, bool need_dx)
                                     ShapeText(m_w.rows(), x.cols()));
     }
     const Index in = m_w.cols(), out = m_w.rows(), batch = dy.cols();
-    const SerialProducts serial(SkinnyProduct(in, out, batch));
+    const SerialProducts serial(SkinnyLayer(in, out));
     m_dy = &dy;
     if (need_dx)
     {
@@ -259,7 +259,7 @@ const Matrix<T>& Linear<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp
     }
     // dx = W_eff^T dy: dP/d(dy) = W_eff u, dP/dW_eff = dy u^T, and dx does not depend on x.
     EnsureShape(m_ddy, m_w.rows(), u.cols());
-    const SerialProducts serial(SkinnyProduct(m_w.rows(), m_w.cols(), u.cols()));
+    const SerialProducts serial(SkinnyLayer(m_w.cols(), m_w.rows()));
     m_ddy.noalias() = EffectiveWeight() * u;
     if (m_spectral_norm)
     {
