@@ -55,27 +55,31 @@ void LatentPanel::Draw(LabContext& ctx)
     ImGui::BeginChild("##latent_views", ImVec2(0, 0), false);
     if (ImGui::BeginTabBar("##latent_tabs"))
     {
-        if (m_can_encode && ImGui::BeginTabItem("Encoded test set"))
+        const auto flags = [this](Tab tab) {
+            return m_select_tab == static_cast<int>(tab) ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
+        };
+        if (m_can_encode && ImGui::BeginTabItem("Encoded test set", nullptr, flags(Tab::Scatter)))
         {
             DrawScatter(*model);
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("2-D sweep"))
+        if (ImGui::BeginTabItem("2-D sweep", nullptr, flags(Tab::Sweep)))
         {
             DrawManifold(*model);
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Interpolation"))
+        if (ImGui::BeginTabItem("Interpolation", nullptr, flags(Tab::Interpolation)))
         {
             DrawInterpolation(*model);
             ImGui::EndTabItem();
         }
-        if (ImGui::BeginTabItem("Traversals"))
+        if (ImGui::BeginTabItem("Traversals", nullptr, flags(Tab::Traversals)))
         {
             DrawTraversals(*model);
             ImGui::EndTabItem();
         }
         ImGui::EndTabBar();
+        m_select_tab = -1;
     }
     ImGui::EndChild();
     m_images = nullptr;
@@ -111,6 +115,7 @@ void LatentPanel::SyncModel(LabContext& ctx, models::Model& model)
     m_sweep_y = std::min(1, m_latent - 1);
     m_scatter_x = 0;
     m_scatter_y = std::min(1, m_latent - 1);
+    m_use_pca = m_latent > 2; // a 2-D latent is shown as it is
     m_codes.resize(0, 0);
     m_code_labels.clear();
     m_pending_done = 0;
@@ -175,7 +180,7 @@ void LatentPanel::ShowImage(const CachedImage& image, float max_width, float max
     const float w = static_cast<float>(image.texture.Width());
     const float h = static_cast<float>(image.texture.Height());
     float scale = std::min(max_width / w, max_height / h);
-    if (scale >= 1.0f)
+    if (scale >= 2.0f)
     {
         scale = std::floor(scale); // whole-pixel scaling keeps nearest-neighbour pixels even
     }
@@ -397,8 +402,7 @@ void LatentPanel::DrawTraversals(models::Model& model)
     const float label_w = 36.0f;
     const float w = static_cast<float>(image.texture.Width());
     const float h = static_cast<float>(image.texture.Height());
-    float scale = std::max(1.0f, std::floor((ImGui::GetContentRegionAvail().x - label_w) / w));
-    scale = std::min(scale, 4.0f);
+    float scale = std::clamp((ImGui::GetContentRegionAvail().x - label_w) / w, 0.5f, 4.0f);
     const ImVec2 origin = ImGui::GetCursorScreenPos();
     ImGui::SetCursorScreenPos(ImVec2(origin.x + label_w, origin.y));
     ImGui::Image(image.texture.ImId(), ImVec2(w * scale, h * scale));

@@ -22,7 +22,17 @@ namespace ll::ui
 class LatentPanel
 {
 public:
+    enum class Tab
+    {
+        Scatter,       // encoded test set (VAEs only)
+        Sweep,         // 2-D sweep of two dimensions
+        Interpolation,
+        Traversals,
+    };
+
     void Draw(LabContext& ctx);
+    // Brings a tab to the front on the next frame (e.g. for a screenshot of one view).
+    void SelectTab(Tab tab) { m_select_tab = static_cast<int>(tab); }
 
 private:
     // A decoded picture kept as a texture, rebuilt when its key (model version + inputs) changes.
@@ -51,6 +61,7 @@ private:
     void EncodeChunk(models::Model& model);
     void Reproject();
 
+    int m_select_tab = -1;
     const data::ImageDataset* m_images = nullptr; // the snapshot's test set (kept alive by the snapshot)
     int m_rows = 0, m_cols = 0, m_channels = 1;
 

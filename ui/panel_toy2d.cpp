@@ -18,7 +18,7 @@ namespace
 
 constexpr ImU32 kRealColor = IM_COL32(110, 230, 130, 255);      // green: "real", like the field's high end
 constexpr ImU32 kGeneratedColor = IM_COL32(215, 130, 255, 255); // purple: "generated", the field's low end
-constexpr ImU32 kSampleColor = IM_COL32(255, 170, 90, 255);     // VAE samples from the prior
+constexpr ImU32 kSampleColor = IM_COL32(245, 245, 250, 235);    // VAE samples from the prior
 constexpr ImU32 kOutline = IM_COL32(10, 10, 14, 200);
 constexpr ImU32 kManifoldColor = IM_COL32(235, 235, 255, 80);
 constexpr ImU32 kArrowColor = IM_COL32(255, 225, 110, 230);
@@ -248,7 +248,7 @@ void Toy2DPanel::DrawGanView(const train::View2D& view, ImVec2 size)
     const bool has_field = m_field_texture.Valid();
     const float bar = has_field ? kColorBarWidth : 0.0f;
     ImVec2 canvas_size(size.x - bar, size.y);
-    m_data_canvas.SetHome(0, 0, view.extent);
+    m_data_canvas.SetHome(0, 0, 1.05f * view.extent);
     m_data_canvas.Begin("##toy2d", canvas_size);
     const Canvas2D& canvas = m_data_canvas;
     if (has_field && m_show_field)
@@ -285,7 +285,7 @@ void Toy2DPanel::DrawGanView(const train::View2D& view, ImVec2 size)
     }
     if (m_show_manifold && view.manifold_res > 1)
     {
-        legend.emplace_back(kManifoldColor, "G(noise grid)");
+        legend.emplace_back(IM_COL32(235, 235, 255, 200), "G(noise grid)");
     }
     if (m_show_arrows && view.arrow_points.cols() > 0)
     {
@@ -356,7 +356,7 @@ void Toy2DPanel::DrawVaeView(const train::View2D& view, ImVec2 size)
     const ImVec2 half_size((size.x - gap) * 0.5f, size.y);
     const std::vector<ImU32> colors = AngleColors(view.real);
 
-    m_data_canvas.SetHome(0, 0, view.extent);
+    m_data_canvas.SetHome(0, 0, 1.05f * view.extent);
     m_data_canvas.Begin("##vae_data", half_size);
     {
         const Canvas2D& canvas = m_data_canvas;
@@ -371,7 +371,13 @@ void Toy2DPanel::DrawVaeView(const train::View2D& view, ImVec2 size)
         }
         if (m_show_reconstructions && view.reconstructions.cols() > 0)
         {
-            Points(canvas, view.reconstructions, IM_COL32(240, 240, 240, 220), 1.8f);
+            // Rings in the colour of the point they reconstruct.
+            const nn::Index n = std::min<nn::Index>(view.reconstructions.cols(), static_cast<nn::Index>(colors.size()));
+            for (nn::Index i = 0; i < n; ++i)
+            {
+                const ImVec2 p = canvas.ToScreen(view.reconstructions(0, i), view.reconstructions(1, i));
+                canvas.DrawList()->AddCircle(p, 3.5f, colors[static_cast<std::size_t>(i)], 10, 1.5f);
+            }
         }
         if (m_show_generated)
         {
@@ -384,7 +390,7 @@ void Toy2DPanel::DrawVaeView(const train::View2D& view, ImVec2 size)
         }
         if (m_show_reconstructions)
         {
-            legend.emplace_back(IM_COL32(240, 240, 240, 220), "reconstruction of x");
+            legend.emplace_back(AngleColor(2.5f), "reconstruction of x (ring)");
         }
         if (m_show_generated)
         {
@@ -392,7 +398,7 @@ void Toy2DPanel::DrawVaeView(const train::View2D& view, ImVec2 size)
         }
         if (m_show_manifold && view.manifold_res > 1)
         {
-            legend.emplace_back(kManifoldColor, "decoder(latent grid)");
+            legend.emplace_back(IM_COL32(235, 235, 255, 200), "decoder(latent grid)");
         }
         Legend(canvas, legend);
         CanvasTitle(canvas, "data space");
