@@ -242,6 +242,22 @@ std::uint64_t Session::Evaluate(bool full)
     return Post(std::move(c));
 }
 
+std::uint64_t Session::SaveCheckpoint(const std::string& path)
+{
+    Command c;
+    c.kind = Command::Kind::SaveCheckpoint;
+    c.name = path;
+    return Post(std::move(c));
+}
+
+std::uint64_t Session::LoadCheckpoint(const std::string& path)
+{
+    Command c;
+    c.kind = Command::Kind::LoadCheckpoint;
+    c.name = path;
+    return Post(std::move(c));
+}
+
 std::shared_ptr<const Snapshot> Session::Latest() const
 {
     std::lock_guard<std::mutex> lock(m_snapshot_mutex);

@@ -47,6 +47,9 @@ struct SessionOptions
     std::string data_dir;                              // overrides config.data.dir (the --data flag)
     View2DOptions view;
     HistoryOptions history;
+    // Divergence rollback: every N steps (and at load), a copy of the state is kept in memory if every parameter is
+    // finite; a NaN / Inf restores it and pauses as Diverged. 0 = never (a divergence then only pauses).
+    std::int64_t rollback_every = 100;
     // Test hook, called on the training thread before every step with its index; may throw.
     std::function<void(std::int64_t)> step_hook;
 };
@@ -106,6 +109,11 @@ struct Snapshot
     std::vector<std::pair<std::string, double>> hypers;      // name, current value
     std::shared_ptr<const std::vector<HyperEvent>> events;   // every hyperparameter change so far
     std::string family, objective, formula;
+    // The last SaveCheckpoint / LoadCheckpoint command applied: its id, file, and error ("" = it succeeded).
+    std::uint64_t checkpoint_command = 0;
+    std::string checkpoint_path;
+    std::string checkpoint_error;
+    std::int64_t rollback_step = -1; // the step the last divergence rolled back to, or -1
 };
 
 class Session
@@ -131,6 +139,11 @@ public:
     // Evaluates now, between steps (full: the whole test set, which can take seconds for IWAE; else the subset
     // used in training). The result is the snapshot's last_eval (eval_full says which). Does not change the run.
     std::uint64_t Evaluate(bool full);
+    // Writes a checkpoint of the live experiment (atomically; refused while a parameter is not finite). Loads one:
+    // validated whole before the live experiment is replaced; a bad file leaves the run as it was. Both report in
+    // Snapshot::checkpoint_error (and command_error on failure). A loaded run is paused at its step.
+    std::uint64_t SaveCheckpoint(const std::string& path);
+    std::uint64_t LoadCheckpoint(const std::string& path);
     // Stops the thread and joins it (within ~one step). Idempotent; the destructor calls it.
     void Stop();
 
@@ -159,6 +172,11 @@ private:
     void Publish(bool force_views);
     void SetStatus(Status status, std::string message);
     void PauseHere(Status status, std::string message);
+    // session_checkpoint.cpp
+    void SaveCheckpointNow(const std::string& path);
+    void LoadCheckpointNow(const std::string& path);
+    void KeepGoodState();
+    std::string RollBack(); // restores the last good state; returns a sentence for the message ("" if none)
 
     SessionOptions m_options;
 

@@ -2,6 +2,7 @@
 // session_thread.cpp). Not for other modules.
 #pragma once
 
+#include "core/io/checkpoint.h"
 #include "core/train/session.h"
 
 #include <chrono>
@@ -24,6 +25,8 @@ struct Session::Command
         Reset,
         SetHyper,
         Evaluate,
+        SaveCheckpoint,
+        LoadCheckpoint,
     };
     Kind kind = Kind::Pause;
     std::uint64_t id = 0;
@@ -83,6 +86,13 @@ struct Session::State
     models::Metrics last_eval;
     std::int64_t eval_step = -1;
     bool eval_full = false;
+
+    // Checkpoints and divergence rollback (session_checkpoint.cpp).
+    std::uint64_t checkpoint_command = 0;
+    std::string checkpoint_path, checkpoint_error;
+    std::unique_ptr<io::CheckpointData> good; // the last state with finite parameters
+    double good_wall = 0;
+    std::int64_t rollback_step = -1;
 
     explicit State(const HistoryOptions& h) : history(h) {}
 };

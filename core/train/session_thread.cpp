@@ -191,6 +191,23 @@ void Session::Apply(Command& c)
             }
         }
         break;
+    case Kind::SaveCheckpoint:
+        s.checkpoint_command = c.id;
+        s.checkpoint_path = c.name;
+        if (need_experiment())
+        {
+            SaveCheckpointNow(c.name);
+        }
+        else
+        {
+            s.checkpoint_error = s.command_error;
+        }
+        break;
+    case Kind::LoadCheckpoint:
+        s.checkpoint_command = c.id;
+        s.checkpoint_path = c.name;
+        LoadCheckpointNow(c.name);
+        break;
     case Kind::SetHyper:
         if (need_experiment())
         {
@@ -256,9 +273,15 @@ void Session::Build(const models::ExperimentConfig& config)
         m_pending.Clear();
         m_pending.generation = s.generation;
     }
+    s.rollback_step = -1;
     if (s.exp != nullptr)
     {
         SetStatus(Status::Idle, "ready: " + config.name);
+        KeepGoodState(); // step 0: a divergence before the first periodic copy rolls back to the start
+    }
+    else
+    {
+        s.good.reset();
     }
 }
 
@@ -320,11 +343,25 @@ void Session::TrainOneStep()
         {
             if (!std::isfinite(value))
             {
-                PauseHere(Status::Diverged, "Diverged at step " + std::to_string(step) + ": " + name + " is " +
-                                                (std::isnan(value) ? "NaN" : "infinite") + ". " +
-                                                LearningRateHint(config));
+                std::string message = "Diverged at step " + std::to_string(step) + ": " + name + " is " +
+                                      (std::isnan(value) ? "NaN" : "infinite") + ". " + LearningRateHint(config);
+                message += RollBack(); // replaces the experiment: exp and config are not used after this
+                PauseHere(Status::Diverged, std::move(message));
                 return;
             }
+        }
+        if (m_options.rollback_every > 0 && step % m_options.rollback_every == 0)
+        {
+            std::string bad;
+            if (!exp.ParametersFinite(bad))
+            {
+                std::string message = "Diverged at step " + std::to_string(step) + ": parameter " + bad +
+                                      " is not finite. " + LearningRateHint(config);
+                message += RollBack();
+                PauseHere(Status::Diverged, std::move(message));
+                return;
+            }
+            KeepGoodState();
         }
         if (s.run_until >= 0 && step >= s.run_until)
         {
@@ -357,6 +394,7 @@ void Session::Publish(bool force_views)
 {
     State& s = *m_state;
     const Clock::time_point now = Clock::now();
+    std::string diverged; // a non-finite parameter seen while drawing: rolled back once exp is no longer in use
     if (s.exp != nullptr)
     {
         Experiment& exp = *s.exp;
@@ -392,8 +430,8 @@ void Session::Publish(bool force_views)
                         s.running = false;
                         s.pending_steps = 0;
                         s.run_until = -1;
-                        SetStatus(Status::Diverged, "Diverged at step " + std::to_string(step) + ": parameter " +
-                                                        bad + " is not finite. " + LearningRateHint(exp.Config()));
+                        diverged = "Diverged at step " + std::to_string(step) + ": parameter " + bad +
+                                   " is not finite. " + LearningRateHint(exp.Config());
                     }
                 }
                 if (need_model)
@@ -422,6 +460,11 @@ void Session::Publish(bool force_views)
             }
             s.config_dirty = false;
         }
+    }
+    if (!diverged.empty())
+    {
+        diverged += RollBack();
+        SetStatus(Status::Diverged, std::move(diverged));
     }
 
     const bool active = s.running || s.pending_steps > 0 || s.run_until >= 0;
@@ -466,6 +509,10 @@ void Session::Publish(bool force_views)
     snap->config = s.config;
     snap->hypers = s.hypers;
     snap->events = s.events;
+    snap->checkpoint_command = s.checkpoint_command;
+    snap->checkpoint_path = s.checkpoint_path;
+    snap->checkpoint_error = s.checkpoint_error;
+    snap->rollback_step = s.rollback_step;
     if (s.exp != nullptr)
     {
         snap->step = s.exp->StepCount();

@@ -1,0 +1,162 @@
+// The session's checkpoint commands and divergence rollback. Training thread only (called from Apply,
+// TrainOneStep, Publish and Build in session_thread.cpp).
+#include "core/train/session.h"
+
+#include "core/train/session_state.h"
+
+#include <map>
+
+namespace ll::train
+{
+
+namespace
+{
+constexpr int kHistoryColumns = 6; // step_first, step_last, min, mean, max, count
+}
+
+void Session::SaveCheckpointNow(const std::string& path)
+{
+    State& s = *m_state;
+    try
+    {
+        io::CheckpointData data = s.exp->SaveState();
+        data.wall_seconds = s.wall;
+        std::vector<HistorySample> samples;
+        for (std::size_t i = 0; i < s.history.Size(); ++i)
+        {
+            s.history.Series(i).Collect(samples);
+            const std::size_t n = samples.size();
+            std::vector<double> v(n * kHistoryColumns); // (n, 6) column-major
+            for (std::size_t r = 0; r < n; ++r)
+            {
+                const HistorySample& h = samples[r];
+                v[r] = static_cast<double>(h.step_first);
+                v[n + r] = static_cast<double>(h.step_last);
+                v[2 * n + r] = h.min;
+                v[3 * n + r] = h.mean;
+                v[4 * n + r] = h.max;
+                v[5 * n + r] = static_cast<double>(h.count);
+            }
+            data.history_series.push_back(s.history.Name(i));
+            data.tensors.push_back(io::CheckpointTensor::FromDoubles("history/" + std::to_string(i),
+                                                                     static_cast<std::int64_t>(n), kHistoryColumns, v));
+        }
+        io::SaveCheckpointFile(path, data);
+        s.checkpoint_error.clear();
+        if (!s.running)
+        {
+            s.message = "saved '" + path + "' at step " + std::to_string(data.step);
+        }
+    }
+    catch (const std::exception& e)
+    {
+        s.checkpoint_error = e.what();
+        s.command_error = e.what();
+    }
+}
+
+void Session::LoadCheckpointNow(const std::string& path)
+{
+    State& s = *m_state;
+    std::unique_ptr<Experiment> exp;
+    io::CheckpointData state;
+    ExperimentData data;
+    try
+    {
+        // Everything is read and validated against a freshly built experiment before the live one is touched.
+        state = io::LoadCheckpointFile(path);
+        const std::string key = DataKey(state.config, m_options.data_dir);
+        data = key == s.data_cache.key ? s.data_cache : LoadExperimentData(state.config, m_options.data_dir);
+        exp = Experiment::FromState(state, data, path);
+        if (state.history_series.size() > 4096)
+        {
+            throw std::runtime_error("checkpoint '" + path + "': too many metric series");
+        }
+        for (std::size_t i = 0; i < state.history_series.size(); ++i)
+        {
+            const io::CheckpointTensor* t = state.Find("history/" + std::to_string(i));
+            if (t == nullptr || t->type != io::TensorType::F64 || t->cols != kHistoryColumns)
+            {
+                throw std::runtime_error("checkpoint '" + path + "': history of '" + state.history_series[i] +
+                                         "' is missing or not an (n, 6) f64 tensor");
+            }
+        }
+    }
+    catch (const std::exception& e)
+    {
+        s.checkpoint_error = e.what();
+        s.command_error = std::string("Could not load checkpoint: ") + e.what();
+        return; // the live experiment (if any) carries on as it was
+    }
+
+    // Accepted: reset the session's run state as a Load does (Build reuses the data just loaded), then install
+    // the restored experiment in place of the freshly built one.
+    s.data_cache = data;
+    Build(state.config);
+    exp->SetStepHook(m_options.step_hook);
+    s.exp = std::move(exp);
+    s.wall = state.wall_seconds;
+
+    // The metric history: back into the session's own history, and to the reader as rows (one per step).
+    std::map<std::int64_t, models::Metrics> rows;
+    for (std::size_t i = 0; i < state.history_series.size(); ++i)
+    {
+        const std::vector<double> v = state.Find("history/" + std::to_string(i))->ToDoubles();
+        const std::size_t n = v.size() / kHistoryColumns;
+        for (std::size_t r = 0; r < n; ++r)
+        {
+            const auto step = static_cast<std::int64_t>(v[n + r]); // step_last; buckets come back as their mean
+            s.history.Append(state.history_series[i], step, v[3 * n + r]);
+            rows[step].emplace_back(state.history_series[i], v[3 * n + r]);
+        }
+    }
+    for (const auto& [step, metrics] : rows)
+    {
+        s.local.AppendRow(step, s.wall, metrics);
+    }
+    s.checkpoint_error.clear();
+    s.config_dirty = true;
+    KeepGoodState();
+    SetStatus(Status::Paused, "loaded '" + path + "' at step " + std::to_string(state.step));
+}
+
+void Session::KeepGoodState()
+{
+    State& s = *m_state;
+    std::string bad;
+    if (s.exp == nullptr || !s.exp->ParametersFinite(bad))
+    {
+        return;
+    }
+    // A plain copy of the tensors (parameters, optimizer moments): megabytes, every rollback_every steps.
+    s.good = std::make_unique<io::CheckpointData>(s.exp->SaveState());
+    s.good_wall = s.wall;
+}
+
+std::string Session::RollBack()
+{
+    State& s = *m_state;
+    if (s.good == nullptr)
+    {
+        return "";
+    }
+    try
+    {
+        auto exp = Experiment::FromState(*s.good, s.data_cache, "last good state");
+        exp->SetStepHook(m_options.step_hook);
+        s.exp = std::move(exp);
+        s.wall = s.good_wall;
+        s.rollback_step = s.good->step;
+        s.render_step = -1; // redraw the views from the restored model
+        s.model_step = -1;
+        s.config_dirty = true;
+        return " Rolled back to step " + std::to_string(s.good->step) +
+               " (the last good state); press Resume to continue from there.";
+    }
+    catch (const std::exception& e)
+    {
+        return std::string(" Could not roll back: ") + e.what();
+    }
+}
+
+} // namespace ll::train
