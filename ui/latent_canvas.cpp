@@ -8,18 +8,19 @@
 namespace ll::ui
 {
 
-void Canvas2D::SetHome(float cx, float cy, float half, bool jump_if_changed)
+void Canvas2D::SetHome(float cx, float cy, float half, bool force)
 {
     const bool changed = cx != m_home_cx || cy != m_home_cy || half != m_home_half;
     m_home_cx = cx;
     m_home_cy = cy;
     m_home_half = half > 0 ? half : 1.0f;
-    if (!m_initialised || (changed && jump_if_changed))
+    if (!m_initialised || force || (changed && !m_user_moved))
     {
         m_cx = m_home_cx;
         m_cy = m_home_cy;
         m_half = m_home_half;
         m_initialised = true;
+        m_user_moved = m_user_moved && !force;
     }
 }
 
@@ -42,6 +43,7 @@ void Canvas2D::Begin(const char* id, ImVec2 size, ImU32 background)
     if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f))
     {
         m_dragged = true;
+        m_user_moved = true;
         m_cx -= io.MouseDelta.x / m_scale;
         m_cy += io.MouseDelta.y / m_scale;
     }
@@ -54,9 +56,11 @@ void Canvas2D::Begin(const char* id, ImVec2 size, ImU32 background)
         m_cx = m_home_cx;
         m_cy = m_home_cy;
         m_half = m_home_half;
+        m_user_moved = false;
     }
     if (m_hovered && io.MouseWheel != 0.0f)
     {
+        m_user_moved = true;
         // Zoom about the cursor: the data point under it stays under it.
         const ImVec2 anchor = ToData(io.MousePos);
         const float factor = std::pow(0.85f, io.MouseWheel);

@@ -11,8 +11,8 @@ class Canvas2D
 {
 public:
     // The view shown on the first frame and after a double-click: centre and half-width of the visible square.
-    // The current view jumps there on the first call, and when the home changed if jump_if_changed.
-    void SetHome(float cx, float cy, float half, bool jump_if_changed = true);
+    // The view follows a changing home until the user pans or zooms; `force` moves it there regardless.
+    void SetHome(float cx, float cy, float half, bool force = false);
     // Lays out an invisible button of `size` at the cursor, handles pan / zoom / reset, pushes a clip rect and fills
     // the background. Always pair with End().
     void Begin(const char* id, ImVec2 size, ImU32 background = IM_COL32(24, 24, 28, 255));
@@ -34,6 +34,7 @@ private:
     float m_home_cx = 0, m_home_cy = 0, m_home_half = 1;
     float m_cx = 0, m_cy = 0, m_half = 1;
     bool m_initialised = false;
+    bool m_user_moved = false; // panned or zoomed since the last reset
     ImVec2 m_min, m_max;
     float m_scale = 1;
     bool m_hovered = false, m_clicked = false, m_dragged = false;

@@ -230,7 +230,16 @@ void LatentPanel::DrawScatter(models::Model& model)
             }
         }
     }
-    const char* axes_text = m_use_pca ? "PC1 ->, PC2 ^   (white ring: the sliders' code)" : "(white ring: the sliders' code)";
+    char axes_text[96];
+    if (m_use_pca)
+    {
+        std::snprintf(axes_text, sizeof(axes_text), "PC1 ->, PC2 ^   (white ring: the sliders' code)");
+    }
+    else
+    {
+        std::snprintf(axes_text, sizeof(axes_text), "z%d ->, z%d ^   (white ring: the sliders' code)", m_scatter_x,
+                      m_scatter_y);
+    }
     draw->AddText(ImVec2(canvas.Min().x + 8, canvas.Max().y - ImGui::GetTextLineHeight() - 6),
                   IM_COL32(190, 190, 200, 255), axes_text);
     m_scatter_canvas.End();
