@@ -11,6 +11,7 @@
 #endif
 
 #include <imgui.h>
+#include <imgui_internal.h> // window display order, to skip views hidden behind others
 
 #include <algorithm>
 #include <cmath>
@@ -37,6 +38,35 @@ constexpr const char* kViewTitles[kViewCount] = {"Plots", "Samples", "2-D view",
 constexpr const char* kControlsTitle = "Controls";
 
 float ControlsWidth(float display_w) { return std::clamp(display_w * 0.25f, 300.0f, 440.0f); }
+
+// True when the window called title was entirely covered last frame by a window in front of it. Views stacked in one
+// place then skip their contents and background: with software OpenGL (Xvfb, llvmpipe) every covered pixel costs.
+bool HiddenBehindOthers(const char* title)
+{
+    const ImGuiContext& g = *GImGui;
+    const ImGuiWindow* window = ImGui::FindWindowByName(title);
+    if (window == nullptr || !window->WasActive || window->Collapsed)
+    {
+        return false;
+    }
+    const ImRect rect = window->Rect();
+    bool behind = false;
+    for (const ImGuiWindow* other : g.Windows) // back to front
+    {
+        if (other == window)
+        {
+            behind = true;
+            continue;
+        }
+        if (behind && other->WasActive && !other->Hidden && !other->Collapsed &&
+            (other->Flags & (ImGuiWindowFlags_ChildWindow | ImGuiWindowFlags_Popup | ImGuiWindowFlags_Tooltip)) == 0 &&
+            other->Rect().Contains(rect))
+        {
+            return true;
+        }
+    }
+    return false;
+}
 
 } // namespace
 
@@ -217,7 +247,8 @@ void LabWindow::Frame()
         {
             ImGui::SetNextWindowFocus();
         }
-        if (ImGui::Begin(kViewTitles[view]))
+        const bool hidden = view != front && HiddenBehindOthers(kViewTitles[view]);
+        if (ImGui::Begin(kViewTitles[view], nullptr, hidden ? ImGuiWindowFlags_NoBackground : 0) && !hidden)
         {
             switch (view)
             {

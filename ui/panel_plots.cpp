@@ -257,7 +257,7 @@ void PlotsPanel::Draw(LabContext& ctx)
     const int rows = (plots + columns - 1) / columns;
     const ImGuiStyle& style = ImGui::GetStyle();
     const float title_h = ImGui::GetTextLineHeightWithSpacing() + 2 * style.ItemSpacing.y + 2 * style.CellPadding.y;
-    const float height = std::max(140.0f, (avail_h - rows * title_h) / static_cast<float>(rows) - 4);
+    const float height = std::max(110.0f, (avail_h - rows * title_h) / static_cast<float>(rows) - 4);
 
     if (ImGui::BeginTable("##plot_grid", columns, ImGuiTableFlags_SizingStretchSame))
     {

@@ -47,6 +47,10 @@ ImU32 SeriesColor(std::string_view name)
     {
         return kColorKl;
     }
+    if (name == "test_iwae")
+    {
+        return IM_COL32(240, 200, 60, 255);
+    }
     if (StartsWith(name, "test_") || name == "w_estimate" || name == "grid_js")
     {
         return kColorEval;
