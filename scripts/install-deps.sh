@@ -14,6 +14,8 @@ PACKAGES=(
     libxrandr2 libxcursor1 libxinerama1 libxi6
     # headless display for the GUI tests and for scripts/run.sh without $DISPLAY; xvfb-run needs xauth
     xvfb xauth
+    # the lab's font (DejaVu Sans; the app falls back to ImGui's built-in font without it)
+    fonts-dejavu-core
     # the default data set: /usr/share/datasets/fashion-mnist
     dataset-fashion-mnist
 )
