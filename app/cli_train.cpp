@@ -1,12 +1,17 @@
 // `latentlab train | list-presets | eval`: option parsing and reporting around train::RunHeadless.
 #include "app/cli_train.h"
 
+#include "core/io/checkpoint.h"
 #include "core/io/config_json.h"
 #include "core/models/config.h"
+#include "core/train/experiment.h"
 #include "core/train/headless.h"
+
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <iostream>
 #include <limits>
@@ -23,11 +28,14 @@ constexpr int kExitFailure = 1; // the run failed (bad config, missing data, div
 constexpr int kExitUsage = 2;   // the command line is wrong
 
 const char* kTrainUsage =
-    "usage: latentlab train (--preset NAME | --config FILE.json) [--steps N] [--seed S] [--data DIR]\n"
-    "                       [--out DIR] [--threads T]\n"
+    "usage: latentlab train (--preset NAME | --config FILE.json | --resume FILE.ckpt) [--steps N] [--seed S]\n"
+    "                       [--data DIR] [--out DIR] [--threads T] [--checkpoint-every N]\n"
     "  Trains without a window and writes DIR/metrics.csv, sample grids (samples_000500.png, recon_... for\n"
-    "  VAEs, view2d_... for 2-D data) and DIR/summary.json. DIR defaults to runs/<preset name>.\n"
-    "  --steps N    steps to train (default: the config's steps)\n"
+    "  VAEs, view2d_... for 2-D data), DIR/summary.json and DIR/final.ckpt. DIR defaults to runs/<preset name>.\n"
+    "  --steps N    the step to stop at (default: the config's steps); with --resume, a step-200 checkpoint and\n"
+    "               --steps 400 train 200 more\n"
+    "  --resume F   continue exactly from checkpoint F (its config, seed and data position)\n"
+    "  --checkpoint-every N  also write DIR/step_000500.ckpt every N steps\n"
     "  --seed S     overrides the config's seed\n"
     "  --data DIR   Fashion-MNIST / IDX folder (default: $LATENTLAB_DATA, else /usr/share/datasets/fashion-mnist)\n"
     "  --threads T  training threads (default: every core)\n"
@@ -58,7 +66,8 @@ T ParseNumber(const std::string& flag, const std::string& text, T lo, T hi)
 
 struct TrainArgs
 {
-    std::string preset, config_file, data_dir, out_dir;
+    std::string preset, config_file, data_dir, out_dir, resume;
+    std::int64_t checkpoint_every = 0;
     std::optional<std::int64_t> steps;
     std::optional<std::uint64_t> seed;
     int threads = 0;
@@ -88,11 +97,18 @@ TrainArgs ParseTrainArgs(const std::vector<std::string>& args)
         else if (flag == "--steps") a.steps = ParseNumber<std::int64_t>(flag, value, 0, std::int64_t(1) << 40);
         else if (flag == "--seed") a.seed = ParseNumber<std::uint64_t>(flag, value, 0, std::numeric_limits<std::uint64_t>::max());
         else if (flag == "--threads") a.threads = ParseNumber<int>(flag, value, 1, 256);
+        else if (flag == "--resume") a.resume = value;
+        else if (flag == "--checkpoint-every") a.checkpoint_every = ParseNumber<std::int64_t>(flag, value, 1, std::int64_t(1) << 40);
         else throw UsageError("unknown option '" + flag + "'");
     }
-    if (!a.help && a.preset.empty() == a.config_file.empty())
+    const int sources = !a.preset.empty() + !a.config_file.empty() + !a.resume.empty();
+    if (!a.help && sources != 1)
     {
-        throw UsageError("give exactly one of --preset NAME or --config FILE.json");
+        throw UsageError("give exactly one of --preset NAME, --config FILE.json or --resume FILE.ckpt");
+    }
+    if (!a.resume.empty() && a.seed)
+    {
+        throw UsageError("--seed cannot change a resumed run (the checkpoint holds its random state)");
     }
     return a;
 }
@@ -150,8 +166,9 @@ int RunTrainArgs(const std::vector<std::string>& args, std::ostream& out, std::o
     }
     try
     {
-        models::ExperimentConfig config =
-            a.preset.empty() ? io::LoadConfigFile(a.config_file) : io::LoadPreset(a.preset, io::FindPresetDir());
+        models::ExperimentConfig config = !a.resume.empty() ? io::LoadCheckpointFile(a.resume).config
+                                          : a.preset.empty() ? io::LoadConfigFile(a.config_file)
+                                                             : io::LoadPreset(a.preset, io::FindPresetDir());
         if (a.seed)
         {
             config.seed = *a.seed;
@@ -163,6 +180,8 @@ int RunTrainArgs(const std::vector<std::string>& args, std::ostream& out, std::o
         options.threads = a.threads;
         options.out_dir = a.out_dir.empty() ? "runs/" + (config.name.empty() ? std::string("run") : config.name) : a.out_dir;
         options.progress = &out;
+        options.resume_from = a.resume;
+        options.checkpoint_every = a.checkpoint_every;
         out << "latentlab train: " << (config.name.empty() ? a.config_file : config.name) << " (" << config.family
             << "), " << options.steps << " steps, seed " << config.seed << ", writing to " << options.out_dir << "\n";
         const train::HeadlessResult result = train::RunHeadless(config, options);
@@ -206,12 +225,79 @@ int RunListPresetsArgs(const std::vector<std::string>& args, std::ostream& out, 
     }
 }
 
+const char* kEvalUsage =
+    "usage: latentlab eval --checkpoint FILE.ckpt [--iwae-k K] [--data DIR] [--threads T]\n"
+    "  Evaluates a checkpoint on the full test set (VAEs: test_elbo, test_iwae; 2-D data: modes, grid KL/JS, MMD)\n"
+    "  and prints the result as JSON.\n";
+
 int RunEvalArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
-    err << "latentlab eval: not yet supported: it evaluates saved checkpoints, which arrive with the reliability "
-           "work.\nFor now `latentlab train` evaluates at the end of a run (summary.json: test_elbo / test_iwae, "
-           "modes_covered, ...).\n";
-    return kExitUsage;
+    std::string checkpoint, data_dir;
+    std::optional<int> iwae_k;
+    try
+    {
+        for (std::size_t i = 0; i < args.size(); ++i)
+        {
+            if (args[i] == "--help" || args[i] == "-h")
+            {
+                out << kEvalUsage;
+                return 0;
+            }
+            if (i + 1 >= args.size())
+            {
+                throw UsageError(args[i] + " needs a value");
+            }
+            const std::string& flag = args[i];
+            const std::string& value = args[++i];
+            if (flag == "--checkpoint") checkpoint = value;
+            else if (flag == "--iwae-k") iwae_k = ParseNumber<int>(flag, value, 1, 100000);
+            else if (flag == "--data") data_dir = value;
+            else if (flag == "--threads") ParseNumber<int>(flag, value, 1, 256); // accepted for symmetry with train
+            else throw UsageError("unknown option '" + flag + "'");
+        }
+        if (checkpoint.empty())
+        {
+            throw UsageError("--checkpoint FILE.ckpt is required");
+        }
+    }
+    catch (const UsageError& e)
+    {
+        err << "latentlab eval: " << e.what() << "\n" << kEvalUsage;
+        return kExitUsage;
+    }
+    try
+    {
+        io::CheckpointData state = io::LoadCheckpointFile(checkpoint);
+        if (iwae_k)
+        {
+            state.config.iwae_k = *iwae_k;
+            models::Validate(state.config);
+        }
+        auto exp = train::Experiment::FromState(state, train::LoadExperimentData(state.config, data_dir), checkpoint);
+        auto model = exp->Live().CloneForInference();
+        const models::Metrics metrics = exp->Evaluate(*model, true);
+        nlohmann::ordered_json j;
+        j["checkpoint"] = checkpoint;
+        j["name"] = state.config.name;
+        j["family"] = exp->Live().Family();
+        j["objective"] = exp->Live().Objective();
+        j["step"] = state.step;
+        for (const auto& [name, value] : metrics)
+        {
+            j[name] = std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+            if (name == "test_iwae")
+            {
+                j["iwae_k"] = state.config.iwae_k;
+            }
+        }
+        out << j.dump(4) << "\n";
+        return 0;
+    }
+    catch (const std::exception& e)
+    {
+        err << "latentlab eval: error: " << e.what() << "\n";
+        return kExitFailure;
+    }
 }
 
 int RunTrain(int argc, char** argv)

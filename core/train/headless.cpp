@@ -170,11 +170,22 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
     so.model_interval = std::chrono::hours(24);
     Session session(so);
 
-    auto loaded = session.WaitForCommand(session.Load(config), kLoadDeadline);
-    if (loaded == nullptr || loaded->status == Status::Error)
+    const bool resume = !options.resume_from.empty();
+    auto loaded = session.WaitForCommand(resume ? session.LoadCheckpoint(options.resume_from) : session.Load(config),
+                                         kLoadDeadline);
+    if (loaded == nullptr || loaded->status == Status::Error || (resume && !loaded->checkpoint_error.empty()))
     {
-        throw std::runtime_error(loaded ? loaded->message : "timed out loading '" + config.name + "'");
+        throw std::runtime_error(loaded == nullptr ? "timed out loading '" + config.name + "'"
+                                 : resume          ? loaded->checkpoint_error
+                                                   : loaded->message);
     }
+    const auto save_checkpoint = [&](const fs::path& path) {
+        const auto saved = session.WaitForCommand(session.SaveCheckpoint(path.string()), kLoadDeadline);
+        if (saved == nullptr || !saved->checkpoint_error.empty())
+        {
+            throw std::runtime_error(saved ? saved->checkpoint_error : "timed out saving '" + path.string() + "'");
+        }
+    };
 
     MetricBlock block;
     io::MetricsCsv::Values values;
@@ -186,6 +197,10 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
     while (snap->step < total && (snap->status == Status::Idle || snap->status == Status::Paused))
     {
         target = std::min(total, (snap->step / every + 1) * every);
+        if (options.checkpoint_every > 0 && !out.empty())
+        {
+            target = std::min(target, (snap->step / options.checkpoint_every + 1) * options.checkpoint_every);
+        }
         const std::uint64_t id = session.RunUntil(target);
         std::shared_ptr<const Snapshot> done;
         while (done == nullptr)
@@ -221,11 +236,36 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
                 io::WritePng(out / StepFileName("view2d", target), RenderView2D(*snap->view2d, 320));
             }
         }
+        if (!out.empty() && snap->step == target && options.checkpoint_every > 0 &&
+            target % options.checkpoint_every == 0 && snap->status == Status::Paused)
+        {
+            char name[64];
+            std::snprintf(name, sizeof name, "step_%06lld.ckpt", static_cast<long long>(target));
+            save_checkpoint(out / name);
+        }
+    }
+    // The run's end state, whatever happened (after a divergence: the rolled-back, finite state).
+    std::string final_checkpoint_error;
+    if (!out.empty())
+    {
+        try
+        {
+            save_checkpoint(out / "final.ckpt");
+        }
+        catch (const std::exception& e)
+        {
+            final_checkpoint_error = e.what();
+        }
     }
 
     HeadlessResult result;
     result.status = snap->status;
     result.message = snap->message;
+    if (!final_checkpoint_error.empty() && result.Ok())
+    {
+        result.status = Status::Error;
+        result.message = final_checkpoint_error;
+    }
     if (options.final_evaluation && snap->status == Status::Paused)
     {
         auto evaluated = session.WaitForCommand(session.Evaluate(true), kLoadDeadline);

@@ -25,6 +25,12 @@ struct HeadlessOptions
     std::chrono::milliseconds progress_every{3000};
     std::ostream* progress = nullptr; // progress lines go here when set
     bool final_evaluation = true;     // the full-test-set evaluation for summary.json
+    // Checkpoints (with an out_dir): out_dir/final.ckpt at the end always, and out_dir/step_000500.ckpt every N
+    // steps when > 0.
+    std::int64_t checkpoint_every = 0;
+    // Continue from this checkpoint instead of building config afresh (config must be the checkpoint's); steps is
+    // then the step to stop at.
+    std::string resume_from;
 };
 
 struct HeadlessResult

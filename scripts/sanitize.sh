@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Sanitizer runs (UI off, so no GL is needed):
+#   1. AddressSanitizer + UndefinedBehaviorSanitizer: builds every core test suite and runs them all with ctest.
+#   2. ThreadSanitizer: builds test_train and test_checkpoint and runs them (the session's threads, its command
+#      queue and snapshots, checkpoint commands and rollback).
+# usage: scripts/sanitize.sh [asan|tsan]...   (default: both)
+# Env: ASAN_BUILD_DIR (build-asan), TSAN_BUILD_DIR (build-tsan), JOBS (2). Exits non-zero on any report.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+jobs="${JOBS:-2}"
+what=("$@")
+if [ ${#what[@]} -eq 0 ]; then what=(asan tsan); fi
+common=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATENTLAB_BUILD_UI=OFF -DLATENTLAB_NATIVE=OFF)
+
+for w in "${what[@]}"; do
+    case "$w" in
+    asan)
+        build="${ASAN_BUILD_DIR:-$root/build-asan}"
+        echo "== ASan + UBSan: all core test suites ($build)"
+        cmake -S "$root" -B "$build" "${common[@]}" -DLATENTLAB_SANITIZE=address,undefined >/dev/null
+        cmake --build "$build" -j"$jobs"
+        ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+            ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 1200
+        ;;
+    tsan)
+        build="${TSAN_BUILD_DIR:-$root/build-tsan}"
+        echo "== TSan: session and threading tests ($build)"
+        cmake -S "$root" -B "$build" "${common[@]}" -DLATENTLAB_SANITIZE=thread >/dev/null
+        cmake --build "$build" --target test_train test_checkpoint -j"$jobs"
+        export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+        (cd "$build/tests/train" && ./test_train)
+        (cd "$build/tests/io" && ./test_checkpoint)
+        ;;
+    *)
+        echo "unknown sanitizer run '$w' (asan or tsan)" >&2
+        exit 2
+        ;;
+    esac
+done
+echo "sanitizers: no reports"
