@@ -26,6 +26,10 @@ using MatD = Eigen::MatrixXd;
 namespace
 {
 
+// A copy of one network's parameter list. Looping over gan.Networks()[i].params directly would read a destroyed
+// temporary (a range-for extends the lifetime of the vector returned by Networks(), not of a member of it).
+std::vector<nn::ParamRef<float>> ParamsOf(Gan& gan, std::size_t i) { return gan.Networks()[i].params; }
+
 // --- A hand-written reference in double: Linear -> activation -> Linear (identity output). ---------------
 
 double Act(nn::ActivationKind kind, double slope, double h)
@@ -375,7 +379,7 @@ TEST_CASE("GAN: the WGAN-GP penalty's gradient with respect to D's weights match
         gan.SetHyper("gp_lambda", 0.0);
         gan.DiscriminatorGrad(b.real, nullptr, b.z, &b.eps, false);
         std::vector<nn::MatrixF> without;
-        for (const auto& p : gan.Networks()[1].params)
+        for (const auto& p : ParamsOf(gan, 1))
             without.push_back(*p.grad);
         gan.SetHyper("gp_lambda", 3.0);
         const auto stats = gan.DiscriminatorGrad(b.real, nullptr, b.z, &b.eps, false);
@@ -383,7 +387,7 @@ TEST_CASE("GAN: the WGAN-GP penalty's gradient with respect to D's weights match
         CHECK(stats.gp == doctest::Approx(ref.Penalty(fake)).epsilon(1e-4));
         CHECK(stats.gp > 1e-3); // the check below is not vacuous
 
-        auto params = gan.Networks()[1].params;
+        auto params = ParamsOf(gan, 1);
         std::vector<nn::MatrixF> penalty_grad(params.size());
         std::vector<nn::ParamRef<float>> refs;
         for (std::size_t k = 0; k < params.size(); ++k)
@@ -400,12 +404,12 @@ TEST_CASE("GAN: the G step leaves D's gradients untouched")
     const TinyBatch b;
     Rng rng(3);
     Gan gan(TinyConfig("non_saturating"), 2, 0, rng);
-    for (const auto& p : gan.Networks()[1].params)
+    for (const auto& p : ParamsOf(gan, 1))
         p.grad->setConstant(7.0f);
     gan.GeneratorGrad(b.z, nullptr);
-    for (const auto& p : gan.Networks()[1].params)
+    for (const auto& p : ParamsOf(gan, 1))
         CHECK((p.grad->array() == 7.0f).all());
-    CHECK(nn::GradNorm(gan.Networks()[0].params) > 0.0f);
+    CHECK(nn::GradNorm(ParamsOf(gan, 0)) > 0.0f);
 }
 
 TEST_CASE("GAN: the minimax generator's gradient vanishes when D confidently rejects fakes; non-saturating's does not")
@@ -417,11 +421,11 @@ TEST_CASE("GAN: the minimax generator's gradient vanishes when D confidently rej
     {
         Rng rng(5); // same weights for both
         Gan gan(TinyConfig(objectives[k]), 2, 0, rng);
-        for (const auto& p : gan.Networks()[1].params)
+        for (const auto& p : ParamsOf(gan, 1))
             if (p.name == "D.2.bias")
                 p.value->setConstant(-10.0f); // D(G(z)) = sigmoid(about -10): fakes confidently rejected
         gan.GeneratorGrad(b.z, nullptr);
-        norms[k] = nn::GradNorm(gan.Networks()[0].params);
+        norms[k] = nn::GradNorm(ParamsOf(gan, 0));
     }
     // Minimax's gradient carries a factor sigmoid(l) ~ e^-10 where non-saturating carries 1 - sigmoid(l) ~ 1.
     CHECK(norms[1] > 1e-3);
@@ -529,7 +533,7 @@ TEST_CASE("GAN: weight clipping keeps every critic parameter within [-clip, clip
     for (int step = 0; step < 5; ++step)
         gan.TrainStep(source, rng, step, StepPhase::DiscriminatorOnly, m);
     float largest = 0;
-    for (const auto& p : gan.Networks()[1].params)
+    for (const auto& p : ParamsOf(gan, 1))
         largest = std::max(largest, p.value->cwiseAbs().maxCoeff());
     CHECK(largest <= 0.05f);
     CHECK(largest == doctest::Approx(0.05f)); // some weight sits on the boundary: clipping did happen
