@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <stdexcept>
 
 namespace ll::app
@@ -14,14 +15,17 @@ namespace
 {
 
 template <class T>
-T ParseNumber(const std::string& option, const std::string& text, T min_value)
+T ParseNumber(const std::string& option, const std::string& text, T min_value,
+              T max_value = std::numeric_limits<T>::max())
 {
     T value{};
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < min_value)
+    if (error != std::errc() || end != text.data() + text.size() || value < min_value || value > max_value)
     {
-        throw std::invalid_argument(option + ": expected a number >= " + std::to_string(min_value) + ", got '" +
-                                    text + "'");
+        const std::string range = max_value == std::numeric_limits<T>::max()
+                                      ? ">= " + std::to_string(min_value)
+                                      : "in [" + std::to_string(min_value) + ", " + std::to_string(max_value) + "]";
+        throw std::invalid_argument(option + ": expected a number " + range + ", got '" + text + "'");
     }
     return value;
 }
@@ -110,6 +114,10 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
         {
             options.threads = ParseNumber<int>(arg, value(), 0);
         }
+        else if (arg == "--fps")
+        {
+            options.fps = ParseNumber<int>(arg, value(), 0, 1000);
+        }
         else if (!arg.empty() && arg[0] != '-')
         {
             throw std::invalid_argument("unknown subcommand '" + arg + "' (see --help)");
@@ -140,6 +148,8 @@ std::string GuiUsage()
         "  --train-steps K     train K steps at start, then pause (with --screenshot: then shoot)\n"
         "  --threads T         training threads (default: one less than the cores, at least 1)\n"
         "  --frame-stats       print frame-time statistics (mean, p50, p95, max) at exit\n"
+        "  --fps N             frame-rate cap where vsync does not pace frames, e.g. Xvfb (default 60;\n"
+        "                      0 = as fast as possible)\n"
         "  --data DIR          Fashion-MNIST folder (default: $LATENTLAB_DATA, else\n"
         "                      /usr/share/datasets/fashion-mnist)\n"
         "  --dataset NAME      first source of the Data view: fashion-train, fashion-test, ring8, grid25,\n"

@@ -39,6 +39,9 @@ struct SessionOptions
     // Threads for Eigen's products on the training thread (OpenMP, per-thread setting: the UI thread keeps its
     // own). 0 = automatic: one less than the cores (the UI needs one), at least 1.
     int threads = 0;
+    // Run the training thread (and its OpenMP workers) at a lower scheduling priority, so that a window stays
+    // smooth while training takes the cycles it leaves. The app sets it; headless runs do not.
+    bool background_priority = false;
     std::int64_t publish_every_steps = 1;              // publish no more often than every N steps...
     std::chrono::milliseconds publish_interval{30};    // ...and no more often than this while running
     std::chrono::milliseconds render_interval{250};    // sample grid, reconstructions, 2-D view

@@ -34,7 +34,7 @@ std::string LearningRateHint(const models::ExperimentConfig& c)
 
 void Session::ThreadMain()
 {
-    ConfigureTrainingThread(m_options.threads);
+    ConfigureTrainingThread(m_options.threads, m_options.background_priority);
     State& s = *m_state;
     while (true)
     {

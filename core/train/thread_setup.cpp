@@ -15,16 +15,35 @@
 #include <omp.h>
 #endif
 
+#ifdef __linux__
+#include <cerrno>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace ll::train
 {
 
 namespace
 {
+constexpr int kBackgroundNice = 10;
+
 void SetFlushToZero()
 {
 #ifdef LATENTLAB_HAVE_MXCSR
     _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
     _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
+#endif
+}
+
+// Linux applies setpriority(PRIO_PROCESS, tid) to the one thread. Raising nice never needs privileges; a failure only
+// leaves the thread at normal priority, so it is ignored.
+void SetBackgroundPriority()
+{
+#ifdef __linux__
+    const auto tid = static_cast<id_t>(syscall(SYS_gettid));
+    (void)setpriority(PRIO_PROCESS, tid, kBackgroundNice);
 #endif
 }
 } // namespace
@@ -35,13 +54,17 @@ int DefaultThreads(bool ui_attached)
     return ui_attached ? std::max(1, cores - 1) : cores;
 }
 
-void ConfigureTrainingThread(int threads)
+void ConfigureTrainingThread(int threads, bool background)
 {
     if (threads <= 0)
     {
         threads = DefaultThreads(true);
     }
     SetFlushToZero();
+    if (background)
+    {
+        SetBackgroundPriority();
+    }
 #ifdef LATENTLAB_HAVE_OPENMP
     // nthreads-var is per thread: Eigen asks omp_get_max_threads() on the thread doing the product.
     omp_set_num_threads(threads);
@@ -49,9 +72,24 @@ void ConfigureTrainingThread(int threads)
 #pragma omp parallel num_threads(threads)
     {
         SetFlushToZero();
+        if (background && omp_get_thread_num() != 0)
+        {
+            SetBackgroundPriority();
+        }
     }
 #else
     (void)threads;
+#endif
+}
+
+int ThreadNiceValue()
+{
+#ifdef __linux__
+    errno = 0;
+    const int nice_value = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+    return errno == 0 ? nice_value : 0;
+#else
+    return 0;
 #endif
 }
 

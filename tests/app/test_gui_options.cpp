@@ -84,3 +84,12 @@ TEST_CASE("GuiOptions: the lab's options select a preset, a view, steps to train
     CHECK_THROWS_WITH_AS(ParseGuiOptions({"--view", "graphs"}), doctest::Contains("graphs"), std::invalid_argument);
     CHECK_THROWS_AS(ParseGuiOptions({"--train-steps", "-5"}), std::invalid_argument);
 }
+
+TEST_CASE("GuiOptions: --fps caps the frame rate at 60 by default, 0 uncaps it, and nonsense is refused with the range")
+{
+    CHECK(ParseGuiOptions({}).fps == 60);
+    CHECK(ParseGuiOptions({"--fps", "30"}).fps == 30);
+    CHECK(ParseGuiOptions({"--fps", "0"}).fps == 0);
+    CHECK_THROWS_WITH_AS(ParseGuiOptions({"--fps", "-1"}), doctest::Contains("in [0, 1000]"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(ParseGuiOptions({"--fps", "5000"}), doctest::Contains("got '5000'"), std::invalid_argument);
+}

@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -361,6 +362,34 @@ TEST_CASE("Session: slow motion paces the steps and the training thread flushes 
 #if defined(__SSE2__)
     CHECK(ftz.load());
 #endif
+}
+
+TEST_CASE("Session: background priority lowers the training thread's priority, and only when asked")
+{
+    for (const bool background : {false, true})
+    {
+        std::atomic<int> nice_value{-100};
+        SessionOptions options = FastOptions();
+        options.background_priority = background;
+        options.step_hook = [&nice_value](std::int64_t) { nice_value.store(ll::train::ThreadNiceValue()); };
+        Session s(options);
+        Wait(s, s.Load(TinyGan()));
+        s.Step(1);
+        REQUIRE(s.WaitFor([](const Snapshot& snap) { return snap.step >= 1; }, kDeadline) != nullptr);
+        const int mine = ll::train::ThreadNiceValue();
+#if defined(__linux__)
+        CAPTURE(background);
+        if (background)
+        {
+            CHECK(nice_value.load() >= std::min(mine + 10, 19));
+        }
+        else
+        {
+            CHECK(nice_value.load() == mine);
+        }
+#endif
+        CHECK(ll::train::ThreadNiceValue() == mine); // the caller's own priority is never touched
+    }
 }
 
 TEST_CASE("Session: commands before a load are refused with a message, not a crash")
