@@ -37,6 +37,8 @@ namespace
 {
 
 std::string g_glfw_error; // last GLFW error, for the message when init or window creation fails
+// Counts input and window events (GLFW calls back on the UI thread, inside glfwPollEvents / glfwWaitEvents*).
+unsigned g_input_events = 0;
 
 void OnGlfwError(int code, const char* description)
 {
@@ -78,6 +80,14 @@ public:
         }
         glfwMakeContextCurrent(m_window);
         glfwSwapInterval(for_screenshot ? 0 : 1); // vsync when a person is watching
+        // Installed before ImGui's backend, which calls the callbacks it finds installed after its own.
+        glfwSetCursorPosCallback(m_window, [](GLFWwindow*, double, double) { ++g_input_events; });
+        glfwSetMouseButtonCallback(m_window, [](GLFWwindow*, int, int, int) { ++g_input_events; });
+        glfwSetScrollCallback(m_window, [](GLFWwindow*, double, double) { ++g_input_events; });
+        glfwSetKeyCallback(m_window, [](GLFWwindow*, int, int, int, int) { ++g_input_events; });
+        glfwSetCharCallback(m_window, [](GLFWwindow*, unsigned int) { ++g_input_events; });
+        glfwSetWindowFocusCallback(m_window, [](GLFWwindow*, int) { ++g_input_events; });
+        glfwSetCursorEnterCallback(m_window, [](GLFWwindow*, int) { ++g_input_events; });
 
         IMGUI_CHECKVERSION();
         ImGui::CreateContext();
@@ -92,6 +102,9 @@ public:
             throw std::runtime_error("ImGui's OpenGL 3 renderer failed to initialise");
         }
         m_gl_backend = true;
+        // ImGui's backend does not use these two.
+        glfwSetFramebufferSizeCallback(m_window, [](GLFWwindow*, int, int) { ++g_input_events; });
+        glfwSetWindowRefreshCallback(m_window, [](GLFWwindow*) { ++g_input_events; });
     }
 
     ~GuiRuntime()
@@ -259,8 +272,40 @@ int RunGui(int argc, char** argv)
     int frames_after = 0;                    // frames rendered since then
     int exit_code = 0;
 
+    // On demand, a frame is drawn only when what the window shows could change: after input (a few frames, for ImGui
+    // to settle), when the session publishes a new snapshot, while a mouse button or key is held, and at a heartbeat
+    // (text cursors, the odd late update). A paused lab then costs almost nothing, and training keeps the cycles a
+    // software rasteriser would spend redrawing the same picture.
+    const bool on_demand = !options.continuous && !shooting;
+    constexpr int kFramesAfterInput = 3;
+    const auto heartbeat = std::chrono::milliseconds(250);
+    const double wait_seconds = 1.0 / std::max(1, options.fps > 0 ? options.fps : 60);
+    int frames_owed = kFramesAfterInput;
+    unsigned input_seen = g_input_events;
+    std::shared_ptr<const train::Snapshot> drawn; // the snapshot the last frame showed
+    auto last_drawn = Clock::now();
+    auto previous_start = Clock::now();
+
     for (int frame = 1; !glfwWindowShouldClose(window); ++frame)
     {
+        while (on_demand && !glfwWindowShouldClose(window))
+        {
+            if (g_input_events != input_seen)
+            {
+                input_seen = g_input_events;
+                frames_owed = kFramesAfterInput;
+            }
+            if (frames_owed > 0 || session.Latest() != drawn || Clock::now() - last_drawn >= heartbeat)
+            {
+                break;
+            }
+            glfwWaitEventsTimeout(wait_seconds); // wakes at once on input
+        }
+        if (glfwWindowShouldClose(window))
+        {
+            break;
+        }
+        frames_owed = std::max(0, frames_owed - 1);
         const auto frame_start = Clock::now();
         const double cpu_start = ThreadCpuMs();
         glfwPollEvents();
@@ -274,6 +319,15 @@ int RunGui(int argc, char** argv)
         ImGui::NewFrame();
 
         lab.Frame();
+        drawn = lab.Context().snapshot;
+        last_drawn = Clock::now();
+        const ImGuiIO& io = ImGui::GetIO();
+        const bool held = std::any_of(std::begin(io.MouseDown), std::end(io.MouseDown), [](bool d) { return d; }) ||
+                          io.WantTextInput;
+        if (held)
+        {
+            frames_owed = std::max(frames_owed, 1); // drags, repeat buttons and typing animate without new events
+        }
 
         ImGui::Render();
         int fb_width = 0, fb_height = 0;
@@ -320,7 +374,11 @@ int RunGui(int argc, char** argv)
         {
             std::this_thread::sleep_until(frame_start + frame_period); // returns at once when vsync already waited
         }
-        frame_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - frame_start).count());
+        if (frame > 1)
+        {
+            frame_ms.push_back(std::chrono::duration<double, std::milli>(frame_start - previous_start).count());
+        }
+        previous_start = frame_start;
         if (last)
         {
             break;
@@ -331,6 +389,8 @@ int RunGui(int argc, char** argv)
         // The first frames build fonts and load data: left out.
         const std::size_t skip = std::min<std::size_t>(frame_ms.size() / 10, 30);
         const auto from = static_cast<std::ptrdiff_t>(skip);
+        // On demand (the default), the interval includes the time nothing needed drawing; --continuous measures the
+        // frame rate itself.
         PrintFrameStats(std::vector<double>(frame_ms.begin() + from, frame_ms.end()), "(interval)");
         // The wall time to make a frame, before pacing: how much headroom the frame rate has.
         PrintFrameStats(std::vector<double>(work_ms.begin() + from, work_ms.end()), "(work)");

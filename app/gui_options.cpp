@@ -114,6 +114,10 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
         {
             options.threads = ParseNumber<int>(arg, value(), 0);
         }
+        else if (arg == "--continuous")
+        {
+            options.continuous = true;
+        }
         else if (arg == "--fps")
         {
             options.fps = ParseNumber<int>(arg, value(), 0, 1000);
@@ -150,6 +154,8 @@ std::string GuiUsage()
         "  --frame-stats       print frame-time statistics (mean, p50, p95, max) at exit\n"
         "  --fps N             frame-rate cap where vsync does not pace frames, e.g. Xvfb (default 60;\n"
         "                      0 = as fast as possible)\n"
+        "  --continuous        draw every frame (default: only when input, training or a timer changes\n"
+        "                      what the window shows)\n"
         "  --data DIR          Fashion-MNIST folder (default: $LATENTLAB_DATA, else\n"
         "                      /usr/share/datasets/fashion-mnist)\n"
         "  --dataset NAME      first source of the Data view: fashion-train, fashion-test, ring8, grid25,\n"

@@ -22,6 +22,7 @@ struct GuiOptions
     std::int64_t train_steps = 0;  // --train-steps K: train K steps at start (with --screenshot: then shoot)
     bool frame_stats = false;      // --frame-stats: print frame-time statistics at exit
     int threads = 0;               // --threads T: training threads (0 = automatic)
+    bool continuous = false;       // --continuous: draw every frame, not only when something changed
     int fps = 60;                  // --fps N: frame-rate cap when vsync does not pace the loop (0 = uncapped)
 };
 

@@ -88,6 +88,8 @@ TEST_CASE("GuiOptions: the lab's options select a preset, a view, steps to train
 TEST_CASE("GuiOptions: --fps caps the frame rate at 60 by default, 0 uncaps it, and nonsense is refused with the range")
 {
     CHECK(ParseGuiOptions({}).fps == 60);
+    CHECK_FALSE(ParseGuiOptions({}).continuous);
+    CHECK(ParseGuiOptions({"--continuous"}).continuous);
     CHECK(ParseGuiOptions({"--fps", "30"}).fps == 30);
     CHECK(ParseGuiOptions({"--fps", "0"}).fps == 0);
     CHECK_THROWS_WITH_AS(ParseGuiOptions({"--fps", "-1"}), doctest::Contains("in [0, 1000]"), std::invalid_argument);
