@@ -149,6 +149,8 @@ void LabWindow::DrawMenuBar()
     }
     ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "Latent Lab");
     ImGui::Separator();
+    m_file.DrawMenu(m_ctx);
+    ImGui::Separator();
     for (int i = 0; i < kViewCount; ++i)
     {
         if (ImGui::MenuItem(kViewTitles[i]))
@@ -166,6 +168,8 @@ void LabWindow::DrawMenuBar()
         }
         ImGui::EndMenu();
     }
+    ImGui::Separator();
+    m_file.DrawNote();
     const train::Snapshot& snap = *m_ctx.snapshot;
     char right[160];
     std::snprintf(right, sizeof(right), "%s  |  %s  |  step %lld", snap.config ? snap.config->name.c_str() : "-",
@@ -221,7 +225,11 @@ void LabWindow::Frame()
 {
     m_ctx.snapshot = m_session.Latest();
     IngestMetrics();
-    m_controls.HandleKeys(m_ctx);
+    m_file.HandleShortcuts(m_ctx);
+    if (!m_file.Modal()) // Space / S / R must not reach the run while the file dialog takes typing
+    {
+        m_controls.HandleKeys(m_ctx);
+    }
     DrawMenuBar();
     const float menu_height = ImGui::GetFrameHeight();
     const train::Snapshot& snap = *m_ctx.snapshot;
@@ -274,6 +282,8 @@ void LabWindow::Frame()
         }
         ImGui::End();
     }
+    m_file.Frame(m_ctx); // the file dialog and its messages: modals, above every view
+
     if (focus >= 0 && m_focus == focus)
     {
         m_focus = -1;

@@ -7,6 +7,7 @@
 #include "core/train/metric_history.h"
 #include "core/train/session.h"
 #include "ui/data_browser.h"
+#include "ui/file_menu.h"
 #include "ui/lab_context.h"
 #include "ui/panel_controls.h"
 #include "ui/panel_plots.h"
@@ -43,6 +44,7 @@ public:
     void FocusView(const std::string& id);
 
     ControlsPanel& Controls() { return m_controls; }
+    FileMenu& Files() { return m_file; }
     const LabContext& Context() const { return m_ctx; }
 
     // Draws one frame of the lab (between ImGui::NewFrame and ImGui::Render).
@@ -65,6 +67,7 @@ private:
     PlotsPanel m_plots;
     SamplesPanel m_samples;
     DataBrowser m_data;
+    FileMenu m_file;
     std::unique_ptr<Impl> m_impl;
 
     int m_focus = -1;           // view to bring to the front on the next frame
