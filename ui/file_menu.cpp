@@ -378,7 +378,8 @@ void FileMenu::OnResult(const CheckpointOps::Result& r)
     const bool save = r.kind == CheckpointOps::Kind::Save;
     if (!r.ok)
     {
-        ShowError(std::string(save ? "Could not save '" : "Could not load '") + r.path + "':\n" + r.error +
+        // The session's reason names the file already.
+        ShowError(std::string(save ? "Could not save the checkpoint.\n" : "Could not load the checkpoint.\n") + r.error +
                   (save ? "\nThe run continues unchanged; nothing was written over."
                         : "\nThe running experiment continues unchanged."));
         return;
@@ -419,7 +420,6 @@ void FileMenu::Frame(LabContext& ctx)
     {
         const ImVec2 display = ImGui::GetIO().DisplaySize;
         ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-        ImGui::SetNextWindowSizeConstraints(ImVec2(360, 0), ImVec2(720, 600));
         if (ImGui::BeginPopupModal(kErrorPopupId, nullptr, ImGuiWindowFlags_AlwaysAutoResize))
         {
             ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40);

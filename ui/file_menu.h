@@ -35,7 +35,13 @@ public:
     void Save(LabContext& ctx);   // to the current file, or Save as when there is none
     void SaveAs(LabContext& ctx); // opens the dialog
     void Load(LabContext& ctx);   // opens the dialog
+    // Queue a save / load of a given file, as the dialog or the recent list does (results come back in Frame).
+    void SaveTo(const std::string& path) { m_ops.Request(CheckpointOps::Kind::Save, path); }
+    void LoadFrom(const std::string& path) { m_ops.Request(CheckpointOps::Kind::Load, path); }
+    bool Busy() const { return m_ops.Busy(); }
     const std::string& CurrentFile() const { return m_current; }
+    const std::string& Error() const { return m_error; } // the message shown (or about to be), "" when none
+    const RecentFiles& Recent() const { return m_recent; }
     // Opens the dialog in folder ("" = where Save as / Load would start) without a snapshot (the screenshot test).
     void OpenDialog(DialogMode mode, const std::filesystem::path& folder = {});
 

@@ -1,6 +1,10 @@
 // Renders the lab with the File dialog open (in a folder it fills with sample entries) and writes a PNG: the
-// screenshot test of the File menu's dialog, run under Xvfb by ctest. Usage: file_dialog_shot OUT.png FOLDER save|load
-// Main thread only, like the app; the session stays idle.
+// screenshot test of the File menu's dialog, run under Xvfb by ctest. Usage: file_dialog_shot OUT.png FOLDER MODE
+//   save | load  the dialog, the session idle;
+//   roundtrip    trains gan-ring8 50 steps, saves through the File menu (checks the file, the current file and the
+//                recent list in settings.json), then loads a corrupt copy: the error box must show, the run keep its
+//                step and generation. The PNG shows the error box.
+// Main thread only, like the app; exit status 0 when every check held.
 #include "core/train/session.h"
 #include "ui/lab_window.h"
 #include "ui/screenshot.h"
@@ -15,7 +19,10 @@
 #include "ui/gl.h"
 
 #include <cfloat>
+#include <chrono>
 #include <cstdio>
+#include <functional>
+#include <sstream>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -24,14 +31,15 @@ namespace fs = std::filesystem;
 
 int main(int argc, char** argv)
 {
-    if (argc != 4 || (std::string(argv[3]) != "save" && std::string(argv[3]) != "load"))
+    const std::string mode = argc == 4 ? argv[3] : "";
+    if (mode != "save" && mode != "load" && mode != "roundtrip")
     {
-        std::fprintf(stderr, "usage: file_dialog_shot OUT.png FOLDER save|load\n");
+        std::fprintf(stderr, "usage: file_dialog_shot OUT.png FOLDER save|load|roundtrip\n");
         return 2;
     }
     const std::string png = argv[1];
     const fs::path folder = argv[2];
-    const bool save = std::string(argv[3]) == "save";
+    const bool save = mode == "save";
     fs::create_directories(folder / "archive");
     fs::create_directories(folder / "runs");
     for (const char* name : {"gan-ring8-step200.ckpt", "vae-fashion-step100.ckpt", "notes.txt"})
@@ -69,9 +77,12 @@ int main(int argc, char** argv)
     {
         ll::train::Session session;
         ll::ui::LabWindow lab(session, ll::ui::LabOptions{});
-        lab.Files().OpenDialog(save ? ll::ui::DialogMode::Save : ll::ui::DialogMode::Load, folder);
-        for (int frame = 1; frame <= 6; ++frame)
+        ll::ui::FileMenu& files = lab.Files();
+        int frame = 0;
+        // Draws one frame; with `shoot`, writes it to the PNG.
+        const auto draw = [&](bool shoot)
         {
+            ++frame;
             glfwPollEvents();
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
@@ -85,15 +96,80 @@ int main(int argc, char** argv)
             glClearColor(0.06f, 0.065f, 0.08f, 1.0f);
             glClear(GL_COLOR_BUFFER_BIT);
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-            if (frame == 6)
+            if (shoot)
             {
                 glReadBuffer(GL_BACK);
                 ll::ui::WritePng(png, ll::ui::ReadFramebuffer(fb_w, fb_h));
-                std::printf("file_dialog_shot: wrote %s (%dx%d), dialog %s\n", png.c_str(), fb_w, fb_h,
-                            lab.Files().Modal() ? "open" : "closed");
-                status = lab.Files().Modal() ? 0 : 1;
+                std::printf("file_dialog_shot: wrote %s (%dx%d) after %d frames\n", png.c_str(), fb_w, fb_h, frame);
             }
             glfwSwapBuffers(window);
+        };
+        // Draws frames until done() (waiting on the session's snapshots in between), at most 30 s of them.
+        const auto until = [&](const std::function<bool()>& done)
+        {
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+            while (!done() && std::chrono::steady_clock::now() < deadline)
+            {
+                draw(false);
+                const auto version = session.Latest()->version;
+                session.WaitFor([&](const ll::train::Snapshot& s) { return s.version > version; },
+                                std::chrono::milliseconds(50));
+            }
+            return done();
+        };
+        const auto check = [&](bool ok, const char* what)
+        {
+            std::printf("file_dialog_shot: %s: %s\n", ok ? "ok" : "FAILED", what);
+            status = ok ? status : 1;
+        };
+
+        if (mode != "roundtrip")
+        {
+            files.OpenDialog(save ? ll::ui::DialogMode::Save : ll::ui::DialogMode::Load, folder);
+            for (int i = 0; i < 5; ++i)
+            {
+                draw(false);
+            }
+            draw(true);
+            check(files.Modal(), "the dialog is open");
+        }
+        else
+        {
+            check(lab.Controls().LoadPreset(session, "gan-ring8"), "gan-ring8 loads");
+            session.RunUntil(50);
+            check(until([&] { return session.Latest()->step == 50 && session.Latest()->status ==
+                                                                          ll::train::Status::Paused; }),
+                  "the run reaches step 50");
+            const fs::path good = folder / "roundtrip.ckpt";
+            files.SaveTo(good.string());
+            check(until([&] { return !files.Busy() && !files.CurrentFile().empty(); }), "the save completes");
+            check(fs::is_regular_file(good) && fs::file_size(good) > 0, "the checkpoint file exists");
+            check(files.CurrentFile() == good.string(), "it is the current file");
+            check(!files.Recent().Items().empty() && files.Recent().Items().front() == good.string(),
+                  "it heads the recent files");
+            std::ifstream settings(ll::ui::SettingsFile());
+            std::stringstream text;
+            text << settings.rdbuf();
+            check(text.str().find("roundtrip.ckpt") != std::string::npos, "settings.json lists it");
+
+            std::ifstream in(good, std::ios::binary);
+            std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            bytes.resize(bytes.size() / 2); // truncated
+            const fs::path bad = folder / "truncated.ckpt";
+            std::ofstream(bad, std::ios::binary) << bytes;
+            const auto generation = session.Latest()->generation;
+            files.LoadFrom(bad.string());
+            check(until([&] { return !files.Busy() && !files.Error().empty(); }), "the bad load reports an error");
+            std::printf("file_dialog_shot: error shown: %s\n", files.Error().c_str());
+            check(files.Error().find("truncated.ckpt") != std::string::npos, "the error names the file");
+            check(session.Latest()->step == 50 && session.Latest()->generation == generation,
+                  "the run is untouched");
+            check(files.CurrentFile() == good.string(), "the current file is still the good one");
+            for (int i = 0; i < 3; ++i)
+            {
+                draw(false);
+            }
+            draw(true);
         }
         session.Stop();
     }
