@@ -140,7 +140,13 @@ std::optional<std::filesystem::path> FileDialog::Draw()
     ImGui::SetNextWindowSize(ImVec2(std::min(680.0f, display.x - 40), std::min(460.0f, display.y - 40)),
                              ImGuiCond_Appearing);
     ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-    if (!ImGui::BeginPopupModal(kPopupId, nullptr, ImGuiWindowFlags_NoSavedSettings))
+    // The theme's popups are translucent; a dialog over live plots must be readable.
+    ImVec4 background = ImGui::GetStyleColorVec4(ImGuiCol_PopupBg);
+    background.w = 1.0f;
+    ImGui::PushStyleColor(ImGuiCol_PopupBg, background);
+    const bool open = ImGui::BeginPopupModal(kPopupId, nullptr, ImGuiWindowFlags_NoSavedSettings);
+    ImGui::PopStyleColor();
+    if (!open)
     {
         m_open = false;
         return std::nullopt;

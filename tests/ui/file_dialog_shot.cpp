@@ -4,11 +4,16 @@
 //   roundtrip    trains gan-ring8 50 steps, saves through the File menu (checks the file, the current file and the
 //                recent list in settings.json), then loads a corrupt copy: the error box must show, the run keep its
 //                step and generation. The PNG shows the error box.
+//   keys         drives the dialog with the keyboard: Ctrl+Shift+S opens Save as, Down picks an existing file,
+//                Enter asks before overwriting it (the PNG shows the question), Y overwrites it with a checkpoint;
+//                Ctrl+O opens Load, Escape closes it.
 // Main thread only, like the app; exit status 0 when every check held.
 #include "core/train/session.h"
 #include "ui/lab_window.h"
 #include "ui/screenshot.h"
 #include "ui/theme.h"
+
+#include "core/io/checkpoint.h"
 
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
@@ -32,9 +37,9 @@ namespace fs = std::filesystem;
 int main(int argc, char** argv)
 {
     const std::string mode = argc == 4 ? argv[3] : "";
-    if (mode != "save" && mode != "load" && mode != "roundtrip")
+    if (mode != "save" && mode != "load" && mode != "roundtrip" && mode != "keys")
     {
-        std::fprintf(stderr, "usage: file_dialog_shot OUT.png FOLDER save|load|roundtrip\n");
+        std::fprintf(stderr, "usage: file_dialog_shot OUT.png FOLDER save|load|roundtrip|keys\n");
         return 2;
     }
     const std::string png = argv[1];
@@ -79,6 +84,8 @@ int main(int argc, char** argv)
         ll::ui::LabWindow lab(session, ll::ui::LabOptions{});
         ll::ui::FileMenu& files = lab.Files();
         int frame = 0;
+        int held_key = -1;        // a key held down for the next frame (then released), as GLFW would report it
+        bool ctrl = false, shift = false;
         // Draws one frame; with `shoot`, writes it to the PNG.
         const auto draw = [&](bool shoot)
         {
@@ -86,7 +93,18 @@ int main(int argc, char** argv)
             glfwPollEvents();
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
-            ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX); // no hover effects from Xvfb's pointer
+            ImGuiIO& io = ImGui::GetIO();
+            io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX); // no hover effects from Xvfb's pointer
+            for (bool& down : io.KeysDown)
+            {
+                down = false;
+            }
+            if (held_key >= 0)
+            {
+                io.KeysDown[held_key] = true;
+            }
+            io.KeyCtrl = ctrl;
+            io.KeyShift = shift;
             ImGui::NewFrame();
             lab.Frame();
             ImGui::Render();
@@ -123,7 +141,59 @@ int main(int argc, char** argv)
             status = ok ? status : 1;
         };
 
-        if (mode != "roundtrip")
+        // One key press: down for a frame, up for the next, then a frame for the UI to react.
+        const auto press = [&](int key, bool with_ctrl = false, bool with_shift = false)
+        {
+            held_key = key;
+            ctrl = with_ctrl;
+            shift = with_shift;
+            draw(false);
+            held_key = -1;
+            ctrl = shift = false;
+            draw(false);
+            draw(false);
+        };
+
+        if (mode == "keys")
+        {
+            fs::current_path(folder); // where Save as starts without a current or recent file
+            check(lab.Controls().LoadPreset(session, "gan-ring8"), "gan-ring8 loads");
+            session.RunUntil(20);
+            check(until([&] { return session.Latest()->step == 20 && session.Latest()->status ==
+                                                                          ll::train::Status::Paused; }),
+                  "the run reaches step 20");
+            draw(false);
+            press(GLFW_KEY_S, true, true);
+            check(files.Modal(), "Ctrl+Shift+S opens the dialog");
+            // Rows: "..", archive/, runs/, gan-ring8-step200.ckpt, vae-fashion-step100.ckpt.
+            for (int i = 0; i < 4; ++i)
+            {
+                press(GLFW_KEY_DOWN);
+            }
+            press(GLFW_KEY_ENTER);
+            const auto before = fs::file_size(folder / "gan-ring8-step200.ckpt");
+            draw(true); // the overwrite question
+            check(files.Modal() && !files.Busy(), "Enter on an existing file asks first and saves nothing");
+            press(GLFW_KEY_Y);
+            check(until([&] { return !files.Busy() && !files.CurrentFile().empty(); }), "Y overwrites it");
+            check(fs::file_size(folder / "gan-ring8-step200.ckpt") != before, "the file was replaced");
+            try
+            {
+                check(ll::io::LoadCheckpointFile(folder / "gan-ring8-step200.ckpt").step == 20,
+                      "it is a checkpoint of step 20");
+            }
+            catch (const std::exception& e)
+            {
+                check(false, e.what());
+            }
+            check(!files.Modal(), "the dialog closed");
+            press(GLFW_KEY_O, true);
+            check(files.Modal(), "Ctrl+O opens the Load dialog");
+            press(GLFW_KEY_ESCAPE);
+            check(!files.Modal() && !files.Busy(), "Escape closes it without loading");
+            check(session.Latest()->step == 20, "the run is where it was");
+        }
+        else if (mode != "roundtrip")
         {
             files.OpenDialog(save ? ll::ui::DialogMode::Save : ll::ui::DialogMode::Load, folder);
             for (int i = 0; i < 5; ++i)
