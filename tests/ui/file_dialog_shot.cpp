@@ -7,8 +7,11 @@
 //   keys         drives the dialog with the keyboard: Ctrl+Shift+S opens Save as, Down picks an existing file,
 //                Enter asks before overwriting it (the PNG shows the question), Y overwrites it with a checkpoint;
 //                Ctrl+O opens Load, Escape closes it.
+//   menu         starts from a settings file (autosave every 10 minutes; recent files of which one is gone), clicks
+//                File: the PNG shows the menu (shortcuts, Recent files, the autosave setting and its folder).
 // Main thread only, like the app; exit status 0 when every check held.
 #include "core/train/session.h"
+#include "ui/file_store.h"
 #include "ui/lab_window.h"
 #include "ui/screenshot.h"
 #include "ui/theme.h"
@@ -37,9 +40,9 @@ namespace fs = std::filesystem;
 int main(int argc, char** argv)
 {
     const std::string mode = argc == 4 ? argv[3] : "";
-    if (mode != "save" && mode != "load" && mode != "roundtrip" && mode != "keys")
+    if (mode != "save" && mode != "load" && mode != "roundtrip" && mode != "keys" && mode != "menu")
     {
-        std::fprintf(stderr, "usage: file_dialog_shot OUT.png FOLDER save|load|roundtrip|keys\n");
+        std::fprintf(stderr, "usage: file_dialog_shot OUT.png FOLDER save|load|roundtrip|keys|menu\n");
         return 2;
     }
     const std::string png = argv[1];
@@ -50,6 +53,15 @@ int main(int argc, char** argv)
     for (const char* name : {"gan-ring8-step200.ckpt", "vae-fashion-step100.ckpt", "notes.txt"})
     {
         std::ofstream(folder / name) << std::string(2048, 'x');
+    }
+
+    if (mode == "menu")
+    {
+        fs::create_directories(ll::ui::SettingsFile().parent_path());
+        std::ofstream(ll::ui::SettingsFile()) << "{\"autosave_minutes\": 10, \"recent_files\": [\""
+                                              << (folder / "gan-ring8-step200.ckpt").string() << "\", \""
+                                              << (folder / "gone.ckpt").string() << "\", \""
+                                              << (folder / "vae-fashion-step100.ckpt").string() << "\"]}";
     }
 
     constexpr int kWidth = 1280, kHeight = 800;
@@ -86,6 +98,8 @@ int main(int argc, char** argv)
         int frame = 0;
         int held_key = -1;        // a key held down for the next frame (then released), as GLFW would report it
         bool ctrl = false, shift = false;
+        ImVec2 mouse(-FLT_MAX, -FLT_MAX); // no hover effects from Xvfb's pointer
+        bool mouse_down = false;
         // Draws one frame; with `shoot`, writes it to the PNG.
         const auto draw = [&](bool shoot)
         {
@@ -94,7 +108,8 @@ int main(int argc, char** argv)
             ImGui_ImplOpenGL3_NewFrame();
             ImGui_ImplGlfw_NewFrame();
             ImGuiIO& io = ImGui::GetIO();
-            io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX); // no hover effects from Xvfb's pointer
+            io.MousePos = mouse;
+            io.MouseDown[0] = mouse_down;
             for (bool& down : io.KeysDown)
             {
                 down = false;
@@ -154,7 +169,26 @@ int main(int argc, char** argv)
             draw(false);
         };
 
-        if (mode == "keys")
+        if (mode == "menu")
+        {
+            lab.Controls().LoadPreset(session, "gan-ring8");
+            draw(false);
+            draw(false);
+            mouse = ImVec2(111, 11); // "File" in the menu bar
+            mouse_down = true;
+            draw(false);
+            mouse_down = false;
+            draw(false);
+            mouse = ImVec2(140, 62); // over "Save as..."
+            for (int i = 0; i < 4; ++i)
+            {
+                draw(false);
+            }
+            draw(true);
+            check(files.Recent().Items().size() == 3, "the recent files come from the settings file");
+            check(files.Error().empty(), "a good settings file gives no error");
+        }
+        else if (mode == "keys")
         {
             fs::current_path(folder); // where Save as starts without a current or recent file
             check(lab.Controls().LoadPreset(session, "gan-ring8"), "gan-ring8 loads");
