@@ -66,6 +66,7 @@ void Fields(C& c, V& v)
     v("leaky_slope", c.leaky_slope);
     v("output_activation", c.output_activation);
     v("spectral_norm", c.spectral_norm);
+    v("init", c.init);
 }
 
 template <IsOptimizer C, typename V>
@@ -92,6 +93,7 @@ void Fields(C& c, V& v)
     v("clip", c.clip);
     v("gp_lambda", c.gp_lambda);
     v("conditional", c.conditional);
+    v("g_ema", c.g_ema);
     v("generator", c.generator);
     v("discriminator", c.discriminator);
     v("g_opt", c.g_opt);

@@ -2,6 +2,8 @@
 // name the key, and a memory estimate that refuses configurations which would exhaust the machine.
 #include "core/models/config.h"
 
+#include "core/nn/sequential.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -86,6 +88,7 @@ void CheckNet(const std::string& key, const NetConfig& net, bool identity_output
     CheckRange(key + ".leaky_slope", net.leaky_slope, 0, 1, Bound::Closed, Bound::Open);
     CheckName(key + ".output_activation", net.output_activation,
               identity_output_only ? kIdentityOutput : kOutputActivations);
+    CheckName(key + ".init", net.init, InitNames());
 }
 
 void CheckOptimizer(const std::string& key, const nn::OptimizerConfig& opt)
@@ -174,6 +177,11 @@ const std::vector<std::string>& HiddenActivationNames()
 {
     static const std::vector<std::string> names{"relu", "leaky_relu", "tanh", "sigmoid", "softplus"};
     return names;
+}
+
+const std::vector<std::string>& InitNames()
+{
+    return nn::MlpInitNames();
 }
 
 std::int64_t GuessDataDim(const DataConfig& data)
@@ -293,6 +301,7 @@ void Validate(const ExperimentConfig& config)
         CheckRange("gan.real_label", g.real_label, 0.5, 1);
         CheckRange("gan.clip", g.clip, 0, 10, Bound::Open);
         CheckRange("gan.gp_lambda", g.gp_lambda, 0, 1000);
+        CheckRange("gan.g_ema", g.g_ema, 0, 1, Bound::Closed, Bound::Open);
         CheckNet("gan.generator", g.generator, false);
         CheckNet("gan.discriminator", g.discriminator, true);
         CheckOptimizer("gan.g_opt", g.g_opt);

@@ -28,6 +28,8 @@ struct NetConfig
     double leaky_slope = 0.2;
     std::string output_activation;      // "" = the model's default (e.g. sigmoid for image GANs, none for toys)
     bool spectral_norm = false;
+    std::string init = "auto";          // "auto" (He for ReLU-family hidden layers, else Xavier), "he", "xavier",
+                                        // "torch" (PyTorch's nn.Linear default: U(+-1/sqrt(fan_in)), biases too)
 };
 
 struct GanConfig
@@ -41,6 +43,8 @@ struct GanConfig
     double clip = 0.01;                 // wgan_clip: critic weights clipped to [-clip, clip]
     double gp_lambda = 10.0;            // wgan_gp: penalty weight
     bool conditional = false;           // class label (one-hot) given to G and D
+    double g_ema = 0.0;                 // decay of an exponential moving average of G's weights, in [0, 1): the
+                                        // average (not the trained G) draws samples and is evaluated; 0 = off
     NetConfig generator{{256, 512}, "leaky_relu", 0.2, "", false};
     NetConfig discriminator{{512, 256}, "leaky_relu", 0.2, "", false};
     nn::OptimizerConfig g_opt{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};
@@ -89,6 +93,7 @@ const std::vector<std::string>& FamilyNames();        // "vae", "gan"
 const std::vector<std::string>& GanObjectiveNames();  // "minimax", "non_saturating", ...
 const std::vector<std::string>& LikelihoodNames();    // "bernoulli", "gaussian"
 const std::vector<std::string>& HiddenActivationNames(); // "relu", "leaky_relu", "tanh", "sigmoid", "softplus"
+const std::vector<std::string>& InitNames();          // "auto", "he", "xavier", "torch"
 
 // Memory a configuration needs for training, estimated in bytes (float): parameters, their gradients,
 // optimizer state and the activations and gradients cached for one batch. data_dim / num_classes as the data

@@ -54,6 +54,7 @@ nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out)
                                                 : nn::ParseActivation(net.output_activation);
     spec.leaky_slope = net.leaky_slope;
     spec.spectral_norm = net.spectral_norm;
+    spec.init = nn::ParseMlpInit(net.init);
     return spec;
 }
 
@@ -112,6 +113,16 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
     m_d.SetTraining(false);
     m_g_params = m_g.Params("G.");
     m_d_params = m_d.Params("D.");
+    if (!(gc.g_ema >= 0.0 && gc.g_ema < 1.0))
+    {
+        throw std::invalid_argument("gan.g_ema must be in [0, 1), got " + Num(gc.g_ema));
+    }
+    m_g_ema = static_cast<float>(gc.g_ema);
+    if (m_g_ema > 0.0f)
+    {
+        m_g_avg = m_g; // the average starts at G's initial weights
+        m_g_avg_params = m_g_avg.Params("G_ema.");
+    }
     m_g_opt = std::make_unique<nn::Optimizer<float>>(m_g_params, gc.g_opt);
     m_d_opt = std::make_unique<nn::Optimizer<float>>(m_d_params, gc.d_opt);
 }
@@ -119,13 +130,18 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
 Gan::Gan(const Gan& other, bool /*for_inference*/)
     : m_objective(other.m_objective), m_uniform_noise(other.m_uniform_noise), m_data_dim(other.m_data_dim),
       m_noise_dim(other.m_noise_dim), m_num_classes(other.m_num_classes), m_d_steps(other.m_d_steps),
-      m_real_label(other.m_real_label), m_clip(other.m_clip), m_gp_lambda(other.m_gp_lambda), m_g(other.m_g),
-      m_d(other.m_d)
+      m_real_label(other.m_real_label), m_clip(other.m_clip), m_gp_lambda(other.m_gp_lambda),
+      m_g_ema(other.m_g_ema), m_g(other.m_g), m_d(other.m_d), m_g_avg(other.m_g_avg)
 {
     m_g.SetTraining(false);
     m_d.SetTraining(false);
+    m_g_avg.SetTraining(false);
     m_g_params = m_g.Params("G.");
     m_d_params = m_d.Params("D.");
+    if (m_g_ema > 0.0f)
+    {
+        m_g_avg_params = m_g_avg.Params("G_ema.");
+    }
 }
 
 std::unique_ptr<Model> Gan::CloneForInference() const
@@ -315,6 +331,32 @@ void Gan::ClipCritic()
     }
 }
 
+void Gan::UpdateGeneratorAverage()
+{
+    if (m_g_ema <= 0.0f)
+    {
+        return;
+    }
+    const float keep = m_g_ema;
+    for (std::size_t i = 0; i < m_g_params.size(); ++i)
+    {
+        nn::MatrixF& avg = *m_g_avg_params[i].value;
+        avg = keep * avg + (1.0f - keep) * *m_g_params[i].value;
+    }
+    // A spectral-normalised G: the average divides by sigma of its own weights, estimated from G's power-iteration
+    // state (close enough once the average tracks G; the vectors are not averaged).
+    const std::vector<nn::Linear<float>*> g_linear = m_g.LinearLayers();
+    const std::vector<nn::Linear<float>*> avg_linear = m_g_avg.LinearLayers();
+    for (std::size_t i = 0; i < g_linear.size(); ++i)
+    {
+        if (g_linear[i]->SpectralNorm())
+        {
+            avg_linear[i]->SpectralU() = g_linear[i]->SpectralU();
+            avg_linear[i]->SpectralV() = g_linear[i]->SpectralV();
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Training step
 
@@ -388,6 +430,7 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t /*step*/, StepPh
         const double g_loss = GeneratorGrad(m_z, batch.labels);
         const double g_norm = nn::GradNorm(m_g_params);
         m_g_opt->Step();
+        UpdateGeneratorAverage();
         out.emplace_back("g_loss", g_loss);
         out.emplace_back("g_grad_norm", g_norm);
     }
@@ -411,7 +454,18 @@ void Gan::SampleLatent(Rng& rng, nn::Index n, nn::MatrixF& z) const
 
 void Gan::Decode(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& out)
 {
-    out = GeneratorForward(z, labels, false);
+    if (m_g_ema <= 0.0f)
+    {
+        out = GeneratorForward(z, labels, false);
+        return;
+    }
+    if (z.rows() != m_noise_dim)
+    {
+        throw std::invalid_argument("GAN generator: noise has " + std::to_string(z.rows()) + " rows, expected " +
+                                    std::to_string(m_noise_dim));
+    }
+    CheckLabels(labels, z.cols(), "generator");
+    out = m_g_avg.Forward(WithLabels(z, labels, m_g_in)); // the average, always in evaluation mode
 }
 
 void Gan::Score(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& out)
@@ -468,6 +522,15 @@ std::vector<nn::ParamRef<float>> Gan::ExtraState()
     };
     collect(m_g, "G.");
     collect(m_d, "D.");
+    // G's moving average (g_ema > 0): its values, and its spectral-norm vectors when G has them.
+    for (const auto& p : m_g_avg_params)
+    {
+        out.push_back({p.name, p.value, nullptr});
+    }
+    if (m_g_ema > 0.0f)
+    {
+        collect(m_g_avg, "G_ema.");
+    }
     return out;
 }
 

@@ -85,6 +85,9 @@ public:
     double GeneratorGrad(const nn::MatrixF& z, const nn::MatrixF* labels);
 
     nn::Sequential<float>& Generator() { return m_g; }
+    // The moving average of G's weights that Decode (samples, evaluation) uses when gan.g_ema > 0; else G itself.
+    nn::Sequential<float>& SamplingGenerator() { return m_g_ema > 0.0f ? m_g_avg : m_g; }
+    double GeneratorEma() const { return m_g_ema; }
     nn::Sequential<float>& Discriminator() { return m_d; }
     GanObjective ObjectiveKind() const { return m_objective; }
     int DSteps() const { return m_d_steps; }
@@ -109,6 +112,8 @@ private:
     double GradientPenalty(const nn::MatrixF& real, const nn::MatrixF& fake, const nn::MatrixF* labels,
                            const nn::MatrixF& eps);
     void ClipCritic();
+    // avg <- decay avg + (1 - decay) G for every parameter of G (after each G update, when g_ema > 0).
+    void UpdateGeneratorAverage();
     // Backprop of the generator term from D's scores on G(z) down to G's output: (data_dim, n), mean-reduced.
     const nn::MatrixF& GeneratorOutputGradMean(const nn::MatrixF& z, const nn::MatrixF* labels, bool training,
                                                double& loss);
@@ -122,11 +127,16 @@ private:
     float m_real_label = 1.0f;
     float m_clip = 0.01f;
     float m_gp_lambda = 10.0f;
+    float m_g_ema = 0.0f; // decay of G's weight average; 0 = no average
 
     nn::Sequential<float> m_g; // [z; y] (noise_dim + classes, B) -> (data_dim, B)
     nn::Sequential<float> m_d; // [x; y] (data_dim + classes, B) -> (1, B) raw score
     std::vector<nn::ParamRef<float>> m_g_params; // "G.<i>.weight", ... (layer-owned, stable addresses)
     std::vector<nn::ParamRef<float>> m_d_params;
+    // Exponential moving average of G (Yazici et al. 2019), only with g_ema > 0: same layers, never trained, in
+    // evaluation mode; its values are checkpointed as extra state "G_ema.<i>.weight"/"bias".
+    nn::Sequential<float> m_g_avg;
+    std::vector<nn::ParamRef<float>> m_g_avg_params; // matches m_g_params one to one
     std::unique_ptr<nn::Optimizer<float>> m_g_opt; // null in an inference copy
     std::unique_ptr<nn::Optimizer<float>> m_d_opt;
 

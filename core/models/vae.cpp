@@ -27,6 +27,7 @@ nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out, nn::Activ
     spec.output = output;
     spec.leaky_slope = net.leaky_slope;
     spec.spectral_norm = net.spectral_norm;
+    spec.init = nn::ParseMlpInit(net.init);
     return spec;
 }
 

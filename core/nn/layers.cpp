@@ -53,13 +53,23 @@ void InitWeights(Matrix<T>& w, InitKind kind, Rng& rng)
             data[i] = static_cast<T>(rng.Normal(0.0, sd));
         }
     }
+    else if (kind == InitKind::Torch)
+    {
+        InitUniform(w, 1.0 / std::sqrt(fan_in), rng);
+    }
     else
     {
-        const double a = std::sqrt(6.0 / (fan_in + fan_out));
-        for (Index i = 0; i < w.size(); ++i)
-        {
-            data[i] = static_cast<T>(rng.Uniform(-a, a));
-        }
+        InitUniform(w, std::sqrt(6.0 / (fan_in + fan_out)), rng);
+    }
+}
+
+template <typename T>
+void InitUniform(Matrix<T>& m, double bound, Rng& rng)
+{
+    T* data = m.data();
+    for (Index i = 0; i < m.size(); ++i)
+    {
+        data[i] = static_cast<T>(rng.Uniform(-bound, bound));
     }
 }
 
@@ -81,6 +91,10 @@ Linear<T>::Linear(Index in, Index out, bool bias, InitKind init, Rng& rng) : m_h
     {
         m_b = Matrix<T>::Zero(out, 1);
         m_db = Matrix<T>::Zero(out, 1);
+        if (init == InitKind::Torch)
+        {
+            InitUniform(m_b, 1.0 / std::sqrt(static_cast<double>(in)), rng);
+        }
     }
 }
 
@@ -499,6 +513,8 @@ std::unique_ptr<Layer<T>> Activation<T>::Clone() const
 
 template void InitWeights<float>(Matrix<float>&, InitKind, Rng&);
 template void InitWeights<double>(Matrix<double>&, InitKind, Rng&);
+template void InitUniform<float>(Matrix<float>&, double, Rng&);
+template void InitUniform<double>(Matrix<double>&, double, Rng&);
 template class Linear<float>;
 template class Linear<double>;
 template class Activation<float>;

@@ -12,17 +12,24 @@ enum class InitKind
 {
     He,     // N(0, 2 / fan_in): for ReLU-family hidden layers
     Xavier, // U(-a, a), a = sqrt(6 / (fan_in + fan_out)): for tanh / sigmoid / linear outputs
+    Torch,  // U(-a, a), a = 1 / sqrt(fan_in), for weights and biases alike: PyTorch's nn.Linear default
 };
 
-// Fills w (out, in) with the chosen initialisation from rng.
+// Fills w (out, in) with the chosen initialisation from rng. For Torch the bound uses w's own cols as fan_in, so a
+// bias (out, 1) is drawn with InitUniform below, not with this.
 template <typename T>
 void InitWeights(Matrix<T>& w, InitKind kind, Rng& rng);
+
+// Fills m with U(-bound, bound) draws from rng (Torch's bias init: bound = 1 / sqrt(fan_in) of the layer).
+template <typename T>
+void InitUniform(Matrix<T>& m, double bound, Rng& rng);
 
 template <typename T>
 class Linear final : public Layer<T>
 {
 public:
-    // y = W x + b with W (out, in), b (out, 1). Bias starts at zero.
+    // y = W x + b with W (out, in), b (out, 1). Bias starts at zero, except with InitKind::Torch, which draws it
+    // from U(-1/sqrt(in), 1/sqrt(in)) after the weights.
     Linear(Index in, Index out, bool bias, InitKind init, Rng& rng);
 
     // Spectral normalisation (Miyato et al. 2018): the layer uses W / sigma(W), sigma estimated by power

@@ -217,7 +217,14 @@ Sequential<T> MakeMlp(const MlpSpec& spec, Rng& rng)
     for (std::size_t i = 0; i < num_linear; ++i)
     {
         const bool last = i + 1 == num_linear;
-        const InitKind init = (!last && relu_family) ? InitKind::He : InitKind::Xavier;
+        InitKind init = (!last && relu_family) ? InitKind::He : InitKind::Xavier;
+        switch (spec.init)
+        {
+        case MlpInit::Auto: break;
+        case MlpInit::He: init = InitKind::He; break;
+        case MlpInit::Xavier: init = InitKind::Xavier; break;
+        case MlpInit::Torch: init = InitKind::Torch; break;
+        }
         auto linear = std::make_unique<Linear<T>>(spec.sizes[i], spec.sizes[i + 1], spec.bias, init, rng);
         if (spec.spectral_norm)
         {
@@ -231,6 +238,30 @@ Sequential<T> MakeMlp(const MlpSpec& spec, Rng& rng)
         }
     }
     return net;
+}
+
+const std::vector<std::string>& MlpInitNames()
+{
+    static const std::vector<std::string> names{"auto", "he", "xavier", "torch"};
+    return names;
+}
+
+MlpInit ParseMlpInit(const std::string& name)
+{
+    const std::vector<std::string>& names = MlpInitNames();
+    for (std::size_t i = 0; i < names.size(); ++i)
+    {
+        if (names[i] == name)
+        {
+            return static_cast<MlpInit>(i);
+        }
+    }
+    throw std::invalid_argument("init must be one of \"auto\", \"he\", \"xavier\", \"torch\", got \"" + name + "\"");
+}
+
+std::string MlpInitName(MlpInit init)
+{
+    return MlpInitNames().at(static_cast<std::size_t>(init));
 }
 
 template class Sequential<float>;

@@ -5,6 +5,7 @@
 #include "core/nn/layers.h"
 
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace ll::nn
@@ -63,6 +64,20 @@ private:
     Matrix<T> m_no_input_grad;       // (0, 0): what Backward returns when the input gradient is skipped
 };
 
+// How MakeMlp initialises its Linear layers.
+enum class MlpInit
+{
+    Auto,   // He-normal for ReLU-family hidden layers, Xavier-uniform otherwise; biases zero
+    He,     // He-normal on every Linear layer; biases zero
+    Xavier, // Xavier-uniform on every Linear layer; biases zero
+    Torch,  // PyTorch's nn.Linear default on every layer: weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+};
+
+// "auto", "he", "xavier", "torch"; throws std::invalid_argument naming the allowed values on anything else.
+MlpInit ParseMlpInit(const std::string& name);
+std::string MlpInitName(MlpInit init);
+const std::vector<std::string>& MlpInitNames();
+
 // An MLP description, as experiments and presets give it.
 struct MlpSpec
 {
@@ -72,10 +87,11 @@ struct MlpSpec
     double leaky_slope = 0.2;
     bool bias = true;
     bool spectral_norm = false;               // on every Linear layer
+    MlpInit init = MlpInit::Auto;
 };
 
-// Builds Linear -> hidden act -> ... -> Linear -> output act (no layer for Identity). He init for ReLU-family
-// hidden layers, Xavier otherwise. Throws std::invalid_argument for fewer than two sizes or a size < 1.
+// Builds Linear -> hidden act -> ... -> Linear -> output act (no layer for Identity), initialised as spec.init
+// says (Auto: He for ReLU-family hidden layers, Xavier otherwise). Throws std::invalid_argument for fewer than two sizes or a size < 1.
 template <typename T>
 Sequential<T> MakeMlp(const MlpSpec& spec, Rng& rng);
 

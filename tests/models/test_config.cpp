@@ -243,3 +243,48 @@ TEST_CASE("Config: the data dimension is guessed from the data section")
     d.grayscale = false;
     CHECK(ll::models::GuessDataDim(d) == 32 * 32 * 3);
 }
+
+TEST_CASE("Config: each network's init must be auto, he, xavier or torch")
+{
+    ExperimentConfig c;
+    CHECK(c.vae.encoder.init == "auto"); // the default keeps the He/Xavier rule of configurations without the key
+    for (const char* name : {"auto", "he", "xavier", "torch"})
+    {
+        c.vae.encoder.init = name;
+        c.vae.decoder.init = name;
+        CHECK(Refusal(c).empty());
+    }
+    c.vae.decoder.init = "kaiming";
+    CheckRefused(c, {"vae.decoder.init", "\"auto\"", "\"he\"", "\"xavier\"", "\"torch\"", "got \"kaiming\""});
+    c = ExperimentConfig{};
+    c.vae.encoder.init = "";
+    CheckRefused(c, {"vae.encoder.init", "got \"\""});
+
+    ExperimentConfig g = Gan();
+    g.gan.generator.init = "torch";
+    g.gan.discriminator.init = "xavier";
+    CHECK(Refusal(g).empty());
+    g.gan.generator.init = "Torch";
+    CheckRefused(g, {"gan.generator.init", "got \"Torch\""});
+    g = Gan();
+    g.gan.discriminator.init = "orthogonal";
+    CheckRefused(g, {"gan.discriminator.init"});
+    CHECK(ll::models::InitNames() == std::vector<std::string>{"auto", "he", "xavier", "torch"});
+}
+
+TEST_CASE("Config: gan.g_ema must be in [0, 1)")
+{
+    ExperimentConfig g = Gan();
+    CHECK(g.gan.g_ema == 0.0); // off unless asked for
+    for (double ok : {0.0, 0.5, 0.999, 0.9999})
+    {
+        g.gan.g_ema = ok;
+        CHECK(Refusal(g).empty());
+    }
+    g.gan.g_ema = 1.0; // a frozen average would never leave the initial weights
+    CHECK(Refusal(g) == "gan.g_ema must be in [0, 1), got 1");
+    g.gan.g_ema = -0.1;
+    CheckRefused(g, {"gan.g_ema", "[0, 1)", "got -0.1"});
+    g.gan.g_ema = std::numeric_limits<double>::quiet_NaN();
+    CheckRefused(g, {"gan.g_ema"});
+}
