@@ -106,7 +106,11 @@ void LatentPanel::SyncModel(LabContext& ctx, models::Model& model)
     m_latent = static_cast<int>(model.LatentDim());
     m_classes = model.NumClasses();
     m_can_encode = model.CanEncode();
-    m_code = nn::VectorF::Zero(m_latent);
+    // Start from a draw of the prior, not from z = 0: early in training a ReLU decoder with small biases maps the
+    // prior's centre to an almost flat grey image (there its output comes from the biases alone), which looks broken.
+    nn::MatrixF first;
+    model.SampleLatent(m_rng, 1, first);
+    m_code = first.col(0);
     m_shown_code.resize(0);
     m_class = 0;
     m_random_codes = !m_can_encode;
@@ -199,6 +203,12 @@ void LatentPanel::DrawCodeColumn(models::Model& model)
     const float width = ImGui::GetContentRegionAvail().x;
     ImGui::TextUnformatted(m_can_encode ? "Decoder(z)" : "Generator(z)");
     ShowImage(m_code_image, width, 200.0f);
+    if (ImGui::IsItemHovered())
+    {
+        ImGui::SetTooltip("The frozen model's decoding of the sliders' code. Early in training codes near 0 decode\n"
+                          "to a flat grey: the decoder has not yet learned what the prior's centre should look like.");
+    }
+    ImGui::TextDisabled("model at step %lld", static_cast<long long>(m_model_step_seen));
 
     if (ImGui::Button("Randomise"))
     {

@@ -128,6 +128,46 @@ void Arrows(const Canvas2D& canvas, const train::View2D& view)
     }
 }
 
+// Axis-aligned ellipses of a diagonal Gaussian, means and sds (dims, n) with rows 0 and 1 drawn, at `k` standard
+// deviations, in the colour of their point and faint. At most ~kMaxEllipses of them (every stride-th point), so the
+// cloud stays readable; those wholly outside the canvas are skipped (the canvas's clip rect cuts the rest).
+void PosteriorEllipses(const Canvas2D& canvas, const nn::MatrixF& means, const nn::MatrixF& sds,
+                       const std::vector<ImU32>& colors, float k)
+{
+    constexpr nn::Index kMaxEllipses = 128;
+    constexpr int kSegments = 40;
+    const nn::Index n = std::min({means.cols(), sds.cols(), static_cast<nn::Index>(colors.size())});
+    if (n == 0 || means.rows() < 2 || sds.rows() < 2)
+    {
+        return;
+    }
+    const nn::Index stride = (n + kMaxEllipses - 1) / kMaxEllipses;
+    ImDrawList* draw = canvas.DrawList();
+    const ImVec2 lo = canvas.Min(), hi = canvas.Max();
+    ImVec2 path[kSegments];
+    for (nn::Index i = 0; i < n; i += stride)
+    {
+        const float cx = means(0, i), cy = means(1, i);
+        const float rx = k * sds(0, i), ry = k * sds(1, i);
+        if (!std::isfinite(rx) || !std::isfinite(ry))
+        {
+            continue;
+        }
+        const ImVec2 a = canvas.ToScreen(cx - rx, cy + ry), b = canvas.ToScreen(cx + rx, cy - ry);
+        if (b.x < lo.x || a.x > hi.x || b.y < lo.y || a.y > hi.y)
+        {
+            continue;
+        }
+        for (int s = 0; s < kSegments; ++s)
+        {
+            const float t = 6.2831853f * static_cast<float>(s) / kSegments;
+            path[s] = canvas.ToScreen(cx + rx * std::cos(t), cy + ry * std::sin(t));
+        }
+        const ImU32 color = (colors[static_cast<std::size_t>(i)] & 0x00FFFFFFu) | (static_cast<ImU32>(110) << 24);
+        draw->AddPolyline(path, kSegments, color, ImDrawFlags_Closed, 1.0f);
+    }
+}
+
 // A legend box in the canvas's top-left corner.
 void Legend(const Canvas2D& canvas, const std::vector<std::pair<ImU32, const char*>>& items)
 {
@@ -186,6 +226,12 @@ void Toy2DPanel::Draw(LabContext& ctx)
         ImGui::Checkbox("Decoder grid", &m_show_manifold);
         ImGui::SameLine();
         ImGui::Checkbox("Posterior means", &m_show_means);
+        ImGui::SameLine();
+        ImGui::Checkbox("Posterior sd", &m_show_ellipses);
+        if (ImGui::IsItemHovered())
+        {
+            ImGui::SetTooltip("Draw q(z | x) for some points: an ellipse one standard deviation wide on each latent axis.");
+        }
     }
     else
     {
@@ -200,10 +246,19 @@ void Toy2DPanel::Draw(LabContext& ctx)
         ImGui::Checkbox("Arrows", &m_show_arrows);
     }
     ImGui::SameLine();
-    ImGui::TextDisabled("step %lld  (drag: pan, wheel: zoom, double-click: reset)", static_cast<long long>(view->step));
+    // The navigation hint only where it fits on the checkbox row (a narrow window keeps the step alone).
+    char status[96];
+    std::snprintf(status, sizeof(status), "step %lld  (drag: pan, wheel: zoom, double-click: reset)",
+                  static_cast<long long>(view->step));
+    if (ImGui::CalcTextSize(status).x > ImGui::GetContentRegionAvail().x)
+    {
+        std::snprintf(status, sizeof(status), "step %lld", static_cast<long long>(view->step));
+    }
+    ImGui::TextDisabled("%s", status);
     if (ImGui::IsItemHovered())
     {
-        ImGui::SetTooltip("The view is redrawn from a frozen copy of the model a few times a second.");
+        ImGui::SetTooltip("The view is redrawn from a frozen copy of the model a few times a second.\n"
+                          "Drag to pan, wheel to zoom, double-click to reset.");
     }
 
     ImVec2 size = ImGui::GetContentRegionAvail();
@@ -423,6 +478,10 @@ void Toy2DPanel::DrawVaeView(const train::View2D& view, ImVec2 size)
         {
             canvas.DrawList()->AddCircle(origin, r * canvas.PixelsPerUnit(), IM_COL32(255, 255, 255, 70), 96, 1.2f);
         }
+        if (m_show_ellipses)
+        {
+            PosteriorEllipses(canvas, view.latent_means, view.latent_sds, colors, 1.0f);
+        }
         if (m_show_means && view.latent_means.rows() >= 2)
         {
             ColoredPoints(canvas, view.latent_means, colors, 2.5f);
@@ -430,6 +489,10 @@ void Toy2DPanel::DrawVaeView(const train::View2D& view, ImVec2 size)
         std::vector<std::pair<ImU32, const char*>> legend;
         legend.emplace_back(AngleColor(0.6f), view.latent_means.rows() > 2 ? "posterior mean (dims 0, 1)"
                                                                            : "posterior mean of x");
+        if (m_show_ellipses && view.latent_sds.cols() > 0)
+        {
+            legend.emplace_back(AngleColor(2.5f, 150), "q(z | x): 1 sd (some points)");
+        }
         legend.emplace_back(IM_COL32(255, 255, 255, 120), "prior: 1 and 2 sd");
         Legend(canvas, legend);
         CanvasTitle(canvas, "latent space");

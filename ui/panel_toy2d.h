@@ -34,6 +34,7 @@ private:
     bool m_show_manifold = true;
     bool m_show_arrows = true;
     bool m_show_means = true;
+    bool m_show_ellipses = true; // 1-sd ellipses of q(z | x) around the posterior means
     bool m_show_reconstructions = false;
 };
 

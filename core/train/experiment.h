@@ -58,6 +58,9 @@ struct View2D
     // VAE: posterior means of the real points (latent, n), and their reconstructions (2, n).
     nn::MatrixF latent_means;
     nn::MatrixF reconstructions;
+    // VAE: posterior standard deviations of the real points, exp(logvar / 2) of the encoder: (latent, n), column i
+    // belongs to real point i. With latent_means, q(z | x_i) = N(latent_means.col(i), diag(latent_sds.col(i))^2).
+    nn::MatrixF latent_sds;
 };
 
 struct View2DOptions

@@ -153,8 +153,9 @@ View2D Experiment::Make2DView(models::Model& model, const View2DOptions& options
     }
     if (model.CanEncode())
     {
-        nn::MatrixF logvar;
+        nn::MatrixF logvar; // (latent, n)
         model.Encode(v.real, nullptr, v.latent_means, logvar);
+        v.latent_sds = (0.5f * logvar.array()).exp().matrix();
         model.Decode(v.latent_means, nullptr, v.reconstructions);
     }
     return v;
