@@ -9,6 +9,8 @@
 //                Ctrl+O opens Load, Escape closes it.
 //   menu         starts from a settings file (autosave every 10 minutes; recent files of which one is gone), clicks
 //                File: the PNG shows the menu (shortcuts, Recent files, the autosave setting and its folder).
+//   autosave     (by hand, not in ctest: it takes a minute) autosave every minute, gan-ring8 running: an autosave
+//                appears in the data dir within 75 s, is a valid checkpoint, and the run keeps going.
 // Main thread only, like the app; exit status 0 when every check held.
 #include "core/train/session.h"
 #include "ui/file_store.h"
@@ -40,7 +42,8 @@ namespace fs = std::filesystem;
 int main(int argc, char** argv)
 {
     const std::string mode = argc == 4 ? argv[3] : "";
-    if (mode != "save" && mode != "load" && mode != "roundtrip" && mode != "keys" && mode != "menu")
+    if (mode != "save" && mode != "load" && mode != "roundtrip" && mode != "keys" && mode != "menu" &&
+        mode != "autosave")
     {
         std::fprintf(stderr, "usage: file_dialog_shot OUT.png FOLDER save|load|roundtrip|keys|menu\n");
         return 2;
@@ -55,10 +58,10 @@ int main(int argc, char** argv)
         std::ofstream(folder / name) << std::string(2048, 'x');
     }
 
-    if (mode == "menu")
+    if (mode == "menu" || mode == "autosave")
     {
         fs::create_directories(ll::ui::SettingsFile().parent_path());
-        std::ofstream(ll::ui::SettingsFile()) << "{\"autosave_minutes\": 10, \"recent_files\": [\""
+        std::ofstream(ll::ui::SettingsFile()) << "{\"autosave_minutes\": " << (mode == "menu" ? 10 : 1) << ", \"recent_files\": [\""
                                               << (folder / "gan-ring8-step200.ckpt").string() << "\", \""
                                               << (folder / "gone.ckpt").string() << "\", \""
                                               << (folder / "vae-fashion-step100.ckpt").string() << "\"]}";
@@ -169,7 +172,36 @@ int main(int argc, char** argv)
             draw(false);
         };
 
-        if (mode == "menu")
+        if (mode == "autosave")
+        {
+            check(lab.Controls().LoadPreset(session, "gan-ring8"), "gan-ring8 loads");
+            session.Start();
+            const fs::path file = ll::ui::AutosaveDir() / "autosave-gan-ring8.ckpt";
+            const auto started = std::chrono::steady_clock::now();
+            for (int i = 0; i < 3 && !fs::exists(file); ++i)
+            {
+                until([&] { return fs::exists(file); }); // 30 s at most each
+            }
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            std::printf("file_dialog_shot: autosave after %.1f s at step %lld\n", seconds,
+                        static_cast<long long>(session.Latest()->step));
+            check(fs::exists(file) && seconds > 55 && seconds < 75, "the autosave appears after about a minute");
+            until([&] { return !files.Busy(); });
+            try
+            {
+                const auto data = ll::io::LoadCheckpointFile(file);
+                std::printf("file_dialog_shot: the autosave holds step %lld\n", static_cast<long long>(data.step));
+                check(data.step > 0, "it is a valid checkpoint of a trained run");
+            }
+            catch (const std::exception& e)
+            {
+                check(false, e.what());
+            }
+            check(session.Latest()->status == ll::train::Status::Running, "the run keeps going");
+            draw(true);
+        }
+        else if (mode == "menu")
         {
             lab.Controls().LoadPreset(session, "gan-ring8");
             draw(false);
