@@ -15,7 +15,7 @@ namespace
 const std::array<Subcommand, 4> kSubcommands{{
     {"train", "train a preset or config headless, writing metrics.csv, PNG grids and summary.json", &RunTrain},
     {"list-presets", "list the presets with their descriptions", &RunListPresets},
-    {"eval", "evaluate a checkpoint (not yet supported)", &RunEval},
+    {"eval", "evaluate a checkpoint, printing its test-set metrics as JSON (--checkpoint FILE [--iwae-k K])", &RunEval},
     {"bench", "time training steps of the standard models (see scripts/bench.sh)", &RunBench},
 }};
 
