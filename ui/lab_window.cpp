@@ -102,6 +102,7 @@ void LabWindow::FocusView(const std::string& id)
         {
             m_focus = i;
             m_focus_full = true;
+            m_view_chosen = true;
             return;
         }
     }
@@ -157,6 +158,7 @@ void LabWindow::DrawMenuBar()
         {
             m_focus = i;
             m_focus_full = false;
+            m_view_chosen = true;
         }
     }
     ImGui::Separator();
@@ -244,6 +246,18 @@ void LabWindow::Frame()
     // A window appears in front of those submitted before it on its first frame, so the view to bring forward (the
     // focused one, or on the first frame the one that suits the data) is submitted last.
     const bool toy = snap.view2d != nullptr || (snap.config && snap.config->data.kind == "toy");
+    // The experiment loads on the training thread, after the first frames: when its data kind first shows (or a new
+    // preset changes it), the view that suits the data comes forward, unless a view was asked for before that.
+    if (snap.config && snap.config->data.kind != m_front_kind)
+    {
+        const bool first = m_front_kind.empty();
+        m_front_kind = snap.config->data.kind;
+        if (m_focus < 0 && !(first && m_view_chosen))
+        {
+            m_focus = toy ? kToy2D : kSamples;
+            m_focus_full = false;
+        }
+    }
     const int focus = m_focus;
     const int front = focus >= 0 ? focus : (toy ? kToy2D : kSamples);
     int order[kViewCount] = {kData, kLatent, kToy2D, kSamples, kPlots};

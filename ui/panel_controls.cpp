@@ -174,12 +174,15 @@ void ControlsPanel::DrawPresetPicker(LabContext& ctx)
 {
     const train::Snapshot& snap = *ctx.snapshot;
     ImGui::SetNextItemWidth(-1);
-    const std::string shown = m_preset_name.empty() ? std::string("(choose a preset)") : m_preset_name;
+    // The experiment in force names itself (a loaded checkpoint carries its preset's name); before the first snapshot
+    // of a load, the name asked for.
+    const std::string& in_force = snap.config && !snap.config->name.empty() ? snap.config->name : m_preset_name;
+    const std::string shown = in_force.empty() ? std::string("(choose a preset)") : in_force;
     if (ImGui::BeginCombo("##preset", shown.c_str()))
     {
         for (const io::PresetInfo& p : m_presets)
         {
-            if (ImGui::Selectable(p.name.c_str(), p.name == m_preset_name))
+            if (ImGui::Selectable(p.name.c_str(), p.name == in_force))
             {
                 LoadPreset(*ctx.session, p.name);
             }
