@@ -14,7 +14,7 @@ namespace
 {
 
 constexpr float kRange = 3.0f; // slider range: +-3 prior standard deviations
-constexpr float kCodeColumnWidth = 270.0f;
+constexpr float kCodeColumnEms = 18.0f; // the code column's width in font heights (270 px at 15 px)
 
 } // namespace
 
@@ -48,7 +48,7 @@ void LatentPanel::Draw(LabContext& ctx)
     }
     SyncModel(ctx, *model);
 
-    ImGui::BeginChild("##latent_code", ImVec2(kCodeColumnWidth, 0), false);
+    ImGui::BeginChild("##latent_code", ImVec2(kCodeColumnEms * ImGui::GetFontSize(), 0), false);
     DrawCodeColumn(*model);
     ImGui::EndChild();
     ImGui::SameLine();
@@ -202,7 +202,7 @@ void LatentPanel::DrawCodeColumn(models::Model& model)
     }
     const float width = ImGui::GetContentRegionAvail().x;
     ImGui::TextUnformatted(m_can_encode ? "Decoder(z)" : "Generator(z)");
-    ShowImage(m_code_image, width, 200.0f);
+    ShowImage(m_code_image, width, 13.0f * ImGui::GetFontSize()); // 195 px at 15 px, 260 at 20
     if (ImGui::IsItemHovered())
     {
         ImGui::SetTooltip("The frozen model's decoding of the sliders' code. Early in training codes near 0 decode\n"
@@ -254,11 +254,12 @@ void LatentPanel::DrawCodeColumn(models::Model& model)
     ImGui::TextDisabled("%d latent dimensions, range +-3", m_latent);
     ImGui::BeginChild("##sliders", ImVec2(0, 0), true);
     char label[32];
+    const float label_w = ImGui::CalcTextSize(m_latent > 10 ? "z00" : "z0").x; // the widest slider label
     for (int i = 0; i < m_latent; ++i)
     {
         std::snprintf(label, sizeof(label), "z%d", i);
         ImGui::PushID(i);
-        ImGui::SetNextItemWidth(-28);
+        ImGui::SetNextItemWidth(-(label_w + ImGui::GetStyle().ItemSpacing.x));
         ImGui::SliderFloat("##z", &m_code(i), -kRange, kRange, "%.2f");
         if (ImGui::IsItemClicked(ImGuiMouseButton_Right))
         {

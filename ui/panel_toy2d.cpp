@@ -22,7 +22,6 @@ constexpr ImU32 kSampleColor = IM_COL32(245, 245, 250, 235);    // VAE samples f
 constexpr ImU32 kOutline = IM_COL32(10, 10, 14, 200);
 constexpr ImU32 kManifoldColor = IM_COL32(235, 235, 255, 80);
 constexpr ImU32 kArrowColor = IM_COL32(255, 225, 110, 230);
-constexpr float kColorBarWidth = 78.0f;
 
 void Points(const Canvas2D& canvas, const nn::MatrixF& points, ImU32 fill, float radius, int row_x = 0,
             int row_y = 1)
@@ -301,7 +300,9 @@ void Toy2DPanel::UpdateFieldTexture(const std::shared_ptr<const train::View2D>& 
 void Toy2DPanel::DrawGanView(const train::View2D& view, ImVec2 size)
 {
     const bool has_field = m_field_texture.Valid();
-    const float bar = has_field ? kColorBarWidth : 0.0f;
+    // The colour bar's column: the bar, its tick labels and the "0 = fake" note, in the current font.
+    const float bar = has_field ? 16.0f + std::max(ImGui::CalcTextSize("0 = fake").x, 8.0f + ImGui::CalcTextSize("0.00").x) + 24.0f
+                                : 0.0f;
     ImVec2 canvas_size(size.x - bar, size.y);
     m_data_canvas.SetHome(0, 0, 1.05f * view.extent);
     m_data_canvas.Begin("##toy2d", canvas_size);
