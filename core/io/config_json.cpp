@@ -94,6 +94,8 @@ void Fields(C& c, V& v)
     v("gp_lambda", c.gp_lambda);
     v("conditional", c.conditional);
     v("g_ema", c.g_ema);
+    v("lr_decay_steps", c.lr_decay_steps);
+    v("lr_decay_to", c.lr_decay_to);
     v("generator", c.generator);
     v("discriminator", c.discriminator);
     v("g_opt", c.g_opt);

@@ -45,6 +45,8 @@ struct GanConfig
     bool conditional = false;           // class label (one-hot) given to G and D
     double g_ema = 0.0;                 // decay of an exponential moving average of G's weights, in [0, 1): the
                                         // average (not the trained G) draws samples and is evaluated; 0 = off
+    std::int64_t lr_decay_steps = 0;    // both learning rates fall linearly from step 0 to this step, then stay
+    double lr_decay_to = 0.0;           // ... at this fraction of their value (0 = off: constant rates)
     NetConfig generator{{256, 512}, "leaky_relu", 0.2, "", false};
     NetConfig discriminator{{512, 256}, "leaky_relu", 0.2, "", false};
     nn::OptimizerConfig g_opt{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};

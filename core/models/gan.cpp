@@ -123,6 +123,15 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
         m_g_avg = m_g; // the average starts at G's initial weights
         m_g_avg_params = m_g_avg.Params("G_ema.");
     }
+    if (gc.lr_decay_steps < 0 || !(gc.lr_decay_to >= 0.0 && gc.lr_decay_to <= 1.0))
+    {
+        throw std::invalid_argument("gan.lr_decay_steps must be >= 0 and gan.lr_decay_to in [0, 1], got " +
+                                    std::to_string(gc.lr_decay_steps) + " and " + Num(gc.lr_decay_to));
+    }
+    m_lr_decay_steps = gc.lr_decay_steps;
+    m_lr_decay_to = gc.lr_decay_to;
+    m_g_lr = gc.g_opt.learning_rate;
+    m_d_lr = gc.d_opt.learning_rate;
     m_g_opt = std::make_unique<nn::Optimizer<float>>(m_g_params, gc.g_opt);
     m_d_opt = std::make_unique<nn::Optimizer<float>>(m_d_params, gc.d_opt);
 }
@@ -331,6 +340,16 @@ void Gan::ClipCritic()
     }
 }
 
+double Gan::LearningRateFactor(std::int64_t step) const
+{
+    if (m_lr_decay_steps <= 0)
+    {
+        return 1.0;
+    }
+    const double t = std::clamp(static_cast<double>(step) / static_cast<double>(m_lr_decay_steps), 0.0, 1.0);
+    return 1.0 + (m_lr_decay_to - 1.0) * t;
+}
+
 void Gan::UpdateGeneratorAverage()
 {
     if (m_g_ema <= 0.0f)
@@ -360,11 +379,18 @@ void Gan::UpdateGeneratorAverage()
 // ---------------------------------------------------------------------------------------------------------
 // Training step
 
-void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t /*step*/, StepPhase phase, Metrics& out)
+void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase phase, Metrics& out)
 {
     if (!m_g_opt || !m_d_opt)
     {
         throw std::logic_error("Gan::TrainStep: this is an inference copy (no optimizers)");
+    }
+    if (m_lr_decay_steps > 0)
+    {
+        // From the step alone, so a resumed run continues the schedule exactly.
+        const double factor = LearningRateFactor(step);
+        m_g_opt->SetLearningRate(m_g_lr * factor);
+        m_d_opt->SetLearningRate(m_d_lr * factor);
     }
     auto next_batch = [&](const char* what) {
         const Batch batch = source.Next(rng);
@@ -544,6 +570,7 @@ void Gan::SetHyper(const std::string& name, double value)
     if (name == "g_lr" || name == "d_lr")
     {
         CheckRange(name, value, 0.0, 1.0, true);
+        (name == "g_lr" ? m_g_lr : m_d_lr) = value; // the schedule, if any, scales this from the next step on
         auto& opt = name == "g_lr" ? m_g_opt : m_d_opt;
         if (opt)
         {

@@ -88,6 +88,9 @@ public:
     // The moving average of G's weights that Decode (samples, evaluation) uses when gan.g_ema > 0; else G itself.
     nn::Sequential<float>& SamplingGenerator() { return m_g_ema > 0.0f ? m_g_avg : m_g; }
     double GeneratorEma() const { return m_g_ema; }
+    // The factor on both learning rates at a step: 1 at step 0, falling linearly to lr_decay_to at
+    // lr_decay_steps, constant after; always 1 when lr_decay_steps is 0.
+    double LearningRateFactor(std::int64_t step) const;
     nn::Sequential<float>& Discriminator() { return m_d; }
     GanObjective ObjectiveKind() const { return m_objective; }
     int DSteps() const { return m_d_steps; }
@@ -128,6 +131,10 @@ private:
     float m_clip = 0.01f;
     float m_gp_lambda = 10.0f;
     float m_g_ema = 0.0f; // decay of G's weight average; 0 = no average
+    double m_g_lr = 0;    // learning rates as configured / set by SetHyper; the optimizers run at these times
+    double m_d_lr = 0;    // LearningRateFactor(step)
+    std::int64_t m_lr_decay_steps = 0;
+    double m_lr_decay_to = 1.0;
 
     nn::Sequential<float> m_g; // [z; y] (noise_dim + classes, B) -> (data_dim, B)
     nn::Sequential<float> m_d; // [x; y] (data_dim + classes, B) -> (1, B) raw score

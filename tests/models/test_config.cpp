@@ -288,3 +288,19 @@ TEST_CASE("Config: gan.g_ema must be in [0, 1)")
     g.gan.g_ema = std::numeric_limits<double>::quiet_NaN();
     CheckRefused(g, {"gan.g_ema"});
 }
+
+TEST_CASE("Config: gan.lr_decay_steps must be >= 0 and gan.lr_decay_to in [0, 1]")
+{
+    ExperimentConfig g = Gan();
+    CHECK(g.gan.lr_decay_steps == 0); // off unless asked for
+    g.gan.lr_decay_steps = 20000;
+    g.gan.lr_decay_to = 0.05;
+    CHECK(Refusal(g).empty());
+    g.gan.lr_decay_steps = -1;
+    CHECK(Refusal(g) == "gan.lr_decay_steps must be in [0, 1000000000000], got -1");
+    g = Gan();
+    g.gan.lr_decay_to = 1.5;
+    CheckRefused(g, {"gan.lr_decay_to", "[0, 1]", "got 1.5"});
+    g.gan.lr_decay_to = -0.5;
+    CheckRefused(g, {"gan.lr_decay_to"});
+}

@@ -1,6 +1,6 @@
 // The exponential moving average of G's weights (gan.g_ema): the average follows avg = d avg + (1 - d) G after each
 // G update, Decode draws from it (training never does), it is extra state for checkpoints, an inference clone keeps
-// it, and a checkpointed run with it resumes bit for bit.
+// it, and a checkpointed run with it resumes bit for bit. Also the linear learning-rate decay (gan.lr_decay_*).
 #include "../io/checkpoint_test_util.h"
 #include "core/data/toy2d.h"
 #include "core/models/config.h"
@@ -206,4 +206,70 @@ TEST_CASE("GAN EMA: a run with g_ema resumed from a checkpoint matches the strai
     TrainSteps(*resumed, 30, log_resumed);
     CheckSameMetrics(log_straight, log_resumed);
     CheckSameState(straight.SaveState(), resumed->SaveState()); // includes extra/G_ema.*
+}
+
+TEST_CASE("GAN LR decay: both rates fall linearly to lr_decay_to at lr_decay_steps, then stay; SetHyper moves the base")
+{
+    ExperimentConfig config = EmaConfig(0.0);
+    config.gan.g_opt.learning_rate = 1e-3;
+    config.gan.d_opt.learning_rate = 4e-3;
+    config.gan.lr_decay_steps = 100;
+    config.gan.lr_decay_to = 0.1;
+    Rng rng(6);
+    Gan gan(config, 2, 0, rng);
+    CHECK(gan.LearningRateFactor(0) == 1.0);
+    CHECK(gan.LearningRateFactor(50) == doctest::Approx(0.55).epsilon(1e-12));
+    CHECK(gan.LearningRateFactor(100) == doctest::Approx(0.1).epsilon(1e-12));
+    CHECK(gan.LearningRateFactor(5000) == doctest::Approx(0.1).epsilon(1e-12));
+
+    RingSource source(8);
+    Metrics m;
+    auto g_lr = [&] { return gan.Optimizers()[0]->Config().learning_rate; };
+    auto d_lr = [&] { return gan.Optimizers()[1]->Config().learning_rate; };
+    gan.TrainStep(source, rng, 50, StepPhase::Both, m); // the step index sets the rate, whatever came before
+    CHECK(g_lr() == doctest::Approx(0.55e-3).epsilon(1e-12));
+    CHECK(d_lr() == doctest::Approx(2.2e-3).epsilon(1e-12));
+    gan.TrainStep(source, rng, 150, StepPhase::Both, m);
+    CHECK(g_lr() == doctest::Approx(1e-4).epsilon(1e-12));
+    gan.SetHyper("g_lr", 2e-3); // a new base: the schedule scales it from the next step on
+    gan.TrainStep(source, rng, 75, StepPhase::Both, m);
+    CHECK(g_lr() == doctest::Approx(2e-3 * 0.325).epsilon(1e-12));
+    CHECK(d_lr() == doctest::Approx(4e-3 * 0.325).epsilon(1e-12));
+
+    // Off (the default): the rates stay as configured.
+    Rng rng_off(6);
+    Gan off(EmaConfig(0.0), 2, 0, rng_off);
+    CHECK(off.LearningRateFactor(123456) == 1.0);
+    off.TrainStep(source, rng_off, 999, StepPhase::Both, m);
+    CHECK(off.Optimizers()[0]->Config().learning_rate == 1e-2);
+
+    ExperimentConfig bad = EmaConfig(0.0);
+    bad.gan.lr_decay_to = 1.5;
+    CHECK_THROWS_AS(Gan(bad, 2, 0, rng), std::invalid_argument);
+}
+
+TEST_CASE("GAN LR decay: a decaying run resumed from a checkpoint matches the straight run bit for bit")
+{
+    using namespace ll;
+    using namespace ll::io::test;
+    TempDir dir("ckpt_lr_decay");
+    models::ExperimentConfig config = TinyGan();
+    config.gan.lr_decay_steps = 50; // ends between the save (30) and the last step (60)
+    config.gan.lr_decay_to = 0.2;
+    config.gan.g_ema = 0.5;
+
+    train::Experiment straight(config, train::LoadExperimentData(config, ""));
+    std::vector<models::Metrics> log_straight, log_resumed;
+    TrainSteps(straight, 60, log_straight);
+    const auto path = dir.Path() / "half.ckpt";
+    {
+        train::Experiment first(config, train::LoadExperimentData(config, ""));
+        TrainSteps(first, 30, log_resumed);
+        io::SaveCheckpointFile(path, first.SaveState());
+    }
+    const io::CheckpointData state = io::LoadCheckpointFile(path);
+    auto resumed = train::Experiment::FromState(state, train::LoadExperimentData(state.config, ""), path.string());
+    TrainSteps(*resumed, 30, log_resumed);
+    CheckSameMetrics(log_straight, log_resumed);
+    CheckSameState(straight.SaveState(), resumed->SaveState());
 }
