@@ -229,7 +229,8 @@ void Toy2DPanel::Draw(LabContext& ctx)
         ImGui::Checkbox("Posterior sd", &m_show_ellipses);
         if (ImGui::IsItemHovered())
         {
-            ImGui::SetTooltip("Draw q(z | x) for some points: an ellipse one standard deviation wide on each latent axis.");
+            ImGui::SetTooltip("Draw q(z | x) for some points: an ellipse reaching one standard deviation along each\n"
+                              "latent axis around the posterior mean.");
         }
     }
     else
@@ -301,8 +302,8 @@ void Toy2DPanel::DrawGanView(const train::View2D& view, ImVec2 size)
 {
     const bool has_field = m_field_texture.Valid();
     // The colour bar's column: the bar, its tick labels and the "0 = fake" note, in the current font.
-    const float bar = has_field ? 16.0f + std::max(ImGui::CalcTextSize("0 = fake").x, 8.0f + ImGui::CalcTextSize("0.00").x) + 24.0f
-                                : 0.0f;
+    const float labels_w = std::max(ImGui::CalcTextSize("0 = fake").x, 8.0f + ImGui::CalcTextSize("0.00").x);
+    const float bar = has_field ? 16.0f + labels_w + 24.0f : 0.0f;
     ImVec2 canvas_size(size.x - bar, size.y);
     m_data_canvas.SetHome(0, 0, 1.05f * view.extent);
     m_data_canvas.Begin("##toy2d", canvas_size);
