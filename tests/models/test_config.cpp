@@ -272,7 +272,7 @@ TEST_CASE("Config: each network's init must be auto, he, xavier or torch")
     CHECK(ll::models::InitNames() == std::vector<std::string>{"auto", "he", "xavier", "torch"});
 }
 
-TEST_CASE("Config: gan.g_ema must be in [0, 1)")
+TEST_CASE("Config: gan.g_ema must be at least 0 and below 1")
 {
     ExperimentConfig g = Gan();
     CHECK(g.gan.g_ema == 0.0); // off unless asked for
