@@ -15,6 +15,23 @@ what=("$@")
 if [ ${#what[@]} -eq 0 ]; then what=(asan tsan); fi
 common=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DLATENTLAB_BUILD_UI=OFF -DLATENTLAB_NATIVE=OFF)
 
+# GCC 12's TSan cannot start on kernels that randomise mmap with more bits than it expects ("unexpected memory
+# mapping"); such a start is retried once with address-space randomisation off for that process only.
+run_tsan() {
+    local dir="$1" exe="$2" log
+    log="$(mktemp)"
+    if (cd "$dir" && "$exe") >"$log" 2>&1; then
+        cat "$log"; rm -f "$log"; return 0
+    fi
+    if grep -q "unexpected memory mapping" "$log"; then
+        echo "TSan: '$exe' could not map its shadow memory under ASLR; retrying with setarch -R"
+        rm -f "$log"
+        (cd "$dir" && setarch "$(uname -m)" -R "$exe")
+        return
+    fi
+    cat "$log"; rm -f "$log"; return 1
+}
+
 for w in "${what[@]}"; do
     case "$w" in
     asan)
@@ -33,8 +50,8 @@ for w in "${what[@]}"; do
         cmake -S "$root" -B "$build" "${common[@]}" -DLATENTLAB_SANITIZE=thread >/dev/null
         cmake --build "$build" --target test_train test_checkpoint -j"$jobs"
         export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
-        (cd "$build/tests/train" && ./test_train)
-        (cd "$build/tests/io" && ./test_checkpoint)
+        run_tsan "$build/tests/train" ./test_train
+        run_tsan "$build/tests/io" ./test_checkpoint
         ;;
     *)
         echo "unknown sanitizer run '$w' (asan or tsan)" >&2
