@@ -92,6 +92,7 @@ void Fields(C& c, V& v)
     v("real_label", c.real_label);
     v("clip", c.clip);
     v("gp_lambda", c.gp_lambda);
+    v("r1_gamma", c.r1_gamma);
     v("conditional", c.conditional);
     v("g_ema", c.g_ema);
     v("lr_decay_steps", c.lr_decay_steps);

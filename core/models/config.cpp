@@ -301,6 +301,7 @@ void Validate(const ExperimentConfig& config)
         CheckRange("gan.real_label", g.real_label, 0.5, 1);
         CheckRange("gan.clip", g.clip, 0, 10, Bound::Open);
         CheckRange("gan.gp_lambda", g.gp_lambda, 0, 1000);
+        CheckRange("gan.r1_gamma", g.r1_gamma, 0, 1000);
         CheckRange("gan.g_ema", g.g_ema, 0, 1, Bound::Closed, Bound::Open);
         CheckRange("gan.lr_decay_steps", static_cast<double>(g.lr_decay_steps), 0, 1e12);
         CheckRange("gan.lr_decay_to", g.lr_decay_to, 0, 1);

@@ -91,6 +91,11 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
     SetHyper("real_label", gc.real_label);
     SetHyper("clip", gc.clip);
     SetHyper("gp_lambda", gc.gp_lambda);
+    if (!(gc.r1_gamma >= 0.0 && gc.r1_gamma <= 1000.0))
+    {
+        throw std::invalid_argument("gan.r1_gamma must be in [0, 1000], got " + Num(gc.r1_gamma));
+    }
+    m_r1_gamma = static_cast<float>(gc.r1_gamma);
 
     // G: [z; y] -> x. Images live in [0, 1] (sigmoid); 2-D toys are unbounded (identity).
     nn::MlpSpec g_spec = SpecFor(gc.generator, m_noise_dim + m_num_classes, m_data_dim);
@@ -140,7 +145,7 @@ Gan::Gan(const Gan& other, bool /*for_inference*/)
     : m_objective(other.m_objective), m_uniform_noise(other.m_uniform_noise), m_data_dim(other.m_data_dim),
       m_noise_dim(other.m_noise_dim), m_num_classes(other.m_num_classes), m_d_steps(other.m_d_steps),
       m_real_label(other.m_real_label), m_clip(other.m_clip), m_gp_lambda(other.m_gp_lambda),
-      m_g_ema(other.m_g_ema), m_g(other.m_g), m_d(other.m_d), m_g_avg(other.m_g_avg)
+      m_r1_gamma(other.m_r1_gamma), m_g_ema(other.m_g_ema), m_g(other.m_g), m_d(other.m_d), m_g_avg(other.m_g_avg)
 {
     m_g.SetTraining(false);
     m_d.SetTraining(false);
@@ -252,7 +257,41 @@ DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::Mat
         stats.gp = GradientPenalty(real, fake, labels, *eps);
         stats.loss += m_gp_lambda * stats.gp;
     }
+    if (m_r1_gamma > 0.0f)
+    {
+        stats.r1 = R1Penalty(real, labels);
+        stats.loss += 0.5 * m_r1_gamma * stats.r1;
+    }
     return stats;
+}
+
+double Gan::R1Penalty(const nn::MatrixF& real, const nn::MatrixF* labels)
+{
+    const nn::Index n = real.cols();
+    // A fresh Forward on the real batch (eval mode: power iteration already advanced on it), then grad_x D.
+    m_d.Forward(WithLabels(real, labels, m_d_in_r1));
+    if (m_ones.rows() != 1 || m_ones.cols() != n)
+    {
+        m_ones.resize(1, n);
+    }
+    m_ones.setOnes();
+    const nn::MatrixF& dx = m_d.Backward(m_ones, false); // column j: grad_x D(x_j), (data_dim + classes, n)
+
+    // R = mean_j ||g_j||^2 over the data rows; the loss term is r1_gamma / 2 * R, so u_j = r1_gamma g_j / n.
+    if (m_gp_u.rows() != dx.rows() || m_gp_u.cols() != n)
+    {
+        m_gp_u.resize(dx.rows(), n);
+    }
+    m_gp_u.setZero();
+    const float scale = m_r1_gamma / static_cast<float>(n);
+    double penalty = 0;
+    for (nn::Index j = 0; j < n; ++j)
+    {
+        penalty += static_cast<double>(dx.col(j).head(m_data_dim).squaredNorm());
+        m_gp_u.col(j).head(m_data_dim) = scale * dx.col(j).head(m_data_dim);
+    }
+    m_d.BackwardOfBackward(m_gp_u); // adds r1_gamma / 2 * dR/dparams to D's gradients
+    return penalty / static_cast<double>(n);
 }
 
 double Gan::GradientPenalty(const nn::MatrixF& real, const nn::MatrixF& fake, const nn::MatrixF* labels,
@@ -433,6 +472,7 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
             mean.fake += s.fake;
             mean.w_estimate += s.w_estimate;
             mean.gp += s.gp;
+            mean.r1 += s.r1;
         }
         const double inv_k = 1.0 / m_d_steps;
         out.emplace_back("d_loss", mean.loss * inv_k);
@@ -445,6 +485,10 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
         if (m_objective == GanObjective::WganGp)
         {
             out.emplace_back("gp", mean.gp * inv_k);
+        }
+        if (m_r1_gamma > 0.0f)
+        {
+            out.emplace_back("r1_penalty", mean.r1 * inv_k);
         }
         out.emplace_back("d_grad_norm", grad_norm * inv_k);
     }

@@ -34,6 +34,7 @@ struct DiscriminatorStats
     double fake = 0;       // the same on G(z)
     double w_estimate = 0; // mean D(x) - mean D(G(z)) (raw scores)
     double gp = 0;         // wgan_gp: mean((||grad_x D(x_hat)||_2 - 1)^2), unweighted; else 0
+    double r1 = 0;         // r1_gamma > 0: mean ||grad_x D(x_real)||_2^2, unweighted (loss adds r1_gamma / 2 * r1)
 };
 
 class Gan final : public Model
@@ -88,6 +89,7 @@ public:
     // The moving average of G's weights that Decode (samples, evaluation) uses when gan.g_ema > 0; else G itself.
     nn::Sequential<float>& SamplingGenerator() { return m_g_ema > 0.0f ? m_g_avg : m_g; }
     double GeneratorEma() const { return m_g_ema; }
+    double R1Gamma() const { return m_r1_gamma; }
     // The factor on both learning rates at a step: 1 at step 0, falling linearly to lr_decay_to at
     // lr_decay_steps, constant after; always 1 when lr_decay_steps is 0.
     double LearningRateFactor(std::int64_t step) const;
@@ -114,6 +116,9 @@ private:
     // The gradient penalty on x_hat: adds gp_lambda * dP/dparams to D's gradients, returns the unweighted P.
     double GradientPenalty(const nn::MatrixF& real, const nn::MatrixF& fake, const nn::MatrixF* labels,
                            const nn::MatrixF& eps);
+    // R1 (Mescheder et al. 2018) on the real batch: adds r1_gamma/2 * dR/dparams to D's gradients, returns the
+    // unweighted R = mean_j ||grad_x D(x_j)||^2 (data rows only; labels are constants).
+    double R1Penalty(const nn::MatrixF& real, const nn::MatrixF* labels);
     void ClipCritic();
     // avg <- decay avg + (1 - decay) G for every parameter of G (after each G update, when g_ema > 0).
     void UpdateGeneratorAverage();
@@ -130,6 +135,7 @@ private:
     float m_real_label = 1.0f;
     float m_clip = 0.01f;
     float m_gp_lambda = 10.0f;
+    float m_r1_gamma = 0.0f; // 0 = no R1 penalty
     float m_g_ema = 0.0f; // decay of G's weight average; 0 = no average
     double m_g_lr = 0;    // learning rates as configured / set by SetHyper; the optimizers run at these times
     double m_d_lr = 0;    // LearningRateFactor(step)
@@ -161,6 +167,7 @@ private:
     nn::MatrixF m_grad_fake;  // (1, B)
     nn::MatrixF m_ones;       // (1, B)
     nn::MatrixF m_gp_u;       // (data_dim + classes, B) dP/d(grad_x D)
+    nn::MatrixF m_d_in_r1;    // (data_dim + classes, B) the real batch with labels, for R1
     nn::MatrixF m_dfake;      // (data_dim, B) dLoss/dG(z) (conditional: the x rows of D's dx)
 };
 

@@ -289,6 +289,23 @@ TEST_CASE("Config: gan.g_ema must be at least 0 and below 1")
     CheckRefused(g, {"gan.g_ema"});
 }
 
+TEST_CASE("Config: gan.r1_gamma must be between 0 and 1000")
+{
+    ExperimentConfig g = Gan();
+    CHECK(g.gan.r1_gamma == 0.0); // off unless asked for
+    for (double ok : {0.0, 0.1, 10.0, 1000.0})
+    {
+        g.gan.r1_gamma = ok;
+        CHECK(Refusal(g).empty());
+    }
+    g.gan.r1_gamma = -1;
+    CHECK(Refusal(g) == "gan.r1_gamma must be in [0, 1000], got -1");
+    g.gan.r1_gamma = 1001;
+    CheckRefused(g, {"gan.r1_gamma", "got 1001"});
+    g.gan.r1_gamma = std::numeric_limits<double>::quiet_NaN();
+    CheckRefused(g, {"gan.r1_gamma"});
+}
+
 TEST_CASE("Config: gan.lr_decay_steps must be >= 0 and gan.lr_decay_to in [0, 1]")
 {
     ExperimentConfig g = Gan();
