@@ -68,15 +68,17 @@ if [[ "$only" != "gan" ]]; then
 fi
 
 printf '\n%-22s %4s  %8s  %7s  %8s  %7s  %s\n' "preset" "seed" "modes" "high_q" "grid_kl" "steps/s" "status"
-declare -A pass_count
+declare -A pass_count run_count
 for p in "${gan_presets[@]}"; do
     pass_count[$p]=0
+    run_count[$p]=0
     for seed in $seeds; do
         s="$out/${p}_s$seed/summary.json"
         if [[ ! -f "$s" ]]; then
             printf '%-22s %4s  %s\n' "$p" "$seed" "(no run)"
             continue
         fi
+        run_count[$p]=$((run_count[$p] + 1))
         modes="$(field "$s" modes_covered)"; total="$(field "$s" modes_total)"
         hq="$(field "$s" high_quality)"; kl="$(field "$s" grid_kl)"; rate="$(field "$s" steps_per_s)"
         printf '%-22s %4s  %5s/%-2s  %7.3f  %8.3f  %7.1f  %s\n' "$p" "$seed" "$modes" "$total" "$hq" "$kl" "$rate" \
@@ -97,10 +99,15 @@ if [[ -f "$vs" ]]; then
         "$(field "$vs" iwae_k)" "$iwae" "$(awk -v a="$iwae" -v b="$elbo" 'BEGIN{print a - b}')"
 fi
 
-n_seeds=$(wc -w <<< "$seeds")
 echo
-echo "gan-ring8: 8/8 modes and >= 90% high quality on ${pass_count[gan-ring8]} of $n_seeds seeds (bar: 4 of 5)"
-echo "$fix: >= 23/25 modes on ${pass_count[$fix]} of $n_seeds seeds (bar: 4 of 5; compare gan-grid25-collapse above)"
+if [[ ${run_count[gan-ring8]} -gt 0 ]]; then
+    echo "gan-ring8: 8/8 modes and >= 90% high quality on ${pass_count[gan-ring8]} of ${run_count[gan-ring8]} seeds" \
+        "(bar: 4 of 5)"
+fi
+if [[ ${run_count[$fix]} -gt 0 ]]; then
+    echo "$fix: >= 23/25 modes on ${pass_count[$fix]} of ${run_count[$fix]} seeds (bar: 4 of 5;" \
+        "compare gan-grid25-collapse above)"
+fi
 if [[ -f "$vs" ]]; then
     awk -v e="$elbo" -v i="$iwae" 'BEGIN{printf "vae-fashion: test ELBO %.2f (bar: >= -248.1) %s; IWAE - ELBO %.2f nats (bar: > 0)\n",
         e, (e >= -248.1 ? "met" : "NOT met"), i - e}'
