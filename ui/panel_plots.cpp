@@ -253,7 +253,8 @@ void PlotsPanel::Draw(LabContext& ctx)
     const int columns = avail_w > 900 ? 2 : 1;
     const bool gan = snap.family == "gan";
     const bool toy = snap.view2d != nullptr || Has(ctx, "grid_kl");
-    int plots = gan ? 3 + (Has(ctx, "gp") ? 1 : 0) + (toy ? 2 : 0) : 3 + (Has(ctx, "test_elbo") ? 1 : 0) + 1;
+    const bool penalty = Has(ctx, "gp") || Has(ctx, "r1_penalty"); // WGAN-GP's and R1's, unweighted
+    int plots = gan ? 3 + (penalty ? 1 : 0) + (toy ? 2 : 0) : 3 + (Has(ctx, "test_elbo") ? 1 : 0) + 1;
     const int rows = (plots + columns - 1) / columns;
     const ImGuiStyle& style = ImGui::GetStyle();
     const float title_h = ImGui::GetTextLineHeightWithSpacing() + 2 * style.ItemSpacing.y + 2 * style.CellPadding.y;
@@ -286,9 +287,12 @@ void PlotsPanel::Draw(LabContext& ctx)
                 DrawPlot(ctx, "Gradient norms", "norm", {{"d_grad_norm", "|grad D|"}, {"g_grad_norm", "|grad G|"}},
                          height);
             });
-            if (Has(ctx, "gp"))
+            if (penalty)
             {
-                cell([&] { DrawPlot(ctx, "Gradient penalty", "gp", {{"gp", "gp"}}, height); });
+                cell([&] {
+                    DrawPlot(ctx, "Gradient penalty", "penalty",
+                             {{"gp", "gp: (|grad D(x_hat)| - 1)^2"}, {"r1_penalty", "R1: |grad D(x)|^2"}}, height);
+                });
             }
             if (toy)
             {

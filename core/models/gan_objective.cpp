@@ -99,7 +99,11 @@ bool Gan::UsesCritic() const
 
 std::string Gan::Formula() const
 {
-    const std::string cond = m_num_classes > 0 ? "   (G and D also see the class y)" : "";
+    // R1 (any objective) adds to D's loss: shown after the game it penalises.
+    const std::string r1 = m_r1_gamma > 0.0f ? "   D's loss + " + Num(0.5 * m_r1_gamma) +
+                                                  " E[||grad_x D(x)||^2] on real x (R1)"
+                                            : std::string();
+    const std::string cond = (m_num_classes > 0 ? "   (G and D also see the class y)" : "") + r1;
     const std::string real_target = m_real_label == 1.0f ? "1" : Num(m_real_label);
     switch (m_objective)
     {

@@ -274,3 +274,13 @@ TEST_CASE("GAN R1: a run with r1_gamma resumed from a checkpoint matches the str
     CheckSameMetrics(log_straight, log_resumed);
     CheckSameState(straight.SaveState(), resumed->SaveState());
 }
+
+TEST_CASE("GAN R1: the formula shows the penalty with its weight gamma/2 only when it is on")
+{
+    Rng rng(1);
+    const Gan on(R1Config(3.0, "leaky_relu"), 2, 0, rng);
+    const Gan off(R1Config(0.0, "leaky_relu"), 2, 0, rng);
+    CHECK(on.Formula().find("D's loss + 1.5 E[||grad_x D(x)||^2] on real x (R1)") != std::string::npos);
+    CHECK(on.Formula().find("max_D E[log D(x)]") != std::string::npos); // the game itself is still shown
+    CHECK(off.Formula().find("(R1)") == std::string::npos);
+}
