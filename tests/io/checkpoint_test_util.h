@@ -124,4 +124,30 @@ inline void CheckSameState(const CheckpointData& a, const CheckpointData& b)
     }
 }
 
+// Exact resume: 2 * half steps straight against half steps, save, load into a fresh experiment, half more; the
+// metrics of every step and every tensor must be bit-identical. Returns the checkpoint as loaded, for more checks.
+inline CheckpointData CheckExactResume(const models::ExperimentConfig& config, const TempDir& dir, int half = 200)
+{
+    train::Experiment straight(config, train::LoadExperimentData(config, ""));
+    std::vector<models::Metrics> log_straight;
+    TrainSteps(straight, 2 * half, log_straight);
+
+    std::vector<models::Metrics> log_resumed;
+    const auto path = dir.Path() / "half.ckpt";
+    {
+        train::Experiment first(config, train::LoadExperimentData(config, ""));
+        TrainSteps(first, half, log_resumed);
+        SaveCheckpointFile(path, first.SaveState());
+    } // the first experiment is gone: nothing survives but the file
+    CheckpointData state = LoadCheckpointFile(path);
+    CHECK(state.step == half);
+    auto resumed = train::Experiment::FromState(state, train::LoadExperimentData(state.config, ""), path.string());
+    CHECK(resumed->StepCount() == half);
+    TrainSteps(*resumed, half, log_resumed);
+
+    CheckSameMetrics(log_straight, log_resumed);
+    CheckSameState(straight.SaveState(), resumed->SaveState());
+    return state;
+}
+
 } // namespace ll::io::test

@@ -5,34 +5,6 @@
 using namespace ll;
 using namespace ll::io::test;
 
-namespace
-{
-
-void CheckExactResume(const models::ExperimentConfig& config, const TempDir& dir)
-{
-    train::Experiment straight(config, train::LoadExperimentData(config, ""));
-    std::vector<models::Metrics> log_straight;
-    TrainSteps(straight, 400, log_straight);
-
-    std::vector<models::Metrics> log_resumed;
-    const auto path = dir.Path() / "half.ckpt";
-    {
-        train::Experiment first(config, train::LoadExperimentData(config, ""));
-        TrainSteps(first, 200, log_resumed);
-        io::SaveCheckpointFile(path, first.SaveState());
-    } // the first experiment is gone: nothing survives but the file
-    const io::CheckpointData state = io::LoadCheckpointFile(path);
-    CHECK(state.step == 200);
-    auto resumed = train::Experiment::FromState(state, train::LoadExperimentData(state.config, ""), path.string());
-    CHECK(resumed->StepCount() == 200);
-    TrainSteps(*resumed, 200, log_resumed);
-
-    CheckSameMetrics(log_straight, log_resumed);
-    CheckSameState(straight.SaveState(), resumed->SaveState());
-}
-
-} // namespace
-
 TEST_CASE("Checkpoint: a GAN with Adam resumed at step 200 matches 400 straight steps bit for bit")
 {
     TempDir dir("ckpt_gan");

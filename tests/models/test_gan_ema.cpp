@@ -182,30 +182,14 @@ TEST_CASE("GAN EMA: a run with g_ema resumed from a checkpoint matches the strai
     TempDir dir("ckpt_ema");
     models::ExperimentConfig config = TinyGan();
     config.gan.g_ema = 0.9;
-
-    train::Experiment straight(config, train::LoadExperimentData(config, ""));
-    std::vector<models::Metrics> log_straight, log_resumed;
-    TrainSteps(straight, 60, log_straight);
-
-    const auto path = dir.Path() / "half.ckpt";
+    const io::CheckpointData state = CheckExactResume(config, dir, 30); // the state compared includes extra/G_ema.*
+    bool has_average = false;
+    for (const auto& t : state.tensors)
     {
-        train::Experiment first(config, train::LoadExperimentData(config, ""));
-        TrainSteps(first, 30, log_resumed);
-        const io::CheckpointData saved = first.SaveState();
-        bool has_average = false;
-        for (const auto& t : saved.tensors)
-        {
-            has_average = has_average || t.name == "extra/G_ema.0.weight";
-        }
-        CHECK(has_average);
-        io::SaveCheckpointFile(path, saved);
+        has_average = has_average || t.name == "extra/G_ema.0.weight";
     }
-    const io::CheckpointData state = io::LoadCheckpointFile(path);
+    CHECK(has_average);
     CHECK(state.config.gan.g_ema == 0.9);
-    auto resumed = train::Experiment::FromState(state, train::LoadExperimentData(state.config, ""), path.string());
-    TrainSteps(*resumed, 30, log_resumed);
-    CheckSameMetrics(log_straight, log_resumed);
-    CheckSameState(straight.SaveState(), resumed->SaveState()); // includes extra/G_ema.*
 }
 
 TEST_CASE("GAN LR decay: both rates fall linearly to lr_decay_to at lr_decay_steps, then stay; SetHyper moves the base")
@@ -257,19 +241,5 @@ TEST_CASE("GAN LR decay: a decaying run resumed from a checkpoint matches the st
     config.gan.lr_decay_steps = 50; // ends between the save (30) and the last step (60)
     config.gan.lr_decay_to = 0.2;
     config.gan.g_ema = 0.5;
-
-    train::Experiment straight(config, train::LoadExperimentData(config, ""));
-    std::vector<models::Metrics> log_straight, log_resumed;
-    TrainSteps(straight, 60, log_straight);
-    const auto path = dir.Path() / "half.ckpt";
-    {
-        train::Experiment first(config, train::LoadExperimentData(config, ""));
-        TrainSteps(first, 30, log_resumed);
-        io::SaveCheckpointFile(path, first.SaveState());
-    }
-    const io::CheckpointData state = io::LoadCheckpointFile(path);
-    auto resumed = train::Experiment::FromState(state, train::LoadExperimentData(state.config, ""), path.string());
-    TrainSteps(*resumed, 30, log_resumed);
-    CheckSameMetrics(log_straight, log_resumed);
-    CheckSameState(straight.SaveState(), resumed->SaveState());
+    CheckExactResume(config, dir, 30);
 }
