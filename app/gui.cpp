@@ -253,7 +253,6 @@ int RunGui(int argc, char** argv)
     }
 
     GLFWwindow* window = runtime.Window();
-    const ImVec4 clear_color(0.06f, 0.065f, 0.08f, 1.0f);
     using Clock = std::chrono::steady_clock;
     const auto started = Clock::now();
     const auto deadline = started + std::chrono::minutes(5);
@@ -333,7 +332,10 @@ int RunGui(int argc, char** argv)
         int fb_width = 0, fb_height = 0;
         glfwGetFramebufferSize(window, &fb_width, &fb_height);
         glViewport(0, 0, fb_width, fb_height);
-        glClearColor(clear_color.x, clear_color.y, clear_color.z, clear_color.w);
+        // The clear is the windows' background colour: the lab's windows leave out their own background fill where
+        // nothing is under them (LabWindow::Frame), which saves a software rasteriser a full-screen pass.
+        const ImVec4 clear_color = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+        glClearColor(clear_color.x, clear_color.y, clear_color.z, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 

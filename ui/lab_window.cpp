@@ -2,6 +2,7 @@
 #include "ui/lab_window.h"
 
 #include "ui/theme.h"
+#include "ui/window_cover.h"
 
 #if defined(LATENTLAB_HAVE_TOY2D)
 #include "ui/panel_toy2d.h"
@@ -11,10 +12,11 @@
 #endif
 
 #include <imgui.h>
-#include <imgui_internal.h> // window display order, to skip views hidden behind others
+#include <imgui_internal.h> // GImGui->MovingWindow
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <stdexcept>
 
 namespace ll::ui
@@ -38,35 +40,6 @@ constexpr const char* kViewTitles[kViewCount] = {"Plots", "Samples", "2-D view",
 constexpr const char* kControlsTitle = "Controls";
 
 float ControlsWidth(float display_w) { return std::clamp(display_w * 0.25f, 300.0f, 440.0f); }
-
-// True when the window called title was entirely covered last frame by a window in front of it. Views stacked in one
-// place then skip their contents and background: with software OpenGL (Xvfb, llvmpipe) every covered pixel costs.
-bool HiddenBehindOthers(const char* title)
-{
-    const ImGuiContext& g = *GImGui;
-    const ImGuiWindow* window = ImGui::FindWindowByName(title);
-    if (window == nullptr || !window->WasActive || window->Collapsed)
-    {
-        return false;
-    }
-    const ImRect rect = window->Rect();
-    bool behind = false;
-    for (const ImGuiWindow* other : g.Windows) // back to front
-    {
-        if (other == window)
-        {
-            behind = true;
-            continue;
-        }
-        if (behind && other->WasActive && !other->Hidden && !other->Collapsed &&
-            (other->Flags & (ImGuiWindowFlags_ChildWindow | ImGuiWindowFlags_Popup | ImGuiWindowFlags_Tooltip)) == 0 &&
-            other->Rect().Contains(rect))
-        {
-            return true;
-        }
-    }
-    return false;
-}
 
 } // namespace
 
@@ -236,13 +209,6 @@ void LabWindow::Frame()
     const float menu_height = ImGui::GetFrameHeight();
     const train::Snapshot& snap = *m_ctx.snapshot;
 
-    PlaceWindow(-1, menu_height);
-    if (ImGui::Begin(kControlsTitle))
-    {
-        m_controls.Draw(m_ctx);
-    }
-    ImGui::End();
-
     // A window appears in front of those submitted before it on its first frame, so the view to bring forward (the
     // focused one, or on the first frame the one that suits the data) is submitted last.
     const bool toy = snap.view2d != nullptr || (snap.config && snap.config->data.kind == "toy");
@@ -262,6 +228,40 @@ void LabWindow::Frame()
     const int front = focus >= 0 ? focus : (toy ? kToy2D : kSamples);
     int order[kViewCount] = {kData, kLatent, kToy2D, kSamples, kPlots};
     std::stable_partition(std::begin(order), std::end(order), [&](int v) { return v != front; });
+
+    // Views covered last frame draw nothing (no contents, title bar, border or background). The others leave out their
+    // background where nothing is drawn under them; while windows move, change order or are placed, the rectangles of
+    // last frame do not tell, so all keep their backgrounds.
+    bool hidden[kViewCount] = {};
+    const ImGuiWindow* blank[kViewCount] = {};
+    int blank_count = 0;
+    for (int view = 0; view < kViewCount; ++view)
+    {
+        hidden[view] = view != front && HiddenBehindOthers(kViewTitles[view]);
+        if (hidden[view])
+        {
+            blank[blank_count++] = ImGui::FindWindowByName(kViewTitles[view]);
+        }
+    }
+    const bool settled = !m_first_frame && !m_force_layout && focus < 0 && GImGui->MovingWindow == nullptr &&
+                         ImGui::GetIO().DisplaySize.x == m_display[0] && ImGui::GetIO().DisplaySize.y == m_display[1];
+    m_display[0] = ImGui::GetIO().DisplaySize.x;
+    m_display[1] = ImGui::GetIO().DisplaySize.y;
+    const auto background = [&](const char* title) {
+        return settled && !DrawnUnder(title, std::span(blank, static_cast<std::size_t>(blank_count)))
+                   ? ImGuiWindowFlags_NoBackground
+                   : 0;
+    };
+    constexpr ImGuiWindowFlags kBlank = ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoTitleBar |
+                                        ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoScrollbar;
+
+    PlaceWindow(-1, menu_height);
+    if (ImGui::Begin(kControlsTitle, nullptr, background(kControlsTitle)))
+    {
+        m_controls.Draw(m_ctx);
+    }
+    ImGui::End();
+
     for (int view : order)
     {
         PlaceWindow(view, menu_height);
@@ -269,8 +269,16 @@ void LabWindow::Frame()
         {
             ImGui::SetNextWindowFocus();
         }
-        const bool hidden = view != front && HiddenBehindOthers(kViewTitles[view]);
-        if (ImGui::Begin(kViewTitles[view], nullptr, hidden ? ImGuiWindowFlags_NoBackground : 0) && !hidden)
+        if (hidden[view])
+        {
+            ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
+        }
+        const bool open = ImGui::Begin(kViewTitles[view], nullptr, hidden[view] ? kBlank : background(kViewTitles[view]));
+        if (hidden[view])
+        {
+            ImGui::PopStyleVar();
+        }
+        if (open && !hidden[view])
         {
             switch (view)
             {
