@@ -6,6 +6,7 @@
 #include "app/gui_options.h"
 #include "core/train/session.h"
 #include "ui/data_browser.h"
+#include "ui/gl_renderer.h"
 #include "ui/lab_window.h"
 #include "ui/screenshot.h"
 #include "ui/theme.h"
@@ -25,6 +26,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -53,7 +55,7 @@ void OnGlfwError(int code, const char* description)
 class GuiRuntime
 {
 public:
-    GuiRuntime(int width, int height, bool for_screenshot, const char* ini_file)
+    GuiRuntime(int width, int height, bool for_screenshot, const char* ini_file, bool imgui_renderer)
     {
         glfwSetErrorCallback(OnGlfwError);
         if (!glfwInit())
@@ -97,11 +99,18 @@ public:
         ui::ApplyLabTheme(static_cast<float>(height));
         ImGui_ImplGlfw_InitForOpenGL(m_window, true);
         m_glfw_backend = true;
-        if (!ImGui_ImplOpenGL3_Init("#version 330 core"))
+        if (imgui_renderer)
         {
-            throw std::runtime_error("ImGui's OpenGL 3 renderer failed to initialise");
+            if (!ImGui_ImplOpenGL3_Init("#version 330 core"))
+            {
+                throw std::runtime_error("ImGui's OpenGL 3 renderer failed to initialise");
+            }
+            m_gl_backend = true;
         }
-        m_gl_backend = true;
+        else
+        {
+            m_renderer = std::make_unique<ui::GlRenderer>();
+        }
         // ImGui's backend does not use these two.
         glfwSetFramebufferSizeCallback(m_window, [](GLFWwindow*, int, int) { ++g_input_events; });
         glfwSetWindowRefreshCallback(m_window, [](GLFWwindow*) { ++g_input_events; });
@@ -109,6 +118,7 @@ public:
 
     ~GuiRuntime()
     {
+        m_renderer.reset();
         if (m_gl_backend)
         {
             ImGui_ImplOpenGL3_Shutdown();
@@ -136,9 +146,33 @@ public:
 
     GLFWwindow* Window() const { return m_window; }
 
+    // Per frame, before ImGui::NewFrame.
+    void NewFrame()
+    {
+        if (m_gl_backend)
+        {
+            ImGui_ImplOpenGL3_NewFrame();
+        }
+        ImGui_ImplGlfw_NewFrame();
+    }
+
+    // Draws ImGui's draw data into the current framebuffer.
+    void Render(ImDrawData* data)
+    {
+        if (m_renderer)
+        {
+            m_renderer->Render(data);
+        }
+        else
+        {
+            ImGui_ImplOpenGL3_RenderDrawData(data);
+        }
+    }
+
 private:
     bool m_glfw = false, m_imgui = false, m_glfw_backend = false, m_gl_backend = false;
     GLFWwindow* m_window = nullptr;
+    std::unique_ptr<ui::GlRenderer> m_renderer; // the lab's renderer, unless --renderer imgui
 };
 
 // $XDG_CONFIG_HOME/latentlab/imgui.ini, else ~/.config/latentlab/imgui.ini (the folder is created); "" when
@@ -226,7 +260,8 @@ int RunGui(int argc, char** argv)
     // The window first: without a display we fail fast, before loading any data.
     static std::string ini_path; // ImGui keeps the pointer
     ini_path = shooting ? std::string() : LayoutIniPath();
-    GuiRuntime runtime(options.width, options.height, shooting, ini_path.empty() ? nullptr : ini_path.c_str());
+    GuiRuntime runtime(options.width, options.height, shooting, ini_path.empty() ? nullptr : ini_path.c_str(),
+                       options.imgui_renderer);
 
     train::SessionOptions session_options;
     session_options.threads = options.threads;
@@ -308,8 +343,7 @@ int RunGui(int argc, char** argv)
         const auto frame_start = Clock::now();
         const double cpu_start = ThreadCpuMs();
         glfwPollEvents();
-        ImGui_ImplOpenGL3_NewFrame();
-        ImGui_ImplGlfw_NewFrame();
+        runtime.NewFrame();
         if (shooting)
         {
             // Xvfb's pointer sits mid-screen; keep hover tooltips out of reproducible screenshots.
@@ -332,12 +366,10 @@ int RunGui(int argc, char** argv)
         int fb_width = 0, fb_height = 0;
         glfwGetFramebufferSize(window, &fb_width, &fb_height);
         glViewport(0, 0, fb_width, fb_height);
-        // The clear is the windows' background colour: the lab's windows leave out their own background fill where
-        // nothing is under them (LabWindow::Frame), which saves a software rasteriser a full-screen pass.
-        const ImVec4 clear_color = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
-        glClearColor(clear_color.x, clear_color.y, clear_color.z, 1.0f);
+        const ImVec4 clear_color = ui::ClearColor(); // the windows' background (they leave theirs out)
+        glClearColor(clear_color.x, clear_color.y, clear_color.z, clear_color.w);
         glClear(GL_COLOR_BUFFER_BIT);
-        ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+        runtime.Render(ImGui::GetDrawData());
 
         const train::Snapshot& snap = *lab.Context().snapshot;
         if (!trained)

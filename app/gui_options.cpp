@@ -122,6 +122,15 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
         {
             options.fps = ParseNumber<int>(arg, value(), 0, 1000);
         }
+        else if (arg == "--renderer")
+        {
+            const std::string& name = value();
+            if (name != "lab" && name != "imgui")
+            {
+                throw std::invalid_argument("--renderer: expected lab or imgui, got '" + name + "'");
+            }
+            options.imgui_renderer = name == "imgui";
+        }
         else if (!arg.empty() && arg[0] != '-')
         {
             throw std::invalid_argument("unknown subcommand '" + arg + "' (see --help)");
@@ -156,6 +165,8 @@ std::string GuiUsage()
         "                      0 = as fast as possible)\n"
         "  --continuous        draw every frame (default: only when input, training or a timer changes\n"
         "                      what the window shows)\n"
+        "  --renderer R        lab (default: solid fills drawn without blending, cheaper for software\n"
+        "                      OpenGL) or imgui (ImGui's own OpenGL3 backend, for comparison)\n"
         "  --data DIR          Fashion-MNIST folder (default: $LATENTLAB_DATA, else\n"
         "                      /usr/share/datasets/fashion-mnist)\n"
         "  --dataset NAME      first source of the Data view: fashion-train, fashion-test, ring8, grid25,\n"

@@ -24,6 +24,7 @@ struct GuiOptions
     int threads = 0;               // --threads T: training threads (0 = automatic)
     bool continuous = false;       // --continuous: draw every frame, not only when something changed
     int fps = 60;                  // --fps N: frame-rate cap when vsync does not pace the loop (0 = uncapped)
+    bool imgui_renderer = false;   // --renderer imgui: ImGui's OpenGL3 backend instead of ui::GlRenderer
 };
 
 // The view ids --view accepts.

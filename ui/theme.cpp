@@ -121,6 +121,12 @@ void ItemTooltip(const char* text)
     }
 }
 
+ImVec4 ClearColor()
+{
+    const ImVec4 c = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    return ImVec4(c.x, c.y, c.z, 1.0f);
+}
+
 ImFont* LargeFont() { return g_large_font != nullptr ? g_large_font : ImGui::GetFont(); }
 
 } // namespace ll::ui

@@ -34,6 +34,9 @@ void ItemTooltip(const char* text);
 // large variant for the objective's formula; falls back to ImGui's built-in font, scaled. Call once before the
 // first frame. Sets the style (dark, rounded a little, roomier spacing).
 void ApplyLabTheme(float display_height);
+// The colour to clear the screen with before drawing the lab: WindowBg's. The lab's windows leave their background
+// fill out where nothing is drawn under them (see window_cover.h), so the clear is their background.
+ImVec4 ClearColor();
 // The large font for formulas (the default font when no TTF was found).
 ImFont* LargeFont();
 

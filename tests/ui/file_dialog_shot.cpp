@@ -129,7 +129,8 @@ int main(int argc, char** argv)
             int fb_w = 0, fb_h = 0;
             glfwGetFramebufferSize(window, &fb_w, &fb_h);
             glViewport(0, 0, fb_w, fb_h);
-            glClearColor(0.06f, 0.065f, 0.08f, 1.0f);
+            const ImVec4 clear = ll::ui::ClearColor();
+            glClearColor(clear.x, clear.y, clear.z, clear.w);
             glClear(GL_COLOR_BUFFER_BIT);
             ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
             if (shoot)
