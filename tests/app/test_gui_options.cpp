@@ -95,3 +95,12 @@ TEST_CASE("GuiOptions: --fps caps the frame rate at 60 by default, 0 uncaps it, 
     CHECK_THROWS_WITH_AS(ParseGuiOptions({"--fps", "-1"}), doctest::Contains("in [0, 1000]"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(ParseGuiOptions({"--fps", "5000"}), doctest::Contains("got '5000'"), std::invalid_argument);
 }
+
+TEST_CASE("GuiOptions: --renderer picks the lab's renderer by default or ImGui's backend, and names what it accepts")
+{
+    CHECK_FALSE(ParseGuiOptions({}).imgui_renderer);
+    CHECK_FALSE(ParseGuiOptions({"--renderer", "lab"}).imgui_renderer);
+    CHECK(ParseGuiOptions({"--renderer", "imgui"}).imgui_renderer);
+    CHECK_THROWS_WITH_AS(ParseGuiOptions({"--renderer", "vulkan"}), doctest::Contains("expected lab or imgui, got 'vulkan'"),
+                         std::invalid_argument);
+}
