@@ -16,11 +16,15 @@ size="${SIZE:-1280x800}"
 [[ -x "$app" ]] || { echo "frames: build the app first (scripts/build.sh)" >&2; exit 2; }
 command -v xvfb-run > /dev/null || { echo "frames: needs xvfb-run (package xvfb)" >&2; exit 2; }
 
+# A fresh config folder: the default arrangement of the windows, not a layout saved by earlier runs.
+config="$(mktemp -d)"
+trap 'rm -rf "$config"' EXIT
+
 # p95 of the "(interval)" line of one run; --continuous draws every frame, so the interval is the frame rate.
 run() {
     local steps="$1"
     shift
-    xvfb-run -a -s "-screen 0 ${size}x24" "$app" --preset "$preset" --continuous --frame-stats --frames "$frames" \
+    XDG_CONFIG_HOME="$config" xvfb-run -a -s "-screen 0 ${size}x24" "$app" --preset "$preset" --continuous --frame-stats --frames "$frames" \
         --size "$size" --train-steps "$steps" "$@" 2>&1 | grep "frame time" | sed "s/^latentlab: frame time/  /"
 }
 p95() { grep "(interval)" | sed -E 's/.*p95 ([0-9.]+) ms.*/\1/'; }

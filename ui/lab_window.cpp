@@ -237,7 +237,7 @@ void LabWindow::Frame()
     int blank_count = 0;
     for (int view = 0; view < kViewCount; ++view)
     {
-        hidden[view] = view != front && HiddenBehindOthers(kViewTitles[view]);
+        hidden[view] = view != focus && HiddenBehindOthers(kViewTitles[view]); // a view coming forward draws
         if (hidden[view])
         {
             blank[blank_count++] = ImGui::FindWindowByName(kViewTitles[view]);

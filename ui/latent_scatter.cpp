@@ -192,7 +192,7 @@ void LatentPanel::DrawScatter(models::Model& model)
             continue;
         }
         const ImVec2 p = canvas.ToScreen(m_projected(0, i), m_projected(1, i));
-        draw->AddCircleFilled(p, 2.4f, ClassColor(label, 200), 8);
+        m_scatter_dot.Add(draw, p, ClassColor(label, 200));
         const float dx = p.x - mouse.x, dy = p.y - mouse.y;
         if (canvas.Hovered() && dx * dx + dy * dy < nearest_d2)
         {

@@ -8,6 +8,7 @@
 #include "core/data/dataset.h"
 #include "core/models/model.h"
 #include "core/util/rng.h"
+#include "ui/dot_sprite.h"
 #include "ui/lab_context.h"
 #include "ui/latent_canvas.h"
 #include "ui/latent_math.h"
@@ -119,6 +120,7 @@ private:
     nn::MatrixF m_mu, m_logvar;
     std::vector<bool> m_class_visible;
     Canvas2D m_scatter_canvas;
+    DotSprite m_scatter_dot{2.4f, 0.0f}; // one textured quad per encoded image
     int m_home_key = -1;          // projection the canvas's home view was set for
 };
 

@@ -19,19 +19,17 @@ namespace
 constexpr ImU32 kRealColor = IM_COL32(110, 230, 130, 255);      // green: "real", like the field's high end
 constexpr ImU32 kGeneratedColor = IM_COL32(215, 130, 255, 255); // purple: "generated", the field's low end
 constexpr ImU32 kSampleColor = IM_COL32(245, 245, 250, 235);    // VAE samples from the prior
-constexpr ImU32 kOutline = IM_COL32(10, 10, 14, 200);
 constexpr ImU32 kManifoldColor = IM_COL32(235, 235, 255, 80);
 constexpr ImU32 kArrowColor = IM_COL32(255, 225, 110, 230);
 
-void Points(const Canvas2D& canvas, const nn::MatrixF& points, ImU32 fill, float radius, int row_x = 0,
+// Dots with a dark ring: one textured quad each (a 2-D view shows a thousand or more).
+void Points(const Canvas2D& canvas, const nn::MatrixF& points, ImU32 fill, DotSprite& dot, int row_x = 0,
             int row_y = 1)
 {
     ImDrawList* draw = canvas.DrawList();
     for (nn::Index i = 0; i < points.cols(); ++i)
     {
-        const ImVec2 p = canvas.ToScreen(points(row_x, i), points(row_y, i));
-        draw->AddCircleFilled(p, radius + 1.0f, kOutline, 10);
-        draw->AddCircleFilled(p, radius, fill, 10);
+        dot.Add(draw, canvas.ToScreen(points(row_x, i), points(row_y, i)), fill);
     }
 }
 
@@ -52,15 +50,13 @@ std::vector<ImU32> AngleColors(const nn::MatrixF& real)
     return colors;
 }
 
-void ColoredPoints(const Canvas2D& canvas, const nn::MatrixF& points, const std::vector<ImU32>& colors, float radius)
+void ColoredPoints(const Canvas2D& canvas, const nn::MatrixF& points, const std::vector<ImU32>& colors, DotSprite& dot)
 {
     ImDrawList* draw = canvas.DrawList();
     const nn::Index n = std::min<nn::Index>(points.cols(), static_cast<nn::Index>(colors.size()));
     for (nn::Index i = 0; i < n; ++i)
     {
-        const ImVec2 p = canvas.ToScreen(points(0, i), points(1, i));
-        draw->AddCircleFilled(p, radius + 1.0f, kOutline, 10);
-        draw->AddCircleFilled(p, radius, colors[static_cast<std::size_t>(i)], 10);
+        dot.Add(draw, canvas.ToScreen(points(0, i), points(1, i)), colors[static_cast<std::size_t>(i)]);
     }
 }
 
@@ -321,11 +317,11 @@ void Toy2DPanel::DrawGanView(const train::View2D& view, ImVec2 size)
     }
     if (m_show_real)
     {
-        Points(canvas, view.real, kRealColor, 2.5f);
+        Points(canvas, view.real, kRealColor, m_dot);
     }
     if (m_show_generated)
     {
-        Points(canvas, view.generated, kGeneratedColor, 2.5f);
+        Points(canvas, view.generated, kGeneratedColor, m_dot);
     }
     if (m_show_arrows)
     {
@@ -424,7 +420,7 @@ void Toy2DPanel::DrawVaeView(const train::View2D& view, ImVec2 size)
         }
         if (m_show_real)
         {
-            ColoredPoints(canvas, view.real, colors, 2.5f);
+            ColoredPoints(canvas, view.real, colors, m_dot);
         }
         if (m_show_reconstructions && view.reconstructions.cols() > 0)
         {
@@ -438,7 +434,7 @@ void Toy2DPanel::DrawVaeView(const train::View2D& view, ImVec2 size)
         }
         if (m_show_generated)
         {
-            Points(canvas, view.generated, kSampleColor, 2.2f);
+            Points(canvas, view.generated, kSampleColor, m_small_dot);
         }
         std::vector<std::pair<ImU32, const char*>> legend;
         if (m_show_real)
@@ -486,7 +482,7 @@ void Toy2DPanel::DrawVaeView(const train::View2D& view, ImVec2 size)
         }
         if (m_show_means && view.latent_means.rows() >= 2)
         {
-            ColoredPoints(canvas, view.latent_means, colors, 2.5f);
+            ColoredPoints(canvas, view.latent_means, colors, m_dot);
         }
         std::vector<std::pair<ImU32, const char*>> legend;
         legend.emplace_back(AngleColor(0.6f), view.latent_means.rows() > 2 ? "posterior mean (dims 0, 1)"

@@ -5,6 +5,7 @@
 
 #include "core/train/experiment.h"
 #include "ui/lab_context.h"
+#include "ui/dot_sprite.h"
 #include "ui/latent_canvas.h"
 #include "ui/texture.h"
 
@@ -26,6 +27,8 @@ private:
     Canvas2D m_data_canvas;
     Canvas2D m_latent_canvas;
     Texture m_field_texture;
+    DotSprite m_dot{2.5f, 1.0f};       // real and generated points, posterior means
+    DotSprite m_small_dot{2.2f, 1.0f}; // the VAE's samples
     std::shared_ptr<const train::View2D> m_uploaded; // the view whose field is in the texture
 
     bool m_show_field = true;

@@ -300,7 +300,8 @@ void PlotLineImpl(const char* label, const T* xs, const T* ys, int n, const Plot
     if (smooth)
     {
         plot::EmaSmooth(ys, static_cast<std::size_t>(n), style.smoothing, series.ema, series.smoothed);
-        DrawSeries(xs, ys, n, Faint(color, 0.25f), std::max(1.0f, style.thickness * 0.75f), true);
+        // One pixel wide: ImGui draws integer-width lines from the font atlas, 2 triangles a segment instead of 6.
+        DrawSeries(xs, ys, n, Faint(color, 0.25f), 1.0f, true);
         DrawSeries(xs, series.smoothed.data(), n, color, style.thickness, false);
     }
     else

@@ -1,4 +1,4 @@
-// RGBA8 texture upload with nearest filtering (pixels stay crisp when a 28x28 image is scaled up).
+// RGBA8 texture upload, nearest filtering by default (pixels stay crisp when a 28x28 image is scaled up).
 #include "ui/texture.h"
 
 #include "ui/gl.h"
@@ -30,7 +30,7 @@ Texture& Texture::operator=(Texture&& other) noexcept
     return *this;
 }
 
-void Texture::Upload(const std::uint8_t* rgba, int width, int height)
+void Texture::Upload(const std::uint8_t* rgba, int width, int height, Filter filter)
 {
     if (width <= 0 || height <= 0 || rgba == nullptr)
     {
@@ -50,8 +50,9 @@ void Texture::Upload(const std::uint8_t* rgba, int width, int height)
     glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
     if (fresh)
     {
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        const GLint gl_filter = filter == Filter::Linear ? GL_LINEAR : GL_NEAREST;
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, gl_filter);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, gl_filter);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
     }

@@ -1,4 +1,4 @@
-// An RGBA8 OpenGL texture with nearest filtering, for image grids. Main (GL) thread only; needs a current context.
+// An RGBA8 OpenGL texture, filtered nearest (image grids: pixels stay crisp) or linearly (sprites). Main (GL) thread only; needs a current context.
 #pragma once
 
 #include "ui/image_grid.h"
@@ -20,10 +20,19 @@ public:
     Texture(Texture&& other) noexcept;
     Texture& operator=(Texture&& other) noexcept;
 
+    enum class Filter
+    {
+        Nearest,
+        Linear,
+    };
+
     // Uploads width x height RGBA8 pixels (top row first). Same size as before: updated in place
-    // (glTexSubImage2D); otherwise the storage is reallocated.
-    void Upload(const std::uint8_t* rgba, int width, int height);
-    void Upload(const RgbaImage& image) { Upload(image.pixels.data(), image.width, image.height); }
+    // (glTexSubImage2D); otherwise the storage is reallocated. The filter is set when the texture is made.
+    void Upload(const std::uint8_t* rgba, int width, int height, Filter filter = Filter::Nearest);
+    void Upload(const RgbaImage& image, Filter filter = Filter::Nearest)
+    {
+        Upload(image.pixels.data(), image.width, image.height, filter);
+    }
     void Reset(); // frees the GL texture
 
     bool Valid() const { return m_id != 0; }
