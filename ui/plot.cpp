@@ -134,8 +134,9 @@ void SetupLock()
     {
         label_w = std::max(label_w, ImGui::CalcTextSize(t.label.c_str()).x);
     }
-    f.area_min = ImVec2(f.frame_min.x + label_w + 10.0f, top);
-    f.area_max = ImVec2(f.frame_max.x - 10.0f, std::max(top + 10.0f, bottom));
+    // Whole pixels (text heights with a scaled font are not): the frame's strips then meet the area without a seam.
+    f.area_min = ImVec2(std::round(f.frame_min.x + label_w + 10.0f), std::round(top));
+    f.area_max = ImVec2(std::round(f.frame_max.x - 10.0f), std::round(std::max(top + 10.0f, bottom)));
     const float area_w = f.area_max.x - f.area_min.x, area_h = f.area_max.y - f.area_min.y;
 
     // Input: the invisible button from BeginPlot is the last item.
@@ -197,8 +198,14 @@ void SetupLock()
         plot::ComputeTicks(s.x_lo, s.x_hi, false, std::max(2, static_cast<int>(area_w / 90.0f)));
     const ImU32 text_col = ImGui::GetColorU32(ImGuiCol_Text);
     const ImU32 grid_col = ImGui::GetColorU32(ImGuiCol_Text, 0.10f);
-    draw->AddRectFilled(f.frame_min, f.frame_max, ImGui::GetColorU32(ImGuiCol_FrameBg), 3.0f);
-    draw->AddRectFilled(f.area_min, f.area_max, ImGui::GetColorU32(ImGuiCol_WindowBg));
+    // The frame in FrameBg as four strips around the plotting area, which shows the window's background (WindowBg,
+    // under it already): no pixel is filled twice, and software OpenGL pays for every one.
+    const ImU32 frame_col = ImGui::GetColorU32(ImGuiCol_FrameBg);
+    draw->AddRectFilled(f.frame_min, ImVec2(f.frame_max.x, f.area_min.y), frame_col, 3.0f, ImDrawFlags_RoundCornersTop);
+    draw->AddRectFilled(ImVec2(f.frame_min.x, f.area_max.y), f.frame_max, frame_col, 3.0f,
+                        ImDrawFlags_RoundCornersBottom);
+    draw->AddRectFilled(ImVec2(f.frame_min.x, f.area_min.y), ImVec2(f.area_min.x, f.area_max.y), frame_col);
+    draw->AddRectFilled(ImVec2(f.area_max.x, f.area_min.y), ImVec2(f.frame_max.x, f.area_max.y), frame_col);
     for (const plot::Tick& t : y_ticks)
     {
         const float y = static_cast<float>(f.ty.AxisToPixel(t.axis));
