@@ -6,6 +6,7 @@
 #include "ui/theme.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <sstream>
 
@@ -112,6 +113,9 @@ bool ControlsPanel::NetworkEditor(const char* id, models::NetConfig& net, std::s
     }
     changed |= Combo("activation", net.activation, models::HiddenActivationNames());
     ItemTooltip("The non-linearity after each hidden layer.");
+    changed |= Combo("init", net.init, models::InitNames());
+    ItemTooltip("How the weights start: auto (He for ReLU-like layers, else Xavier), he, xavier, or torch "
+                "(PyTorch's default, uniform within 1/sqrt(inputs)).");
     ImGui::PopID();
     return changed;
 }
@@ -164,6 +168,21 @@ void ControlsPanel::DrawResetSettings(LabContext& ctx)
         ItemTooltip("The update rule of the discriminator (its learning rate is a live setting).");
         changed |= ImGui::Checkbox("conditional", &c.gan.conditional);
         ItemTooltip("Give G and D the class label, so you choose which class to draw.");
+        changed |= ImGui::InputDouble("R1 gamma", &c.gan.r1_gamma, 0.1, 1.0, "%.3g");
+        ItemTooltip("Penalise D's gradient on real data, gamma/2 E||grad D(x)||^2 (0 = off): it shows in the "
+                    "formula and the penalty plot.");
+        changed |= ImGui::InputDouble("G average decay", &c.gan.g_ema, 0.0, 0.0, "%.4g");
+        ItemTooltip("Samples and evaluation use a moving average of G's weights with this decay, e.g. 0.999 "
+                    "(0 = off).");
+        int decay_steps = static_cast<int>(std::min<std::int64_t>(c.gan.lr_decay_steps, 1 << 30));
+        if (ImGui::InputInt("LR decay steps", &decay_steps, 1000, 10000))
+        {
+            c.gan.lr_decay_steps = decay_steps;
+            changed = true;
+        }
+        ItemTooltip("Both learning rates fall linearly to 'LR decay to' times their value by this step (0 = off).");
+        changed |= ImGui::InputDouble("LR decay to", &c.gan.lr_decay_to, 0.0, 0.0, "%.3g");
+        ItemTooltip("The fraction of each learning rate left after the decay, in [0, 1].");
     }
     else
     {
