@@ -3,6 +3,8 @@
 #define GL_GLEXT_PROTOTYPES 1 // libGL (GLVND) exports the GL 3.3 entry points; no loader needed
 #include "ui/gl_renderer.h"
 
+#include "ui/texture.h"
+
 #include <GL/gl.h>
 #include <GL/glext.h>
 
@@ -105,6 +107,21 @@ GLuint Link(const char* fragment, const char* what)
         throw std::runtime_error(std::string("the UI's ") + what + " program does not link: " + log);
     }
     return program;
+}
+
+// True when every vertex `cmd` draws has alpha 255.
+bool OpaqueVertices(const ImDrawList& list, const ImDrawCmd& cmd)
+{
+    const ImDrawIdx* idx = list.IdxBuffer.Data + cmd.IdxOffset;
+    const ImDrawVert* vtx = list.VtxBuffer.Data + cmd.VtxOffset;
+    for (unsigned i = 0; i < cmd.ElemCount; ++i)
+    {
+        if ((vtx[idx[i]].col & IM_COL32_A_MASK) != IM_COL32_A_MASK)
+        {
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace
@@ -220,6 +237,7 @@ void GlRenderer::Render(const ImDrawData* data)
     }
     SetupState(data, fb_width, fb_height);
     bool solid_bound = false; // which program is in use (the textured one after SetupState)
+    bool blend_on = true;     // and whether blending is (SetupState enables it)
     const ImTextureID font = ImGui::GetIO().Fonts->TexID;
     const ImVec2 white = ImGui::GetIO().Fonts->TexUvWhitePixel;
     const ImVec2 clip_off = data->DisplayPos;
@@ -241,6 +259,7 @@ void GlRenderer::Render(const ImDrawData* data)
                 {
                     SetupState(data, fb_width, fb_height);
                     solid_bound = false;
+                    blend_on = true;
                 }
                 else
                 {
@@ -257,6 +276,9 @@ void GlRenderer::Render(const ImDrawData* data)
             glScissor(static_cast<GLint>(lo.x), static_cast<GLint>(fb_height - hi.y),
                       static_cast<GLsizei>(hi.x - lo.x), static_cast<GLsizei>(hi.y - lo.y));
             glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(reinterpret_cast<std::intptr_t>(cmd.GetTexID())));
+            // Images of an opaque texture in an opaque colour (sample grids, the 2-D view's field) need no
+            // blending either: the textured program, with the framebuffer left unread.
+            bool opaque_image = false;
             if (cmd.GetTexID() == font)
             {
                 SplitDrawRuns(*list, cmd.IdxOffset, cmd.ElemCount, cmd.VtxOffset, white, kMinSolidArea, m_runs);
@@ -264,6 +286,7 @@ void GlRenderer::Render(const ImDrawData* data)
             else
             {
                 m_runs.assign(1, DrawRun{cmd.IdxOffset, cmd.ElemCount, false});
+                opaque_image = TextureIsOpaque(cmd.GetTexID()) && OpaqueVertices(*list, cmd);
             }
             for (const DrawRun& run : m_runs)
             {
@@ -271,13 +294,19 @@ void GlRenderer::Render(const ImDrawData* data)
                 {
                     solid_bound = run.solid;
                     glUseProgram(solid_bound ? m_solid : m_textured);
-                    solid_bound ? glDisable(GL_BLEND) : glEnable(GL_BLEND);
+                }
+                const bool blend = !run.solid && !opaque_image;
+                if (blend != blend_on)
+                {
+                    blend_on = blend;
+                    blend_on ? glEnable(GL_BLEND) : glDisable(GL_BLEND);
                 }
                 glDrawElementsBaseVertex(GL_TRIANGLES, static_cast<GLsizei>(run.count), kIndexType,
                                          reinterpret_cast<const void*>(run.first * sizeof(ImDrawIdx)),
                                          static_cast<GLint>(cmd.VtxOffset));
                 ++m_stats.draw_calls;
                 m_stats.solid_draw_calls += run.solid ? 1 : 0;
+                m_stats.opaque_image_draw_calls += opaque_image ? 1 : 0;
             }
         }
     }

@@ -1,7 +1,8 @@
 // Draws ImGui's draw data with OpenGL 3.3 core, in place of ImGui's OpenGL3 backend, for one reason: under Xvfb the
 // frame is rasterised by Mesa's llvmpipe on the CPU that training also uses, and most of its pixels are solid fills.
-// Those go through a second program without texture or blending (see draw_runs.h), everything else through the usual
-// "vertex colour x texture, alpha blended" program, in ImGui's order, so the picture is the same.
+// Those go through a second program without texture or blending (see draw_runs.h), images of opaque textures
+// (ui/texture.h) without blending, everything else through the usual "vertex colour x texture, alpha blended"
+// program, in ImGui's order, so the picture is the same.
 // Main (GL) thread only; needs a current GL 3.3 core context for its whole life.
 #pragma once
 
@@ -30,7 +31,8 @@ public:
     struct Stats
     {
         int draw_calls = 0;
-        int solid_draw_calls = 0;
+        int solid_draw_calls = 0;        // solid fills: no texture, no blending
+        int opaque_image_draw_calls = 0; // opaque textures in opaque colours: no blending
     };
     // What the last Render issued.
     const Stats& LastStats() const { return m_stats; }

@@ -3,12 +3,26 @@
 
 #include "ui/gl.h"
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 namespace ll::ui
 {
+
+namespace
+{
+
+std::unordered_set<unsigned> g_opaque; // GL ids of textures uploaded fully opaque (main thread only)
+
+} // namespace
+
+bool TextureIsOpaque(ImTextureID id)
+{
+    return g_opaque.count(static_cast<unsigned>(reinterpret_cast<std::intptr_t>(id))) != 0;
+}
 
 Texture::~Texture() { Reset(); }
 
@@ -67,12 +81,27 @@ void Texture::Upload(const std::uint8_t* rgba, int width, int height, Filter fil
         m_height = height;
     }
     glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous));
+    const std::size_t bytes = static_cast<std::size_t>(width) * height * 4;
+    bool opaque = true;
+    for (std::size_t i = 3; i < bytes && opaque; i += 4)
+    {
+        opaque = rgba[i] == 255;
+    }
+    if (opaque)
+    {
+        g_opaque.insert(m_id);
+    }
+    else
+    {
+        g_opaque.erase(m_id);
+    }
 }
 
 void Texture::Reset()
 {
     if (m_id != 0)
     {
+        g_opaque.erase(m_id);
         const GLuint id = m_id;
         glDeleteTextures(1, &id);
     }

@@ -46,4 +46,8 @@ private:
     int m_width = 0, m_height = 0;
 };
 
+// True when `id` is a Texture whose last upload had every alpha at 255: drawn with an opaque colour, it may be drawn
+// without blending (GlRenderer does, which spares a software rasteriser a read of every covered pixel).
+bool TextureIsOpaque(ImTextureID id);
+
 } // namespace ll::ui

@@ -2,7 +2,7 @@
 // shows each view, and the last frame's draw data is drawn by both into the same framebuffer and read back. Solid
 // fills go through a program without texture and blending; the pictures must still be the same. Run under Xvfb by
 // ctest. Usage: renderer_compare PRESET STEPS VIEW... (views: plots samples toy2d latent data; "default" = the
-// lab's own arrangement). Exit status 0 when every view matched and solid runs were used.
+// lab's own arrangement). Exit status 0 when every view matched and both solid runs and opaque images were drawn.
 #include "core/train/session.h"
 #include "ui/gl_renderer.h"
 #include "ui/lab_window.h"
@@ -104,7 +104,7 @@ int main(int argc, char** argv)
             session.WaitFor([&](const ll::train::Snapshot& s) { return s.version > snap->version; },
                             std::chrono::milliseconds(50));
         }
-        int solid_total = 0;
+        int solid_total = 0, opaque_total = 0;
         for (const std::string& view : views)
         {
             if (view != "default")
@@ -132,16 +132,19 @@ int main(int argc, char** argv)
                 max_diff = std::max(max_diff, d);
             }
             const bool ok = max_diff == 0; // x * 1.0 and blending at alpha 1 are exact: not one level of difference
-            std::printf("renderer_compare: %s %s: %s, %ld pixels differ (max %d levels); %d draw calls, %d solid\n",
+            std::printf("renderer_compare: %s %s: %s, %ld pixels differ (max %d levels); %d draw calls, %d solid, "
+                        "%d opaque images\n",
                         preset.c_str(), view.c_str(), ok ? "same picture" : "DIFFERENT", differing, max_diff,
-                        stats.draw_calls, stats.solid_draw_calls);
+                        stats.draw_calls, stats.solid_draw_calls, stats.opaque_image_draw_calls);
             status = ok ? status : 1;
             solid_total += stats.solid_draw_calls;
+            opaque_total += stats.opaque_image_draw_calls;
             glfwSwapBuffers(window);
         }
-        if (solid_total == 0)
+        if (solid_total == 0 || opaque_total == 0)
         {
-            std::printf("renderer_compare: FAILED: no solid runs, so nothing was compared that differs\n");
+            std::printf("renderer_compare: FAILED: no solid runs or no opaque images, so nothing was compared that "
+                        "differs\n");
             status = 1;
         }
         session.Stop();
