@@ -302,7 +302,7 @@ int RunGui(int argc, char** argv)
     const bool paced = options.fps > 0 && !shooting;
     const auto frame_period = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(1.0 / std::max(1, options.fps)));
-    bool trained = options.train_steps == 0; // the --train-steps target has been reached (or failed)
+    bool trained = false; // the preset has loaded and the --train-steps target has been reached (or failed)
     int frames_after = 0;                    // frames rendered since then
     int exit_code = 0;
 
@@ -375,12 +375,12 @@ int RunGui(int argc, char** argv)
         if (!trained)
         {
             const bool failed = snap.status == train::Status::Error || snap.status == train::Status::Diverged;
-            if ((snap.step >= options.train_steps && snap.status != train::Status::Running) || failed)
+            if ((snap.config && snap.step >= options.train_steps && snap.status != train::Status::Running) || failed)
             {
                 trained = true;
                 if (snap.status == train::Status::Error)
                 {
-                    std::fprintf(stderr, "latentlab: training stopped: %s\n", snap.message.c_str());
+                    std::fprintf(stderr, "latentlab: stopped with an error: %s\n", snap.message.c_str());
                     exit_code = 1;
                 }
             }
@@ -391,8 +391,8 @@ int RunGui(int argc, char** argv)
                 return 1;
             }
         }
-        // --frames counts from the start; with --screenshot it counts the frames after training.
-        frames_after += trained ? 1 : 0;
+        // --frames counts from the start; with --screenshot it counts the frames after training (and loading).
+        frames_after += trained && !lab.Loading() ? 1 : 0;
         const bool last = options.frames > 0 && (shooting ? frames_after >= options.frames : frame >= options.frames);
         if (last && shooting)
         {

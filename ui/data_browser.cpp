@@ -7,6 +7,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <stdexcept>
@@ -91,14 +92,41 @@ void DataBrowser::EnsureLoaded(ImageSource& source)
         return;
     }
     source.tried = true;
+    // Reading and inflating 60,000 images takes about half a second: a worker does it, the window goes on drawing.
+    source.loading = std::async(std::launch::async, [dir = m_data_dir, split = source.split] {
+        return data::LoadFashionMnist(dir, split);
+    });
+}
+
+bool DataBrowser::Loading() const
+{
+    for (const ImageSource& source : m_images)
+    {
+        if (source.loading.valid() && source.loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool DataBrowser::FinishLoad(ImageSource& source)
+{
+    if (!source.loading.valid() ||
+        source.loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+    {
+        return false;
+    }
     try
     {
-        source.dataset = data::LoadFashionMnist(m_data_dir, source.split);
+        source.dataset = source.loading.get();
     }
     catch (const std::exception& e)
     {
         source.error = e.what();
     }
+    source.loading = {};
+    return true;
 }
 
 void DataBrowser::Reshuffle()
@@ -212,14 +240,6 @@ void DataBrowser::RebuildHistograms()
 
 void DataBrowser::Draw()
 {
-    if (!IsImageSource() && !m_toy)
-    {
-        Select(SourceNames()[static_cast<std::size_t>(m_selected)]);
-    }
-    if (IsImageSource() && !CurrentImages().tried)
-    {
-        Reshuffle();
-    }
     const ImGuiViewport* viewport = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(viewport->WorkPos);
     ImGui::SetNextWindowSize(viewport->WorkSize);
@@ -236,9 +256,9 @@ void DataBrowser::DrawContents()
     {
         Select(SourceNames()[static_cast<std::size_t>(m_selected)]);
     }
-    if (IsImageSource() && !CurrentImages().tried)
+    if (IsImageSource() && (!CurrentImages().tried || FinishLoad(CurrentImages())))
     {
-        Reshuffle();
+        Reshuffle(); // the first examples, once the split has loaded
     }
     ImGui::BeginChild("##sidebar", ImVec2(kSidebarWidth, 0), true);
     DrawSidebar();
@@ -326,6 +346,14 @@ void DataBrowser::DrawSidebar()
 void DataBrowser::DrawImageView(float height)
 {
     const ImageSource& source = CurrentImages();
+    if (source.loading.valid())
+    {
+        ImGui::BeginChild("##images", ImVec2(0, height), true);
+        ImGui::Text("Loading Fashion-MNIST %s from %s ...", source.split == "train" ? "train" : "test",
+                    m_data_dir.c_str());
+        ImGui::EndChild();
+        return;
+    }
     if (!source.dataset)
     {
         ImGui::BeginChild("##images", ImVec2(0, height), true);

@@ -1,6 +1,7 @@
 // The data browser window: pick Fashion-MNIST (train / test) or a 2-D toy, and look at real examples (an image
-// grid texture, or a scatter of samples) with a histogram plot below. Main (GL/ImGui) thread only; datasets are
-// loaded on first selection, and a missing dataset is shown as a message while the toys keep working.
+// grid texture, or a scatter of samples) with a histogram plot below. Main (GL/ImGui) thread only; datasets load on
+// a worker thread on first selection (the window keeps drawing and says so), and a missing dataset is shown as a
+// message while the toys keep working.
 #pragma once
 
 #include "core/data/dataset.h"
@@ -9,6 +10,7 @@
 #include "ui/texture.h"
 
 #include <cstdint>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +33,8 @@ public:
     void Draw();
     // Draws the browser inside the current window (the lab's "Data" view).
     void DrawContents();
+    // True while a dataset is being read (a screenshot waits for it), drawn or not.
+    bool Loading() const;
 
 private:
     struct ImageSource
@@ -39,11 +43,13 @@ private:
         std::optional<data::ImageDataset> dataset;
         std::string error; // why it could not be loaded
         bool tried = false;
+        std::future<data::ImageDataset> loading; // valid while the worker reads the files
     };
 
     bool IsImageSource() const { return m_selected < 2; }
     ImageSource& CurrentImages() { return m_images[m_selected]; }
-    void EnsureLoaded(ImageSource& source);
+    void EnsureLoaded(ImageSource& source); // starts the load on first use
+    bool FinishLoad(ImageSource& source);   // takes a finished load's result; true when one arrived
     void Reshuffle();            // new random examples / samples
     void RebuildGrid();          // tiles the chosen examples into the texture
     void RebuildHistograms();

@@ -49,6 +49,8 @@ public:
 
     // Draws one frame of the lab (between ImGui::NewFrame and ImGui::Render).
     void Frame();
+    // True while a view still loads what it shows (the Data view's dataset): a screenshot waits for it.
+    bool Loading() const { return m_data.Loading(); }
 
 private:
     struct Impl; // the explorer's panels, when built
