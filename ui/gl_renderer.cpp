@@ -59,6 +59,21 @@ void main()
 }
 )";
 
+// The driver's message for a shader that did not compile or a program that did not link.
+std::string InfoLog(GLuint object, bool program)
+{
+    char log[1024] = {};
+    if (program)
+    {
+        glGetProgramInfoLog(object, sizeof(log), nullptr, log);
+    }
+    else
+    {
+        glGetShaderInfoLog(object, sizeof(log), nullptr, log);
+    }
+    return log;
+}
+
 GLuint Compile(GLenum kind, const char* source, const char* what)
 {
     const GLuint shader = glCreateShader(kind);
@@ -68,8 +83,7 @@ GLuint Compile(GLenum kind, const char* source, const char* what)
     glGetShaderiv(shader, GL_COMPILE_STATUS, &ok);
     if (ok != GL_TRUE)
     {
-        char log[1024] = {};
-        glGetShaderInfoLog(shader, sizeof(log), nullptr, log);
+        const std::string log = InfoLog(shader, false);
         glDeleteShader(shader);
         throw std::runtime_error(std::string("the UI's ") + what + " shader does not compile: " + log);
     }
@@ -101,8 +115,7 @@ GLuint Link(const char* fragment, const char* what)
     glGetProgramiv(program, GL_LINK_STATUS, &ok);
     if (ok != GL_TRUE)
     {
-        char log[1024] = {};
-        glGetProgramInfoLog(program, sizeof(log), nullptr, log);
+        const std::string log = InfoLog(program, true);
         glDeleteProgram(program);
         throw std::runtime_error(std::string("the UI's ") + what + " program does not link: " + log);
     }

@@ -18,6 +18,8 @@
 #include "ui/screenshot.h"
 #include "ui/theme.h"
 
+#include "gl_test_window.h"
+
 #include "core/io/checkpoint.h"
 
 #include <backends/imgui_impl_glfw.h>
@@ -68,30 +70,12 @@ int main(int argc, char** argv)
     }
 
     constexpr int kWidth = 1280, kHeight = 800;
-    if (!glfwInit())
+    const ll::test::GlTestWindow gl("file_dialog_shot", kWidth, kHeight);
+    if (!gl.Ok())
     {
-        std::fprintf(stderr, "file_dialog_shot: no display (run under xvfb-run)\n");
         return 1;
     }
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
-    GLFWwindow* window = glfwCreateWindow(kWidth, kHeight, "Latent Lab", nullptr, nullptr);
-    if (window == nullptr)
-    {
-        std::fprintf(stderr, "file_dialog_shot: cannot create an OpenGL 3.3 window\n");
-        glfwTerminate();
-        return 1;
-    }
-    glfwMakeContextCurrent(window);
-    glfwSwapInterval(0);
-    ImGui::CreateContext();
-    ImGui::GetIO().IniFilename = nullptr;
-    ll::ui::ApplyLabTheme(static_cast<float>(kHeight));
-    ImGui_ImplGlfw_InitForOpenGL(window, true);
-    ImGui_ImplOpenGL3_Init("#version 330 core");
+    GLFWwindow* window = gl.Window();
 
     int status = 0;
     {
@@ -310,10 +294,5 @@ int main(int argc, char** argv)
         }
         session.Stop();
     }
-    ImGui_ImplOpenGL3_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
-    ImGui::DestroyContext();
-    glfwDestroyWindow(window);
-    glfwTerminate();
     return status;
 }

@@ -9,6 +9,8 @@
 #include "ui/screenshot.h"
 #include "ui/theme.h"
 
+#include "gl_test_window.h"
+
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
@@ -37,30 +39,12 @@ int main(int argc, char** argv)
     const std::vector<std::string> views(argv + 3, argv + argc);
 
     constexpr int kWidth = 1280, kHeight = 800;
-    if (!glfwInit())
+    const ll::test::GlTestWindow gl("renderer_compare", kWidth, kHeight);
+    if (!gl.Ok())
     {
-        std::fprintf(stderr, "renderer_compare: no display (run under xvfb-run)\n");
         return 1;
     }
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
-    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
-    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    glfwWindowHint(GLFW_RESIZABLE, GLFW_FALSE);
-    GLFWwindow* window = glfwCreateWindow(kWidth, kHeight, "Latent Lab", nullptr, nullptr);
-    if (window == nullptr)
-    {
-        std::fprintf(stderr, "renderer_compare: cannot create an OpenGL 3.3 window\n");
-        glfwTerminate();
-        return 1;
-    }
-    glfwMakeContextCurrent(window);
-    glfwSwapInterval(0);
-    ImGui::CreateContext();
-    ImGui::GetIO().IniFilename = nullptr;
-    ll::ui::ApplyLabTheme(static_cast<float>(kHeight));
-    ImGui_ImplGlfw_InitForOpenGL(window, true);
-    ImGui_ImplOpenGL3_Init("#version 330 core");
+    GLFWwindow* window = gl.Window();
     ImGui_ImplOpenGL3_NewFrame(); // ImGui's backend makes its objects (and a font texture) now...
     int status = 0;
     {
@@ -149,10 +133,5 @@ int main(int argc, char** argv)
         }
         session.Stop();
     }
-    ImGui_ImplOpenGL3_Shutdown();
-    ImGui_ImplGlfw_Shutdown();
-    ImGui::DestroyContext();
-    glfwDestroyWindow(window);
-    glfwTerminate();
     return status;
 }

@@ -1,6 +1,8 @@
 // Splitting ImGui's triangles into solid and blended runs (ui/draw_runs.h), on draw lists a real ImGui context builds.
 #include "ui/draw_runs.h"
 
+#include "imgui_test_context.h"
+
 #include <doctest/doctest.h>
 #include <imgui.h>
 
@@ -12,18 +14,11 @@ using namespace ll::ui;
 namespace
 {
 
-struct Frame
+// A frame with one full-display window whose draw list the test fills.
+struct Frame : ll::test::ImGuiTestContext
 {
     Frame()
     {
-        ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;
-        io.DisplaySize = ImVec2(800, 600);
-        io.DeltaTime = 1.0f / 60.0f;
-        unsigned char* pixels = nullptr;
-        int w = 0, h = 0;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
         ImGui::NewFrame();
         ImGui::SetNextWindowPos(ImVec2(0, 0));
         ImGui::SetNextWindowSize(ImVec2(800, 600));
@@ -35,7 +30,6 @@ struct Frame
     {
         ImGui::End();
         ImGui::Render();
-        ImGui::DestroyContext();
     }
     Frame(const Frame&) = delete;
     Frame& operator=(const Frame&) = delete;

@@ -2,6 +2,8 @@
 // ended, never drawn, so the tests need neither GL nor a display.
 #include "ui/window_cover.h"
 
+#include "imgui_test_context.h"
+
 #include <doctest/doctest.h>
 #include <imgui.h>
 #include <imgui_internal.h>
@@ -15,24 +17,9 @@ using namespace ll::ui;
 namespace
 {
 
-// An ImGui context with a built font atlas, a 800x600 display and no ini file.
-struct Context
+// An ImGui context (imgui_test_context.h) that runs frames.
+struct Context : ll::test::ImGuiTestContext
 {
-    Context()
-    {
-        ImGui::CreateContext();
-        ImGuiIO& io = ImGui::GetIO();
-        io.IniFilename = nullptr;
-        io.DisplaySize = ImVec2(800, 600);
-        io.DeltaTime = 1.0f / 60.0f;
-        unsigned char* pixels = nullptr;
-        int w = 0, h = 0;
-        io.Fonts->GetTexDataAsRGBA32(&pixels, &w, &h);
-    }
-    ~Context() { ImGui::DestroyContext(); }
-    Context(const Context&) = delete;
-    Context& operator=(const Context&) = delete;
-
     // One frame: `body` runs between NewFrame and Render, like the lab's frame (queries there see last frame's state).
     void Frame(const std::function<void()>& body)
     {
