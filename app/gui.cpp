@@ -302,8 +302,8 @@ int RunGui(int argc, char** argv)
     const bool paced = options.fps > 0 && !shooting;
     const auto frame_period = std::chrono::duration_cast<Clock::duration>(
         std::chrono::duration<double>(1.0 / std::max(1, options.fps)));
-    bool trained = false; // the preset has loaded and the --train-steps target has been reached (or failed)
-    int frames_after = 0;                    // frames rendered since then
+    bool trained = false;  // the preset has loaded and the --train-steps target has been reached (or failed)
+    int frames_after = 0;  // frames rendered since then
     int exit_code = 0;
 
     // On demand, a frame is drawn only when what the window shows could change: after input (a few frames, for ImGui

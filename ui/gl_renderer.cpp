@@ -1,5 +1,6 @@
-// ImGui draw data -> OpenGL 3.3 core, solid fills unblended (see gl_renderer.h). The structure follows ImGui's own
-// OpenGL3 backend (orthographic projection over the display, one upload per draw list, scissor per command).
+// ImGui draw data -> OpenGL 3.3 core, solid fills and opaque images unblended (see gl_renderer.h). The structure
+// follows ImGui's own OpenGL3 backend (orthographic projection over the display, one upload per draw list, scissor
+// per command).
 #define GL_GLEXT_PROTOTYPES 1 // libGL (GLVND) exports the GL 3.3 entry points; no loader needed
 #include "ui/gl_renderer.h"
 
@@ -237,6 +238,7 @@ void GlRenderer::SetupState(const ImDrawData* data, int fb_width, int fb_height)
     glUniformMatrix4fv(m_textured_proj, 1, GL_FALSE, &ortho[0][0]);
     glActiveTexture(GL_TEXTURE0);
     glBindVertexArray(m_vao);
+    glBindBuffer(GL_ARRAY_BUFFER, m_vbo); // not part of the VAO's state: other code may have bound another
 }
 
 void GlRenderer::Render(const ImDrawData* data)
