@@ -2,7 +2,6 @@
 // spaces side by side. Everything comes from the snapshot's View2D; nothing here touches a model.
 #include "ui/panel_toy2d.h"
 
-#include "ui/gl.h"
 #include "ui/latent_math.h"
 
 #include <algorithm>
@@ -284,14 +283,9 @@ void Toy2DPanel::UpdateFieldTexture(const std::shared_ptr<const train::View2D>& 
     }
     const float lo = view->field_is_probability ? 0.0f : view->field_min;
     const float hi = view->field_is_probability ? 1.0f : view->field_max;
-    m_field_texture.Upload(FieldImage(view->field, view->field_res, lo, hi, view->field_is_probability));
-    // A smooth field reads better than 64x64 blocks: linear filtering on this texture only.
-    GLint previous = 0;
-    glGetIntegerv(GL_TEXTURE_BINDING_2D, &previous);
-    glBindTexture(GL_TEXTURE_2D, m_field_texture.GlId());
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-    glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(previous));
+    // A smooth field reads better than 64x64 blocks: linear filtering on this texture.
+    m_field_texture.Upload(FieldImage(view->field, view->field_res, lo, hi, view->field_is_probability),
+                           Texture::Filter::Linear);
 }
 
 void Toy2DPanel::DrawGanView(const train::View2D& view, ImVec2 size)
