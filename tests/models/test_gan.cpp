@@ -4,6 +4,7 @@
 #include "core/data/toy2d.h"
 #include "core/models/config.h"
 #include "core/models/gan.h"
+#include "toy_source.h"
 
 #include <doctest/doctest.h>
 
@@ -262,24 +263,6 @@ RefGan MakeRef(Gan& gan, const TinyBatch& b, bool conditional, nn::ActivationKin
     return ref;
 }
 
-// Samples a 2-D toy distribution fresh for every batch.
-class ToySource final : public BatchSource
-{
-public:
-    ToySource(ll::data::ToyKind kind, Eigen::Index batch) : m_sampler(kind), m_batch(batch) {}
-    Batch Next(Rng& rng) override
-    {
-        m_sampler.Sample(rng, m_batch, m_x);
-        return Batch{&m_x, nullptr};
-    }
-    const ll::data::ToySampler& Sampler() const { return m_sampler; }
-
-private:
-    ll::data::ToySampler m_sampler;
-    Eigen::Index m_batch;
-    nn::MatrixF m_x;
-};
-
 double MeanDistanceToNearestMode(const nn::MatrixF& x, const std::vector<ll::data::Mode>& modes)
 {
     double sum = 0;
@@ -444,7 +427,7 @@ TEST_CASE("GAN: a non-saturating GAN on ring-8 moves its samples toward the mode
     config.gan.d_opt = {nn::OptimizerKind::Adam, 1e-3, 0.5, 0.999};
     Rng rng(2024);
     Gan gan(config, 2, 0, rng);
-    ToySource source(ll::data::ToyKind::Ring8, 128);
+    ll::test::ToySource source(ll::data::ToyKind::Ring8, 128);
     const auto& modes = source.Sampler().Modes();
     REQUIRE(modes.size() == 8);
 
@@ -486,7 +469,7 @@ TEST_CASE("GAN: the same seed gives identical metrics, for every objective")
             config.gan.d_steps = 2;
             Rng rng(42);
             Gan gan(config, 2, 0, rng);
-            ToySource source(ll::data::ToyKind::Grid25, 32);
+            ll::test::ToySource source(ll::data::ToyKind::Grid25, 32);
             for (int step = 0; step < 10; ++step)
                 gan.TrainStep(source, rng, step, StepPhase::Both, run);
         }
@@ -500,7 +483,7 @@ TEST_CASE("GAN: each step reports exactly the metrics that apply to its objectiv
     auto names = [](const std::string& objective, StepPhase phase) {
         Rng rng(1);
         Gan gan(TinyConfig(objective), 2, 0, rng);
-        ToySource source(ll::data::ToyKind::Ring8, 8);
+        ll::test::ToySource source(ll::data::ToyKind::Ring8, 8);
         Metrics m;
         gan.TrainStep(source, rng, 0, phase, m);
         std::vector<std::string> out;
@@ -528,7 +511,7 @@ TEST_CASE("GAN: weight clipping keeps every critic parameter within [-clip, clip
     config.gan.d_opt = {nn::OptimizerKind::Sgd, 0.5}; // big steps, so unclipped weights would leave the box
     Rng rng(9);
     Gan gan(config, 2, 0, rng);
-    ToySource source(ll::data::ToyKind::Ring8, 16);
+    ll::test::ToySource source(ll::data::ToyKind::Ring8, 16);
     Metrics m;
     for (int step = 0; step < 5; ++step)
         gan.TrainStep(source, rng, step, StepPhase::DiscriminatorOnly, m);

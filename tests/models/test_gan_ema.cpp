@@ -5,6 +5,7 @@
 #include "core/data/toy2d.h"
 #include "core/models/config.h"
 #include "core/models/gan.h"
+#include "toy_source.h"
 
 #include <doctest/doctest.h>
 
@@ -12,8 +13,6 @@
 #include <vector>
 
 using ll::Rng;
-using ll::models::Batch;
-using ll::models::BatchSource;
 using ll::models::ExperimentConfig;
 using ll::models::Gan;
 using ll::models::Metrics;
@@ -22,22 +21,6 @@ namespace nn = ll::nn;
 
 namespace
 {
-
-class RingSource final : public BatchSource
-{
-public:
-    explicit RingSource(Eigen::Index batch) : m_sampler(ll::data::ToyKind::Ring8), m_batch(batch) {}
-    Batch Next(Rng& rng) override
-    {
-        m_sampler.Sample(rng, m_batch, m_x);
-        return Batch{&m_x, nullptr};
-    }
-
-private:
-    ll::data::ToySampler m_sampler;
-    Eigen::Index m_batch;
-    nn::MatrixF m_x;
-};
 
 ExperimentConfig EmaConfig(double decay)
 {
@@ -96,7 +79,7 @@ TEST_CASE("GAN EMA: the average starts at G, then follows avg = d avg + (1 - d) 
         CHECK(avg[i].grad == nullptr);
     }
 
-    RingSource source(16);
+    ll::test::ToySource source(ll::data::ToyKind::Ring8, 16);
     Metrics m;
     std::vector<nn::MatrixF> expected = Values(avg);
     for (int step = 0; step < 3; ++step)
@@ -123,7 +106,7 @@ TEST_CASE("GAN EMA: Decode draws from the average, training from G; without g_em
 {
     Rng rng(5);
     Gan gan(EmaConfig(0.9), 2, 0, rng);
-    RingSource source(16);
+    ll::test::ToySource source(ll::data::ToyKind::Ring8, 16);
     Metrics m;
     for (int step = 0; step < 5; ++step)
     {
@@ -162,7 +145,7 @@ TEST_CASE("GAN EMA: the same seed gives the same training metrics with and witho
     auto run = [](double decay) {
         Rng rng(9);
         Gan gan(EmaConfig(decay), 2, 0, rng);
-        RingSource source(16);
+        ll::test::ToySource source(ll::data::ToyKind::Ring8, 16);
         Metrics all, m;
         for (int step = 0; step < 20; ++step)
         {
@@ -206,7 +189,7 @@ TEST_CASE("GAN LR decay: both rates fall linearly to lr_decay_to at lr_decay_ste
     CHECK(gan.LearningRateFactor(100) == doctest::Approx(0.1).epsilon(1e-12));
     CHECK(gan.LearningRateFactor(5000) == doctest::Approx(0.1).epsilon(1e-12));
 
-    RingSource source(8);
+    ll::test::ToySource source(ll::data::ToyKind::Ring8, 8);
     Metrics m;
     auto g_lr = [&] { return gan.Optimizers()[0]->Config().learning_rate; };
     auto d_lr = [&] { return gan.Optimizers()[1]->Config().learning_rate; };

@@ -5,6 +5,7 @@
 #include "core/data/toy2d.h"
 #include "core/models/config.h"
 #include "core/models/gan.h"
+#include "toy_source.h"
 
 #include <doctest/doctest.h>
 
@@ -14,8 +15,6 @@
 #include <vector>
 
 using ll::Rng;
-using ll::models::Batch;
-using ll::models::BatchSource;
 using ll::models::ExperimentConfig;
 using ll::models::Gan;
 using ll::models::Metrics;
@@ -111,21 +110,6 @@ struct Fixed
         out << real.cast<double>(), labels.cast<double>();
         return out;
     }
-};
-
-class RingSource final : public BatchSource
-{
-public:
-    RingSource() : m_sampler(ll::data::ToyKind::Ring8) {}
-    Batch Next(Rng& rng) override
-    {
-        m_sampler.Sample(rng, 8, m_x);
-        return Batch{&m_x, nullptr};
-    }
-
-private:
-    ll::data::ToySampler m_sampler;
-    nn::MatrixF m_x;
 };
 
 } // namespace
@@ -229,7 +213,7 @@ TEST_CASE("GAN R1: r1_penalty is reported only when r1_gamma is above 0, and nev
     auto has_r1 = [](double gamma, StepPhase phase) {
         Rng rng(1);
         Gan gan(R1Config(gamma, "leaky_relu"), 2, 0, rng);
-        RingSource source;
+        ll::test::ToySource source(ll::data::ToyKind::Ring8, 8);
         Metrics m;
         gan.TrainStep(source, rng, 0, phase, m);
         for (const auto& [name, value] : m)
