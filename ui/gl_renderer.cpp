@@ -1,13 +1,10 @@
 // ImGui draw data -> OpenGL 3.3 core, solid fills and opaque images unblended (see gl_renderer.h). The structure
 // follows ImGui's own OpenGL3 backend (orthographic projection over the display, one upload per draw list, scissor
 // per command).
-#define GL_GLEXT_PROTOTYPES 1 // libGL (GLVND) exports the GL 3.3 entry points; no loader needed
 #include "ui/gl_renderer.h"
 
+#include "ui/gl.h"
 #include "ui/texture.h"
-
-#include <GL/gl.h>
-#include <GL/glext.h>
 
 #include <cstddef>
 #include <cstdint>
