@@ -5,11 +5,11 @@
 #include "app/cli.h"
 #include "app/gui_options.h"
 #include "core/train/session.h"
-#include "ui/data_browser.h"
-#include "ui/gl_renderer.h"
-#include "ui/lab_window.h"
-#include "ui/screenshot.h"
-#include "ui/theme.h"
+#include "ui/views/data_view.h"
+#include "ui/gl/gl_renderer.h"
+#include "ui/views/lab_window.h"
+#include "ui/gl/screenshot.h"
+#include "ui/widgets/theme.h"
 
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
@@ -17,7 +17,7 @@
 
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
-#include "ui/gl.h"
+#include "ui/gl/gl.h"
 
 #include <algorithm>
 #include <chrono>
@@ -250,7 +250,7 @@ int RunGui(int argc, char** argv)
         return 0;
     }
 
-    const std::vector<std::string> sources = ui::DataBrowser::SourceNames();
+    const std::vector<std::string> sources = ui::DataView::SourceNames();
     if (std::find(sources.begin(), sources.end(), options.dataset) == sources.end())
     {
         std::fprintf(stderr, "latentlab: unknown --dataset '%s' (see --help)\n", options.dataset.c_str());

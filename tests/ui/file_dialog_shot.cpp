@@ -13,10 +13,10 @@
 //                appears in the data dir within 75 s, is a valid checkpoint, and the run keeps going.
 // Main thread only, like the app; exit status 0 when every check held.
 #include "core/train/session.h"
-#include "ui/file_store.h"
-#include "ui/lab_window.h"
-#include "ui/screenshot.h"
-#include "ui/theme.h"
+#include "ui/files/file_store.h"
+#include "ui/views/lab_window.h"
+#include "ui/gl/screenshot.h"
+#include "ui/widgets/theme.h"
 
 #include "gl_test_window.h"
 
@@ -28,7 +28,7 @@
 
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
-#include "ui/gl.h"
+#include "ui/gl/gl.h"
 
 #include <cfloat>
 #include <chrono>

@@ -3,7 +3,7 @@
 // reverse order. Main thread only.
 #pragma once
 
-#include "ui/theme.h"
+#include "ui/widgets/theme.h"
 
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>

@@ -4,10 +4,10 @@
 // ctest. Usage: renderer_compare PRESET STEPS VIEW... (views: plots samples toy2d latent data; "default" = the
 // lab's own arrangement). Exit status 0 when every view matched and both solid runs and opaque images were drawn.
 #include "core/train/session.h"
-#include "ui/gl_renderer.h"
-#include "ui/lab_window.h"
-#include "ui/screenshot.h"
-#include "ui/theme.h"
+#include "ui/gl/gl_renderer.h"
+#include "ui/views/lab_window.h"
+#include "ui/gl/screenshot.h"
+#include "ui/widgets/theme.h"
 
 #include "gl_test_window.h"
 
@@ -17,7 +17,7 @@
 
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
-#include "ui/gl.h"
+#include "ui/gl/gl.h"
 
 #include <cfloat>
 #include <chrono>

@@ -1,5 +1,5 @@
 // The dot image behind the scatters' sprites (ui/dot_image.h): size, centre, ring, symmetry, covered area.
-#include "ui/dot_image.h"
+#include "ui/gl/dot_image.h"
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // Splitting ImGui's triangles into solid and blended runs (ui/draw_runs.h), on draw lists a real ImGui context builds.
-#include "ui/draw_runs.h"
+#include "ui/gl/draw_runs.h"
 
 #include "imgui_test_context.h"
 

@@ -1,9 +1,9 @@
 // The File menu's GL-free logic: XDG folders, recent files, the settings file (including corrupt ones), autosave
 // timing, the file dialog's model, and checkpoint commands through a real session (saves, refused saves, bad loads
 // that leave the run untouched). Every test works in its own temporary folder with its own XDG variables.
-#include "ui/file_browse.h"
-#include "ui/file_ops.h"
-#include "ui/file_store.h"
+#include "ui/files/file_browse.h"
+#include "ui/files/file_ops.h"
+#include "ui/files/file_store.h"
 
 #include "core/models/config.h"
 #include "core/train/session.h"

@@ -1,5 +1,5 @@
 // Image tiling: layout sizes, pixel placement for grey and RGB, float scaling and padding colour.
-#include "ui/image_grid.h"
+#include "ui/widgets/image_grid.h"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // Latent explorer maths: slerp keeps endpoints and unit norm, lerp halves, PCA finds the long axis of an elongated
 // cloud, colour maps hit their end colours, latent grids put each value where the image expects it.
-#include "ui/latent_math.h"
+#include "ui/views/latent_math.h"
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // Plot maths: min/max decimation keeps every column's extremes within a bounded output, axis transforms invert,
 // ticks are nice and inside the range, EMA smoothing resumes exactly.
-#include "ui/plot_math.h"
+#include "ui/widgets/plot_math.h"
 
 #include <doctest/doctest.h>
 

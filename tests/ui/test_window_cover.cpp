@@ -1,6 +1,6 @@
 // What a window draws over (ui/window_cover.h), on a real ImGui context without a renderer: frames are built and
 // ended, never drawn, so the tests need neither GL nor a display.
-#include "ui/window_cover.h"
+#include "ui/gl/window_cover.h"
 
 #include "imgui_test_context.h"
 

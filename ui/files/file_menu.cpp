@@ -1,0 +1,463 @@
+// The File menu (see file_menu.h).
+#include "ui/files/file_menu.h"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+#include <system_error>
+
+namespace ll::ui
+{
+
+namespace fs = std::filesystem;
+
+namespace
+{
+
+constexpr const char* kErrorPopupId = "File error##file_menu";
+constexpr std::chrono::seconds kNoteShown{5};
+
+std::string FormatMinutes(double seconds)
+{
+    const long s = static_cast<long>(seconds);
+    char text[32];
+    std::snprintf(text, sizeof(text), "%ld:%02ld", s / 60, s % 60);
+    return text;
+}
+
+} // namespace
+
+FileMenu::FileMenu()
+{
+    std::string error;
+    FileSettings settings;
+    try
+    {
+        settings = LoadFileSettings(SettingsFile(), error);
+    }
+    catch (const std::exception& e) // no $HOME: nothing persists, the menu still works
+    {
+        error = std::string("Settings are not kept: ") + e.what();
+    }
+    m_recent.Assign(settings.recent);
+    m_autosave.SetInterval(settings.autosave_minutes, Clock::now());
+    if (settings.autosave_minutes > 0)
+    {
+        m_autosave_edit = settings.autosave_minutes;
+    }
+    if (!error.empty())
+    {
+        ShowError(error);
+        PersistSettings(); // the defaults replace the bad file (kept aside as .bad)
+    }
+}
+
+bool FileMenu::Modal() const { return m_dialog.IsOpen() || m_error_open || !m_error.empty(); }
+
+void FileMenu::ShowError(std::string message) { m_error = std::move(message); }
+
+void FileMenu::SetNote(std::string note)
+{
+    m_note = std::move(note);
+    m_note_until = Clock::now() + kNoteShown;
+}
+
+void FileMenu::PersistSettings()
+{
+    FileSettings settings;
+    settings.autosave_minutes = m_autosave.Interval();
+    settings.recent = m_recent.Items();
+    try
+    {
+        SaveFileSettings(SettingsFile(), settings);
+    }
+    catch (const std::exception& e)
+    {
+        ShowError(std::string("Settings not saved: ") + e.what());
+    }
+}
+
+fs::path FileMenu::StartFolder() const
+{
+    if (!m_current.empty())
+    {
+        return fs::path(m_current).parent_path();
+    }
+    if (!m_recent.Items().empty())
+    {
+        return fs::path(m_recent.Items().front()).parent_path();
+    }
+    std::error_code ec;
+    return fs::current_path(ec);
+}
+
+std::string FileMenu::SuggestedName(const train::Snapshot& snap) const
+{
+    if (!m_current.empty())
+    {
+        return fs::path(m_current).filename().string();
+    }
+    const std::string name = snap.config ? snap.config->name : std::string("run");
+    // AutosaveFileName makes the name safe for a file; keep that part only.
+    std::string safe = AutosaveFileName(name);
+    safe = safe.substr(9, safe.size() - 9 - 5); // drop "autosave-" and ".ckpt"
+    return safe + "-step" + std::to_string(snap.step) + ".ckpt";
+}
+
+void FileMenu::Save(LabContext& ctx)
+{
+    if (!ctx.snapshot->config)
+    {
+        ShowError("Nothing to save: choose a preset first.");
+        return;
+    }
+    if (m_current.empty() || ctx.snapshot->generation != m_current_generation)
+    {
+        SaveAs(ctx);
+        return;
+    }
+    m_ops.Request(CheckpointOps::Kind::Save, m_current);
+}
+
+void FileMenu::SaveAs(LabContext& ctx)
+{
+    if (!ctx.snapshot->config)
+    {
+        ShowError("Nothing to save: choose a preset first.");
+        return;
+    }
+    m_dialog.Open(DialogMode::Save, StartFolder(), SuggestedName(*ctx.snapshot));
+}
+
+void FileMenu::Load(LabContext&) { m_dialog.Open(DialogMode::Load, StartFolder(), ""); }
+
+void FileMenu::OpenDialog(DialogMode mode, const fs::path& folder)
+{
+    train::Snapshot none;
+    m_dialog.Open(mode, folder.empty() ? StartFolder() : folder, mode == DialogMode::Save ? SuggestedName(none) : "");
+}
+
+void FileMenu::HandleShortcuts(LabContext& ctx)
+{
+    const ImGuiIO& io = ImGui::GetIO();
+    if (!io.KeyCtrl || io.KeyAlt || Modal())
+    {
+        return;
+    }
+    // The GLFW backend stores key states by GLFW key code, which is the ASCII code for letters.
+    if (ImGui::IsKeyPressed('S', false))
+    {
+        io.KeyShift ? SaveAs(ctx) : Save(ctx);
+    }
+    else if (ImGui::IsKeyPressed('O', false))
+    {
+        Load(ctx);
+    }
+}
+
+void FileMenu::DrawMenu(LabContext& ctx)
+{
+    if (!ImGui::BeginMenu("File"))
+    {
+        return;
+    }
+    const train::Snapshot& snap = *ctx.snapshot;
+    const bool have_run = snap.config != nullptr;
+    if (ImGui::MenuItem("Save", "Ctrl+S", false, have_run))
+    {
+        Save(ctx);
+    }
+    if (ImGui::IsItemHovered() && !m_current.empty())
+    {
+        ImGui::SetTooltip("%s", m_current.c_str());
+    }
+    if (ImGui::MenuItem("Save as...", "Ctrl+Shift+S", false, have_run))
+    {
+        SaveAs(ctx);
+    }
+    if (ImGui::MenuItem("Load...", "Ctrl+O"))
+    {
+        Load(ctx);
+    }
+    DrawRecent(ctx);
+    ImGui::Separator();
+    DrawAutosave(snap);
+    ImGui::EndMenu();
+}
+
+void FileMenu::DrawRecent(LabContext& ctx)
+{
+    if (!ImGui::BeginMenu("Recent files", !m_recent.Items().empty()))
+    {
+        return;
+    }
+    std::string chosen;
+    for (const std::string& item : m_recent.Items())
+    {
+        const fs::path p(item);
+        std::error_code ec;
+        const bool present = fs::is_regular_file(p, ec);
+        const std::string label = present ? p.filename().string() : p.filename().string() + " (missing)";
+        if (ImGui::MenuItem(label.c_str(), p.parent_path().string().c_str(), false, present))
+        {
+            chosen = item;
+        }
+    }
+    ImGui::Separator();
+    if (ImGui::MenuItem("Remove missing files"))
+    {
+        if (m_recent.PruneMissing() > 0)
+        {
+            PersistSettings();
+        }
+    }
+    if (ImGui::MenuItem("Clear list"))
+    {
+        m_recent.Assign({});
+        PersistSettings();
+    }
+    ImGui::EndMenu();
+    if (!chosen.empty())
+    {
+        m_ops.Request(CheckpointOps::Kind::Load, chosen);
+    }
+    (void)ctx;
+}
+
+void FileMenu::SetAutosave(int minutes)
+{
+    try
+    {
+        m_autosave.SetInterval(minutes, Clock::now());
+        m_autosave_edit_error.clear();
+        PersistSettings();
+    }
+    catch (const std::exception& e)
+    {
+        m_autosave_edit_error = e.what();
+    }
+}
+
+void FileMenu::DrawAutosave(const train::Snapshot& snap)
+{
+    bool on = m_autosave.Interval() > 0;
+    if (ImGui::Checkbox("Autosave every", &on))
+    {
+        SetAutosave(on ? m_autosave_edit : 0);
+    }
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 3.5f);
+    ImGui::InputInt("##autosave_minutes", &m_autosave_edit, 0, 0);
+    if (ImGui::IsItemDeactivatedAfterEdit())
+    {
+        try
+        {
+            ValidateAutosaveMinutes(m_autosave_edit);
+            if (m_autosave_edit == 0)
+            {
+                throw std::invalid_argument("autosave interval: expected 1..120 minutes, got 0 (untick the box "
+                                            "to turn autosave off)");
+            }
+            m_autosave_edit_error.clear();
+            if (on)
+            {
+                SetAutosave(m_autosave_edit);
+            }
+        }
+        catch (const std::exception& e)
+        {
+            m_autosave_edit_error = e.what();
+            m_autosave_edit = std::max(1, m_autosave.Interval()); // refused, not clamped: the old value stays
+            if (m_autosave.Interval() == 0)
+            {
+                m_autosave_edit = 10;
+            }
+        }
+    }
+    ImGui::SameLine();
+    ImGui::TextUnformatted("minutes");
+    if (!m_autosave_edit_error.empty())
+    {
+        ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", m_autosave_edit_error.c_str());
+    }
+    if (on)
+    {
+        try
+        {
+            const std::string folder = AutosaveDir().string();
+            const double left = m_autosave.SecondsLeft(Clock::now());
+            if (snap.config)
+            {
+                ImGui::TextDisabled("next in %s to %s/%s", FormatMinutes(left).c_str(), folder.c_str(),
+                                    AutosaveFileName(snap.config->name).c_str());
+            }
+            else
+            {
+                ImGui::TextDisabled("to %s", folder.c_str());
+            }
+        }
+        catch (const std::exception& e)
+        {
+            ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", e.what());
+        }
+    }
+    if (!m_last_autosave.empty())
+    {
+        ImGui::TextDisabled("last: %s", m_last_autosave.c_str());
+    }
+    if (ImGui::MenuItem("Load an autosave..."))
+    {
+        try
+        {
+            m_dialog.Open(DialogMode::Load, AutosaveDir(), "");
+        }
+        catch (const std::exception& e)
+        {
+            ShowError(e.what());
+        }
+    }
+}
+
+void FileMenu::Autosave(const train::Snapshot& snap)
+{
+    const auto now = Clock::now();
+    if (!snap.config || m_ops.Busy() || !m_autosave.Due(now, snap.generation, snap.step))
+    {
+        return;
+    }
+    try
+    {
+        const fs::path folder = AutosaveDir();
+        std::error_code ec;
+        fs::create_directories(folder, ec);
+        if (ec)
+        {
+            throw std::runtime_error("cannot create the autosave folder '" + folder.string() + "': " + ec.message());
+        }
+        m_ops.Request(CheckpointOps::Kind::Autosave, (folder / AutosaveFileName(snap.config->name)).string());
+    }
+    catch (const std::exception& e)
+    {
+        m_autosave.MarkFailed(now);
+        if (!m_autosave_failing)
+        {
+            ShowError(std::string("Autosave failed: ") + e.what() + "\nThe run continues; autosave tries again in " +
+                      std::to_string(m_autosave.Interval()) + " minutes.");
+        }
+        m_autosave_failing = true;
+    }
+}
+
+void FileMenu::OnResult(const CheckpointOps::Result& r)
+{
+    const std::string name = fs::path(r.path).filename().string();
+    if (r.kind == CheckpointOps::Kind::Autosave)
+    {
+        if (r.ok)
+        {
+            m_autosave.MarkSaved(Clock::now(), r.generation, r.step);
+            m_autosave_failing = false;
+            m_last_autosave = name + " at step " + std::to_string(r.step);
+            SetNote("autosaved " + name);
+        }
+        else
+        {
+            m_autosave.MarkFailed(Clock::now());
+            if (!m_autosave_failing)
+            {
+                ShowError("Autosave failed: " + r.error + "\nThe run continues; autosave tries again in " +
+                          std::to_string(m_autosave.Interval()) + " minutes.");
+            }
+            m_autosave_failing = true;
+            SetNote("autosave failed");
+        }
+        return;
+    }
+    const bool save = r.kind == CheckpointOps::Kind::Save;
+    if (!r.ok)
+    {
+        // The session's reason names the file already.
+        ShowError(std::string(save ? "Could not save the checkpoint.\n" : "Could not load the checkpoint.\n") + r.error +
+                  (save ? "\nThe run continues unchanged; nothing was written over."
+                        : "\nThe running experiment continues unchanged."));
+        return;
+    }
+    m_current = r.path;
+    m_current_generation = r.generation;
+    m_recent.Add(r.path);
+    PersistSettings();
+    SetNote(std::string(save ? "saved " : "loaded ") + name + " at step " + std::to_string(r.step));
+}
+
+void FileMenu::Frame(LabContext& ctx)
+{
+    const train::Snapshot& snap = *ctx.snapshot;
+    if (const auto result = m_ops.Poll(*ctx.session, snap))
+    {
+        OnResult(*result);
+    }
+    // A new run (a preset, a reset, a load of ours whose result is not in yet) is no longer the current file.
+    if (!m_current.empty() && snap.generation != m_current_generation && !m_ops.InFlightIs(CheckpointOps::Kind::Load))
+    {
+        m_current.clear();
+    }
+    Autosave(snap);
+
+    if (const auto chosen = m_dialog.Draw())
+    {
+        const bool save = m_dialog.Mode() == DialogMode::Save;
+        m_ops.Request(save ? CheckpointOps::Kind::Save : CheckpointOps::Kind::Load, chosen->string());
+    }
+    // One modal at a time: a message waits for the dialog to close (opening it would close the dialog).
+    if (!m_error.empty() && !m_error_open && !m_dialog.IsOpen())
+    {
+        ImGui::OpenPopup(kErrorPopupId);
+        m_error_open = true;
+    }
+    if (m_error_open)
+    {
+        const ImVec2 display = ImGui::GetIO().DisplaySize;
+        ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+        if (ImGui::BeginPopupModal(kErrorPopupId, nullptr, ImGuiWindowFlags_AlwaysAutoResize))
+        {
+            ImGui::PushTextWrapPos(ImGui::GetFontSize() * 40);
+            ImGui::TextUnformatted(m_error.c_str());
+            ImGui::PopTextWrapPos();
+            ImGui::Spacing();
+            if (ImGui::Button("OK", ImVec2(100, 0)) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter)) ||
+                ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)))
+            {
+                ImGui::CloseCurrentPopup();
+                m_error.clear();
+                m_error_open = false;
+            }
+            ImGui::EndPopup();
+        }
+        else
+        {
+            m_error.clear();
+            m_error_open = false;
+        }
+    }
+}
+
+void FileMenu::DrawNote()
+{
+    if (!m_ops.InFlightPath().empty())
+    {
+        ImGui::TextDisabled("%s %s...", m_ops.InFlightIs(CheckpointOps::Kind::Load) ? "loading" : "saving",
+                            fs::path(m_ops.InFlightPath()).filename().string().c_str());
+    }
+    else if (!m_note.empty() && Clock::now() < m_note_until)
+    {
+        ImGui::TextDisabled("%s", m_note.c_str());
+    }
+    else if (!m_current.empty())
+    {
+        ImGui::TextDisabled("%s", fs::path(m_current).filename().string().c_str());
+    }
+}
+
+} // namespace ll::ui

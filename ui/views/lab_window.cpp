@@ -1,0 +1,317 @@
+// The lab window (see lab_window.h).
+#include "ui/views/lab_window.h"
+
+#include "ui/widgets/theme.h"
+#include "ui/gl/window_cover.h"
+
+#if defined(LATENTLAB_HAVE_TOY2D)
+#include "ui/views/toy2d_view.h"
+#endif
+#if defined(LATENTLAB_HAVE_LATENT)
+#include "ui/views/latent_view.h"
+#endif
+
+#include <imgui.h>
+#include <imgui_internal.h> // GImGui->MovingWindow
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <stdexcept>
+
+namespace ll::ui
+{
+
+namespace
+{
+
+enum View
+{
+    kPlots,
+    kSamples,
+    kToy2D,
+    kLatent,
+    kData,
+    kViewCount,
+};
+
+constexpr const char* kViewIds[kViewCount] = {"plots", "samples", "toy2d", "latent", "data"};
+constexpr const char* kViewTitles[kViewCount] = {"Plots", "Samples", "2-D view", "Latent", "Data"};
+constexpr const char* kControlsTitle = "Controls";
+
+float ControlsWidth(float display_w) { return std::clamp(display_w * 0.25f, 300.0f, 440.0f); }
+
+} // namespace
+
+struct LabWindow::Impl
+{
+#if defined(LATENTLAB_HAVE_TOY2D)
+    Toy2DView toy2d;
+#endif
+#if defined(LATENTLAB_HAVE_LATENT)
+    LatentView latent;
+#endif
+};
+
+LabWindow::LabWindow(train::Session& session, const LabOptions& options)
+    : m_session(session), m_data(options.data_dir, options.seed), m_impl(std::make_unique<Impl>())
+{
+    m_ctx.session = &session;
+    m_ctx.snapshot = session.Latest();
+    m_ctx.history = &m_history;
+    m_ctx.new_rows = &m_block;
+    m_data.Select(options.dataset);
+}
+
+LabWindow::~LabWindow() = default;
+
+std::vector<std::string> LabWindow::ViewIds() { return {std::begin(kViewIds), std::end(kViewIds)}; }
+
+void LabWindow::FocusView(const std::string& id)
+{
+    for (int i = 0; i < kViewCount; ++i)
+    {
+        if (id == kViewIds[i])
+        {
+            m_focus = i;
+            m_focus_full = true;
+            m_view_chosen = true;
+            return;
+        }
+    }
+    throw std::invalid_argument("unknown view '" + id + "' (plots, samples, toy2d, latent, data)");
+}
+
+void LabWindow::IngestMetrics()
+{
+    m_session.DrainMetrics(m_block);
+    if (m_block.Rows() == 0)
+    {
+        return;
+    }
+    if (m_block.generation != m_generation)
+    {
+        m_generation = m_block.generation;
+        m_history.Clear();
+        m_series_of_column.clear();
+    }
+    while (m_series_of_column.size() < m_block.names.size())
+    {
+        m_series_of_column.push_back(m_history.IndexOf(m_block.names[m_series_of_column.size()]));
+    }
+    for (std::size_t c = 0; c < m_block.columns.size(); ++c)
+    {
+        const std::vector<double>& column = m_block.columns[c];
+        const std::size_t series = m_series_of_column[c];
+        for (std::size_t r = 0; r < column.size(); ++r)
+        {
+            // NaN pads the rows where a sparse series (an evaluation) has no value: skip it.
+            if (!std::isnan(column[r]))
+            {
+                m_history.Append(series, m_block.steps[r], column[r]);
+            }
+        }
+    }
+    m_ctx.history_generation = m_generation;
+}
+
+void LabWindow::DrawMenuBar()
+{
+    if (!ImGui::BeginMainMenuBar())
+    {
+        return;
+    }
+    ImGui::TextColored(ImVec4(0.55f, 0.75f, 1.0f, 1.0f), "Latent Lab");
+    ImGui::Separator();
+    m_file.DrawMenu(m_ctx);
+    ImGui::Separator();
+    for (int i = 0; i < kViewCount; ++i)
+    {
+        if (ImGui::MenuItem(kViewTitles[i]))
+        {
+            m_focus = i;
+            m_focus_full = false;
+            m_view_chosen = true;
+        }
+    }
+    ImGui::Separator();
+    if (ImGui::BeginMenu("Layout"))
+    {
+        if (ImGui::MenuItem("Reset layout"))
+        {
+            m_force_layout = true;
+        }
+        ImGui::EndMenu();
+    }
+    ImGui::Separator();
+    m_file.DrawNote();
+    const train::Snapshot& snap = *m_ctx.snapshot;
+    char right[160];
+    std::snprintf(right, sizeof(right), "%s  |  %s  |  step %lld", snap.config ? snap.config->name.c_str() : "-",
+                  train::StatusName(snap.status), static_cast<long long>(snap.step));
+    const float w = ImGui::CalcTextSize(right).x;
+    ImGui::SetCursorPosX(std::max(ImGui::GetCursorPosX() + 20, ImGui::GetWindowWidth() - w - 16));
+    ImGui::TextColored(StatusColor(static_cast<int>(snap.status)), "%s", right);
+    ImGui::EndMainMenuBar();
+}
+
+// Default arrangement: Controls on the left, Plots in the middle, the other views stacked on the right (the front
+// one depends on the data: the 2-D view for toys, the samples for images). A view focused by FocusView (--view)
+// takes the whole area right of the controls; the menu only brings a view to the front.
+void LabWindow::PlaceWindow(int view, float menu_height)
+{
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    const float ctrl_w = ControlsWidth(display.x);
+    const float rest = display.x - ctrl_w;
+    const float h = display.y - menu_height;
+    const ImGuiCond cond = m_force_layout ? ImGuiCond_Always : ImGuiCond_FirstUseEver;
+    if (view < 0)
+    {
+        ImGui::SetNextWindowPos(ImVec2(0, menu_height), cond);
+        ImGui::SetNextWindowSize(ImVec2(ctrl_w, h), cond);
+        return;
+    }
+    if (view == m_focus)
+    {
+        ImGui::SetNextWindowCollapsed(false, ImGuiCond_Always);
+        ImGui::SetNextWindowFocus();
+        if (!m_focus_full)
+        {
+            return;
+        }
+        ImGui::SetNextWindowPos(ImVec2(ctrl_w, menu_height), ImGuiCond_Always);
+        ImGui::SetNextWindowSize(ImVec2(rest, h), ImGuiCond_Always);
+        return;
+    }
+    const float plots_w = std::floor(rest * 0.5f);
+    if (view == kPlots)
+    {
+        ImGui::SetNextWindowPos(ImVec2(ctrl_w, menu_height), cond);
+        ImGui::SetNextWindowSize(ImVec2(plots_w, h), cond);
+    }
+    else
+    {
+        ImGui::SetNextWindowPos(ImVec2(ctrl_w + plots_w, menu_height), cond);
+        ImGui::SetNextWindowSize(ImVec2(rest - plots_w, h), cond);
+    }
+}
+
+void LabWindow::Frame()
+{
+    m_ctx.snapshot = m_session.Latest();
+    IngestMetrics();
+    m_file.HandleShortcuts(m_ctx);
+    if (!m_file.Modal()) // Space / S / R must not reach the run while the file dialog takes typing
+    {
+        m_controls.HandleKeys(m_ctx);
+    }
+    DrawMenuBar();
+    const float menu_height = ImGui::GetFrameHeight();
+    const train::Snapshot& snap = *m_ctx.snapshot;
+
+    // A window appears in front of those submitted before it on its first frame, so the view to bring forward (the
+    // focused one, or on the first frame the one that suits the data) is submitted last.
+    const bool toy = snap.view2d != nullptr || (snap.config && snap.config->data.kind == "toy");
+    // The experiment loads on the training thread, after the first frames: when its data kind first shows (or a new
+    // preset changes it), the view that suits the data comes forward, unless a view was asked for before that.
+    if (snap.config && snap.config->data.kind != m_front_kind)
+    {
+        const bool first = m_front_kind.empty();
+        m_front_kind = snap.config->data.kind;
+        if (m_focus < 0 && !(first && m_view_chosen))
+        {
+            m_focus = toy ? kToy2D : kSamples;
+            m_focus_full = false;
+        }
+    }
+    const int focus = m_focus;
+    const int front = focus >= 0 ? focus : (toy ? kToy2D : kSamples);
+    int order[kViewCount] = {kData, kLatent, kToy2D, kSamples, kPlots};
+    std::stable_partition(std::begin(order), std::end(order), [&](int v) { return v != front; });
+
+    // Views covered last frame draw nothing (no contents, title bar, border or background). The others leave out their
+    // background where nothing is drawn under them; while windows move, change order or are placed, the rectangles of
+    // last frame do not tell, so all keep their backgrounds.
+    bool hidden[kViewCount] = {};
+    const ImGuiWindow* blank[kViewCount] = {};
+    int blank_count = 0;
+    for (int view = 0; view < kViewCount; ++view)
+    {
+        hidden[view] = view != focus && HiddenBehindOthers(kViewTitles[view]); // a view coming forward draws
+        if (hidden[view])
+        {
+            blank[blank_count++] = ImGui::FindWindowByName(kViewTitles[view]);
+        }
+    }
+    const bool settled = !m_first_frame && !m_force_layout && focus < 0 && GImGui->MovingWindow == nullptr &&
+                         ImGui::GetIO().DisplaySize.x == m_display[0] && ImGui::GetIO().DisplaySize.y == m_display[1];
+    m_display[0] = ImGui::GetIO().DisplaySize.x;
+    m_display[1] = ImGui::GetIO().DisplaySize.y;
+    const auto background = [&](const char* title) {
+        return settled && !DrawnUnder(title, std::span(blank, static_cast<std::size_t>(blank_count)))
+                   ? ImGuiWindowFlags_NoBackground
+                   : 0;
+    };
+    constexpr ImGuiWindowFlags kBlank = ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoTitleBar |
+                                        ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoScrollbar;
+
+    PlaceWindow(-1, menu_height);
+    if (ImGui::Begin(kControlsTitle, nullptr, background(kControlsTitle)))
+    {
+        m_controls.Draw(m_ctx);
+    }
+    ImGui::End();
+
+    for (int view : order)
+    {
+        PlaceWindow(view, menu_height);
+        if (m_first_frame && view == front && focus < 0)
+        {
+            ImGui::SetNextWindowFocus();
+        }
+        if (hidden[view])
+        {
+            ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
+        }
+        const bool open = ImGui::Begin(kViewTitles[view], nullptr, hidden[view] ? kBlank : background(kViewTitles[view]));
+        if (hidden[view])
+        {
+            ImGui::PopStyleVar();
+        }
+        if (open && !hidden[view])
+        {
+            switch (view)
+            {
+            case kPlots: m_plots.Draw(m_ctx); break;
+            case kSamples: m_samples.Draw(m_ctx); break;
+            case kToy2D:
+#if defined(LATENTLAB_HAVE_TOY2D)
+                m_impl->toy2d.Draw(m_ctx);
+#else
+                ImGui::TextDisabled("The 2-D view is not part of this build yet.");
+#endif
+                break;
+            case kLatent:
+#if defined(LATENTLAB_HAVE_LATENT)
+                m_impl->latent.Draw(m_ctx);
+#else
+                ImGui::TextDisabled("The latent explorer is not part of this build yet.");
+#endif
+                break;
+            case kData: m_data.DrawContents(); break;
+            default: break;
+            }
+        }
+        ImGui::End();
+    }
+    m_file.Frame(m_ctx); // the file dialog and its messages: modals, above every view
+
+    if (focus >= 0 && m_focus == focus)
+    {
+        m_focus = -1;
+    }
+    m_first_frame = false;
+    m_force_layout = false;
+}
+
+} // namespace ll::ui

@@ -1,0 +1,84 @@
+// The lab window: the Controls panel and the views (Plots, Samples, 2-D view, Latent, Data) as ImGui windows in a
+// default arrangement computed from the display size (the user's layout persists through ImGui's ini file). Once
+// per frame it takes the session's latest snapshot and drains the new metric rows into the UI's own bounded
+// history, then hands every panel the same LabContext. Main (GL/ImGui) thread only; never waits on the session.
+#pragma once
+
+#include "core/train/metric_history.h"
+#include "core/train/session.h"
+#include "ui/views/data_view.h"
+#include "ui/files/file_menu.h"
+#include "ui/lab_context.h"
+#include "ui/views/controls_panel.h"
+#include "ui/views/plots_view.h"
+#include "ui/views/samples_view.h"
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ll::ui
+{
+
+struct LabOptions
+{
+    std::string data_dir;                  // --data ("" = $LATENTLAB_DATA or the Debian default)
+    std::string dataset = "fashion-train"; // the Data view's first source
+    std::uint64_t seed = 1;                // the Data view's examples
+};
+
+class LabWindow
+{
+public:
+    LabWindow(train::Session& session, const LabOptions& options);
+    ~LabWindow();
+    LabWindow(const LabWindow&) = delete;
+    LabWindow& operator=(const LabWindow&) = delete;
+
+    // View ids accepted by FocusView, in menu order: "plots", "samples", "toy2d", "latent", "data".
+    static std::vector<std::string> ViewIds();
+    // On the next frame, brings the view to the front and gives it the whole area right of the controls.
+    // Throws std::invalid_argument for an unknown id.
+    void FocusView(const std::string& id);
+
+    ControlsPanel& Controls() { return m_controls; }
+    FileMenu& Files() { return m_file; }
+    const LabContext& Context() const { return m_ctx; }
+
+    // Draws one frame of the lab (between ImGui::NewFrame and ImGui::Render).
+    void Frame();
+    // True while a view still loads what it shows (the Data view's dataset): a screenshot waits for it.
+    bool Loading() const { return m_data.Loading(); }
+
+private:
+    struct Impl; // the explorer's panels, when built
+    void IngestMetrics();
+    void DrawMenuBar();
+    void PlaceWindow(int view, float menu_height);
+
+    train::Session& m_session;
+    LabContext m_ctx;
+    train::MetricHistory m_history;
+    train::MetricBlock m_block;
+    std::vector<std::size_t> m_series_of_column; // history index of each MetricBlock column
+    std::uint64_t m_generation = ~std::uint64_t{0};
+
+    ControlsPanel m_controls;
+    PlotsView m_plots;
+    SamplesView m_samples;
+    DataView m_data;
+    FileMenu m_file;
+    std::unique_ptr<Impl> m_impl;
+
+    int m_focus = -1;           // view to bring to the front on the next frame
+    bool m_focus_full = false;  // ...and give it the whole area right of the controls
+    bool m_force_layout = false; // "Layout > Reset layout": apply the default arrangement again
+    bool m_first_frame = true;
+    float m_display[2] = {0, 0}; // display size last frame: a resize re-places windows, so backgrounds stay that frame
+    std::string m_front_kind;   // data kind ("toy", "fashion", ...) the front view was last chosen for
+    bool m_view_chosen = false; // a view was asked for (--view, the menu) before the first experiment arrived
+};
+
+} // namespace ll::ui

@@ -1,0 +1,432 @@
+// The latent explorer's code column (sliders, decoded image), interpolation, 2-D sweep and traversal strips. The
+// encoded scatter lives in latent_scatter.cpp. Decoding goes through the UI's inference copy of the frozen model.
+#include "ui/views/latent_view.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+namespace ll::ui
+{
+
+namespace
+{
+
+constexpr float kRange = 3.0f; // slider range: +-3 prior standard deviations
+constexpr float kCodeColumnEms = 18.0f; // the code column's width in font heights (270 px at 15 px)
+
+} // namespace
+
+void LatentView::Draw(LabContext& ctx)
+{
+    const auto& snapshot = ctx.snapshot;
+    if (!snapshot || !snapshot->model)
+    {
+        ImGui::TextDisabled("Latent explorer: waiting for the first model copy (load a preset and start).");
+        return;
+    }
+    if (!snapshot->test_set)
+    {
+        ImGui::TextDisabled("Latent explorer: works on image data; for 2-D toys see the 2-D view.");
+        return;
+    }
+    models::Model* model = ctx.InferenceModel();
+    if (model == nullptr)
+    {
+        return;
+    }
+    m_images = snapshot->test_set.get();
+    m_rows = m_images->rows;
+    m_cols = m_images->cols;
+    m_channels = m_images->channels;
+    if (model->DataDim() != m_images->Features())
+    {
+        ImGui::TextDisabled("Latent explorer: the model's output (%d values) does not match the images (%d).",
+                            static_cast<int>(model->DataDim()), m_images->Features());
+        return;
+    }
+    SyncModel(ctx, *model);
+
+    ImGui::BeginChild("##latent_code", ImVec2(kCodeColumnEms * ImGui::GetFontSize(), 0), false);
+    DrawCodeColumn(*model);
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("##latent_views", ImVec2(0, 0), false);
+    if (ImGui::BeginTabBar("##latent_tabs"))
+    {
+        const auto flags = [this](Tab tab) {
+            return m_select_tab == static_cast<int>(tab) ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
+        };
+        if (m_can_encode && ImGui::BeginTabItem("Encoded test set", nullptr, flags(Tab::Scatter)))
+        {
+            DrawScatter(*model);
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("2-D sweep", nullptr, flags(Tab::Sweep)))
+        {
+            DrawManifold(*model);
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Interpolation", nullptr, flags(Tab::Interpolation)))
+        {
+            DrawInterpolation(*model);
+            ImGui::EndTabItem();
+        }
+        if (ImGui::BeginTabItem("Traversals", nullptr, flags(Tab::Traversals)))
+        {
+            DrawTraversals(*model);
+            ImGui::EndTabItem();
+        }
+        ImGui::EndTabBar();
+        m_select_tab = -1;
+    }
+    ImGui::EndChild();
+    m_images = nullptr;
+}
+
+void LatentView::SyncModel(LabContext& ctx, models::Model& model)
+{
+    const auto& snapshot = *ctx.snapshot;
+    if (snapshot.model.get() == m_model_seen && snapshot.model_step == m_model_step_seen &&
+        snapshot.generation == m_generation_seen)
+    {
+        return;
+    }
+    const bool new_run = snapshot.generation != m_generation_seen || model.LatentDim() != m_latent ||
+                         model.NumClasses() != m_classes;
+    m_model_seen = snapshot.model.get();
+    m_model_step_seen = snapshot.model_step;
+    m_generation_seen = snapshot.generation;
+    ++m_model_version;
+    if (!new_run)
+    {
+        return;
+    }
+    m_latent = static_cast<int>(model.LatentDim());
+    m_classes = model.NumClasses();
+    m_can_encode = model.CanEncode();
+    // Start from a draw of the prior, not from z = 0: early in training a ReLU decoder with small biases maps the
+    // prior's centre to an almost flat grey image (there its output comes from the biases alone), which looks broken.
+    nn::MatrixF first;
+    model.SampleLatent(m_rng, 1, first);
+    m_code = first.col(0);
+    m_shown_code.resize(0);
+    m_class = 0;
+    m_random_codes = !m_can_encode;
+    m_random_a.resize(0);
+    m_sweep_x = 0;
+    m_sweep_y = std::min(1, m_latent - 1);
+    m_scatter_x = 0;
+    m_scatter_y = std::min(1, m_latent - 1);
+    m_use_pca = m_latent > 2; // a 2-D latent is shown as it is
+    m_codes.resize(0, 0);
+    m_code_labels.clear();
+    m_pending_done = 0;
+    m_pending_version = 0;
+    m_home_key = -1;
+    const int shown_classes = std::max(m_images->num_classes, 1);
+    m_class_visible.assign(static_cast<std::size_t>(shown_classes), true);
+    m_index_b = std::min<int>(1, static_cast<int>(m_images->count) - 1);
+}
+
+const nn::MatrixF* LatentView::Labels(int n)
+{
+    if (m_classes <= 0)
+    {
+        return nullptr;
+    }
+    m_labels = nn::MatrixF::Zero(m_classes, n);
+    m_labels.row(std::clamp(m_class, 0, m_classes - 1)).setOnes();
+    return &m_labels;
+}
+
+void LatentView::DecodeInto(models::Model& model, const nn::MatrixF& z, int cols, CachedImage& image,
+                             const nn::MatrixF* before, const nn::MatrixF* after)
+{
+    model.Decode(z, Labels(static_cast<int>(z.cols())), m_decoded); // (features, n), values in [0, 1]
+    const nn::Index extra = (before ? before->cols() : 0) + (after ? after->cols() : 0);
+    const float* pixels = m_decoded.data();
+    nn::MatrixF joined;
+    if (extra > 0)
+    {
+        // Input images around the decoded ones (interpolation: A, path, B).
+        joined.resize(m_decoded.rows(), m_decoded.cols() + extra);
+        nn::Index at = 0;
+        if (before)
+        {
+            joined.middleCols(at, before->cols()) = *before;
+            at += before->cols();
+        }
+        joined.middleCols(at, m_decoded.cols()) = m_decoded;
+        at += m_decoded.cols();
+        if (after)
+        {
+            joined.middleCols(at, after->cols()) = *after;
+        }
+        pixels = joined.data();
+    }
+    const int count = static_cast<int>(m_decoded.cols() + extra);
+    const GridLayout layout = MakeGridLayout(count, m_cols, m_rows, 1, cols);
+    image.texture.Upload(TileImages(pixels, count, m_rows, m_cols, m_channels, layout, 0.0f, 1.0f, 0xFF303030u));
+    image.tile_cols = layout.cols;
+    image.tile_rows = layout.rows;
+    image.version = m_model_version;
+    image.dirty = false;
+}
+
+void LatentView::ShowImage(const CachedImage& image, float max_width, float max_height)
+{
+    if (!image.texture.Valid())
+    {
+        return;
+    }
+    const float w = static_cast<float>(image.texture.Width());
+    const float h = static_cast<float>(image.texture.Height());
+    float scale = std::min(max_width / w, max_height / h);
+    if (scale >= 2.0f)
+    {
+        scale = std::floor(scale); // whole-pixel scaling keeps nearest-neighbour pixels even
+    }
+    ImGui::Image(image.texture.ImId(), ImVec2(w * std::max(scale, 0.1f), h * std::max(scale, 0.1f)));
+}
+
+void LatentView::DrawCodeColumn(models::Model& model)
+{
+    const bool code_changed = m_shown_code.size() != m_code.size() || m_shown_code != m_code || m_shown_class != m_class;
+    if (code_changed || m_code_image.NeedsBuild(m_model_version))
+    {
+        DecodeInto(model, m_code, 1, m_code_image);
+        m_shown_code = m_code;
+        m_shown_class = m_class;
+    }
+    const float width = ImGui::GetContentRegionAvail().x;
+    ImGui::TextUnformatted(m_can_encode ? "Decoder(z)" : "Generator(z)");
+    ShowImage(m_code_image, width, 13.0f * ImGui::GetFontSize()); // 195 px at 15 px, 260 at 20
+    if (ImGui::IsItemHovered())
+    {
+        ImGui::SetTooltip("The frozen model's decoding of the sliders' code. Early in training codes near 0 decode\n"
+                          "to a flat grey: the decoder has not yet learned what the prior's centre should look like.");
+    }
+    ImGui::TextDisabled("model at step %lld", static_cast<long long>(m_model_step_seen));
+
+    if (ImGui::Button("Randomise"))
+    {
+        nn::MatrixF z;
+        model.SampleLatent(m_rng, 1, z);
+        m_code = z.col(0);
+    }
+    if (ImGui::IsItemHovered())
+    {
+        ImGui::SetTooltip("Draw a code from the prior / noise distribution.");
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Zero"))
+    {
+        m_code.setZero();
+    }
+    if (ImGui::IsItemHovered())
+    {
+        ImGui::SetTooltip("Set every dimension to 0, the centre of the prior.");
+    }
+    if (m_classes > 0)
+    {
+        const auto& names = m_images->class_names;
+        const std::string current = m_class < static_cast<int>(names.size()) ? names[m_class] : std::to_string(m_class);
+        ImGui::SetNextItemWidth(-1);
+        if (ImGui::BeginCombo("##class", current.c_str()))
+        {
+            for (int c = 0; c < m_classes; ++c)
+            {
+                const std::string name = c < static_cast<int>(names.size()) ? names[c] : std::to_string(c);
+                if (ImGui::Selectable(name.c_str(), c == m_class))
+                {
+                    m_class = c;
+                }
+            }
+            ImGui::EndCombo();
+        }
+        if (ImGui::IsItemHovered())
+        {
+            ImGui::SetTooltip("The class the conditional model is asked for.");
+        }
+    }
+    ImGui::TextDisabled("%d latent dimensions, range +-3", m_latent);
+    ImGui::BeginChild("##sliders", ImVec2(0, 0), true);
+    char label[32];
+    const float label_w = ImGui::CalcTextSize(m_latent > 10 ? "z00" : "z0").x; // the widest slider label
+    for (int i = 0; i < m_latent; ++i)
+    {
+        std::snprintf(label, sizeof(label), "z%d", i);
+        ImGui::PushID(i);
+        ImGui::SetNextItemWidth(-(label_w + ImGui::GetStyle().ItemSpacing.x));
+        ImGui::SliderFloat("##z", &m_code(i), -kRange, kRange, "%.2f");
+        if (ImGui::IsItemClicked(ImGuiMouseButton_Right))
+        {
+            m_code(i) = 0; // right-click: back to 0
+        }
+        ImGui::SameLine();
+        ImGui::TextUnformatted(label);
+        ImGui::PopID();
+    }
+    ImGui::EndChild();
+}
+
+void LatentView::DrawInterpolation(models::Model& model)
+{
+    CachedImage& image = m_interp_image;
+    const int count = static_cast<int>(m_images->count);
+    if (m_can_encode)
+    {
+        if (ImGui::RadioButton("Two test images", !m_random_codes))
+        {
+            m_random_codes = false;
+            image.dirty = true;
+        }
+        ImGui::SameLine();
+    }
+    if (ImGui::RadioButton("Two random codes", m_random_codes))
+    {
+        m_random_codes = true;
+        image.dirty = true;
+    }
+    if (!m_random_codes)
+    {
+        ImGui::SetNextItemWidth(110);
+        image.dirty |= ImGui::InputInt("image A", &m_index_a);
+        ImGui::SameLine();
+        ImGui::SetNextItemWidth(110);
+        image.dirty |= ImGui::InputInt("image B", &m_index_b);
+        m_index_a = std::clamp(m_index_a, 0, count - 1);
+        m_index_b = std::clamp(m_index_b, 0, count - 1);
+        ImGui::SameLine();
+    }
+    if (ImGui::Button(m_random_codes ? "New codes" : "Random pair") || (m_random_codes && m_random_a.size() != m_latent))
+    {
+        if (m_random_codes)
+        {
+            nn::MatrixF z;
+            model.SampleLatent(m_rng, 2, z);
+            m_random_a = z.col(0);
+            m_random_b = z.col(1);
+        }
+        else
+        {
+            m_index_a = static_cast<int>(m_rng.Below(static_cast<std::uint64_t>(count)));
+            m_index_b = static_cast<int>(m_rng.Below(static_cast<std::uint64_t>(count)));
+        }
+        image.dirty = true;
+    }
+    ImGui::SetNextItemWidth(160);
+    image.dirty |= ImGui::SliderInt("steps", &m_steps, 3, 16);
+    ImGui::SameLine();
+    image.dirty |= ImGui::Checkbox("spherical (slerp)", &m_spherical);
+    if (ImGui::IsItemHovered())
+    {
+        ImGui::SetTooltip("Slerp follows the great circle between the codes, keeping them at a typical distance from\n"
+                          "the origin; linear interpolation passes closer to the centre, where few codes live.");
+    }
+
+    if (image.NeedsBuild(m_model_version))
+    {
+        if (m_random_codes)
+        {
+            DecodeInto(model, InterpolationPath(m_random_a, m_random_b, m_steps, m_spherical), m_steps, image);
+        }
+        else
+        {
+            const std::int64_t indices[2] = {m_index_a, m_index_b};
+            nn::MatrixF inputs, onehot, mu, logvar;
+            data::GatherBatch(*m_images, indices, 2, inputs);
+            const nn::MatrixF* labels = nullptr;
+            if (m_classes > 0 && m_images->num_classes == m_classes)
+            {
+                data::GatherOneHot(*m_images, indices, 2, onehot);
+                labels = &onehot;
+            }
+            model.Encode(inputs, labels, mu, logvar);
+            const nn::MatrixF a = inputs.col(0), b = inputs.col(1);
+            DecodeInto(model, InterpolationPath(mu.col(0), mu.col(1), m_steps, m_spherical), m_steps + 2, image, &a,
+                       &b);
+        }
+    }
+    if (!m_random_codes)
+    {
+        ImGui::TextDisabled("left and right: the test images; between: decoder(posterior means), interpolated");
+    }
+    ShowImage(image, ImGui::GetContentRegionAvail().x, ImGui::GetContentRegionAvail().y);
+}
+
+void LatentView::DrawManifold(models::Model& model)
+{
+    CachedImage& image = m_sweep_image;
+    if (m_latent < 2)
+    {
+        ImGui::TextDisabled("The sweep needs at least two latent dimensions.");
+        return;
+    }
+    ImGui::SetNextItemWidth(90);
+    image.dirty |= ImGui::SliderInt("x dim", &m_sweep_x, 0, m_latent - 1);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(90);
+    image.dirty |= ImGui::SliderInt("y dim", &m_sweep_y, 0, m_latent - 1);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(90);
+    image.dirty |= ImGui::SliderInt("grid", &m_sweep_side, 5, 25);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(90);
+    image.dirty |= ImGui::SliderFloat("range", &m_sweep_extent, 0.5f, 4.0f, "+-%.1f");
+    if (m_sweep_x == m_sweep_y)
+    {
+        ImGui::TextDisabled("Pick two different dimensions.");
+        return;
+    }
+    if (image.NeedsBuild(m_model_version) || m_sweep_base.size() != m_code.size() || m_sweep_base != m_code)
+    {
+        // Other dimensions come from the sliders, so the sweep is a slice through the current code.
+        DecodeInto(model, SweepGrid(m_code, m_sweep_x, m_sweep_y, m_sweep_side, m_sweep_extent), m_sweep_side, image);
+        m_sweep_base = m_code;
+    }
+    ImGui::TextDisabled("z%d left to right, z%d bottom to top, from -%.1f to %.1f; the other dims from the sliders",
+                        m_sweep_x, m_sweep_y, m_sweep_extent, m_sweep_extent);
+    ShowImage(image, ImGui::GetContentRegionAvail().x, ImGui::GetContentRegionAvail().y);
+}
+
+void LatentView::DrawTraversals(models::Model& model)
+{
+    CachedImage& image = m_trav_image;
+    const int rows = std::min(m_latent, 20);
+    ImGui::SetNextItemWidth(120);
+    image.dirty |= ImGui::SliderInt("steps", &m_trav_steps, 5, 15);
+    ImGui::SameLine();
+    ImGui::TextDisabled("row d: z_d from -3 to 3, the others from the sliders (beta-VAE: one factor per row)");
+    if (image.NeedsBuild(m_model_version) || m_trav_base.size() != m_code.size() || m_trav_base != m_code)
+    {
+        DecodeInto(model, TraversalCodes(m_code, rows, m_trav_steps, kRange), m_trav_steps, image);
+        m_trav_base = m_code;
+    }
+    if (!image.texture.Valid())
+    {
+        return;
+    }
+    ImGui::BeginChild("##traversals", ImVec2(0, 0), false);
+    const float label_w = 36.0f;
+    const float w = static_cast<float>(image.texture.Width());
+    const float h = static_cast<float>(image.texture.Height());
+    float scale = std::clamp((ImGui::GetContentRegionAvail().x - label_w) / w, 0.5f, 4.0f);
+    const ImVec2 origin = ImGui::GetCursorScreenPos();
+    ImGui::SetCursorScreenPos(ImVec2(origin.x + label_w, origin.y));
+    ImGui::Image(image.texture.ImId(), ImVec2(w * scale, h * scale));
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float row_h = h * scale / static_cast<float>(rows);
+    char label[16];
+    for (int d = 0; d < rows; ++d)
+    {
+        std::snprintf(label, sizeof(label), "z%d", d);
+        draw->AddText(ImVec2(origin.x + 4, origin.y + row_h * (d + 0.5f) - ImGui::GetTextLineHeight() * 0.5f),
+                      IM_COL32(210, 210, 215, 255), label);
+    }
+    ImGui::EndChild();
+}
+
+} // namespace ll::ui

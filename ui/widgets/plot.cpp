@@ -1,0 +1,603 @@
+// The plot widget: per-plot state (limits, modes, hidden series), input (pan / zoom / refit / menu), and drawing
+// on the window's draw list. Data -> transform -> draw: plot_math.h decimates and maps, this file only draws.
+#include "ui/widgets/plot.h"
+
+#include "ui/widgets/plot_math.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace ll::ui
+{
+
+namespace
+{
+
+struct SeriesState
+{
+    bool hidden = false;
+    plot::EmaState ema;
+    std::vector<double> smoothed;
+};
+
+// What survives between frames, per plot id.
+struct PlotState
+{
+    bool has_limits = false; // false until the first fit
+    double x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1; // axis space (y is log10 on a log axis)
+    bool auto_fit = true;
+    bool follow = false;
+    bool log_y = false;
+    double follow_width = 0;
+    ImVec2 legend_min, legend_max; // last frame's legend box (clicks there do not pan)
+    std::unordered_map<ImGuiID, SeriesState> series;
+};
+
+struct LegendEntry
+{
+    std::string label;
+    ImU32 color;
+    ImGuiID id;
+    bool hidden;
+};
+
+struct HoverValue
+{
+    std::string label;
+    ImU32 color;
+    double x, y;
+    bool has_smoothed;
+    double smoothed;
+};
+
+// The plot being built this frame (BeginPlot .. EndPlot).
+struct Frame
+{
+    bool active = false;
+    bool locked = false; // layout and transforms fixed (SetupLock ran)
+    PlotState* state = nullptr;
+    ImVec2 frame_min, frame_max, area_min, area_max;
+    std::string x_label, y_label;
+    bool hovered = false, open_menu = false, legend = true, menu = true;
+    bool clicked = false; // left click on the plot this frame (captured before tooltips change the last item)
+    plot::AxisTransform tx, ty;
+    double hover_x = 0;
+    double fit_x_lo = INFINITY, fit_x_hi = -INFINITY, fit_y_lo = INFINITY, fit_y_hi = -INFINITY;
+    int series_index = 0;
+    std::vector<LegendEntry> legend_entries;
+    std::vector<HoverValue> hover_values;
+    std::vector<std::string> hover_markers;
+    plot::Decimated scratch;
+    std::vector<ImVec2> points;
+};
+
+std::unordered_map<ImGuiID, PlotState> g_plots;
+Frame g_frame;
+
+constexpr ImU32 kPalette[] = {
+    IM_COL32(31, 119, 180, 255), IM_COL32(255, 127, 14, 255), IM_COL32(44, 160, 44, 255),
+    IM_COL32(214, 39, 40, 255),  IM_COL32(148, 103, 189, 255), IM_COL32(140, 86, 75, 255),
+    IM_COL32(227, 119, 194, 255), IM_COL32(127, 127, 127, 255), IM_COL32(188, 189, 34, 255),
+    IM_COL32(23, 190, 207, 255),
+};
+
+ImU32 Faint(ImU32 color, float alpha)
+{
+    const ImU32 a = static_cast<ImU32>(((color >> IM_COL32_A_SHIFT) & 0xFF) * alpha);
+    return (color & ~IM_COL32_A_MASK) | (a << IM_COL32_A_SHIFT);
+}
+
+// Label up to "##", as ImGui shows it.
+std::string VisibleLabel(const char* label)
+{
+    const char* end = std::strstr(label, "##");
+    return end ? std::string(label, end) : std::string(label);
+}
+
+void FitPoint(double x, double y_axis)
+{
+    g_frame.fit_x_lo = std::min(g_frame.fit_x_lo, x);
+    g_frame.fit_x_hi = std::max(g_frame.fit_x_hi, x);
+    if (std::isfinite(y_axis))
+    {
+        g_frame.fit_y_lo = std::min(g_frame.fit_y_lo, y_axis);
+        g_frame.fit_y_hi = std::max(g_frame.fit_y_hi, y_axis);
+    }
+}
+
+// Fixes the layout, applies this frame's input to the limits, and draws frame, grid and ticks.
+void SetupLock()
+{
+    Frame& f = g_frame;
+    if (f.locked)
+    {
+        return;
+    }
+    f.locked = true;
+    PlotState& s = *f.state;
+    ImGuiIO& io = ImGui::GetIO();
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float text_h = ImGui::GetTextLineHeight();
+
+    // Vertical layout first: y ticks depend on the area's height, the left margin on their labels.
+    const float top = f.frame_min.y + (f.y_label.empty() ? 6.0f : text_h + 6.0f);
+    const float bottom = f.frame_max.y - (text_h + 8.0f) - (f.x_label.empty() ? 0.0f : text_h + 2.0f);
+    const int y_target = std::max(2, static_cast<int>((bottom - top) / 45.0f));
+    std::vector<plot::Tick> y_ticks = plot::ComputeTicks(s.y_lo, s.y_hi, s.log_y, y_target);
+    float label_w = 0;
+    for (const plot::Tick& t : y_ticks)
+    {
+        label_w = std::max(label_w, ImGui::CalcTextSize(t.label.c_str()).x);
+    }
+    // Whole pixels (text heights with a scaled font are not): the frame's strips then meet the area without a seam.
+    f.area_min = ImVec2(std::round(f.frame_min.x + label_w + 10.0f), std::round(top));
+    f.area_max = ImVec2(std::round(f.frame_max.x - 10.0f), std::round(std::max(top + 10.0f, bottom)));
+    const float area_w = f.area_max.x - f.area_min.x, area_h = f.area_max.y - f.area_min.y;
+
+    // Input: the invisible button from BeginPlot is the last item.
+    const ImVec2 mouse = io.MousePos;
+    const bool over_legend = mouse.x >= s.legend_min.x && mouse.x <= s.legend_max.x && mouse.y >= s.legend_min.y &&
+                             mouse.y <= s.legend_max.y;
+    const bool over_area = mouse.x >= f.area_min.x && mouse.x <= f.area_max.x && mouse.y >= f.area_min.y &&
+                           mouse.y <= f.area_max.y;
+    f.hovered = ImGui::IsItemHovered() && over_area;
+    if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left) && !over_legend)
+    {
+        const ImVec2 delta = io.MouseDelta;
+        const double dx = -delta.x / area_w * (s.x_hi - s.x_lo);
+        const double dy = delta.y / area_h * (s.y_hi - s.y_lo);
+        if (dx != 0.0 || dy != 0.0)
+        {
+            s.x_lo += dx;
+            s.x_hi += dx;
+            s.y_lo += dy;
+            s.y_hi += dy;
+            s.auto_fit = false;
+            s.follow = false;
+        }
+    }
+    if (f.hovered && io.MouseWheel != 0.0f && !over_legend)
+    {
+        const double factor = std::pow(0.85, static_cast<double>(io.MouseWheel));
+        if (s.follow)
+        {
+            s.follow_width *= factor; // keep the newest point at the right edge, y keeps fitting
+        }
+        else
+        {
+            const double ax = s.x_lo + (mouse.x - f.area_min.x) / area_w * (s.x_hi - s.x_lo);
+            const double ay = s.y_hi - (mouse.y - f.area_min.y) / area_h * (s.y_hi - s.y_lo);
+            plot::ZoomRange(s.x_lo, s.x_hi, ax, factor);
+            plot::ZoomRange(s.y_lo, s.y_hi, ay, factor);
+            s.auto_fit = false;
+        }
+    }
+    if (f.hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left) && !over_legend)
+    {
+        s.auto_fit = true;
+        s.follow = false;
+    }
+    f.open_menu = f.menu && f.hovered && ImGui::IsMouseReleased(ImGuiMouseButton_Right);
+    f.clicked = ImGui::IsItemHovered() && ImGui::IsMouseClicked(ImGuiMouseButton_Left);
+
+    f.tx = {s.x_lo, s.x_hi, f.area_min.x, f.area_max.x, false};
+    f.ty = {s.y_lo, s.y_hi, f.area_max.y, f.area_min.y, s.log_y};
+    if (f.hovered)
+    {
+        f.hover_x = f.tx.ToData(mouse.x);
+    }
+
+    // Frame, grid and ticks (with the limits after input, so the grid matches the lines).
+    y_ticks = plot::ComputeTicks(s.y_lo, s.y_hi, s.log_y, y_target);
+    const std::vector<plot::Tick> x_ticks =
+        plot::ComputeTicks(s.x_lo, s.x_hi, false, std::max(2, static_cast<int>(area_w / 90.0f)));
+    const ImU32 text_col = ImGui::GetColorU32(ImGuiCol_Text);
+    const ImU32 grid_col = ImGui::GetColorU32(ImGuiCol_Text, 0.10f);
+    // The frame in FrameBg as four strips around the plotting area, which shows the window's background (WindowBg,
+    // under it already): no pixel is filled twice, and software OpenGL pays for every one.
+    const ImU32 frame_col = ImGui::GetColorU32(ImGuiCol_FrameBg);
+    draw->AddRectFilled(f.frame_min, ImVec2(f.frame_max.x, f.area_min.y), frame_col, 3.0f, ImDrawFlags_RoundCornersTop);
+    draw->AddRectFilled(ImVec2(f.frame_min.x, f.area_max.y), f.frame_max, frame_col, 3.0f,
+                        ImDrawFlags_RoundCornersBottom);
+    draw->AddRectFilled(ImVec2(f.frame_min.x, f.area_min.y), ImVec2(f.area_min.x, f.area_max.y), frame_col);
+    draw->AddRectFilled(ImVec2(f.area_max.x, f.area_min.y), ImVec2(f.frame_max.x, f.area_max.y), frame_col);
+    for (const plot::Tick& t : y_ticks)
+    {
+        const float y = static_cast<float>(f.ty.AxisToPixel(t.axis));
+        draw->AddLine(ImVec2(f.area_min.x, y), ImVec2(f.area_max.x, y), grid_col);
+        const ImVec2 size = ImGui::CalcTextSize(t.label.c_str());
+        draw->AddText(ImVec2(f.area_min.x - size.x - 5.0f, y - size.y * 0.5f), text_col, t.label.c_str());
+    }
+    for (const plot::Tick& t : x_ticks)
+    {
+        const float x = static_cast<float>(f.tx.AxisToPixel(t.axis));
+        draw->AddLine(ImVec2(x, f.area_min.y), ImVec2(x, f.area_max.y), grid_col);
+        const ImVec2 size = ImGui::CalcTextSize(t.label.c_str());
+        draw->AddText(ImVec2(x - size.x * 0.5f, f.area_max.y + 3.0f), text_col, t.label.c_str());
+    }
+    if (!f.x_label.empty())
+    {
+        const ImVec2 size = ImGui::CalcTextSize(f.x_label.c_str());
+        draw->AddText(ImVec2((f.area_min.x + f.area_max.x - size.x) * 0.5f, f.frame_max.y - size.y - 2.0f), text_col,
+                      f.x_label.c_str());
+    }
+    if (!f.y_label.empty())
+    {
+        std::string text = f.y_label + (s.log_y ? " (log)" : "");
+        draw->AddText(ImVec2(f.frame_min.x + 4.0f, f.frame_min.y + 3.0f), text_col, text.c_str());
+    }
+    draw->PushClipRect(f.area_min, f.area_max, true);
+}
+
+// Decimates and draws one polyline; collects the y extent of the visible part for auto-fit.
+template <class TX, class TY>
+void DrawSeries(const TX* xs, const TY* ys, int n, ImU32 color, float thickness, bool fit)
+{
+    Frame& f = g_frame;
+    const int columns = std::max(1, static_cast<int>(f.area_max.x - f.area_min.x));
+    plot::DecimateMinMax(xs, ys, static_cast<std::size_t>(n), f.tx.lo, f.tx.hi, columns, f.scratch);
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    f.points.clear();
+    auto flush = [&]() {
+        if (f.points.size() >= 2)
+        {
+            draw->AddPolyline(f.points.data(), static_cast<int>(f.points.size()), color, ImDrawFlags_None, thickness);
+        }
+        else if (f.points.size() == 1)
+        {
+            draw->AddCircleFilled(f.points[0], thickness + 1.0f, color);
+        }
+        f.points.clear();
+    };
+    for (std::size_t i = 0; i < f.scratch.xs.size(); ++i)
+    {
+        const double x = f.scratch.xs[i];
+        const double y_axis = f.ty.ToAxis(f.scratch.ys[i]);
+        if (!std::isfinite(y_axis))
+        {
+            flush(); // y <= 0 on a log axis breaks the line
+            continue;
+        }
+        if (fit && x >= f.tx.lo && x <= f.tx.hi)
+        {
+            f.fit_y_lo = std::min(f.fit_y_lo, y_axis);
+            f.fit_y_hi = std::max(f.fit_y_hi, y_axis);
+        }
+        // Clamp far-off points so float pixel coordinates stay sane when zoomed in a long way.
+        const double px = std::clamp(f.tx.AxisToPixel(x), -1e6, 1e6);
+        const double py = std::clamp(f.ty.AxisToPixel(y_axis), -1e6, 1e6);
+        f.points.emplace_back(static_cast<float>(px), static_cast<float>(py));
+    }
+    flush();
+}
+
+template <class T>
+void PlotLineImpl(const char* label, const T* xs, const T* ys, int n, const PlotLineStyle& style)
+{
+    IM_ASSERT(g_frame.active && "PlotLine outside BeginPlot/EndPlot");
+    SetupLock();
+    Frame& f = g_frame;
+    PlotState& s = *f.state;
+    const ImGuiID id = ImGui::GetID(label);
+    SeriesState& series = s.series[id];
+    const ImU32 color = style.color != 0 ? style.color : kPalette[f.series_index % IM_ARRAYSIZE(kPalette)];
+    ++f.series_index;
+    f.legend_entries.push_back({VisibleLabel(label), color, id, series.hidden});
+    if (series.hidden || n <= 0 || xs == nullptr || ys == nullptr)
+    {
+        return;
+    }
+    if (!s.has_limits)
+    {
+        // First sight: fit from the whole series once; drawing starts next frame with real limits.
+        for (int i = 0; i < n; ++i)
+        {
+            FitPoint(xs[i], f.ty.ToAxis(ys[i]));
+        }
+        return;
+    }
+    f.fit_x_lo = std::min(f.fit_x_lo, static_cast<double>(xs[0]));
+    f.fit_x_hi = std::max(f.fit_x_hi, static_cast<double>(xs[n - 1]));
+    const bool smooth = style.smoothing > 0.0;
+    if (smooth)
+    {
+        plot::EmaSmooth(ys, static_cast<std::size_t>(n), style.smoothing, series.ema, series.smoothed);
+        // One pixel wide: ImGui draws integer-width lines from the font atlas, 2 triangles a segment instead of 6.
+        DrawSeries(xs, ys, n, Faint(color, 0.25f), 1.0f, true);
+        DrawSeries(xs, series.smoothed.data(), n, color, style.thickness, false);
+    }
+    else
+    {
+        DrawSeries(xs, ys, n, color, style.thickness, true);
+    }
+    if (f.hovered)
+    {
+        const std::size_t i = plot::NearestIndex(xs, static_cast<std::size_t>(n), f.hover_x);
+        f.hover_values.push_back({VisibleLabel(label), color, static_cast<double>(xs[i]), static_cast<double>(ys[i]),
+                                  smooth, smooth ? series.smoothed[i] : 0.0});
+        const double y_axis = f.ty.ToAxis(smooth ? series.smoothed[i] : static_cast<double>(ys[i]));
+        if (std::isfinite(y_axis))
+        {
+            ImGui::GetWindowDrawList()->AddCircleFilled(
+                ImVec2(static_cast<float>(f.tx.AxisToPixel(static_cast<double>(xs[i]))),
+                       static_cast<float>(f.ty.AxisToPixel(y_axis))),
+                3.5f, color);
+        }
+    }
+}
+
+void DrawLegend()
+{
+    Frame& f = g_frame;
+    PlotState& s = *f.state;
+    s.legend_min = s.legend_max = ImVec2(0, 0);
+    if (!f.legend || f.legend_entries.empty())
+    {
+        return;
+    }
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float line_h = ImGui::GetTextLineHeight();
+    const float swatch = line_h * 0.8f;
+    float width = 0;
+    for (const LegendEntry& e : f.legend_entries)
+    {
+        width = std::max(width, ImGui::CalcTextSize(e.label.c_str()).x);
+    }
+    const ImVec2 box_min(f.area_min.x + 6.0f, f.area_min.y + 6.0f);
+    const ImVec2 box_max(box_min.x + swatch + width + 14.0f,
+                         box_min.y + f.legend_entries.size() * (line_h + 2.0f) + 6.0f);
+    draw->AddRectFilled(box_min, box_max, ImGui::GetColorU32(ImGuiCol_PopupBg, 0.85f), 3.0f);
+    const ImVec2 mouse = ImGui::GetIO().MousePos;
+    const bool clicked = f.clicked;
+    for (std::size_t i = 0; i < f.legend_entries.size(); ++i)
+    {
+        const LegendEntry& e = f.legend_entries[i];
+        const ImVec2 row_min(box_min.x + 4.0f, box_min.y + 3.0f + i * (line_h + 2.0f));
+        const ImVec2 row_max(box_max.x - 4.0f, row_min.y + line_h);
+        const bool row_hovered =
+            mouse.x >= row_min.x && mouse.x <= row_max.x && mouse.y >= row_min.y && mouse.y <= row_max.y;
+        if (row_hovered && clicked)
+        {
+            s.series[e.id].hidden = !e.hidden;
+        }
+        const ImU32 text_col = ImGui::GetColorU32(e.hidden ? ImGuiCol_TextDisabled : ImGuiCol_Text);
+        const ImVec2 sw_min(row_min.x, row_min.y + (line_h - swatch) * 0.5f);
+        draw->AddRectFilled(sw_min, ImVec2(sw_min.x + swatch, sw_min.y + swatch), e.hidden ? Faint(e.color, 0.3f)
+                                                                                            : e.color);
+        draw->AddText(ImVec2(row_min.x + swatch + 6.0f, row_min.y), row_hovered ? e.color | IM_COL32_A_MASK : text_col,
+                      e.label.c_str());
+    }
+    s.legend_min = box_min;
+    s.legend_max = box_max;
+}
+
+void DrawHover()
+{
+    Frame& f = g_frame;
+    if (!f.hovered)
+    {
+        return;
+    }
+    const float mx = ImGui::GetIO().MousePos.x;
+    ImGui::GetWindowDrawList()->AddLine(ImVec2(mx, f.area_min.y), ImVec2(mx, f.area_max.y),
+                                        ImGui::GetColorU32(ImGuiCol_Text, 0.35f));
+    if (f.hover_values.empty() && f.hover_markers.empty())
+    {
+        return;
+    }
+    ImGui::BeginTooltip();
+    if (!f.hover_values.empty())
+    {
+        ImGui::Text("x = %.6g", f.hover_values.front().x);
+    }
+    for (const HoverValue& v : f.hover_values)
+    {
+        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(v.color), "%s:", v.label.c_str()); // series colour
+        ImGui::SameLine();
+        if (v.has_smoothed)
+        {
+            ImGui::Text("%.6g (smoothed %.6g)", v.y, v.smoothed);
+        }
+        else
+        {
+            ImGui::Text("%.6g", v.y);
+        }
+    }
+    for (const std::string& m : f.hover_markers)
+    {
+        ImGui::Text("| %s", m.c_str());
+    }
+    ImGui::EndTooltip();
+}
+
+void DrawMenu()
+{
+    Frame& f = g_frame;
+    PlotState& s = *f.state;
+    if (f.open_menu)
+    {
+        ImGui::OpenPopup("##plot_menu");
+    }
+    if (ImGui::BeginPopup("##plot_menu"))
+    {
+        if (ImGui::MenuItem("Fit view", "double-click"))
+        {
+            s.auto_fit = true;
+            s.follow = false;
+        }
+        ImGui::MenuItem("Auto-fit", nullptr, &s.auto_fit);
+        if (ImGui::MenuItem("Follow newest", nullptr, &s.follow) && s.follow)
+        {
+            s.follow_width = s.x_hi - s.x_lo;
+        }
+        if (ImGui::MenuItem("Log y", nullptr, &s.log_y))
+        {
+            s.has_limits = false; // limits live in axis space: refit in the new one
+            s.auto_fit = true;
+        }
+        ImGui::EndPopup();
+    }
+}
+
+} // namespace
+
+bool BeginPlot(const char* id, ImVec2 size)
+{
+    IM_ASSERT(!g_frame.active && "BeginPlot inside another plot");
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float w = size.x > 0 ? size.x : avail.x + size.x;
+    const float h = size.y > 0 ? size.y : (size.y < 0 ? avail.y + size.y : 250.0f);
+    const ImVec2 frame_size(std::max(w, 80.0f), std::max(h, 60.0f));
+    ImGui::PushID(id);
+    const ImGuiID plot_id = ImGui::GetID("##plot");
+    const ImVec2 pos = ImGui::GetCursorScreenPos();
+    ImGui::InvisibleButton("##plot", frame_size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+    if (!ImGui::IsItemVisible())
+    {
+        ImGui::PopID();
+        return false;
+    }
+    g_frame.active = true;
+    g_frame.locked = false;
+    g_frame.state = &g_plots[plot_id];
+    g_frame.frame_min = pos;
+    g_frame.frame_max = ImVec2(pos.x + frame_size.x, pos.y + frame_size.y);
+    g_frame.x_label.clear();
+    g_frame.y_label.clear();
+    g_frame.hovered = g_frame.open_menu = g_frame.clicked = false;
+    g_frame.legend = g_frame.menu = true;
+    g_frame.fit_x_lo = g_frame.fit_y_lo = INFINITY;
+    g_frame.fit_x_hi = g_frame.fit_y_hi = -INFINITY;
+    g_frame.series_index = 0;
+    g_frame.legend_entries.clear();
+    g_frame.hover_values.clear();
+    g_frame.hover_markers.clear();
+    return true;
+}
+
+void SetupAxes(const char* x_label, const char* y_label, PlotFlags flags)
+{
+    IM_ASSERT(g_frame.active && !g_frame.locked && "SetupAxes must come right after BeginPlot");
+    Frame& f = g_frame;
+    f.x_label = x_label ? x_label : "";
+    f.y_label = y_label ? y_label : "";
+    f.legend = (flags & PlotFlags_NoLegend) == 0;
+    f.menu = (flags & PlotFlags_NoMenu) == 0;
+    PlotState& s = *f.state;
+    if (!s.has_limits && s.series.empty())
+    {
+        s.log_y = (flags & PlotFlags_LogY) != 0;
+        s.follow = (flags & PlotFlags_Follow) != 0;
+    }
+}
+
+void SetupAxesLimits(double x_min, double x_max, double y_min, double y_max, bool always)
+{
+    IM_ASSERT(g_frame.active && !g_frame.locked && "SetupAxesLimits must come before the first PlotLine");
+    PlotState& s = *g_frame.state;
+    if (always || !s.has_limits)
+    {
+        s.x_lo = x_min;
+        s.x_hi = x_max;
+        s.y_lo = s.log_y ? std::log10(std::max(y_min, 1e-300)) : y_min;
+        s.y_hi = s.log_y ? std::log10(std::max(y_max, 1e-300)) : y_max;
+        s.has_limits = true;
+        s.auto_fit = false;
+        s.follow = false;
+    }
+}
+
+void SetupFollowWidth(double width)
+{
+    IM_ASSERT(g_frame.active);
+    if (width > 0 && g_frame.state->follow_width <= 0)
+    {
+        g_frame.state->follow_width = width;
+    }
+}
+
+void PlotLine(const char* label, const float* xs, const float* ys, int n, const PlotLineStyle& style)
+{
+    PlotLineImpl(label, xs, ys, n, style);
+}
+
+void PlotLine(const char* label, const double* xs, const double* ys, int n, const PlotLineStyle& style)
+{
+    PlotLineImpl(label, xs, ys, n, style);
+}
+
+void PlotMarkerX(double x, const char* label)
+{
+    IM_ASSERT(g_frame.active && "PlotMarkerX outside BeginPlot/EndPlot");
+    SetupLock();
+    Frame& f = g_frame;
+    const float px = static_cast<float>(f.tx.ToPixel(x));
+    if (px < f.area_min.x - 1.0f || px > f.area_max.x + 1.0f)
+    {
+        return;
+    }
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImU32 color = IM_COL32(255, 200, 80, 170);
+    for (float y = f.area_min.y; y < f.area_max.y; y += 8.0f) // dashed
+    {
+        draw->AddLine(ImVec2(px, y), ImVec2(px, std::min(y + 4.0f, f.area_max.y)), color, 1.0f);
+    }
+    draw->AddTriangleFilled(ImVec2(px - 4.0f, f.area_min.y), ImVec2(px + 4.0f, f.area_min.y),
+                            ImVec2(px, f.area_min.y + 6.0f), color);
+    if (f.hovered && std::abs(ImGui::GetIO().MousePos.x - px) <= 5.0f && label != nullptr)
+    {
+        f.hover_markers.emplace_back(label);
+    }
+}
+
+void EndPlot()
+{
+    IM_ASSERT(g_frame.active && "EndPlot without BeginPlot");
+    SetupLock();
+    Frame& f = g_frame;
+    PlotState& s = *f.state;
+    DrawHover();
+    ImGui::GetWindowDrawList()->PopClipRect();
+    DrawLegend();
+    ImGui::GetWindowDrawList()->AddRect(f.area_min, f.area_max, ImGui::GetColorU32(ImGuiCol_Border));
+    DrawMenu();
+
+    // Limits for the next frame from what was drawn in this one (one frame of lag is invisible at 60 fps).
+    const bool have_x = f.fit_x_lo <= f.fit_x_hi;
+    const bool have_y = f.fit_y_lo <= f.fit_y_hi;
+    if ((s.auto_fit || s.follow || !s.has_limits) && have_x)
+    {
+        double x_lo = f.fit_x_lo, x_hi = f.fit_x_hi;
+        if (s.follow)
+        {
+            if (s.follow_width <= 0)
+            {
+                s.follow_width = std::max(x_hi - x_lo, 1e-12);
+            }
+            x_lo = x_hi - s.follow_width;
+        }
+        if (x_hi <= x_lo)
+        {
+            plot::PadRange(x_lo, x_hi, 0.0);
+        }
+        s.x_lo = x_lo;
+        s.x_hi = x_hi;
+        if (have_y)
+        {
+            double y_lo = f.fit_y_lo, y_hi = f.fit_y_hi;
+            plot::PadRange(y_lo, y_hi, 0.05);
+            s.y_lo = y_lo;
+            s.y_hi = y_hi;
+        }
+        s.has_limits = true;
+    }
+    f.active = false;
+    ImGui::PopID();
+}
+
+} // namespace ll::ui
