@@ -2,7 +2,7 @@
 // double backward used by gradient penalties. No allocation once buffer shapes repeat.
 #include "core/nn/layers.h"
 
-#include "core/nn/gemm_stats.h"
+#include "core/nn/gemm.h"
 
 #include <algorithm>
 #include <cctype>
@@ -168,12 +168,7 @@ const Matrix<T>& Linear<T>::Forward(const Matrix<T>& x)
         m_w_eff.array() = m_w.array() * (T(1) / m_sigma);
     }
     m_x = &x;
-    EnsureShape(m_y, out, x.cols());
-    {
-        const SerialProducts serial(SkinnyLayer(in, out));
-        const GemmTimer timer(out, x.cols(), in);
-        m_y.noalias() = EffectiveWeight() * x;
-    }
+    Gemm<T>(Trans::No, Trans::No, T(1), EffectiveWeight(), x, T(0), m_y); // (out, B) = (out, in) (in, B)
     if (m_has_bias)
     {
         m_y.colwise() += m_b.col(0);
@@ -226,30 +221,21 @@ void Linear<T>::BackwardImpl(const Matrix<T>& dy, bool accumulate, bool need_dx)
         throw std::invalid_argument("Linear::Backward: dy is " + ShapeText(dy.rows(), dy.cols()) + ", expected " +
                                     ShapeText(m_w.rows(), x.cols()));
     }
-    const Index in = m_w.cols(), out = m_w.rows(), batch = dy.cols();
-    const SerialProducts serial(SkinnyLayer(in, out));
     m_dy = &dy;
     if (need_dx)
     {
-        EnsureShape(m_dx, in, batch);
-        const GemmTimer timer(in, batch, out);
-        m_dx.noalias() = EffectiveWeight().transpose() * dy; // (in, B)
+        Gemm<T>(Trans::Yes, Trans::No, T(1), EffectiveWeight(), dy, T(0), m_dx); // (in, B) = (out, in)^T (out, B)
     }
     if (accumulate)
     {
         if (m_spectral_norm)
         {
-            EnsureShape(m_dw_eff, out, in);
-            {
-                const GemmTimer timer(out, in, batch);
-                m_dw_eff.noalias() = dy * x.transpose();
-            }
+            Gemm<T>(Trans::No, Trans::Yes, T(1), dy, x, T(0), m_dw_eff); // (out, in) = (out, B) (in, B)^T
             AccumulateWeightGrad(m_dw_eff);
         }
         else
         {
-            const GemmTimer timer(out, in, batch);
-            m_dw.noalias() += dy * x.transpose(); // (out, in)
+            Gemm<T>(Trans::No, Trans::Yes, T(1), dy, x, T(1), m_dw); // (out, in) += (out, B) (in, B)^T
         }
         if (m_has_bias)
         {
@@ -272,18 +258,15 @@ const Matrix<T>& Linear<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp
                                     ", expected " + ShapeText(m_w.cols(), dy.cols()));
     }
     // dx = W_eff^T dy: dP/d(dy) = W_eff u, dP/dW_eff = dy u^T, and dx does not depend on x.
-    EnsureShape(m_ddy, m_w.rows(), u.cols());
-    const SerialProducts serial(SkinnyLayer(m_w.cols(), m_w.rows()));
-    m_ddy.noalias() = EffectiveWeight() * u;
+    Gemm<T>(Trans::No, Trans::No, T(1), EffectiveWeight(), u, T(0), m_ddy); // (out, B) = (out, in) (in, B)
     if (m_spectral_norm)
     {
-        EnsureShape(m_dw_eff, m_w.rows(), m_w.cols());
-        m_dw_eff.noalias() = dy * u.transpose();
+        Gemm<T>(Trans::No, Trans::Yes, T(1), dy, u, T(0), m_dw_eff); // (out, in) = (out, B) (in, B)^T
         AccumulateWeightGrad(m_dw_eff);
     }
     else
     {
-        m_dw.noalias() += dy * u.transpose();
+        Gemm<T>(Trans::No, Trans::Yes, T(1), dy, u, T(1), m_dw); // (out, in) += (out, B) (in, B)^T
     }
     EnsureShape(dp_dx, m_w.cols(), u.cols());
     dp_dx.setZero();

@@ -1,18 +1,17 @@
-// FTZ/DAZ and OpenMP thread count for the training thread. Denormals appear in small gradients late in training
-// and make some float operations ~100x slower on x86; flushing them changes nothing a plot could show.
+// FTZ/DAZ, priority and the compute pool of the training thread. Denormals appear in small gradients late in
+// training and make some float operations ~100x slower on x86; flushing them changes nothing a plot could show.
 #include "core/train/thread_setup.h"
 
+#include "core/nn/thread_pool.h"
+
 #include <algorithm>
+#include <memory>
 #include <thread>
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <pmmintrin.h>
 #include <xmmintrin.h>
 #define LATENTLAB_HAVE_MXCSR 1
-#endif
-
-#ifdef LATENTLAB_HAVE_OPENMP
-#include <omp.h>
 #endif
 
 #ifdef __linux__
@@ -28,6 +27,9 @@ namespace ll::train
 namespace
 {
 constexpr int kBackgroundNice = 10;
+
+// The calling thread's pool: destroyed (its workers joined) when the thread ends.
+thread_local std::unique_ptr<nn::ThreadPool> t_pool;
 
 void SetFlushToZero()
 {
@@ -65,21 +67,16 @@ void ConfigureTrainingThread(int threads, bool background)
     {
         SetBackgroundPriority();
     }
-#ifdef LATENTLAB_HAVE_OPENMP
-    // nthreads-var is per thread: Eigen asks omp_get_max_threads() on the thread doing the product.
-    omp_set_num_threads(threads);
-    // The team's workers are created here and reused by later parallel regions of this thread.
-#pragma omp parallel num_threads(threads)
-    {
+    nn::SetCurrentPool(nullptr);
+    t_pool.reset();
+    t_pool = std::make_unique<nn::ThreadPool>(threads, [background] {
         SetFlushToZero();
-        if (background && omp_get_thread_num() != 0)
+        if (background)
         {
             SetBackgroundPriority();
         }
-    }
-#else
-    (void)threads;
-#endif
+    });
+    nn::SetCurrentPool(t_pool.get());
 }
 
 int ThreadNiceValue()

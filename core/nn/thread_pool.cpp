@@ -1,0 +1,228 @@
+// ThreadPool: generation-tagged chunk counter, short spins, then condition variables.
+#include "core/nn/thread_pool.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+#if defined(__x86_64__) || defined(_M_X64) || defined(__i386__)
+#include <immintrin.h>
+#define LL_PAUSE() _mm_pause()
+#else
+#define LL_PAUSE() std::this_thread::yield()
+#endif
+
+namespace ll::nn
+{
+
+namespace
+{
+// Spin budgets in pause instructions (a pause is ~10-60 cycles depending on the CPU: a few to ~30 us here). A worker
+// spins after a job so that the next product of a step, usually a few microseconds later, needs no wake-up; the
+// owner spins while the last chunk finishes. Both then block, so a descheduled thread is never waited on by a
+// spinning one that holds the only free core.
+constexpr int kWorkerSpins = 2000;
+constexpr int kOwnerSpins = 2000;
+constexpr int kPiecesPerThread = 4;
+
+thread_local ThreadPool* t_current_pool = nullptr;
+
+// m_next packs (generation: 20 bits, chunk count: 22 bits, next chunk: 22 bits). A generation that wraps around is
+// harmless: a chunk claimed under a matching word belongs to the job in force, whose fields are read after the claim.
+constexpr int kChunkBits = 22;
+constexpr std::uint64_t kChunkMask = (std::uint64_t(1) << kChunkBits) - 1;
+constexpr std::uint64_t kGenerationMask = (std::uint64_t(1) << 20) - 1;
+constexpr std::uint32_t Generation(std::uint64_t packed)
+{
+    return static_cast<std::uint32_t>(packed >> (2 * kChunkBits));
+}
+constexpr std::uint32_t Count(std::uint64_t packed) { return static_cast<std::uint32_t>((packed >> kChunkBits) & kChunkMask); }
+constexpr std::uint32_t Next(std::uint64_t packed) { return static_cast<std::uint32_t>(packed & kChunkMask); }
+constexpr std::uint64_t Pack(std::uint32_t gen, std::uint32_t count)
+{
+    return ((static_cast<std::uint64_t>(gen) & kGenerationMask) << (2 * kChunkBits)) |
+           (static_cast<std::uint64_t>(count) << kChunkBits);
+}
+} // namespace
+
+ThreadPool* CurrentPool() { return t_current_pool; }
+void SetCurrentPool(ThreadPool* pool) { t_current_pool = pool; }
+
+ThreadPool::ThreadPool(int threads, std::function<void()> worker_init) : m_worker_init(std::move(worker_init))
+{
+    if (threads > 256)
+    {
+        throw std::invalid_argument("ThreadPool: at most 256 threads, asked for " + std::to_string(threads));
+    }
+    for (int i = 1; i < threads; ++i)
+    {
+        m_workers.emplace_back([this] { WorkerMain(); });
+    }
+}
+
+ThreadPool::~ThreadPool()
+{
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_stop = true;
+    }
+    m_work_cv.notify_all();
+    for (std::thread& t : m_workers)
+    {
+        t.join();
+    }
+}
+
+Index ThreadPool::RangePieces(Index n, Index grain) const
+{
+    grain = std::max<Index>(grain, 1);
+    if (m_workers.empty() || n < 2 * grain)
+    {
+        return 1;
+    }
+    return std::min<Index>(n / grain, static_cast<Index>(Threads()) * kPiecesPerThread);
+}
+
+bool ThreadPool::Claim(std::uint32_t gen, std::uint32_t& chunk, std::uint32_t& count)
+{
+    std::uint64_t v = m_next.load(std::memory_order_acquire);
+    while (true)
+    {
+        if (Generation(v) != gen || Next(v) >= Count(v))
+        {
+            return false;
+        }
+        if (m_next.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+        {
+            chunk = Next(v);
+            count = Count(v);
+            return true;
+        }
+    }
+}
+
+void ThreadPool::Work(std::uint32_t gen)
+{
+    std::uint32_t chunk = 0, count = 0;
+    std::uint32_t done = 0;
+    while (Claim(gen, chunk, count))
+    {
+        try
+        {
+            m_call(m_ctx, static_cast<Index>(chunk));
+        }
+        catch (...)
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            if (!m_error)
+            {
+                m_error = std::current_exception();
+            }
+        }
+        ++done;
+    }
+    if (done > 0)
+    {
+        Finish(done, count);
+    }
+}
+
+void ThreadPool::Finish(std::uint32_t done, std::uint32_t count)
+{
+    if (m_done.fetch_add(done, std::memory_order_acq_rel) + done == count)
+    {
+        // The owner may be asleep: take the mutex so the notify cannot fall between its check and its wait.
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+        }
+        m_done_cv.notify_one();
+    }
+}
+
+void ThreadPool::RunImpl(Index count, void* ctx, Call call)
+{
+    if (count <= 0)
+    {
+        return;
+    }
+    if (m_workers.empty() || count == 1)
+    {
+        for (Index c = 0; c < count; ++c)
+        {
+            call(ctx, c);
+        }
+        return;
+    }
+    if (count > static_cast<Index>(kChunkMask))
+    {
+        throw std::invalid_argument("ThreadPool::Run: too many chunks (" + std::to_string(count) + ")");
+    }
+    const std::uint32_t n = static_cast<std::uint32_t>(count);
+    m_ctx = ctx;
+    m_call = call;
+    m_done.store(0, std::memory_order_relaxed);
+    m_generation = static_cast<std::uint32_t>((m_generation + 1) & kGenerationMask);
+    const std::uint32_t gen = m_generation;
+    m_next.store(Pack(gen, n), std::memory_order_release);
+    {
+        std::lock_guard<std::mutex> lock(m_mutex); // pairs with a worker's check before it sleeps
+    }
+    m_work_cv.notify_all();
+
+    Work(gen);
+    if (m_done.load(std::memory_order_acquire) != n)
+    {
+        for (int i = 0; i < kOwnerSpins && m_done.load(std::memory_order_acquire) != n; ++i)
+        {
+            LL_PAUSE();
+        }
+        if (m_done.load(std::memory_order_acquire) != n)
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_done_cv.wait(lock, [&] { return m_done.load(std::memory_order_acquire) == n; });
+        }
+    }
+    std::exception_ptr error;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        std::swap(error, m_error);
+    }
+    if (error)
+    {
+        std::rethrow_exception(error);
+    }
+}
+
+void ThreadPool::WorkerMain()
+{
+    if (m_worker_init)
+    {
+        m_worker_init();
+    }
+    std::uint32_t seen = 0;
+    while (true)
+    {
+        std::uint32_t gen = Generation(m_next.load(std::memory_order_acquire));
+        for (int i = 0; i < kWorkerSpins && gen == seen; ++i)
+        {
+            LL_PAUSE();
+            gen = Generation(m_next.load(std::memory_order_acquire));
+        }
+        if (gen == seen)
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_work_cv.wait(lock, [&] {
+                return m_stop || Generation(m_next.load(std::memory_order_acquire)) != seen;
+            });
+            if (m_stop)
+            {
+                return;
+            }
+            gen = Generation(m_next.load(std::memory_order_acquire));
+        }
+        seen = gen;
+        Work(gen);
+    }
+}
+
+} // namespace ll::nn
