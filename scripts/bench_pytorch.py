@@ -6,8 +6,9 @@ lab's models (core/models, app/cli_bench.cpp), plus the convolutional `dcgan` an
 
 Run with Debian's python3-torch (scripts/install-bench-deps.sh installs it and OpenBLAS):
     /usr/bin/python3 scripts/bench_pytorch.py [--model NAME|all] [--threads T] [--seconds S] [--window W]
-Prints the BLAS library this process loaded (from /proc/self/maps), then one line per model in the format of
-`latentlab bench`, with impl=pytorch. The rate is the median over windows of W steps after a warm-up.
+Prints the BLAS this process runs on (the library that answers PyTorch's sgemm_, as mapped in /proc/self/maps) and
+the thread counts, then one line per model in the format of `latentlab bench`, with impl=pytorch. The rate is the
+median over windows of W steps after a warm-up.
 """
 import argparse
 import ctypes
@@ -27,21 +28,45 @@ import torch.nn.functional as F
 # What this process runs on
 
 
-def loaded_blas():
-    """(path, kind) of the BLAS shared library mapped into this process, from /proc/self/maps."""
+def mapped_libraries():
     paths = []
     with open("/proc/self/maps") as maps:
         for line in maps:
             parts = line.split()
-            if len(parts) >= 6 and parts[5] not in paths:
+            if len(parts) >= 6 and parts[5].startswith("/") and parts[5] not in paths:
                 paths.append(parts[5])
-    for p in paths:
-        base = os.path.basename(p)
-        real = os.path.realpath(p)
-        for kind, keys in (("openblas", ("openblas",)), ("blis", ("blis",)), ("mkl", ("mkl",)),
-                           ("reference", ("libblas", "/blas/"))):
-            if any(k in base or k in real for k in keys):
-                return real, kind
+    return paths
+
+
+def blas_kind(path):
+    real = os.path.realpath(path)
+    for kind, key in (("openblas", "openblas"), ("blis", "blis"), ("mkl", "mkl"), ("reference", "/blas/"),
+                      ("reference", "libblas")):
+        if key in real:
+            return kind
+    return "unknown"
+
+
+class DlInfo(ctypes.Structure):
+    _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p), ("dli_sname", ctypes.c_char_p),
+                ("dli_saddr", ctypes.c_void_p)]
+
+
+def loaded_blas():
+    """(path, kind) of the library whose sgemm_ PyTorch's own library calls: the same lookup the dynamic linker did
+    for libtorch_cpu (its dependency tree), then dladdr for the file. Several BLAS builds can be mapped at once (e.g.
+    the reference libblas.so.3 beside OpenBLAS pulled in by liblapack.so.3): only the one that answers counts."""
+    libs = mapped_libraries()
+    torch_cpu = [p for p in libs if "libtorch_cpu" in os.path.basename(p)]
+    try:
+        handle = ctypes.CDLL(torch_cpu[0] if torch_cpu else None)
+        address = ctypes.cast(handle.sgemm_, ctypes.c_void_p).value
+        info = DlInfo()
+        if ctypes.CDLL(None).dladdr(ctypes.c_void_p(address), ctypes.byref(info)) and info.dli_fname:
+            path = os.path.realpath(info.dli_fname.decode())
+            return path, blas_kind(path)
+    except (OSError, AttributeError, IndexError):
+        pass
     return "none", "none"
 
 
