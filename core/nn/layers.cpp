@@ -168,10 +168,17 @@ const Matrix<T>& Linear<T>::Forward(const Matrix<T>& x)
         m_w_eff.array() = m_w.array() * (T(1) / m_sigma);
     }
     m_x = &x;
-    Gemm<T>(Trans::No, Trans::No, T(1), EffectiveWeight(), x, T(0), m_y); // (out, B) = (out, in) (in, B)
     if (m_has_bias)
     {
-        m_y.colwise() += m_b.col(0);
+        // The bias goes in first and the product adds onto it (beta 1): one pass over y fewer than a product with
+        // beta 0, which a BLAS starts by zeroing C, followed by a bias pass.
+        EnsureShape(m_y, out, x.cols());
+        m_y.colwise() = m_b.col(0);
+        Gemm<T>(Trans::No, Trans::No, T(1), EffectiveWeight(), x, T(1), m_y); // (out, B) += (out, in) (in, B)
+    }
+    else
+    {
+        Gemm<T>(Trans::No, Trans::No, T(1), EffectiveWeight(), x, T(0), m_y); // (out, B) = (out, in) (in, B)
     }
     return m_y;
 }

@@ -2,6 +2,7 @@
 #include "core/nn/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <stdexcept>
 #include <string>
 
@@ -17,13 +18,36 @@ namespace ll::nn
 
 namespace
 {
-// Spin budgets in pause instructions (a pause is ~10-60 cycles depending on the CPU: a few to ~30 us here). A worker
-// spins after a job so that the next product of a step, usually a few microseconds later, needs no wake-up; the
-// owner spins while the last chunk finishes. Both then block, so a descheduled thread is never waited on by a
-// spinning one that holds the only free core.
-constexpr int kWorkerSpins = 2000;
-constexpr int kOwnerSpins = 2000;
+// Spin budgets. A worker spins after a job so that the next product of a step, usually a few microseconds later,
+// needs no wake-up; the owner spins while the last chunk finishes. Both then block, so a descheduled thread is never
+// waited on for long by a spinning one that holds the only free core. Measured in time (a pause instruction takes
+// 10-140 cycles depending on the CPU), the clock read every kSpinCheck pauses.
+constexpr auto kWorkerSpin = std::chrono::microseconds(50);
+constexpr auto kOwnerSpin = std::chrono::microseconds(20);
+constexpr int kSpinCheck = 32;
 constexpr int kPiecesPerThread = 4;
+
+// Spins until done() or `budget` has passed; returns done().
+template <typename Done>
+bool SpinUntil(Done&& done, std::chrono::microseconds budget)
+{
+    const auto until = std::chrono::steady_clock::now() + budget;
+    while (true)
+    {
+        for (int i = 0; i < kSpinCheck; ++i)
+        {
+            if (done())
+            {
+                return true;
+            }
+            LL_PAUSE();
+        }
+        if (std::chrono::steady_clock::now() >= until)
+        {
+            return done();
+        }
+    }
+}
 
 thread_local ThreadPool* t_current_pool = nullptr;
 
@@ -170,17 +194,11 @@ void ThreadPool::RunImpl(Index count, void* ctx, Call call)
     m_work_cv.notify_all();
 
     Work(gen);
-    if (m_done.load(std::memory_order_acquire) != n)
+    const auto all_done = [&] { return m_done.load(std::memory_order_acquire) == n; };
+    if (!SpinUntil(all_done, kOwnerSpin))
     {
-        for (int i = 0; i < kOwnerSpins && m_done.load(std::memory_order_acquire) != n; ++i)
-        {
-            LL_PAUSE();
-        }
-        if (m_done.load(std::memory_order_acquire) != n)
-        {
-            std::unique_lock<std::mutex> lock(m_mutex);
-            m_done_cv.wait(lock, [&] { return m_done.load(std::memory_order_acquire) == n; });
-        }
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_done_cv.wait(lock, all_done);
     }
     std::exception_ptr error;
     {
@@ -202,13 +220,12 @@ void ThreadPool::WorkerMain()
     std::uint32_t seen = 0;
     while (true)
     {
-        std::uint32_t gen = Generation(m_next.load(std::memory_order_acquire));
-        for (int i = 0; i < kWorkerSpins && gen == seen; ++i)
-        {
-            LL_PAUSE();
+        std::uint32_t gen = seen;
+        const auto new_job = [&] {
             gen = Generation(m_next.load(std::memory_order_acquire));
-        }
-        if (gen == seen)
+            return gen != seen;
+        };
+        if (!SpinUntil(new_job, kWorkerSpin))
         {
             std::unique_lock<std::mutex> lock(m_mutex);
             m_work_cv.wait(lock, [&] {

@@ -12,6 +12,8 @@ namespace ll::train
 // workers (Linux: nice 10 per thread), so a window's UI thread, and a software rasteriser's threads, get the CPU first
 // when they want it; training still takes every cycle they leave.
 // No other threads compute for the lab: the BLAS is called single-threaded (nn::Gemm) and Eigen never parallelises.
+// The first call also fixes glibc's trim and mmap thresholds for the process (memory the views free is reused, not
+// handed back to the kernel and faulted in again every ~30 ms).
 void ConfigureTrainingThread(int threads, bool background = false);
 
 // The nice value of the calling thread (Linux; 0 elsewhere), for tests.
