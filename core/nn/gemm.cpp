@@ -103,7 +103,7 @@ constexpr double kTinyFlops = 2.0 * 64 * 64 * 16;
 constexpr double kSplitFlops = 4.0e6;
 constexpr double kMinChunkFlops = 1.0e6;
 constexpr Index kChunkAlign = 16;
-constexpr Index kChunksPerThread = 4;
+constexpr Index kChunksPerThread = 2;
 
 #ifdef LATENTLAB_GEMM_CBLAS
 void SetLibraryThreads(int threads)

@@ -26,6 +26,12 @@ constexpr auto kWorkerSpin = std::chrono::microseconds(50);
 constexpr auto kOwnerSpin = std::chrono::microseconds(20);
 constexpr int kSpinCheck = 32;
 constexpr int kPiecesPerThread = 4;
+// Straggler handling (RunImpl): a wait longer than this (and than the owner's own share) means a worker lost its
+// core; the owner then runs kSoloRuns << backoff jobs alone.
+constexpr auto kLateWait = std::chrono::microseconds(200);
+constexpr int kSoloRuns = 64;
+constexpr int kMaxBackoff = 8;
+constexpr int kForgiveRuns = 1024;
 
 // Spins until done() or `budget` has passed; returns done().
 template <typename Done>
@@ -171,10 +177,7 @@ void ThreadPool::RunImpl(Index count, void* ctx, Call call)
     }
     if (m_workers.empty() || count == 1)
     {
-        for (Index c = 0; c < count; ++c)
-        {
-            call(ctx, c);
-        }
+        RunInline(count, ctx, call);
         return;
     }
     if (count > static_cast<Index>(kChunkMask))
@@ -182,6 +185,14 @@ void ThreadPool::RunImpl(Index count, void* ctx, Call call)
         throw std::invalid_argument("ThreadPool::Run: too many chunks (" + std::to_string(count) + ")");
     }
     const std::uint32_t n = static_cast<std::uint32_t>(count);
+    if (m_solo_runs > 0)
+    {
+        // Recently a worker kept the owner waiting (another process has its core): run the chunks here, the same
+        // chunks as always, so the result does not depend on contention.
+        --m_solo_runs;
+        RunInline(count, ctx, call);
+        return;
+    }
     m_ctx = ctx;
     m_call = call;
     m_done.store(0, std::memory_order_relaxed);
@@ -193,13 +204,62 @@ void ThreadPool::RunImpl(Index count, void* ctx, Call call)
     }
     m_work_cv.notify_all();
 
+    const auto start = std::chrono::steady_clock::now();
     Work(gen);
     const auto all_done = [&] { return m_done.load(std::memory_order_acquire) == n; };
-    if (!SpinUntil(all_done, kOwnerSpin))
+    if (!all_done())
     {
-        std::unique_lock<std::mutex> lock(m_mutex);
-        m_done_cv.wait(lock, all_done);
+        const auto own_end = std::chrono::steady_clock::now();
+        if (!SpinUntil(all_done, kOwnerSpin))
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_done_cv.wait(lock, all_done);
+        }
+        // A straggler: a worker held a chunk much longer than the owner took for all of its own, i.e. it lost its
+        // core. Run solo for a while (backing off exponentially while it keeps happening), then try again.
+        const auto waited = std::chrono::steady_clock::now() - own_end;
+        if (waited > kLateWait && waited > own_end - start)
+        {
+            m_solo_runs = kSoloRuns << m_backoff;
+            m_backoff = std::min(m_backoff + 1, kMaxBackoff);
+            m_clean_runs = 0;
+            return RethrowError();
+        }
     }
+    // The back-off is forgotten only slowly: a probe that happens to find the worker's core free says little.
+    if (m_backoff > 0 && ++m_clean_runs >= kForgiveRuns)
+    {
+        --m_backoff;
+        m_clean_runs = 0;
+    }
+    RethrowError();
+}
+
+void ThreadPool::RunInline(Index count, void* ctx, Call call)
+{
+    std::exception_ptr first;
+    for (Index c = 0; c < count; ++c)
+    {
+        try
+        {
+            call(ctx, c);
+        }
+        catch (...)
+        {
+            if (!first)
+            {
+                first = std::current_exception();
+            }
+        }
+    }
+    if (first)
+    {
+        std::rethrow_exception(first);
+    }
+}
+
+void ThreadPool::RethrowError()
+{
     std::exception_ptr error;
     {
         std::lock_guard<std::mutex> lock(m_mutex);

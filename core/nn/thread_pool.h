@@ -1,7 +1,10 @@
 // The lab's one pool of compute threads: a product (nn::Gemm) or a loop is cut into chunks that the calling thread
 // and the pool's workers take from one atomic counter, so a descheduled thread delays only the chunk it holds.
 // Idle threads spin for a few microseconds, then block on a condition variable: a busy machine loses no core to us
-// spinning, and the thread that has work always gets the core back.
+// spinning, and the thread that has work always gets the core back. When a worker keeps the owner waiting (another
+// process took its core), the owner runs the next jobs' chunks alone for a while, so a contended machine costs the
+// lab its second core, not its speed on the first. The chunks are the same either way: results do not depend on
+// which thread ran what.
 // Thread contract: a pool belongs to the thread that made it current (the owner, e.g. the training thread); only
 // the owner calls Run / ForRange, and not from inside a chunk. Chunks run concurrently on the owner and the workers.
 #pragma once
@@ -72,6 +75,8 @@ private:
     bool Claim(std::uint32_t gen, std::uint32_t& chunk, std::uint32_t& count);
     void Work(std::uint32_t gen);
     void Finish(std::uint32_t done, std::uint32_t count);
+    void RunInline(Index count, void* ctx, Call call); // every chunk on the owner, in order
+    void RethrowError();
 
     std::vector<std::thread> m_workers;
     std::function<void()> m_worker_init;
@@ -85,6 +90,9 @@ private:
     std::atomic<std::uint64_t> m_next{0};
     std::atomic<std::uint32_t> m_done{0};
     std::uint32_t m_generation = 0; // owner only
+    int m_solo_runs = 0;            // owner only: jobs still to run without the workers after a straggler
+    int m_backoff = 0;              // owner only
+    int m_clean_runs = 0;           // owner only
 
     std::mutex m_mutex;
     std::condition_variable m_work_cv; // workers sleep here between jobs

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -115,4 +116,43 @@ TEST_CASE("ThreadPool: workers run their init first, and pools owned by two thre
     CHECK(uninitialised_chunks.load() == 0);
     CHECK(CurrentPool() == nullptr); // this thread never had one
     CHECK(CurrentThreads() == 1);
+}
+
+TEST_CASE("ThreadPool: after a worker keeps the owner waiting, the owner runs the next jobs' chunks alone")
+{
+    ThreadPool pool(2);
+    const std::thread::id owner = std::this_thread::get_id();
+    // Job 1: the owner's chunk waits until the worker has taken the other one, which then holds it for 20 ms, as a
+    // worker whose core another process took would (the straggler the pool must stop waiting for).
+    std::atomic<bool> worker_started{false};
+    bool worker_took_one = false;
+    for (int attempt = 0; attempt < 20 && !worker_took_one; ++attempt)
+    {
+        worker_started = false;
+        pool.Run(2, [&](Index) {
+            const auto begin = std::chrono::steady_clock::now();
+            if (std::this_thread::get_id() == owner)
+            {
+                while (!worker_started.load() && std::chrono::steady_clock::now() - begin < std::chrono::seconds(1))
+                {
+                }
+            }
+            else
+            {
+                worker_started = true;
+                while (std::chrono::steady_clock::now() - begin < std::chrono::milliseconds(20))
+                {
+                }
+            }
+        });
+        worker_took_one = worker_started.load();
+    }
+    REQUIRE(worker_took_one);
+    // Job 2: every chunk runs on the owner, and each exactly once.
+    std::vector<std::thread::id> ran_on(16);
+    pool.Run(16, [&](Index c) { ran_on[static_cast<std::size_t>(c)] = std::this_thread::get_id(); });
+    for (const std::thread::id& id : ran_on)
+    {
+        CHECK(id == owner);
+    }
 }
