@@ -20,6 +20,16 @@ std::string ShapeText(Index rows, Index cols)
     return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
 }
 
+// f(i) for i in [0, n): a plain loop the compiler vectorises (f must be a simple select or arithmetic).
+template <typename F>
+inline void ForEach(Index n, F&& f)
+{
+    for (Index i = 0; i < n; ++i)
+    {
+        f(i);
+    }
+}
+
 // Resizes only when the shape changes, so repeated batches never allocate.
 template <typename T>
 void EnsureShape(Matrix<T>& m, Index rows, Index cols)
@@ -385,7 +395,10 @@ const Matrix<T>& Activation<T>::Forward(const Matrix<T>& x)
         m_y.array() = xa.max(T(0));
         break;
     case ActivationKind::LeakyReLU:
-        m_y.array() = (xa > T(0)).select(xa, m_slope * xa);
+        // Plain loops for the selects: Eigen 3.4's select() has no vectorised path, GCC turns these into blends.
+        ForEach(x.size(), [&, xp = x.data(), yp = m_y.data(), slope = m_slope](Index i) {
+            yp[i] = xp[i] > T(0) ? xp[i] : slope * xp[i];
+        });
         break;
     case ActivationKind::Tanh:
         m_y.array() = xa.tanh();
@@ -425,10 +438,14 @@ const Matrix<T>& Activation<T>::Backward(const Matrix<T>& dy, bool accumulate)
         m_dx = dy;
         break;
     case ActivationKind::ReLU:
-        m_dx.array() = (xa > T(0)).select(ga, T(0));
+        ForEach(dy.size(), [&, xp = m_x->data(), gp = dy.data(), dp = m_dx.data()](Index i) {
+            dp[i] = xp[i] > T(0) ? gp[i] : T(0);
+        });
         break;
     case ActivationKind::LeakyReLU:
-        m_dx.array() = (xa > T(0)).select(ga, m_slope * ga);
+        ForEach(dy.size(), [&, xp = m_x->data(), gp = dy.data(), dp = m_dx.data(), slope = m_slope](Index i) {
+            dp[i] = xp[i] > T(0) ? gp[i] : slope * gp[i];
+        });
         break;
     case ActivationKind::Tanh:
         m_dx.array() = (T(1) - ya.square()) * ga;
@@ -469,11 +486,15 @@ const Matrix<T>& Activation<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>
         dp_dx.setZero();
         break;
     case ActivationKind::ReLU:
-        m_ddy.array() = (xa > T(0)).select(ua, T(0));
+        ForEach(u.size(), [&, xp = m_x->data(), up = u.data(), dp = m_ddy.data()](Index i) {
+            dp[i] = xp[i] > T(0) ? up[i] : T(0);
+        });
         dp_dx.setZero();
         break;
     case ActivationKind::LeakyReLU:
-        m_ddy.array() = (xa > T(0)).select(ua, m_slope * ua);
+        ForEach(u.size(), [&, xp = m_x->data(), up = u.data(), dp = m_ddy.data(), slope = m_slope](Index i) {
+            dp[i] = xp[i] > T(0) ? up[i] : slope * up[i];
+        });
         dp_dx.setZero();
         break;
     case ActivationKind::Tanh:

@@ -176,7 +176,15 @@ T BernoulliLogLikelihood(const Matrix<T>& logits, const Matrix<T>& x, Matrix<T>&
             auto g = grad.col(j).array();
             g = (-l.abs()).exp();
             value += (xj * l - l.max(T(0)) - g.log1p()).sum();
-            g = (xj - (l >= T(0)).select(T(1) / (T(1) + g), g / (T(1) + g))) * inv_b;
+            // A plain loop for the select (Eigen 3.4's select() is not vectorised; this one becomes a blend).
+            const T* lp = logits.col(j).data();
+            const T* xp = x.col(j).data();
+            T* gp = grad.col(j).data();
+            for (Index i = 0, rows = logits.rows(); i < rows; ++i)
+            {
+                const T e = gp[i];
+                gp[i] = (xp[i] - (lp[i] >= T(0) ? T(1) : e) / (T(1) + e)) * inv_b;
+            }
         }
         return value;
     };
