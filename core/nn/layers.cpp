@@ -20,13 +20,43 @@ std::string ShapeText(Index rows, Index cols)
     return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
 }
 
-// f(i) for i in [0, n): a plain loop the compiler vectorises (f must be a simple select or arithmetic).
-template <typename F>
-inline void ForEach(Index n, F&& f)
+// out[i] = x[i] > 0 ? a[i] : slope * a[i]: the leaky ReLU's backward (a = dy) and double backward (a = u). A plain loop over restrict pointers, which GCC vectorises into blends: Eigen 3.4's select() has
+// no vectorised path ("TODO enable vectorization for Select").
+template <typename T>
+void GateBySign(const T* __restrict x, const T* __restrict a, T* __restrict out, Index n, T slope)
 {
     for (Index i = 0; i < n; ++i)
     {
-        f(i);
+        // A select between constants, then one multiply (1 * a is exact): under GCC's default -ftrapping-math a
+        // multiply on one branch only is not if-converted, and the loop would stay scalar and branchy.
+        const T factor = x[i] > T(0) ? T(1) : slope;
+        out[i] = factor * a[i];
+    }
+}
+
+// y[i] = x[i] > 0 ? x[i] : slope * x[i]: the leaky ReLU's forward (one input pointer, so nothing needs an alias check).
+template <typename T>
+void LeakyRelu(const T* __restrict x, T* __restrict y, Index n, T slope)
+{
+    for (Index i = 0; i < n; ++i)
+    {
+        // max(v, 0) + slope * min(v, 0), exact on both sides; written so that no multiply sits on one branch only
+        // (GCC then threads the branch and the loop stays scalar).
+        const T v = x[i];
+        const T pos = v > T(0) ? v : T(0);
+        const T neg = v > T(0) ? T(0) : v;
+        y[i] = pos + slope * neg;
+    }
+}
+
+// out[i] = x[i] > 0 ? a[i] : 0 (ReLU's; not slope 0 above, which would turn an infinite a into NaN).
+template <typename T>
+void GateByPositive(const T* __restrict x, const T* __restrict a, T* __restrict out, Index n)
+{
+    for (Index i = 0; i < n; ++i)
+    {
+        const T value = a[i];
+        out[i] = x[i] > T(0) ? value : T(0);
     }
 }
 
@@ -395,10 +425,7 @@ const Matrix<T>& Activation<T>::Forward(const Matrix<T>& x)
         m_y.array() = xa.max(T(0));
         break;
     case ActivationKind::LeakyReLU:
-        // Plain loops for the selects: Eigen 3.4's select() has no vectorised path, GCC turns these into blends.
-        ForEach(x.size(), [&, xp = x.data(), yp = m_y.data(), slope = m_slope](Index i) {
-            yp[i] = xp[i] > T(0) ? xp[i] : slope * xp[i];
-        });
+        LeakyRelu(x.data(), m_y.data(), x.size(), m_slope);
         break;
     case ActivationKind::Tanh:
         m_y.array() = xa.tanh();
@@ -438,14 +465,10 @@ const Matrix<T>& Activation<T>::Backward(const Matrix<T>& dy, bool accumulate)
         m_dx = dy;
         break;
     case ActivationKind::ReLU:
-        ForEach(dy.size(), [&, xp = m_x->data(), gp = dy.data(), dp = m_dx.data()](Index i) {
-            dp[i] = xp[i] > T(0) ? gp[i] : T(0);
-        });
+        GateByPositive(m_x->data(), dy.data(), m_dx.data(), dy.size());
         break;
     case ActivationKind::LeakyReLU:
-        ForEach(dy.size(), [&, xp = m_x->data(), gp = dy.data(), dp = m_dx.data(), slope = m_slope](Index i) {
-            dp[i] = xp[i] > T(0) ? gp[i] : slope * gp[i];
-        });
+        GateBySign(m_x->data(), dy.data(), m_dx.data(), dy.size(), m_slope);
         break;
     case ActivationKind::Tanh:
         m_dx.array() = (T(1) - ya.square()) * ga;
@@ -486,15 +509,11 @@ const Matrix<T>& Activation<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>
         dp_dx.setZero();
         break;
     case ActivationKind::ReLU:
-        ForEach(u.size(), [&, xp = m_x->data(), up = u.data(), dp = m_ddy.data()](Index i) {
-            dp[i] = xp[i] > T(0) ? up[i] : T(0);
-        });
+        GateByPositive(m_x->data(), u.data(), m_ddy.data(), u.size());
         dp_dx.setZero();
         break;
     case ActivationKind::LeakyReLU:
-        ForEach(u.size(), [&, xp = m_x->data(), up = u.data(), dp = m_ddy.data(), slope = m_slope](Index i) {
-            dp[i] = xp[i] > T(0) ? up[i] : slope * up[i];
-        });
+        GateBySign(m_x->data(), u.data(), m_ddy.data(), u.size(), m_slope);
         dp_dx.setZero();
         break;
     case ActivationKind::Tanh:
