@@ -8,16 +8,25 @@
 // measures the products as they really run (cold caches after the elementwise passes, OpenMP wake-ups, the
 // single-threaded skinny layers) at the cost of two clock reads per product (~50 ns against products of 10 us
 // or more); a standalone re-run on warm caches would credit the products with speed they do not have in a step.
-// gemm_gflops is the products' throughput while they run (flops / time inside products).
+// gemm_gflops is the products' throughput while they run (flops / time inside products); gemm= names the product
+// backend (nn::GemmBackendName()).
+//
+// `latentlab bench --gemm` times nn::Gemm alone on the products the standard models make (the same shapes and
+// transposes as their Linear layers, and the convolution shapes of issue 13), on 1 and T threads of the pool, beside
+// the backend library's own threading (OpenBLAS's or BLIS's threads) as the reference for the machine's best sgemm.
 #include "app/cli_bench.h"
 
 #include "core/models/config.h"
+#include "core/nn/gemm.h"
 #include "core/nn/gemm_stats.h"
+#include "core/nn/thread_pool.h"
 #include "core/train/session.h"
 #include "core/train/thread_setup.h"
 
 #include <algorithm>
 #include <charconv>
+#include <memory>
+#include <random>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -34,14 +43,23 @@ namespace
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
+// The standard models `latentlab bench` knows (scripts/bench.sh asks with --list; PyTorch-only models such as
+// issue 13's dcgan and conv-vae are run on its side alone until they are added here).
+const std::vector<std::string> kStandardModels = {"vae-mlp", "gan-mlp", "gan-toy"};
+
 const char* kBenchUsage =
     "usage: latentlab bench [--model vae-mlp|gan-mlp|gan-toy|all] [--threads T] [--seconds S] [--data DIR]\n"
+    "       latentlab bench --gemm [--threads T] [--seconds S]\n"
+    "       latentlab bench --list\n"
     "  Trains each standard model on its real data (Fashion-MNIST for vae-mlp and gan-mlp, the ring of 8 for\n"
     "  gan-toy) through the same session as the app, after a warm-up, and prints one line per model:\n"
-    "  BENCH impl=latentlab model=... threads=... steps_per_s=... ms_per_step=... gemm_gflops=... gemm_fraction=...\n"
-    "  peak_rss_mb=...\n"
+    "  BENCH impl=latentlab model=... threads=... steps_per_s=... ms_per_step=... gemm=BACKEND gemm_gflops=...\n"
+    "  gemm_fraction=... peak_rss_mb=...\n"
     "  --threads T   training threads (default: every core)\n"
-    "  --seconds S   measured seconds per model after the warm-up (default 5)\n"
+    "  --seconds S   measured seconds per model after the warm-up (default 5; with --gemm, per shape and side)\n"
+    "  --gemm        time the matrix products of the standard models alone (GEMM lines, GFLOP/s on 1 and T threads\n"
+    "                of the lab's pool and on the backend library's own threads)\n"
+    "  --list        print the models this build can bench, one per line\n"
     "  scripts/bench.sh runs this side by side with the PyTorch reference (scripts/bench_pytorch.py).\n";
 
 struct UsageError : std::runtime_error
@@ -56,6 +74,8 @@ struct BenchArgs
     int threads = 0;
     double seconds = 5.0;
     bool help = false;
+    bool gemm = false;
+    bool list = false;
 };
 
 BenchArgs ParseBenchArgs(const std::vector<std::string>& args)
@@ -69,6 +89,11 @@ BenchArgs ParseBenchArgs(const std::vector<std::string>& args)
             a.help = true;
             continue;
         }
+        if (flag == "--gemm" || flag == "--list")
+        {
+            (flag == "--gemm" ? a.gemm : a.list) = true;
+            continue;
+        }
         if (i + 1 >= args.size())
         {
             throw UsageError(flag.rfind("--", 0) == 0 ? flag + " needs a value" : "unexpected argument '" + flag + "'");
@@ -76,7 +101,8 @@ BenchArgs ParseBenchArgs(const std::vector<std::string>& args)
         const std::string& value = args[++i];
         if (flag == "--model")
         {
-            if (value != "all" && value != "vae-mlp" && value != "gan-mlp" && value != "gan-toy")
+            if (value != "all" && std::find(kStandardModels.begin(), kStandardModels.end(), value) ==
+                                      kStandardModels.end())
             {
                 throw UsageError("--model must be vae-mlp, gan-mlp, gan-toy or all, got '" + value + "'");
             }
@@ -237,6 +263,118 @@ BenchResult BenchOne(const models::ExperimentConfig& config, const BenchArgs& a,
     return r;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// --gemm: the products alone
+
+struct ProductShape
+{
+    const char* model;
+    const char* what; // which product of which layer
+    nn::Trans ta, tb;
+    nn::Index m, n, k;
+};
+
+// Linear: forward y (out, B) = W x is (out, B, in) NN; dx (in, B) = W^T dy is (in, B, out) TN; dW (out, in) = dy x^T
+// is (out, in, B) NT. The convolutions (issue 13): y (Cout, P*B) = W (Cout, K) cols (K, P*B) with K = kh*kw*Cin.
+std::vector<ProductShape> ProductShapes()
+{
+    using nn::Trans;
+    return {
+        {"vae-mlp", "enc 784-512 forward", Trans::No, Trans::No, 512, 128, 784},
+        {"vae-mlp", "enc 784-512 dW", Trans::No, Trans::Yes, 512, 784, 128},
+        {"vae-mlp", "dec 512-784 forward", Trans::No, Trans::No, 784, 128, 512},
+        {"vae-mlp", "dec 512-784 dx", Trans::Yes, Trans::No, 512, 128, 784},
+        {"vae-mlp", "dec 512-784 dW", Trans::No, Trans::Yes, 784, 512, 128},
+        {"vae-mlp", "enc 512-40 forward", Trans::No, Trans::No, 40, 128, 512},
+        {"vae-mlp", "dec 20-512 forward", Trans::No, Trans::No, 512, 128, 20},
+        {"gan-mlp", "D 784-512 forward", Trans::No, Trans::No, 512, 64, 784},
+        {"gan-mlp", "D 784-512 dx", Trans::Yes, Trans::No, 784, 64, 512},
+        {"gan-mlp", "D 784-512 dW", Trans::No, Trans::Yes, 512, 784, 64},
+        {"gan-mlp", "G 512-784 forward", Trans::No, Trans::No, 784, 64, 512},
+        {"gan-mlp", "G 512-784 dW", Trans::No, Trans::Yes, 784, 512, 64},
+        {"gan-mlp", "G 256-512 forward", Trans::No, Trans::No, 512, 64, 256},
+        {"gan-toy", "128-128 forward", Trans::No, Trans::No, 128, 256, 128},
+        {"gan-toy", "128-128 dx", Trans::Yes, Trans::No, 128, 256, 128},
+        {"gan-toy", "128-128 dW", Trans::No, Trans::Yes, 128, 128, 256},
+        {"dcgan", "D conv 64-128 forward", Trans::No, Trans::No, 128, 3136, 1024},
+        {"dcgan", "D conv 64-128 dcols", Trans::Yes, Trans::No, 1024, 3136, 128},
+        {"dcgan", "D conv 64-128 dW", Trans::No, Trans::Yes, 128, 1024, 3136},
+        {"dcgan", "G convT 128-64 (14x14)", Trans::No, Trans::No, 64, 12544, 1024},
+        {"dcgan", "linear 6272-1024 forward", Trans::No, Trans::No, 1024, 64, 6272},
+    };
+}
+
+// Median GFLOP/s of 5 rounds of about seconds / 5 each.
+template <typename F>
+double TimeProduct(const ProductShape& s, double seconds, F&& product)
+{
+    using clock = std::chrono::steady_clock;
+    const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
+    product(); // warm caches and the pool
+    std::vector<double> rates;
+    for (int round = 0; round < 5; ++round)
+    {
+        const auto start = clock::now();
+        const auto until = start + std::chrono::duration<double>(seconds / 5);
+        std::int64_t reps = 0;
+        auto now = start;
+        do
+        {
+            product();
+            ++reps;
+            now = clock::now();
+        } while (now < until);
+        rates.push_back(1e-9 * flops * static_cast<double>(reps) / std::chrono::duration<double>(now - start).count());
+    }
+    std::sort(rates.begin(), rates.end());
+    return rates[rates.size() / 2];
+}
+
+int RunGemmBench(const BenchArgs& a, std::ostream& out)
+{
+    const int threads = a.threads > 0 ? a.threads : train::DefaultThreads(false);
+    const double seconds = a.seconds > 0 && a.seconds < 5.0 ? a.seconds : 1.0;
+    std::vector<int> counts = {1};
+    if (threads > 1)
+    {
+        counts.push_back(threads);
+    }
+    std::mt19937 gen(1);
+    std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+    out << "GEMM backend=" << nn::GemmBackendName() << " cores=" << train::DefaultThreads(false) << "\n";
+    for (const ProductShape& s : ProductShapes())
+    {
+        const nn::Index lda = s.ta == nn::Trans::No ? s.m : s.k, a_cols = s.ta == nn::Trans::No ? s.k : s.m;
+        const nn::Index ldb = s.tb == nn::Trans::No ? s.k : s.n, b_cols = s.tb == nn::Trans::No ? s.n : s.k;
+        std::vector<float> A(static_cast<std::size_t>(lda * a_cols)), B(static_cast<std::size_t>(ldb * b_cols));
+        std::vector<float> C(static_cast<std::size_t>(s.m * s.n));
+        for (float& v : A) v = dist(gen);
+        for (float& v : B) v = dist(gen);
+        for (const int t : counts)
+        {
+            // The pool as the training thread has it (ConfigureTrainingThread: FTZ/DAZ, the pool current here).
+            train::ConfigureTrainingThread(t, false);
+            const double pooled = TimeProduct(s, seconds, [&] {
+                nn::Gemm<float>(s.ta, s.tb, s.m, s.n, s.k, 1.0f, A.data(), lda, B.data(), ldb, 0.0f, C.data(), s.m);
+            });
+            const double library = TimeProduct(s, seconds, [&] {
+                nn::GemmLibraryThreaded(t, s.ta, s.tb, s.m, s.n, s.k, A.data(), lda, B.data(), ldb, C.data(), s.m);
+            });
+            char line[512];
+            std::snprintf(line, sizeof line,
+                          "GEMM model=%s product=\"%s\" shape=%ldx%ldx%ld op=%c%c threads=%d chunks=%ld "
+                          "lab_gflops=%.1f library_threads_gflops=%.1f ratio=%.2f\n",
+                          s.model, s.what, static_cast<long>(s.m), static_cast<long>(s.n), static_cast<long>(s.k),
+                          s.ta == nn::Trans::No ? 'N' : 'T', s.tb == nn::Trans::No ? 'N' : 'T', t,
+                          static_cast<long>(nn::GemmChunks(s.m, s.n, s.k, t)), pooled, library,
+                          library > 0 ? pooled / library : 0.0);
+            out << line << std::flush;
+        }
+    }
+    train::ConfigureTrainingThread(1, false);
+    return 0;
+}
+
 std::vector<std::string> ToArgs(int argc, char** argv)
 {
     return std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc);
@@ -261,8 +399,20 @@ int RunBenchArgs(const std::vector<std::string>& args, std::ostream& out, std::o
         out << kBenchUsage;
         return 0;
     }
+    if (a.list)
+    {
+        for (const std::string& name : kStandardModels)
+        {
+            out << name << "\n";
+        }
+        return 0;
+    }
+    if (a.gemm)
+    {
+        return RunGemmBench(a, out);
+    }
     const int threads = a.threads > 0 ? a.threads : train::DefaultThreads(false);
-    std::vector<std::string> names = {"vae-mlp", "gan-mlp", "gan-toy"};
+    std::vector<std::string> names = kStandardModels;
     if (a.model != "all")
     {
         names = {a.model};
@@ -279,9 +429,10 @@ int RunBenchArgs(const std::vector<std::string>& args, std::ostream& out, std::o
             const double gflop_step = r.steps > 0 ? 1e-9 * r.gemm_flops / static_cast<double>(r.steps) : 0;
             char line[512];
             std::snprintf(line, sizeof line,
-                          "BENCH impl=latentlab model=%s threads=%d steps_per_s=%.1f ms_per_step=%.3f "
+                          "BENCH impl=latentlab model=%s threads=%d steps_per_s=%.1f ms_per_step=%.3f gemm=%s "
                           "gemm_gflops=%.1f gemm_fraction=%.2f gemm_gflop_per_step=%.3f peak_rss_mb=%.0f\n",
-                          name.c_str(), threads, r.steps_per_s, ms, gflops, fraction, gflop_step, r.peak_rss_mb);
+                          name.c_str(), threads, r.steps_per_s, ms, nn::GemmBackendName(), gflops, fraction,
+                          gflop_step, r.peak_rss_mb);
             out << line << std::flush;
         }
     }

@@ -1,10 +1,18 @@
 #!/bin/bash
-# Latent Lab against the PyTorch reference, side by side: builds latentlab if needed, then for each thread count
-# (1 and 2 by default) runs `latentlab bench` and scripts/bench_pytorch.py alternately, REPEATS times, and prints
-# the medians and the ratios (Latent Lab steps/s over PyTorch steps/s). Interleaving makes a noisy machine hit
-# both sides alike; compare the ratios, not the absolute numbers.
-# Environment: BUILD_DIR (default build/), THREADS ("1 2"), REPEATS (3), SECONDS_PER_MODEL (5), MODEL (all),
-# PYTHON (/usr/bin/python3, Debian's python3-torch), LATENTLAB_DATA (Fashion-MNIST folder).
+# Latent Lab against PyTorch, side by side: builds latentlab if needed, then for each thread count (1 and 2 by
+# default) and each model runs `latentlab bench` and scripts/bench_pytorch.py back to back, alternating which goes
+# first, REPEATS times, and prints the medians and the median of the paired ratios (Latent Lab steps/s over PyTorch
+# steps/s, each pair measured back to back). Compare the ratios, not the absolute numbers, on a shared machine.
+# Models the lab does not have yet (issue 13's dcgan and conv-vae) run on PyTorch's side alone.
+# Refuses to print ratios when PyTorch loaded the reference BLAS (a crippled baseline): install OpenBLAS with
+# scripts/install-bench-deps.sh.
+#
+# CONTENTION=1 instead measures the lab alone, idle and with one competing CPU-bound process (a busy loop) beside
+# it, alternating, and prints the share of its idle speed it keeps (issue 14's bar: >= 40% at the default threads).
+#
+# Environment: BUILD_DIR (default build/), THREADS ("1 2"), REPEATS (3), SECONDS_PER_MODEL (5),
+# MODELS ("vae-mlp gan-mlp gan-toy"; add dcgan conv-vae), PYTHON (/usr/bin/python3, Debian's python3-torch),
+# LATENTLAB_DATA (Fashion-MNIST folder), CONTENTION (0).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,59 +20,122 @@ build_dir="${BUILD_DIR:-$root/build}"
 threads_list="${THREADS:-1 2}"
 repeats="${REPEATS:-3}"
 seconds="${SECONDS_PER_MODEL:-5}"
-model="${MODEL:-all}"
+models="${MODELS:-${MODEL:-vae-mlp gan-mlp gan-toy}}"
+[[ "$models" == all ]] && models="vae-mlp gan-mlp gan-toy"
 python="${PYTHON:-/usr/bin/python3}"
+contention="${CONTENTION:-0}"
 bin="$build_dir/app/latentlab"
 
 if [[ ! -x "$bin" ]]; then
     cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build "$build_dir" --target latentlab -j "$(nproc 2>/dev/null || echo 2)"
 fi
+lab_models="$("$bin" bench --list)"
+has_lab() { grep -qx "$1" <<<"$lab_models"; }
+
+log="$(mktemp)"
+busy_pid=""
+cleanup() { [[ -n "$busy_pid" ]] && kill "$busy_pid" 2>/dev/null; rm -f "$log"; }
+trap cleanup EXIT
+
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [[ "$contention" == 1 ]]; then
+    for r in $(seq 1 "$repeats"); do
+        for t in $threads_list; do
+            for m in $models; do
+                has_lab "$m" || continue
+                if (( r % 2 )); then order="idle busy"; else order="busy idle"; fi
+                for side in $order; do
+                    if [[ $side == busy ]]; then
+                        bash -c 'while :; do :; done' &
+                        busy_pid=$!
+                    fi
+                    "$bin" bench --model "$m" --threads "$t" --seconds "$seconds" | sed "s/^BENCH impl=latentlab/BENCH impl=$side/" | tee -a "$log"
+                    if [[ -n "$busy_pid" ]]; then
+                        kill "$busy_pid"; wait "$busy_pid" 2>/dev/null || true; busy_pid=""
+                    fi
+                done
+            done
+        done
+    done
+    echo
+    echo "Load at the end: $(cut -d' ' -f1-3 /proc/loadavg). Medians of $repeats runs (steps/s), and the median of the paired"
+    echo "shares busy / idle (the lab beside one busy-loop process, over the lab alone):"
+    "$python" - "$log" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    if line.startswith("BENCH "):
+        f = dict(kv.split("=", 1) for kv in line.split()[1:])
+        runs.setdefault((f["model"], int(f["threads"])), {}).setdefault(f["impl"], []).append(float(f["steps_per_s"]))
+print(f"{'model':9s} {'threads':>7s} {'idle':>8s} {'busy':>8s} {'share':>6s}")
+for (model, threads), sides in sorted(runs.items()):
+    idle, busy = sides.get("idle", []), sides.get("busy", [])
+    share = statistics.median(b / i for b, i in zip(busy, idle) if i > 0) if idle and busy else float("nan")
+    print(f"{model:9s} {threads:7d} {statistics.median(idle):8.1f} {statistics.median(busy):8.1f} {share:6.2f}")
+PY
+    exit 0
+fi
+
 if ! "$python" -c "import torch" 2>/dev/null; then
-    echo "bench.sh: $python cannot import torch (apt-get install python3-torch libopenblas0-openmp)" >&2
+    echo "bench.sh: $python cannot import torch: run  sudo scripts/install-bench-deps.sh" >&2
     exit 1
 fi
 
-log="$(mktemp)"
-trap 'rm -f "$log"' EXIT
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
 for r in $(seq 1 "$repeats"); do
     for t in $threads_list; do
-        # Alternate which side goes first so neither always gets the quieter slot.
-        if (( r % 2 )); then order="ours torch"; else order="torch ours"; fi
-        for side in $order; do
-            if [[ $side == ours ]]; then
-                "$bin" bench --model "$model" --threads "$t" --seconds "$seconds" | tee -a "$log"
-            else
-                OMP_NUM_THREADS="$t" "$python" "$root/scripts/bench_pytorch.py" --model "$model" --threads "$t" \
-                    --seconds "$seconds" | tee -a "$log"
-            fi
+        for m in $models; do
+            # Alternate which side goes first so neither always gets the quieter slot.
+            if (( r % 2 )); then order="ours torch"; else order="torch ours"; fi
+            for side in $order; do
+                if [[ $side == ours ]]; then
+                    has_lab "$m" || continue
+                    "$bin" bench --model "$m" --threads "$t" --seconds "$seconds" | tee -a "$log"
+                else
+                    # PyTorch's OpenMP threads and OpenBLAS's own (its pthread build ignores torch.set_num_threads).
+                    OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" "$python" "$root/scripts/bench_pytorch.py" \
+                        --model "$m" --threads "$t" --seconds "$seconds" | tee -a "$log"
+                fi
+            done
         done
     done
 done
 
 echo
-echo "Medians of $repeats runs (steps/s) and the median of the paired ratios Latent Lab / PyTorch:"
-"$python" - "$log" <<'PY'
+echo "Load at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+"$python" - "$log" "$repeats" <<'PY'
 import statistics, sys
-runs = {}
+runs, blas = {}, set()
 for line in open(sys.argv[1]):
+    if line.startswith("PYTORCH "):
+        f = dict(kv.split("=", 1) for kv in line.split()[1:])
+        blas.add((f["blas"], f["blas_path"]))
     if not line.startswith("BENCH "):
         continue
     f = dict(kv.split("=", 1) for kv in line.split()[1:])
-    key = (f["model"], int(f["threads"]))
-    runs.setdefault(key, {}).setdefault(f["impl"], []).append(f)
-print(f"{'model':8s} {'threads':>7s} {'latentlab':>10s} {'pytorch':>10s} {'ratio':>6s} {'gemm_frac':>9s} {'rss_mb':>6s}")
+    runs.setdefault((f["model"], int(f["threads"])), {}).setdefault(f["impl"], []).append(f)
+crippled = [p for kind, p in blas if kind not in ("openblas", "blis", "mkl")]
+ours_backend = {r["gemm"] for sides in runs.values() for r in sides.get("latentlab", []) if "gemm" in r}
+print(f"PyTorch's BLAS: {', '.join(sorted(f'{k} ({p})' for k, p in blas)) or 'unknown'}; "
+      f"Latent Lab's products: {', '.join(sorted(ours_backend)) or 'n/a'}")
+if crippled:
+    print("Medians of", sys.argv[2], "runs (steps/s); NO RATIOS: PyTorch loaded", ", ".join(crippled),
+          "(the reference BLAS, or none),")
+    print("which is many times slower than what a PyTorch user has. Install OpenBLAS:  sudo scripts/install-bench-deps.sh")
+    print("(or choose it:  sudo update-alternatives --config libblas.so.3-x86_64-linux-gnu), then run again.")
+else:
+    print("Medians of", sys.argv[2], "runs (steps/s) and the median of the paired ratios Latent Lab / PyTorch:")
+med = lambda rows, k: statistics.median(float(r[k]) for r in rows) if rows else float("nan")
+print(f"{'model':9s} {'threads':>7s} {'latentlab':>10s} {'pytorch':>10s} {'ratio':>6s} {'gemm_gf':>7s} {'gemm_frac':>9s} {'rss_mb':>6s}")
 for (model, threads) in sorted(runs):
     sides = runs[(model, threads)]
-    ours = sides.get("latentlab", [])
-    torch = sides.get("pytorch", [])
-    med = lambda rows, k: statistics.median(float(r[k]) for r in rows) if rows else float("nan")
+    ours, torch = sides.get("latentlab", []), sides.get("pytorch", [])
     a, b = med(ours, "steps_per_s"), med(torch, "steps_per_s")
-    # Median of the paired ratios (run r of ours over run r of PyTorch, measured back to back).
     pairs = [float(o["steps_per_s"]) / float(t["steps_per_s"]) for o, t in zip(ours, torch)
              if float(t["steps_per_s"]) > 0]
-    ratio = statistics.median(pairs) if pairs else float("nan")
-    print(f"{model:8s} {threads:7d} {a:10.1f} {b:10.1f} {ratio:6.2f} {med(ours, 'gemm_fraction'):9.2f} "
-          f"{med(ours, 'peak_rss_mb'):6.0f}")
+    ratio = f"{statistics.median(pairs):6.2f}" if pairs and not crippled else f"{'-':>6s}"
+    print(f"{model:9s} {threads:7d} {a:10.1f} {b:10.1f} {ratio} {med(ours, 'gemm_gflops'):7.1f} "
+          f"{med(ours, 'gemm_fraction'):9.2f} {med(ours, 'peak_rss_mb'):6.0f}")
+sys.exit(1 if crippled else 0)
 PY

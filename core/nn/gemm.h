@@ -1,8 +1,12 @@
 // The one matrix-product entry point for Linear and the convolutions (im2col / col2im): a BLAS-style sgemm on
-// column-major buffers. The backend behind it (Eigen's own product, or an optimised BLAS) is chosen at build time
-// and named by GemmBackendName(); double always runs on Eigen (finite-difference tests). Timed by GemmTimer and
-// kept on one thread for skinny shapes, as gemm_stats.h describes.
-// Thread contract: reentrant; any thread may call it. Products run on the calling thread's thread budget.
+// column-major buffers. The float backend (OpenBLAS, BLIS or Eigen's own kernels) is chosen at build time
+// (LATENTLAB_GEMM) and named by GemmBackendName(); double always runs on Eigen (finite-difference tests). Timed by
+// GemmTimer (gemm_stats.h).
+// Thread contract: reentrant; any thread may call it. A large float product is cut into chunks along its wider side
+// and run on the calling thread's pool (nn::CurrentPool(), thread_pool.h), each chunk one single-threaded library
+// call; without a pool, or when small, it runs on the calling thread alone. Chunk boundaries depend only on the
+// shape and the pool's size, and every element of C is computed whole by one chunk, so a result is the same on every
+// run with the same thread count.
 #pragma once
 
 #include "core/nn/tensor.h"
@@ -29,7 +33,16 @@ void Gemm(Trans ta, Trans tb, Index m, Index n, Index k, T alpha, const T* a, In
 template <typename T>
 void Gemm(Trans ta, Trans tb, T alpha, const Matrix<T>& a, const Matrix<T>& b, T beta, Matrix<T>& c);
 
-// "eigen", "openblas", ...: the float backend this build uses.
+// "eigen", "openblas", "blis": the float backend this build uses.
 const char* GemmBackendName();
+
+// How many chunks Gemm<float> cuts an (m, n, k) product into on `threads` threads (1: it runs unsplit).
+Index GemmChunks(Index m, Index n, Index k, int threads);
+
+// For measurement only (`latentlab bench --gemm`): one float product on the backend library's own threading with
+// `threads` threads (OpenBLAS's or BLIS's threads; Eigen: plain single-threaded), bypassing the pool. The library
+// is set back to one thread afterwards. Not for use while other threads call Gemm.
+void GemmLibraryThreaded(int threads, Trans ta, Trans tb, Index m, Index n, Index k, const float* a, Index lda,
+                         const float* b, Index ldb, float* c, Index ldc);
 
 } // namespace ll::nn

@@ -1,11 +1,7 @@
-// Process-wide product timing counters and the single-thread scope for skinny products.
+// Process-wide product timing counters.
 #include "core/nn/gemm_stats.h"
 
 #include <atomic>
-
-#ifdef LATENTLAB_HAVE_OPENMP
-#include <omp.h>
-#endif
 
 namespace ll::nn
 {
@@ -56,33 +52,6 @@ GemmTimer::~GemmTimer()
         g_products.fetch_add(1, std::memory_order_relaxed);
         g_kiloflops.fetch_add(static_cast<std::int64_t>(m_flops / 1000.0), std::memory_order_relaxed);
     }
-}
-
-SerialProducts::SerialProducts(bool active)
-{
-#ifdef LATENTLAB_HAVE_OPENMP
-    if (active)
-    {
-        const int threads = omp_get_max_threads();
-        if (threads > 1)
-        {
-            m_saved = threads;
-            omp_set_num_threads(1);
-        }
-    }
-#else
-    (void)active;
-#endif
-}
-
-SerialProducts::~SerialProducts()
-{
-#ifdef LATENTLAB_HAVE_OPENMP
-    if (m_saved > 0)
-    {
-        omp_set_num_threads(m_saved);
-    }
-#endif
 }
 
 } // namespace ll::nn

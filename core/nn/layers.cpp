@@ -2,7 +2,7 @@
 // double backward used by gradient penalties. No allocation once buffer shapes repeat.
 #include "core/nn/layers.h"
 
-#include "core/nn/gemm_stats.h"
+#include "core/nn/gemm.h"
 
 #include <algorithm>
 #include <cctype>
@@ -18,6 +18,46 @@ namespace
 std::string ShapeText(Index rows, Index cols)
 {
     return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
+}
+
+// out[i] = x[i] > 0 ? a[i] : slope * a[i]: the leaky ReLU's backward (a = dy) and double backward (a = u). A plain loop over restrict pointers, which GCC vectorises into blends: Eigen 3.4's select() has
+// no vectorised path ("TODO enable vectorization for Select").
+template <typename T>
+void GateBySign(const T* __restrict x, const T* __restrict a, T* __restrict out, Index n, T slope)
+{
+    for (Index i = 0; i < n; ++i)
+    {
+        // A select between constants, then one multiply (1 * a is exact): under GCC's default -ftrapping-math a
+        // multiply on one branch only is not if-converted, and the loop would stay scalar and branchy.
+        const T factor = x[i] > T(0) ? T(1) : slope;
+        out[i] = factor * a[i];
+    }
+}
+
+// y[i] = x[i] > 0 ? x[i] : slope * x[i]: the leaky ReLU's forward (one input pointer, so nothing needs an alias check).
+template <typename T>
+void LeakyRelu(const T* __restrict x, T* __restrict y, Index n, T slope)
+{
+    for (Index i = 0; i < n; ++i)
+    {
+        // max(v, 0) + slope * min(v, 0), exact on both sides; written so that no multiply sits on one branch only
+        // (GCC then threads the branch and the loop stays scalar).
+        const T v = x[i];
+        const T pos = v > T(0) ? v : T(0);
+        const T neg = v > T(0) ? T(0) : v;
+        y[i] = pos + slope * neg;
+    }
+}
+
+// out[i] = x[i] > 0 ? a[i] : 0 (ReLU's; not slope 0 above, which would turn an infinite a into NaN).
+template <typename T>
+void GateByPositive(const T* __restrict x, const T* __restrict a, T* __restrict out, Index n)
+{
+    for (Index i = 0; i < n; ++i)
+    {
+        const T value = a[i];
+        out[i] = x[i] > T(0) ? value : T(0);
+    }
 }
 
 // Resizes only when the shape changes, so repeated batches never allocate.
@@ -168,15 +208,17 @@ const Matrix<T>& Linear<T>::Forward(const Matrix<T>& x)
         m_w_eff.array() = m_w.array() * (T(1) / m_sigma);
     }
     m_x = &x;
-    EnsureShape(m_y, out, x.cols());
-    {
-        const SerialProducts serial(SkinnyLayer(in, out));
-        const GemmTimer timer(out, x.cols(), in);
-        m_y.noalias() = EffectiveWeight() * x;
-    }
     if (m_has_bias)
     {
-        m_y.colwise() += m_b.col(0);
+        // The bias goes in first and the product adds onto it (beta 1): one pass over y fewer than a product with
+        // beta 0, which a BLAS starts by zeroing C, followed by a bias pass.
+        EnsureShape(m_y, out, x.cols());
+        m_y.colwise() = m_b.col(0);
+        Gemm<T>(Trans::No, Trans::No, T(1), EffectiveWeight(), x, T(1), m_y); // (out, B) += (out, in) (in, B)
+    }
+    else
+    {
+        Gemm<T>(Trans::No, Trans::No, T(1), EffectiveWeight(), x, T(0), m_y); // (out, B) = (out, in) (in, B)
     }
     return m_y;
 }
@@ -226,30 +268,21 @@ void Linear<T>::BackwardImpl(const Matrix<T>& dy, bool accumulate, bool need_dx)
         throw std::invalid_argument("Linear::Backward: dy is " + ShapeText(dy.rows(), dy.cols()) + ", expected " +
                                     ShapeText(m_w.rows(), x.cols()));
     }
-    const Index in = m_w.cols(), out = m_w.rows(), batch = dy.cols();
-    const SerialProducts serial(SkinnyLayer(in, out));
     m_dy = &dy;
     if (need_dx)
     {
-        EnsureShape(m_dx, in, batch);
-        const GemmTimer timer(in, batch, out);
-        m_dx.noalias() = EffectiveWeight().transpose() * dy; // (in, B)
+        Gemm<T>(Trans::Yes, Trans::No, T(1), EffectiveWeight(), dy, T(0), m_dx); // (in, B) = (out, in)^T (out, B)
     }
     if (accumulate)
     {
         if (m_spectral_norm)
         {
-            EnsureShape(m_dw_eff, out, in);
-            {
-                const GemmTimer timer(out, in, batch);
-                m_dw_eff.noalias() = dy * x.transpose();
-            }
+            Gemm<T>(Trans::No, Trans::Yes, T(1), dy, x, T(0), m_dw_eff); // (out, in) = (out, B) (in, B)^T
             AccumulateWeightGrad(m_dw_eff);
         }
         else
         {
-            const GemmTimer timer(out, in, batch);
-            m_dw.noalias() += dy * x.transpose(); // (out, in)
+            Gemm<T>(Trans::No, Trans::Yes, T(1), dy, x, T(1), m_dw); // (out, in) += (out, B) (in, B)^T
         }
         if (m_has_bias)
         {
@@ -272,18 +305,15 @@ const Matrix<T>& Linear<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp
                                     ", expected " + ShapeText(m_w.cols(), dy.cols()));
     }
     // dx = W_eff^T dy: dP/d(dy) = W_eff u, dP/dW_eff = dy u^T, and dx does not depend on x.
-    EnsureShape(m_ddy, m_w.rows(), u.cols());
-    const SerialProducts serial(SkinnyLayer(m_w.cols(), m_w.rows()));
-    m_ddy.noalias() = EffectiveWeight() * u;
+    Gemm<T>(Trans::No, Trans::No, T(1), EffectiveWeight(), u, T(0), m_ddy); // (out, B) = (out, in) (in, B)
     if (m_spectral_norm)
     {
-        EnsureShape(m_dw_eff, m_w.rows(), m_w.cols());
-        m_dw_eff.noalias() = dy * u.transpose();
+        Gemm<T>(Trans::No, Trans::Yes, T(1), dy, u, T(0), m_dw_eff); // (out, in) = (out, B) (in, B)^T
         AccumulateWeightGrad(m_dw_eff);
     }
     else
     {
-        m_dw.noalias() += dy * u.transpose();
+        Gemm<T>(Trans::No, Trans::Yes, T(1), dy, u, T(1), m_dw); // (out, in) += (out, B) (in, B)^T
     }
     EnsureShape(dp_dx, m_w.cols(), u.cols());
     dp_dx.setZero();
@@ -395,7 +425,7 @@ const Matrix<T>& Activation<T>::Forward(const Matrix<T>& x)
         m_y.array() = xa.max(T(0));
         break;
     case ActivationKind::LeakyReLU:
-        m_y.array() = (xa > T(0)).select(xa, m_slope * xa);
+        LeakyRelu(x.data(), m_y.data(), x.size(), m_slope);
         break;
     case ActivationKind::Tanh:
         m_y.array() = xa.tanh();
@@ -435,10 +465,10 @@ const Matrix<T>& Activation<T>::Backward(const Matrix<T>& dy, bool accumulate)
         m_dx = dy;
         break;
     case ActivationKind::ReLU:
-        m_dx.array() = (xa > T(0)).select(ga, T(0));
+        GateByPositive(m_x->data(), dy.data(), m_dx.data(), dy.size());
         break;
     case ActivationKind::LeakyReLU:
-        m_dx.array() = (xa > T(0)).select(ga, m_slope * ga);
+        GateBySign(m_x->data(), dy.data(), m_dx.data(), dy.size(), m_slope);
         break;
     case ActivationKind::Tanh:
         m_dx.array() = (T(1) - ya.square()) * ga;
@@ -479,11 +509,11 @@ const Matrix<T>& Activation<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>
         dp_dx.setZero();
         break;
     case ActivationKind::ReLU:
-        m_ddy.array() = (xa > T(0)).select(ua, T(0));
+        GateByPositive(m_x->data(), u.data(), m_ddy.data(), u.size());
         dp_dx.setZero();
         break;
     case ActivationKind::LeakyReLU:
-        m_ddy.array() = (xa > T(0)).select(ua, m_slope * ua);
+        GateBySign(m_x->data(), u.data(), m_ddy.data(), u.size(), m_slope);
         dp_dx.setZero();
         break;
     case ActivationKind::Tanh:

@@ -1,7 +1,11 @@
-// SGD (momentum), Adam and RMSProp: one flat loop per tensor, the step counter advanced once per Step().
+// SGD (momentum), Adam and RMSProp: one flat loop per tensor, the step counter advanced once per Step(). Large tensors
+// are updated in pieces across the calling thread's pool (nn::CurrentPool()); every value's update is the same.
 #include "core/nn/optimizer.h"
 
+#include "core/nn/thread_pool.h"
+
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <stdexcept>
@@ -75,14 +79,21 @@ T Optimizer<T>::StepAndZeroGrad()
     return static_cast<T>(std::sqrt(StepImpl(true)));
 }
 
+namespace
+{
+// Blocks small enough that a block's w, g, m, v stay in L1 between the norm, the update and the zeroing: one trip
+// through memory per step instead of three (GradNorm, Step, ZeroGrad).
+constexpr Index kBlock = 1024;
+// A tensor this large is updated in pieces across the calling thread's pool (at least this many values a piece).
+constexpr Index kParallelGrain = 32 * 1024;
+constexpr std::size_t kMaxPieces = 1024; // ThreadPool::RangePieces gives at most 4 per thread, 256 threads
+} // namespace
+
 template <typename T>
 double Optimizer<T>::StepImpl(bool fused)
 {
     ++m_step;
     using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
-    // Blocks small enough that a block's w, g, m, v stay in L1 between the norm, the update and the zeroing:
-    // one trip through memory per step instead of three (GradNorm, Step, ZeroGrad).
-    constexpr Index kBlock = 1024;
     const T lr = static_cast<T>(m_config.learning_rate);
     const T wd = static_cast<T>(m_config.weight_decay);
     const T eps = static_cast<T>(m_config.epsilon);
@@ -96,19 +107,19 @@ double Optimizer<T>::StepImpl(bool fused)
     const T ob1 = static_cast<T>(1.0 - m_config.beta1), ob2 = static_cast<T>(1.0 - m_config.beta2);
     const T rho = static_cast<T>(m_config.rho);
     const T one_minus_rho = static_cast<T>(1.0 - m_config.rho);
-    double squared_norm = 0.0; // accumulated in double across blocks so float models get a stable norm
-    for (std::size_t k = 0; k < m_params.size(); ++k)
-    {
-        const Index n = m_params[k].value->size();
-        for (Index i = 0; i < n; i += kBlock)
+    // Values [begin, end) of tensor k; returns their squared gradient norm when fused (accumulated in double per
+    // block, so float models get a stable norm).
+    auto update = [&](std::size_t k, Index begin, Index end) {
+        double squared = 0.0;
+        for (Index i = begin; i < end; i += kBlock)
         {
-            const Index len = std::min(kBlock, n - i);
+            const Index len = std::min(kBlock, end - i);
             Eigen::Map<Array> w(m_params[k].value->data() + i, len);
             Eigen::Map<Array> g(m_params[k].grad->data() + i, len);
             Eigen::Map<Array> m(m_m[k].data() + i, len);
             if (fused)
             {
-                squared_norm += static_cast<double>(g.square().sum());
+                squared += static_cast<double>(g.square().sum());
             }
             switch (m_config.kind)
             {
@@ -139,6 +150,31 @@ double Optimizer<T>::StepImpl(bool fused)
             {
                 g.setZero();
             }
+        }
+        return squared;
+    };
+    ThreadPool* pool = CurrentPool();
+    double squared_norm = 0.0;
+    for (std::size_t k = 0; k < m_params.size(); ++k)
+    {
+        const Index n = m_params[k].value->size();
+        const Index pieces = pool != nullptr ? pool->RangePieces(n, kParallelGrain) : 1;
+        if (pieces <= 1)
+        {
+            squared_norm += update(k, 0, n);
+            continue;
+        }
+        // Each piece's partial norm in its own slot, summed in piece order: the same value on every run.
+        std::array<double, kMaxPieces> partial{};
+        const Index blocks = (n + kBlock - 1) / kBlock; // pieces start on block boundaries, as the serial loop
+        pool->Run(pieces, [&](Index p) {
+            const Index begin = std::min(n, blocks * p / pieces * kBlock);
+            const Index end = std::min(n, blocks * (p + 1) / pieces * kBlock);
+            partial[static_cast<std::size_t>(p)] = begin < end ? update(k, begin, end) : 0.0;
+        });
+        for (Index p = 0; p < pieces; ++p)
+        {
+            squared_norm += partial[static_cast<std::size_t>(p)];
         }
     }
     return squared_norm;

@@ -1,8 +1,12 @@
-// FTZ/DAZ and OpenMP thread count for the training thread. Denormals appear in small gradients late in training
-// and make some float operations ~100x slower on x86; flushing them changes nothing a plot could show.
+// FTZ/DAZ, priority and the compute pool of the training thread. Denormals appear in small gradients late in
+// training and make some float operations ~100x slower on x86; flushing them changes nothing a plot could show.
 #include "core/train/thread_setup.h"
 
+#include "core/nn/thread_pool.h"
+
 #include <algorithm>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #if defined(__SSE2__) || defined(_M_X64)
@@ -11,8 +15,8 @@
 #define LATENTLAB_HAVE_MXCSR 1
 #endif
 
-#ifdef LATENTLAB_HAVE_OPENMP
-#include <omp.h>
+#ifdef __GLIBC__
+#include <malloc.h>
 #endif
 
 #ifdef __linux__
@@ -29,11 +33,30 @@ namespace
 {
 constexpr int kBackgroundNice = 10;
 
+// The calling thread's pool: destroyed (its workers joined) when the thread ends.
+thread_local std::unique_ptr<nn::ThreadPool> t_pool;
+
 void SetFlushToZero()
 {
 #ifdef LATENTLAB_HAVE_MXCSR
     _MM_SET_FLUSH_ZERO_MODE(_MM_FLUSH_ZERO_ON);
     _MM_SET_DENORMALS_ZERO_MODE(_MM_DENORMALS_ZERO_ON);
+#endif
+}
+
+// glibc hands freed memory above a threshold back to the kernel (munmap, or madvise on a thread's heap) and faults
+// it in again at the next allocation. The views a session publishes (a model clone's forward on a grid of points,
+// sample grids) allocate and free megabytes every ~30 ms, so with the dynamic thresholds ~10% of gan-toy's time
+// (perf) was page faults, page clearing and madvise; with these, 0.4%. Fixed thresholds keep that memory in the process (the peak is
+// what the process held anyway); allocations above 32 MB (data sets) still map their own pages.
+void KeepFreedMemory()
+{
+#ifdef __GLIBC__
+    static std::once_flag once;
+    std::call_once(once, [] {
+        mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+        mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+    });
 #endif
 }
 
@@ -61,25 +84,21 @@ void ConfigureTrainingThread(int threads, bool background)
         threads = DefaultThreads(true);
     }
     SetFlushToZero();
+    KeepFreedMemory();
     if (background)
     {
         SetBackgroundPriority();
     }
-#ifdef LATENTLAB_HAVE_OPENMP
-    // nthreads-var is per thread: Eigen asks omp_get_max_threads() on the thread doing the product.
-    omp_set_num_threads(threads);
-    // The team's workers are created here and reused by later parallel regions of this thread.
-#pragma omp parallel num_threads(threads)
-    {
+    nn::SetCurrentPool(nullptr);
+    t_pool.reset();
+    t_pool = std::make_unique<nn::ThreadPool>(threads, [background] {
         SetFlushToZero();
-        if (background && omp_get_thread_num() != 0)
+        if (background)
         {
             SetBackgroundPriority();
         }
-    }
-#else
-    (void)threads;
-#endif
+    });
+    nn::SetCurrentPool(t_pool.get());
 }
 
 int ThreadNiceValue()

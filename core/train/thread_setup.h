@@ -1,15 +1,19 @@
-// Per-thread numeric setup for the training thread: flush-to-zero / denormals-are-zero, and the number of OpenMP
-// threads Eigen's products may use (a per-thread OpenMP setting, so the UI thread keeps its own).
+// Per-thread setup for the training thread: flush-to-zero / denormals-are-zero, a lower scheduling priority under a
+// window, and the thread pool its products and loops run on (nn::ThreadPool, owned by the thread). The thread count
+// rules of the whole lab live here (DefaultThreads).
 #pragma once
 
 namespace ll::train
 {
 
-// Sets FTZ/DAZ on the calling thread and, with OpenMP, omp_set_num_threads(threads) for it and FTZ/DAZ on each
-// worker of its team (one parallel region, run once). threads <= 0 picks DefaultThreads(true).
-// background = true lowers the scheduling priority of the thread and its workers (Linux: nice 10 per thread), so a
-// window's UI thread, and a software rasteriser's threads, get the CPU first when they want it; training still
-// takes every cycle they leave.
+// Sets FTZ/DAZ on the calling thread and gives it a pool of `threads` threads (itself and threads - 1 workers,
+// which set FTZ/DAZ too) as nn::CurrentPool(); the pool lives until the thread ends or the next call replaces it.
+// threads <= 0 picks DefaultThreads(true). background = true lowers the scheduling priority of the thread and its
+// workers (Linux: nice 10 per thread), so a window's UI thread, and a software rasteriser's threads, get the CPU first
+// when they want it; training still takes every cycle they leave.
+// No other threads compute for the lab: the BLAS is called single-threaded (nn::Gemm) and Eigen never parallelises.
+// The first call also fixes glibc's trim and mmap thresholds for the process (memory the views free is reused, not
+// handed back to the kernel and faulted in again every ~30 ms).
 void ConfigureTrainingThread(int threads, bool background = false);
 
 // The nice value of the calling thread (Linux; 0 elsewhere), for tests.

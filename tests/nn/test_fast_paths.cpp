@@ -1,6 +1,6 @@
 // The performance paths give the same numbers as the plain ones: a backward that skips the first layer's dx,
-// the fused optimizer step (norm + update + zeroing), the one-exp Bernoulli likelihood, the single-threaded scope
-// for skinny layers, and the product timer's bookkeeping. No timing is asserted.
+// the fused optimizer step (norm + update + zeroing), the one-exp Bernoulli likelihood, and the product timer's
+// bookkeeping. No timing is asserted.
 #include "core/nn/gemm_stats.h"
 #include "core/nn/losses.h"
 #include "core/nn/optimizer.h"
@@ -9,9 +9,6 @@
 
 #include <doctest/doctest.h>
 
-#ifdef LATENTLAB_HAVE_OPENMP
-#include <omp.h>
-#endif
 
 using namespace ll;
 using namespace ll::nn;
@@ -122,27 +119,6 @@ TEST_CASE("BernoulliLogLikelihood: the one-exp form matches the textbook formula
     }
     CHECK(value == doctest::Approx(expect / 5.0).epsilon(1e-12));
     CHECK((grad - expect_grad).cwiseAbs().maxCoeff() < 1e-12);
-}
-
-TEST_CASE("SerialProducts: one thread inside the scope, the previous setting after it")
-{
-    CHECK(SkinnyLayer(784, 20));
-    CHECK(SkinnyLayer(2, 128));
-    CHECK_FALSE(SkinnyLayer(784, 512));
-#ifdef LATENTLAB_HAVE_OPENMP
-    const int before = omp_get_max_threads();
-    omp_set_num_threads(2);
-    {
-        const SerialProducts serial(true);
-        CHECK(omp_get_max_threads() == 1);
-    }
-    CHECK(omp_get_max_threads() == 2);
-    {
-        const SerialProducts not_serial(false);
-        CHECK(omp_get_max_threads() == 2);
-    }
-    omp_set_num_threads(before);
-#endif
 }
 
 TEST_CASE("GemmTimer: counts products and their flops only while timing is on")
