@@ -8,7 +8,8 @@ namespace ll::nn
 {
 
 template <typename T>
-Sequential<T>::Sequential(const Sequential& other) : m_input_size(other.m_input_size)
+Sequential<T>::Sequential(const Sequential& other)
+    : m_input_shape(other.m_input_shape), m_first_param_layer(other.m_first_param_layer)
 {
     m_layers.reserve(other.m_layers.size());
     for (const auto& layer : other.m_layers)
@@ -35,18 +36,24 @@ void Sequential<T>::Add(std::unique_ptr<Layer<T>> layer)
     {
         throw std::invalid_argument("Sequential::Add: null layer");
     }
+    if (m_first_param_layer == m_layers.size())
+    {
+        std::vector<ParamRef<T>> params;
+        layer->CollectParams("", params);
+        m_first_param_layer = m_layers.size() + (params.empty() ? 1 : 0);
+    }
     m_layers.push_back(std::move(layer));
 }
 
 template <typename T>
-Index Sequential<T>::OutputSize() const
+Shape Sequential<T>::OutputShape() const
 {
-    Index n = m_input_size;
+    Shape shape = m_input_shape;
     for (const auto& layer : m_layers)
     {
-        n = layer->OutputSize(n);
+        shape = layer->OutputShape(shape);
     }
-    return n;
+    return shape;
 }
 
 template <typename T>
@@ -81,15 +88,19 @@ const Matrix<T>& Sequential<T>::Backward(const Matrix<T>& dy, bool accumulate, b
     const std::size_t n = m_layers.size();
     for (std::size_t k = n; k-- > 0;)
     {
-        if (k == 0 && !need_input_grad)
+        if (!need_input_grad && k <= m_first_param_layer)
         {
-            if (auto* linear = dynamic_cast<Linear<T>*>(m_layers[0].get()))
+            if (k == m_first_param_layer)
             {
-                linear->BackwardParamsOnly(*g);
-                return m_no_input_grad;
+                m_layers[k]->BackwardParamsOnly(*g);
             }
+            return m_no_input_grad; // layers below have no parameters: nothing more to accumulate
         }
         g = &m_layers[k]->Backward(*g, accumulate);
+    }
+    if (!need_input_grad)
+    {
+        return m_no_input_grad; // an empty chain
     }
     return *g;
 }
@@ -141,6 +152,17 @@ std::vector<ParamRef<T>> Sequential<T>::Params(const std::string& prefix)
 }
 
 template <typename T>
+std::vector<ParamRef<T>> Sequential<T>::State(const std::string& prefix)
+{
+    std::vector<ParamRef<T>> out;
+    for (std::size_t i = 0; i < m_layers.size(); ++i)
+    {
+        m_layers[i]->CollectState(prefix + std::to_string(i) + ".", out);
+    }
+    return out;
+}
+
+template <typename T>
 void Sequential<T>::ZeroGrad()
 {
     for (auto& layer : m_layers)
@@ -183,9 +205,9 @@ std::vector<Linear<T>*> Sequential<T>::LinearLayers()
 template <typename T>
 void Sequential<T>::SetTraining(bool training)
 {
-    for (auto* linear : LinearLayers())
+    for (auto& layer : m_layers)
     {
-        linear->SetTraining(training);
+        layer->SetTraining(training);
     }
 }
 
