@@ -2,6 +2,7 @@
 // elementwise pass each way, split across threads by channel blocks (reductions) and by columns (elementwise).
 #include "core/nn/batch_norm.h"
 
+#include "core/nn/network_spec.h"
 #include "core/nn/parallel.h"
 
 #include <algorithm>
@@ -90,7 +91,7 @@ BatchNorm<T>::BatchNorm(const Shape& input, double momentum, double eps)
 template <typename T>
 std::string BatchNorm<T>::Kind() const
 {
-    return "batchnorm";
+    return LayerKindName(LayerKind::BatchNorm);
 }
 
 template <typename T>

@@ -2,6 +2,7 @@
 // nn::Gemm each. No allocation once the batch size repeats.
 #include "core/nn/conv.h"
 
+#include "core/nn/network_spec.h"
 #include "core/nn/gemm.h"
 
 #include <cmath>
@@ -89,7 +90,7 @@ Conv2d<T>::Conv2d(const Shape& input, Index out_channels, Index kernel, Index st
 template <typename T>
 std::string Conv2d<T>::Kind() const
 {
-    return "conv";
+    return LayerKindName(LayerKind::Conv);
 }
 
 template <typename T>
@@ -304,7 +305,7 @@ ConvTranspose2d<T>::ConvTranspose2d(const Shape& input, Index out_channels, Inde
 template <typename T>
 std::string ConvTranspose2d<T>::Kind() const
 {
-    return "conv_transpose";
+    return LayerKindName(LayerKind::ConvTranspose);
 }
 
 template <typename T>

@@ -1,6 +1,8 @@
 // Sequential: runs a chain of layers forward, backward and double-backward; MakeMlp builds the models' MLPs.
 #include "core/nn/sequential.h"
 
+#include "core/nn/network_spec.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -231,35 +233,12 @@ Sequential<T> MakeMlp(const MlpSpec& spec, Rng& rng)
     {
         throw std::invalid_argument("MakeMlp: leaky_slope must be finite");
     }
-    const bool relu_family = spec.hidden == ActivationKind::ReLU || spec.hidden == ActivationKind::LeakyReLU;
-    const T slope = static_cast<T>(spec.leaky_slope);
-    Sequential<T> net;
-    net.SetInputSize(spec.sizes.front());
-    const std::size_t num_linear = spec.sizes.size() - 1;
-    for (std::size_t i = 0; i < num_linear; ++i)
-    {
-        const bool last = i + 1 == num_linear;
-        InitKind init = (!last && relu_family) ? InitKind::He : InitKind::Xavier;
-        switch (spec.init)
-        {
-        case MlpInit::Auto: break;
-        case MlpInit::He: init = InitKind::He; break;
-        case MlpInit::Xavier: init = InitKind::Xavier; break;
-        case MlpInit::Torch: init = InitKind::Torch; break;
-        }
-        auto linear = std::make_unique<Linear<T>>(spec.sizes[i], spec.sizes[i + 1], spec.bias, init, rng);
-        if (spec.spectral_norm)
-        {
-            linear->EnableSpectralNorm(rng);
-        }
-        net.Add(std::move(linear));
-        const ActivationKind act = last ? spec.output : spec.hidden;
-        if (act != ActivationKind::Identity)
-        {
-            net.Add(std::make_unique<Activation<T>>(act, slope));
-        }
-    }
-    return net;
+    // The `hidden` short form is a layer list like any other network: one builder, the same layers, names and
+    // random draws as before the list existed (Linear weights, its bias for Torch, then spectral norm's u).
+    NetworkOptions options;
+    options.init = spec.init;
+    options.spectral_norm = spec.spectral_norm;
+    return BuildNetwork<T>("MLP", MlpLayers(spec), Shape::Flat(spec.sizes.front()), options, rng);
 }
 
 const std::vector<std::string>& MlpInitNames()

@@ -1,6 +1,7 @@
 // Reshape / Flatten and nearest Upsample: forward, backward and the (trivial) double backward.
 #include "core/nn/shape_layers.h"
 
+#include "core/nn/network_spec.h"
 #include "core/nn/parallel.h"
 
 #include <algorithm>
@@ -50,7 +51,7 @@ Reshape<T>::Reshape(const Shape& input, const Shape& output, bool flatten)
 template <typename T>
 std::string Reshape<T>::Kind() const
 {
-    return m_flatten ? "flatten" : "reshape";
+    return LayerKindName(m_flatten ? LayerKind::Flatten : LayerKind::Reshape);
 }
 
 template <typename T>
@@ -107,7 +108,7 @@ Upsample<T>::Upsample(const Shape& input, Index factor) : m_in(input), m_factor(
 template <typename T>
 std::string Upsample<T>::Kind() const
 {
-    return "upsample";
+    return LayerKindName(LayerKind::Upsample);
 }
 
 template <typename T>
@@ -214,6 +215,60 @@ std::unique_ptr<Layer<T>> Upsample<T>::Clone() const
 {
     return std::make_unique<Upsample<T>>(m_in, m_factor);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Label planes
+
+template <typename T>
+void AppendLabelPlanes(const Matrix<T>& x, const Shape& image, const Matrix<T>& labels, Matrix<T>& out)
+{
+    const Index c = image.c, k = labels.rows(), pixels = image.Pixels();
+    if (x.rows() != image.Size() || labels.cols() != x.cols())
+    {
+        throw std::invalid_argument("AppendLabelPlanes: x is (" + std::to_string(x.rows()) + ", " +
+                                    std::to_string(x.cols()) + ") for images " + image.Text() + " and labels (" +
+                                    std::to_string(labels.rows()) + ", " + std::to_string(labels.cols()) + ")");
+    }
+    EnsureShape(out, (c + k) * pixels, x.cols());
+    for (Index b = 0; b < x.cols(); ++b)
+    {
+        const T* src = x.data() + b * image.Size();
+        const T* lab = labels.data() + b * k;
+        T* dst = out.data() + b * (c + k) * pixels;
+        for (Index p = 0; p < pixels; ++p, src += c, dst += c + k)
+        {
+            std::copy(src, src + c, dst);
+            std::copy(lab, lab + k, dst + c);
+        }
+    }
+}
+
+template <typename T>
+void DropLabelPlanes(const Matrix<T>& dx, const Shape& image, Index label_count, Matrix<T>& out)
+{
+    const Index c = image.c, k = label_count, pixels = image.Pixels();
+    if (dx.rows() != (c + k) * pixels)
+    {
+        throw std::invalid_argument("DropLabelPlanes: dx has " + std::to_string(dx.rows()) + " rows, expected " +
+                                    std::to_string((c + k) * pixels) + " for images " + image.Text() + " and " +
+                                    std::to_string(k) + " label planes");
+    }
+    EnsureShape(out, image.Size(), dx.cols());
+    for (Index b = 0; b < dx.cols(); ++b)
+    {
+        const T* src = dx.data() + b * (c + k) * pixels;
+        T* dst = out.data() + b * image.Size();
+        for (Index p = 0; p < pixels; ++p, src += c + k, dst += c)
+        {
+            std::copy(src, src + c, dst);
+        }
+    }
+}
+
+template void AppendLabelPlanes<float>(const Matrix<float>&, const Shape&, const Matrix<float>&, Matrix<float>&);
+template void AppendLabelPlanes<double>(const Matrix<double>&, const Shape&, const Matrix<double>&, Matrix<double>&);
+template void DropLabelPlanes<float>(const Matrix<float>&, const Shape&, Index, Matrix<float>&);
+template void DropLabelPlanes<double>(const Matrix<double>&, const Shape&, Index, Matrix<double>&);
 
 template class Reshape<float>;
 template class Reshape<double>;

@@ -61,4 +61,14 @@ private:
     Matrix<T> m_ddy; // (C*fH*fW, B)
 };
 
+// Conditional image models: label planes. out ((C + K)*H*W, B) holds, per pixel, the image's C channels and then the
+// K label values of its example (x: (C*H*W, B) of `image`, labels: (K, B), e.g. one-hot classes). No allocation
+// once out has its shape.
+template <typename T>
+void AppendLabelPlanes(const Matrix<T>& x, const Shape& image, const Matrix<T>& labels, Matrix<T>& out);
+
+// The image part of a gradient over label-planed inputs: dx ((C + K)*H*W, B) -> out (C*H*W, B).
+template <typename T>
+void DropLabelPlanes(const Matrix<T>& dx, const Shape& image, Index label_count, Matrix<T>& out);
+
 } // namespace ll::nn

@@ -74,3 +74,23 @@ TEST_CASE("Upsample: backward and double backward match finite differences")
         CheckLayerDoubleBackward(flatten, RandomMatrix(18, 2, rng), rng);
     }
 }
+
+TEST_CASE("Label planes: every pixel gets its example's labels after its channels, and the gradient drops them")
+{
+    const Shape image{2, 1, 2}; // 2 channels, 2 pixels
+    MatrixD x(4, 2);
+    x << 1, 5, 2, 6, 3, 7, 4, 8; // example 0: pixels (1, 2), (3, 4); example 1: (5, 6), (7, 8)
+    MatrixD labels(3, 2);
+    labels << 1, 0, 0, 1, 0, 0; // example 0: class 0, example 1: class 1
+    MatrixD out;
+    AppendLabelPlanes(x, image, labels, out);
+    MatrixD expect(10, 2);
+    expect.col(0) << 1, 2, 1, 0, 0, 3, 4, 1, 0, 0;
+    expect.col(1) << 5, 6, 0, 1, 0, 7, 8, 0, 1, 0;
+    CHECK(out == expect);
+    MatrixD back;
+    DropLabelPlanes(out, image, 3, back);
+    CHECK(back == x);
+    CHECK_THROWS_AS(DropLabelPlanes(out, image, 2, back), std::invalid_argument);
+    CHECK_THROWS_AS(AppendLabelPlanes(x, Shape{3, 1, 2}, labels, out), std::invalid_argument);
+}
