@@ -462,7 +462,7 @@ void LayerSpec::Set(const std::string& name, double value)
     args[i] = value;
 }
 
-LayerSpec MakeLayerSpec(LayerKind kind, std::initializer_list<std::pair<const char*, double>> args)
+LayerSpec DefaultLayerSpec(LayerKind kind)
 {
     LayerSpec spec;
     spec.kind = kind;
@@ -470,6 +470,12 @@ LayerSpec MakeLayerSpec(LayerKind kind, std::initializer_list<std::pair<const ch
     {
         spec.args.push_back(arg.default_value);
     }
+    return spec;
+}
+
+LayerSpec MakeLayerSpec(LayerKind kind, std::initializer_list<std::pair<const char*, double>> args)
+{
+    LayerSpec spec = DefaultLayerSpec(kind);
     for (const auto& [name, value] : args)
     {
         spec.Set(name, value);

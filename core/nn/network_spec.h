@@ -107,6 +107,9 @@ struct LayerSpec
     void Set(const std::string& name, double value);
 };
 
+// A spec with every default and the required arguments unset (NaN): what a reader fills with Set, then checks with
+// CheckLayerArgs (SummarizeNetwork checks too).
+LayerSpec DefaultLayerSpec(LayerKind kind);
 // A spec with every default, then the given arguments set (checked). Throws when a required argument is missing.
 LayerSpec MakeLayerSpec(LayerKind kind, std::initializer_list<std::pair<const char*, double>> args = {});
 // Throws std::invalid_argument when a required argument is unset (NaN) or a value is out of range.

@@ -342,6 +342,13 @@ TEST_CASE("Layer specs: arguments are checked by name and range, and described a
           "leaky_relu.slope must be in [0, 1], got 2");
     CHECK(ErrorOf([] { MakeLayerSpec(LayerKind::Linear, {{"out", 4}, {"bias", 0.5}}); }) ==
           "linear.bias must be 0 or 1, got 0.5");
+    // What a JSON reader does: defaults, then the given values by name, then the check.
+    LayerSpec read = DefaultLayerSpec(LayerKind::Conv);
+    CHECK_THROWS_AS(CheckLayerArgs(read), std::invalid_argument); // out and kernel are required
+    read.Set("out", 16);
+    read.Set("kernel", 5);
+    CHECK_NOTHROW(CheckLayerArgs(read));
+    CHECK(DescribeLayer(read) == "conv, out 16, kernel 5");
     LayerSpec spec = MakeLayerSpec(LayerKind::Linear, {{"out", 4}});
     CHECK(spec.IntArg("out") == 4);
     CHECK(spec.BoolArg("bias"));
