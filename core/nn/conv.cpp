@@ -106,6 +106,10 @@ const Matrix<T>& Conv2d<T>::Forward(const Matrix<T>& x)
     const Index k = m_g.PatchRows();
     const Index cout = m_out.c;
     m_x = &x;
+    if (m_sn.Enabled())
+    {
+        m_sn.Normalize(m_w, m_training, "Conv2d");
+    }
     const T* cols = x.data();
     if (!m_g.Pointwise())
     {
@@ -116,7 +120,7 @@ const Matrix<T>& Conv2d<T>::Forward(const Matrix<T>& x)
     }
     EnsureShape(m_y, m_out.Size(), batch);
     // y (Cout, P*B) = W (Cout, K) cols (K, P*B)
-    Gemm<T>(Trans::No, Trans::No, cout, n, k, T(1), m_w.data(), cout, cols, k, T(0), m_y.data(), cout);
+    Gemm<T>(Trans::No, Trans::No, cout, n, k, T(1), WeightData(), cout, cols, k, T(0), m_y.data(), cout);
     if (m_has_bias)
     {
         AddBiasRows(m_y.data(), cout, n, m_b.data());
@@ -138,6 +142,21 @@ const T* Conv2d<T>::ColsOfX()
         m_cols_of_x = true;
     }
     return m_cols.data();
+}
+
+template <typename T>
+template <typename Product>
+void Conv2d<T>::AccumulateWeightGrad(Product&& g)
+{
+    if (!m_sn.Enabled())
+    {
+        g(T(1), m_dw.data()); // dW += ...
+        return;
+    }
+    Matrix<T>& scratch = m_sn.GradScratch();
+    EnsureShape(scratch, m_dw.rows(), m_dw.cols());
+    g(T(0), scratch.data()); // dL/dW_eff
+    m_sn.AccumulateGrad(scratch, m_dw);
 }
 
 template <typename T>
@@ -173,7 +192,9 @@ void Conv2d<T>::BackwardImpl(const Matrix<T>& dy, bool accumulate, bool need_dx)
     if (accumulate)
     {
         // dW (Cout, K) += dy (Cout, P*B) cols^T; db += row sums of dy.
-        Gemm<T>(Trans::No, Trans::Yes, cout, k, n, T(1), dy.data(), cout, ColsOfX(), k, T(1), m_dw.data(), cout);
+        const T* cols = ColsOfX();
+        AccumulateWeightGrad([&](T beta, T* dw)
+                             { Gemm<T>(Trans::No, Trans::Yes, cout, k, n, T(1), dy.data(), cout, cols, k, beta, dw, cout); });
         if (m_has_bias)
         {
             AccumulateRowSums(dy.data(), cout, n, m_db.data());
@@ -184,14 +205,14 @@ void Conv2d<T>::BackwardImpl(const Matrix<T>& dy, bool accumulate, bool need_dx)
         EnsureShape(m_dx, m_in.Size(), batch);
         if (m_g.Pointwise())
         {
-            Gemm<T>(Trans::Yes, Trans::No, k, n, cout, T(1), m_w.data(), cout, dy.data(), cout, T(0), m_dx.data(), k);
+            Gemm<T>(Trans::Yes, Trans::No, k, n, cout, T(1), WeightData(), cout, dy.data(), cout, T(0), m_dx.data(), k);
         }
         else
         {
             // dcols (K, P*B) = W^T dy, into the patch buffer (the parameter gradient above is done with it).
             EnsureShape(m_cols, k, n);
-            Gemm<T>(Trans::Yes, Trans::No, k, n, cout, T(1), m_w.data(), cout, dy.data(), cout, T(0), m_cols.data(),
-                    k);
+            Gemm<T>(Trans::Yes, Trans::No, k, n, cout, T(1), WeightData(), cout, dy.data(), cout, T(0),
+                    m_cols.data(), k);
             m_cols_of_x = false;
             Col2Im(m_g, batch, m_cols.data(), m_dx.data());
         }
@@ -225,8 +246,9 @@ const Matrix<T>& Conv2d<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp
         ucols = m_cols.data();
     }
     EnsureShape(m_ddy, m_out.Size(), batch);
-    Gemm<T>(Trans::No, Trans::No, cout, n, k, T(1), m_w.data(), cout, ucols, k, T(0), m_ddy.data(), cout);
-    Gemm<T>(Trans::No, Trans::Yes, cout, k, n, T(1), dy.data(), cout, ucols, k, T(1), m_dw.data(), cout);
+    Gemm<T>(Trans::No, Trans::No, cout, n, k, T(1), WeightData(), cout, ucols, k, T(0), m_ddy.data(), cout);
+    AccumulateWeightGrad([&](T beta, T* dw)
+                         { Gemm<T>(Trans::No, Trans::Yes, cout, k, n, T(1), dy.data(), cout, ucols, k, beta, dw, cout); });
     EnsureShape(dp_dx, m_in.Size(), batch);
     dp_dx.setZero();
     return m_ddy;
@@ -239,6 +261,16 @@ void Conv2d<T>::CollectParams(const std::string& prefix, std::vector<ParamRef<T>
     if (m_has_bias)
     {
         out.push_back({prefix + "bias", &m_b, &m_db});
+    }
+}
+
+template <typename T>
+void Conv2d<T>::CollectState(const std::string& prefix, std::vector<ParamRef<T>>& out)
+{
+    if (m_sn.Enabled())
+    {
+        out.push_back({prefix + "sn_u", &m_sn.U(), nullptr});
+        out.push_back({prefix + "sn_v", &m_sn.V(), nullptr});
     }
 }
 
@@ -260,6 +292,7 @@ std::unique_ptr<Layer<T>> Conv2d<T>::Clone() const
     copy->m_y.resize(0, 0);
     copy->m_dx.resize(0, 0);
     copy->m_ddy.resize(0, 0);
+    copy->m_sn.DropScratch();
     return copy;
 }
 

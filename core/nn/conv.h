@@ -5,6 +5,7 @@
 
 #include "core/nn/im2col.h"
 #include "core/nn/layers.h"
+#include "core/nn/spectral_norm.h"
 
 namespace ll::nn
 {
@@ -27,9 +28,20 @@ public:
     void BackwardParamsOnly(const Matrix<T>& dy) override;
     const Matrix<T>& BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp_dx) override;
     void CollectParams(const std::string& prefix, std::vector<ParamRef<T>>& out) override;
+    // With spectral normalisation: prefix + "sn_u" and "sn_v", as Linear names them.
+    void CollectState(const std::string& prefix, std::vector<ParamRef<T>>& out) override;
     void ZeroGrad() override;
+    // Training: spectral norm's power iteration advances in Forward; evaluation: u, v frozen.
+    void SetTraining(bool training) override { m_training = training; }
     bool CurvatureFree() const override { return true; }
     std::unique_ptr<Layer<T>> Clone() const override;
+
+    // Spectral normalisation of the (Cout, k*k*Cin) weight matrix, as Linear::EnableSpectralNorm.
+    void EnableSpectralNorm(Rng& rng) { m_sn.Enable(m_w, rng); }
+    bool SpectralNormEnabled() const { return m_sn.Enabled(); }
+    T Sigma() const { return m_sn.Sigma(); }
+    Matrix<T>& SpectralU() { return m_sn.U(); } // (Cout, 1)
+    Matrix<T>& SpectralV() { return m_sn.V(); } // (k*k*Cin, 1)
 
     const Shape& InputShape() const { return m_in; }
     const ConvGeometry& Geometry() const { return m_g; }
@@ -43,6 +55,11 @@ private:
     void BackwardImpl(const Matrix<T>& dy, bool accumulate, bool need_dx);
     // Patch matrix of the cached x (im2col again when m_cols was reused as scratch since Forward).
     const T* ColsOfX();
+    // The weight the products use: W, or W / sigma under spectral normalisation (from the last Forward).
+    const T* WeightData() const { return m_sn.Enabled() ? m_sn.EffectiveWeight().data() : m_w.data(); }
+    // dW += dL/dW for g = a product giving dL/dW_eff: g runs into dW directly, or through W / sigma.
+    template <typename Product>
+    void AccumulateWeightGrad(Product&& g);
 
     Shape m_in, m_out;
     ConvGeometry m_g; // image = input, grid = output
@@ -51,6 +68,8 @@ private:
     Matrix<T> m_b;  // (Cout, 1), empty without bias
     Matrix<T> m_dw; // (Cout, k*k*Cin)
     Matrix<T> m_db; // (Cout, 1)
+    SpectralNorm<T> m_sn;
+    bool m_training = true;
 
     const Matrix<T>* m_x = nullptr;  // (Cin*H*W, B) input of the last Forward, by pointer
     const Matrix<T>* m_dy = nullptr; // (Cout*Ho*Wo, B) dy of the last Backward, by pointer

@@ -206,8 +206,13 @@ std::unique_ptr<Layer<T>> BuildLinear(const LayerSpec& spec, const Shape& in, co
 template <typename T>
 std::unique_ptr<Layer<T>> BuildConv(const LayerSpec& spec, const Shape& in, const LayerBuildContext& ctx, Rng& rng)
 {
-    return std::make_unique<Conv2d<T>>(in, spec.IntArg("out"), spec.IntArg("kernel"), spec.IntArg("stride"),
-                                       spec.IntArg("pad"), spec.BoolArg("bias"), ctx.init, rng);
+    auto conv = std::make_unique<Conv2d<T>>(in, spec.IntArg("out"), spec.IntArg("kernel"), spec.IntArg("stride"),
+                                            spec.IntArg("pad"), spec.BoolArg("bias"), ctx.init, rng);
+    if (ctx.spectral_norm)
+    {
+        conv->EnableSpectralNorm(rng);
+    }
+    return conv;
 }
 
 template <typename T>
@@ -675,10 +680,11 @@ Sequential<T> BuildNetwork(const std::string& name, const std::vector<LayerSpec>
         {
             last_weighted = i;
         }
-        if (options.spectral_norm && info.weighted && layers[i].kind != LayerKind::Linear)
+        if (options.spectral_norm && info.weighted && layers[i].kind != LayerKind::Linear &&
+            layers[i].kind != LayerKind::Conv)
         {
             throw std::invalid_argument(name + " layer " + std::to_string(i) + " (" + summary.layers[i].description +
-                                        "): spectral normalisation is implemented for linear layers only");
+                                        "): spectral normalisation is implemented for linear and conv layers only");
         }
     }
     Sequential<T> net;

@@ -162,7 +162,7 @@ struct NetworkOptions
 {
     MlpInit init = MlpInit::Auto; // Auto: He for a weighted layer whose next activation is ReLU-family, except the
                                   // last weighted layer; Xavier otherwise
-    bool spectral_norm = false;   // on every Linear layer (convolutions refuse it)
+    bool spectral_norm = false;   // on every linear and conv layer (transposed convs refuse it)
 };
 
 // Validates (SummarizeNetwork) and builds the chain, drawing weights from rng layer by layer; the Sequential's

@@ -90,8 +90,9 @@ struct CriticStep
 
 // A DCGAN-shaped step on small images: G (linear, BatchNorm, reshape, transposed convs) and D (convs, BatchNorm,
 // flatten, linear) forward and backward with and without the input gradient, and a BatchNorm-free conv critic's
-// gradient penalty; both optimizers step. Small on purpose: Eigen's product allocates its packing blocks on the heap
-// once they pass EIGEN_STACK_ALLOCATION_LIMIT (128 KB), which is the product backend's business, not these layers'.
+// gradient penalty (one conv spectral-normalised); the optimizers step. Small on purpose: Eigen's product allocates
+// its packing blocks on the heap once they pass EIGEN_STACK_ALLOCATION_LIMIT (128 KB), which is the product
+// backend's business, not these layers'.
 struct ConvStep
 {
     Sequential<float> g, d, critic;
@@ -121,6 +122,10 @@ struct ConvStep
         d.Add(std::make_unique<Conv2d<float>>(Shape{1, 12, 12}, 8, 4, 2, 1, true, InitKind::Torch, rng));
         d.Add(std::make_unique<Activation<float>>(ActivationKind::LeakyReLU, 0.2f));
         d.Add(std::make_unique<Conv2d<float>>(Shape{8, 6, 6}, 16, 4, 2, 1, true, InitKind::Torch, rng));
+        if (!batch_norm)
+        {
+            dynamic_cast<Conv2d<float>&>(d.At(2)).EnableSpectralNorm(rng); // the hinge critic's kind of layer
+        }
         if (batch_norm)
         {
             d.Add(std::make_unique<BatchNorm<float>>(Shape{16, 3, 3}));

@@ -6,6 +6,7 @@
 #include "core/nn/shape_layers.h"
 #include "nn_test_util.h"
 
+#include <Eigen/SVD>
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -423,4 +424,70 @@ TEST_CASE("Conv layers: Torch init draws weights and biases within 1/sqrt(fan_in
     CHECK(he.Bias().cwiseAbs().maxCoeff() == 0.0);
     Conv2d<double> dcgan(Shape{16, 8, 8}, 64, 3, 1, 1, true, InitKind::Normal002, rng);
     CHECK(std::sqrt(dcgan.Weight().array().square().mean()) == doctest::Approx(0.02).epsilon(0.05));
+}
+
+TEST_CASE("Conv2d: spectral normalisation, backward and double backward match finite differences with u, v frozen")
+{
+    for (const ConvCase& cc : Grid())
+    {
+        CAPTURE(cc.stride);
+        CAPTURE(cc.pad);
+        CAPTURE(cc.batch);
+        Rng rng(13);
+        Conv2d<double> conv(kInput, 4, 3, cc.stride, cc.pad, true, InitKind::He, rng);
+        conv.EnableSpectralNorm(rng);
+        MatrixD x = RandomMatrix(kInput.Size(), cc.batch, rng);
+        conv.Forward(x); // one power-iteration step, then frozen: the loss is a fixed function of W
+        conv.SetTraining(false);
+        CheckLayerGradients(conv, x, rng);
+        CheckLayerDoubleBackward(conv, x, rng);
+    }
+}
+
+TEST_CASE("Conv2d: spectral normalisation divides by the largest singular value of the (Cout, k*k*Cin) weight")
+{
+    Rng rng(14);
+    Conv2d<double> conv(Shape{3, 6, 6}, 5, 3, 1, 1, false, InitKind::He, rng);
+    conv.EnableSpectralNorm(rng);
+    const MatrixD x = RandomMatrix(3 * 36, 2, rng);
+    for (int i = 0; i < 200; ++i)
+    {
+        conv.Forward(x);
+    }
+    Eigen::JacobiSVD<MatrixD> svd(conv.Weight());
+    CHECK(conv.Sigma() == doctest::Approx(svd.singularValues()(0)).epsilon(1e-6));
+    // The layer's output is the plain conv with W / sigma.
+    Conv2d<double> plain(Shape{3, 6, 6}, 5, 3, 1, 1, false, InitKind::He, rng);
+    plain.Weight() = conv.Weight() / conv.Sigma();
+    conv.SetTraining(false);
+    CHECK(RelativeError(conv.Forward(x), plain.Forward(x)) < 1e-12);
+    std::vector<ParamRef<double>> state;
+    conv.CollectState("D.0.", state);
+    REQUIRE(state.size() == 2);
+    CHECK(state[0].name == "D.0.sn_u");
+    CHECK(state[1].value->rows() == 27);
+    // A clone keeps u and v: the same evaluation output.
+    auto copy = conv.Clone();
+    CHECK(RelativeError(copy->Forward(x), plain.Forward(x)) < 1e-12);
+}
+
+TEST_CASE("Sequential: a spectral-normalised conv critic's WGAN-GP double backward matches finite differences")
+{
+    Rng rng(15);
+    const Shape in{2, 6, 5};
+    Sequential<double> d;
+    d.SetInputShape(in);
+    auto c1 = std::make_unique<Conv2d<double>>(in, 3, 3, 2, 1, true, InitKind::He, rng);
+    c1->EnableSpectralNorm(rng);
+    const Shape s1 = c1->OutputShape(in);
+    d.Add(std::move(c1));
+    d.Add(std::make_unique<Activation<double>>(ActivationKind::Tanh));
+    d.Add(std::make_unique<Reshape<double>>(s1, Shape::Flat(s1.Size()), true));
+    auto l = std::make_unique<Linear<double>>(s1.Size(), 1, true, InitKind::Xavier, rng);
+    l->EnableSpectralNorm(rng);
+    d.Add(std::move(l));
+    MatrixD x = RandomMatrix(in.Size(), 3, rng);
+    d.Forward(x);
+    d.SetTraining(false);
+    CheckNetDoubleBackward(d, x, Penalty::WganGp, rng);
 }

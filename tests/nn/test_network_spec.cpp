@@ -323,9 +323,16 @@ TEST_CASE("Network spec: a mismatch names the network, the layer, its descriptio
     CHECK(ErrorOf([&] { SummarizeNetwork("G", {}, Shape::Flat(8)); }) == "G: the network has no layers");
     NetworkOptions sn;
     sn.spectral_norm = true;
-    CHECK(ErrorOf([&] { BuildNetwork<float>("D", DcganD(), kImage, sn, rng); }) ==
-          "D layer 0 (conv, out 64, kernel 4, stride 2, pad 1): spectral normalisation is implemented for linear "
-          "layers only");
+    CHECK(ErrorOf([&] { BuildNetwork<float>("G", DcganG(), Shape::Flat(64), sn, rng); }) ==
+          "G layer 7 (conv_transpose, out 64, kernel 4, stride 2, pad 1): spectral normalisation is implemented for "
+          "linear and conv layers only");
+    Sequential<float> d_sn = BuildNetwork<float>("D", DcganD(), kImage, sn, rng);
+    const auto state = d_sn.State("D.");
+    REQUIRE(state.size() == 4 * 2 + 2 * 2); // sn_u, sn_v of 2 convs and 2 linears; running stats of 2 BatchNorms
+    CHECK(state[0].name == "D.0.sn_u");
+    CHECK(state[0].value->rows() == 64);
+    CHECK(state[1].name == "D.0.sn_v");
+    CHECK(state[1].value->rows() == 16);
 }
 
 TEST_CASE("Layer specs: arguments are checked by name and range, and described as written")
