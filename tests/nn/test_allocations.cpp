@@ -289,8 +289,8 @@ TEST_CASE("Training hot path: runs clean under the sanitizer (allocation count s
             CHECK(step.net.Forward(step.x).allFinite());
         }
     }
-    Rng rng(2);
-    ConvStep conv_step(rng, 4);
+    Rng conv_rng(2);
+    ConvStep conv_step(conv_rng, 4);
     for (int i = 0; i < 3; ++i)
     {
         conv_step.Run();
