@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -104,6 +105,15 @@ struct Phases
         step_ms.push_back(std::chrono::duration<double, std::milli>(marks.back() - marks.front()).count());
     }
 };
+
+// CPU time of the whole process (every thread), ms: on a loaded machine the 1-thread figure still says what a
+// quiet step would take, since time spent waiting for a core is not in it.
+double ProcessCpuMs()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
 
 double Median(std::vector<double> v)
 {
@@ -234,11 +244,13 @@ void Run(const char* name, Model& model, int steps, int threads)
     }
     ResetGemmTotals();
     SetGemmTiming(true);
+    const double cpu_start = ProcessCpuMs();
     for (int i = 0; i < steps; ++i)
     {
         model.Step(marks);
         phases.Record(marks);
     }
+    const double cpu_ms = (ProcessCpuMs() - cpu_start) / steps;
     SetGemmTiming(false);
     const GemmTotals totals = ReadGemmTotals();
     double total_ms = 0;
@@ -254,13 +266,14 @@ void Run(const char* name, Model& model, int steps, int threads)
         std::printf("  %-28s %8.2f ms\n", phases.names[i].c_str(), Median(phases.ms[i]));
     }
     const double gemm_ms = static_cast<double>(totals.nanoseconds) * 1e-6;
-    std::printf("  step (median)                %8.2f ms = %.2f steps/s\n", median, 1000.0 / median);
+    std::printf("  step (median)                %8.2f ms = %.2f steps/s; process CPU %.2f ms per step\n", median,
+                1000.0 / median, cpu_ms);
     std::printf("  products: %.2f GFLOP per step, %.1f GFLOP/s inside them, %.0f%% of the step (%lld products)\n",
                 totals.flops / steps * 1e-9, totals.flops / (gemm_ms * 1e6), 100.0 * gemm_ms / total_ms,
                 static_cast<long long>(totals.products / steps));
-    std::printf("BENCH_CONV model=%s threads=%d ms_per_step=%.2f steps_per_s=%.3f gemm_gflops=%.1f "
-                "gemm_fraction=%.3f\n",
-                name, threads, median, 1000.0 / median, totals.flops / (gemm_ms * 1e6), gemm_ms / total_ms);
+    std::printf("BENCH_CONV model=%s threads=%d ms_per_step=%.2f steps_per_s=%.3f cpu_ms_per_step=%.2f "
+                "gemm_gflops=%.1f gemm_fraction=%.3f\n",
+                name, threads, median, 1000.0 / median, cpu_ms, totals.flops / (gemm_ms * 1e6), gemm_ms / total_ms);
     std::fflush(stdout);
 }
 
