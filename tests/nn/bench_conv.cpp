@@ -373,6 +373,10 @@ int main(int argc, char** argv)
             return 2;
         }
     }
+    std::printf("%s%s%s%s", FormatSummary(SummarizeNetwork("dcgan G", DcganG(), Shape::Flat(64)), 64).c_str(),
+                FormatSummary(SummarizeNetwork("dcgan D", DcganD(), Shape{1, 28, 28}), 64).c_str(),
+                FormatSummary(SummarizeNetwork("conv-vae encoder", Encoder(), Shape{1, 28, 28}), 128).c_str(),
+                FormatSummary(SummarizeNetwork("conv-vae decoder", Decoder(), Shape::Flat(20)), 128).c_str());
     for (int threads : thread_counts)
     {
         train::ConfigureTrainingThread(threads);
