@@ -78,16 +78,20 @@ void EnsureShape(Matrix<T>& m, Index rows, Index cols)
 template <typename T>
 void InitWeights(Matrix<T>& w, InitKind kind, Rng& rng)
 {
-    const double fan_in = static_cast<double>(w.cols());
-    const double fan_out = static_cast<double>(w.rows());
+    InitWeights(w, kind, rng, static_cast<double>(w.cols()), static_cast<double>(w.rows()));
+}
+
+template <typename T>
+void InitWeights(Matrix<T>& w, InitKind kind, Rng& rng, double fan_in, double fan_out)
+{
     if (w.size() == 0)
     {
         return;
     }
     T* data = w.data();
-    if (kind == InitKind::He)
+    if (kind == InitKind::He || kind == InitKind::Normal002)
     {
-        const double sd = std::sqrt(2.0 / fan_in);
+        const double sd = kind == InitKind::He ? std::sqrt(2.0 / fan_in) : 0.02;
         for (Index i = 0; i < w.size(); ++i)
         {
             data[i] = static_cast<T>(rng.Normal(0.0, sd));
@@ -543,6 +547,8 @@ std::unique_ptr<Layer<T>> Activation<T>::Clone() const
 
 template void InitWeights<float>(Matrix<float>&, InitKind, Rng&);
 template void InitWeights<double>(Matrix<double>&, InitKind, Rng&);
+template void InitWeights<float>(Matrix<float>&, InitKind, Rng&, double, double);
+template void InitWeights<double>(Matrix<double>&, InitKind, Rng&, double, double);
 template void InitUniform<float>(Matrix<float>&, double, Rng&);
 template void InitUniform<double>(Matrix<double>&, double, Rng&);
 template class Linear<float>;

@@ -13,12 +13,16 @@ enum class InitKind
     He,     // N(0, 2 / fan_in): for ReLU-family hidden layers
     Xavier, // U(-a, a), a = sqrt(6 / (fan_in + fan_out)): for tanh / sigmoid / linear outputs
     Torch,  // U(-a, a), a = 1 / sqrt(fan_in), for weights and biases alike: PyTorch's nn.Linear default
+    Normal002, // N(0, 0.02^2) whatever the fans: the DCGAN paper's init (biases zero)
 };
 
 // Fills w (out, in) with the chosen initialisation from rng. For Torch the bound uses w's own cols as fan_in, so a
 // bias (out, 1) is drawn with InitUniform below, not with this.
 template <typename T>
 void InitWeights(Matrix<T>& w, InitKind kind, Rng& rng);
+// The same with explicit fans (convolutions: fan_in = cols of the weight matrix, fan_out = rows * kernel area).
+template <typename T>
+void InitWeights(Matrix<T>& w, InitKind kind, Rng& rng, double fan_in, double fan_out);
 
 // Fills m with U(-bound, bound) draws from rng (Torch's bias init: bound = 1 / sqrt(fan_in) of the layer).
 template <typename T>
@@ -37,7 +41,7 @@ public:
     // SetTraining(false) to freeze u, e.g. for evaluation and the double backward's re-use).
     void EnableSpectralNorm(Rng& rng);
     bool SpectralNorm() const { return m_spectral_norm; }
-    void SetTraining(bool training) { m_training = training; }
+    void SetTraining(bool training) override { m_training = training; }
     T Sigma() const { return m_sigma; }
 
     std::string Kind() const override { return "linear"; }
@@ -47,9 +51,18 @@ public:
     // Backward that adds the parameter gradients but skips dx (the first layer of a network whose input
     // gradient nobody needs: the encoder's, the generator's, D's in its own update). dy must outlive a later
     // BackwardOfBackward as for Backward; the dx of an earlier Backward is left as it was.
-    void BackwardParamsOnly(const Matrix<T>& dy);
+    void BackwardParamsOnly(const Matrix<T>& dy) override;
     const Matrix<T>& BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp_dx) override;
     void CollectParams(const std::string& prefix, std::vector<ParamRef<T>>& out) override;
+    // With spectral normalisation: prefix + "sn_u" and "sn_v" (the power-iteration vectors a checkpoint keeps).
+    void CollectState(const std::string& prefix, std::vector<ParamRef<T>>& out) override
+    {
+        if (m_spectral_norm)
+        {
+            out.push_back({prefix + "sn_u", &m_u, nullptr});
+            out.push_back({prefix + "sn_v", &m_v, nullptr});
+        }
+    }
     std::unique_ptr<Layer<T>> Clone() const override;
     bool CurvatureFree() const override { return true; }
     void ZeroGrad() override;
@@ -121,6 +134,7 @@ public:
     ActivationKind Type() const { return m_kind; }
     T Slope() const { return m_slope; }
     Index OutputSize(Index input_size) const override { return input_size; }
+    Shape OutputShape(const Shape& input) const override { return input; } // elementwise: keeps (c, h, w)
     const Matrix<T>& Forward(const Matrix<T>& x) override;
     const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate = true) override;
     const Matrix<T>& BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp_dx) override;

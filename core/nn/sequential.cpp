@@ -1,6 +1,8 @@
 // Sequential: runs a chain of layers forward, backward and double-backward; MakeMlp builds the models' MLPs.
 #include "core/nn/sequential.h"
 
+#include "core/nn/network_spec.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -8,7 +10,8 @@ namespace ll::nn
 {
 
 template <typename T>
-Sequential<T>::Sequential(const Sequential& other) : m_input_size(other.m_input_size)
+Sequential<T>::Sequential(const Sequential& other)
+    : m_input_shape(other.m_input_shape), m_first_param_layer(other.m_first_param_layer)
 {
     m_layers.reserve(other.m_layers.size());
     for (const auto& layer : other.m_layers)
@@ -35,18 +38,24 @@ void Sequential<T>::Add(std::unique_ptr<Layer<T>> layer)
     {
         throw std::invalid_argument("Sequential::Add: null layer");
     }
+    if (m_first_param_layer == m_layers.size())
+    {
+        std::vector<ParamRef<T>> params;
+        layer->CollectParams("", params);
+        m_first_param_layer = m_layers.size() + (params.empty() ? 1 : 0);
+    }
     m_layers.push_back(std::move(layer));
 }
 
 template <typename T>
-Index Sequential<T>::OutputSize() const
+Shape Sequential<T>::OutputShape() const
 {
-    Index n = m_input_size;
+    Shape shape = m_input_shape;
     for (const auto& layer : m_layers)
     {
-        n = layer->OutputSize(n);
+        shape = layer->OutputShape(shape);
     }
-    return n;
+    return shape;
 }
 
 template <typename T>
@@ -81,15 +90,19 @@ const Matrix<T>& Sequential<T>::Backward(const Matrix<T>& dy, bool accumulate, b
     const std::size_t n = m_layers.size();
     for (std::size_t k = n; k-- > 0;)
     {
-        if (k == 0 && !need_input_grad)
+        if (!need_input_grad && k <= m_first_param_layer)
         {
-            if (auto* linear = dynamic_cast<Linear<T>*>(m_layers[0].get()))
+            if (k == m_first_param_layer)
             {
-                linear->BackwardParamsOnly(*g);
-                return m_no_input_grad;
+                m_layers[k]->BackwardParamsOnly(*g);
             }
+            return m_no_input_grad; // layers below have no parameters: nothing more to accumulate
         }
         g = &m_layers[k]->Backward(*g, accumulate);
+    }
+    if (!need_input_grad)
+    {
+        return m_no_input_grad; // an empty chain
     }
     return *g;
 }
@@ -141,6 +154,17 @@ std::vector<ParamRef<T>> Sequential<T>::Params(const std::string& prefix)
 }
 
 template <typename T>
+std::vector<ParamRef<T>> Sequential<T>::State(const std::string& prefix)
+{
+    std::vector<ParamRef<T>> out;
+    for (std::size_t i = 0; i < m_layers.size(); ++i)
+    {
+        m_layers[i]->CollectState(prefix + std::to_string(i) + ".", out);
+    }
+    return out;
+}
+
+template <typename T>
 void Sequential<T>::ZeroGrad()
 {
     for (auto& layer : m_layers)
@@ -183,9 +207,9 @@ std::vector<Linear<T>*> Sequential<T>::LinearLayers()
 template <typename T>
 void Sequential<T>::SetTraining(bool training)
 {
-    for (auto* linear : LinearLayers())
+    for (auto& layer : m_layers)
     {
-        linear->SetTraining(training);
+        layer->SetTraining(training);
     }
 }
 
@@ -209,35 +233,12 @@ Sequential<T> MakeMlp(const MlpSpec& spec, Rng& rng)
     {
         throw std::invalid_argument("MakeMlp: leaky_slope must be finite");
     }
-    const bool relu_family = spec.hidden == ActivationKind::ReLU || spec.hidden == ActivationKind::LeakyReLU;
-    const T slope = static_cast<T>(spec.leaky_slope);
-    Sequential<T> net;
-    net.SetInputSize(spec.sizes.front());
-    const std::size_t num_linear = spec.sizes.size() - 1;
-    for (std::size_t i = 0; i < num_linear; ++i)
-    {
-        const bool last = i + 1 == num_linear;
-        InitKind init = (!last && relu_family) ? InitKind::He : InitKind::Xavier;
-        switch (spec.init)
-        {
-        case MlpInit::Auto: break;
-        case MlpInit::He: init = InitKind::He; break;
-        case MlpInit::Xavier: init = InitKind::Xavier; break;
-        case MlpInit::Torch: init = InitKind::Torch; break;
-        }
-        auto linear = std::make_unique<Linear<T>>(spec.sizes[i], spec.sizes[i + 1], spec.bias, init, rng);
-        if (spec.spectral_norm)
-        {
-            linear->EnableSpectralNorm(rng);
-        }
-        net.Add(std::move(linear));
-        const ActivationKind act = last ? spec.output : spec.hidden;
-        if (act != ActivationKind::Identity)
-        {
-            net.Add(std::make_unique<Activation<T>>(act, slope));
-        }
-    }
-    return net;
+    // The `hidden` short form is a layer list like any other network: one builder, the same layers, names and
+    // random draws as before the list existed (Linear weights, its bias for Torch, then spectral norm's u).
+    NetworkOptions options;
+    options.init = spec.init;
+    options.spectral_norm = spec.spectral_norm;
+    return BuildNetwork<T>("MLP", MlpLayers(spec), Shape::Flat(spec.sizes.front()), options, rng);
 }
 
 const std::vector<std::string>& MlpInitNames()

@@ -1,5 +1,6 @@
 // A chain of layers, and the MLP builder every model uses. Forward/Backward/BackwardOfBackward run the chain;
-// parameters are named prefix + layer index + ".weight"/".bias" (e.g. "G.0.weight").
+// parameters are named prefix + layer index + ".weight"/".bias" (e.g. "G.0.weight"), non-trainable state
+// (BatchNorm's running statistics, spectral-norm vectors) prefix + index + "." + its name.
 #pragma once
 
 #include "core/nn/layers.h"
@@ -26,17 +27,21 @@ public:
     Layer<T>& At(std::size_t i) { return *m_layers[i]; }
     const Layer<T>& At(std::size_t i) const { return *m_layers[i]; }
 
-    Index InputSize() const { return m_input_size; }
-    void SetInputSize(Index n) { m_input_size = n; }
-    Index OutputSize() const;
+    Index InputSize() const { return m_input_shape.Size(); }
+    void SetInputSize(Index n) { m_input_shape = Shape::Flat(n); }
+    const Shape& InputShape() const { return m_input_shape; }
+    void SetInputShape(const Shape& shape) { m_input_shape = shape; }
+    Index OutputSize() const { return OutputShape().Size(); }
+    Shape OutputShape() const; // through every layer's OutputShape from the input shape
 
     // x: (in, B) -> (out, B). x must stay alive and unchanged until the matching Backward.
     const Matrix<T>& Forward(const Matrix<T>& x);
     // dy: (out, B) -> dx: (in, B); accumulates parameter gradients when accumulate is true.
     const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate = true);
-    // The same; with need_input_grad false the first layer's dx is not computed when it is a Linear (the
-    // encoder's, the generator's and D's own update never use it) and an empty (0, 0) matrix is returned.
-    // accumulate = false always computes dx (that is what such a pass is for).
+    // The same; with need_input_grad false (the encoder's, the generator's and D's own update never use dx) the
+    // layers below the first layer with parameters are not run, that layer runs BackwardParamsOnly (skipping its
+    // dx where it can), and an empty (0, 0) matrix is returned. accumulate = false always computes dx (that is
+    // what such a pass is for).
     const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate, bool need_input_grad);
 
     // Gradient penalty support. After Forward(x) and Backward(dy, false), given u = dP/d(dx) (in, B):
@@ -48,16 +53,21 @@ public:
 
     // Parameters of every layer, in layer order, named prefix + index + "." + "weight"/"bias".
     std::vector<ParamRef<T>> Params(const std::string& prefix);
+    // Non-trainable state of every layer a checkpoint keeps (grad = nullptr), in layer order: prefix + index + "."
+    // + "running_mean" / "running_var" (BatchNorm), "sn_u" / "sn_v" (spectral-normalised Linear).
+    std::vector<ParamRef<T>> State(const std::string& prefix);
     void ZeroGrad();
     std::size_t ParamCount() const;
 
     // Linear layers, in order (for spectral normalisation, weight clipping, checkpoints).
     std::vector<Linear<T>*> LinearLayers();
+    // Every layer's SetTraining: BatchNorm's batch vs running statistics and spectral norm's power iteration.
     void SetTraining(bool training);
 
 private:
     std::vector<std::unique_ptr<Layer<T>>> m_layers;
-    Index m_input_size = 0;
+    Shape m_input_shape = Shape::Flat(0);
+    std::size_t m_first_param_layer = 0; // index of the first layer with parameters (Size() when none)
     Matrix<T> m_dy_top;              // (out, B) copy of the top dy of an accumulate=false Backward (for BoB)
     std::vector<Matrix<T>> m_dp_dx;  // per layer: dP/d(layer input), then the running forward-path total
     Matrix<T> m_zero;                // dP/dx of an empty chain

@@ -17,37 +17,13 @@ using namespace ll::nn::test;
 namespace
 {
 
-struct Shape
+struct SizeCase
 {
     Index in, out, batch;
 };
-constexpr Shape kShapes[] = {{1, 1, 1}, {3, 2, 4}, {5, 7, 3}, {8, 4, 6}};
+constexpr SizeCase kShapes[] = {{1, 1, 1}, {3, 2, 4}, {5, 7, 3}, {8, 4, 6}};
 constexpr std::uint64_t kSeeds[] = {1, 7, 42};
 constexpr double kTol = 1e-6;
-
-// L = sum(r .* layer(x)) so that dL/dy = r. Checks dx and every parameter gradient against finite differences.
-void CheckLayerGradients(Layer<double>& layer, MatrixD x, Rng& rng)
-{
-    const Index out = layer.OutputSize(x.rows());
-    const MatrixD r = RandomMatrix(out, x.cols(), rng);
-    auto loss = [&]() { return layer.Forward(x).cwiseProduct(r).sum(); };
-
-    std::vector<ParamRef<double>> params;
-    layer.CollectParams("", params);
-    for (auto& p : params)
-    {
-        p.grad->setZero();
-    }
-    layer.Forward(x);
-    const MatrixD dx = layer.Backward(r);
-    CHECK(RelativeError(dx, NumericGradient(x, loss)) < kTol);
-    for (auto& p : params)
-    {
-        const MatrixD analytic = *p.grad;
-        CAPTURE(p.name);
-        CHECK(RelativeError(analytic, NumericGradient(*p.value, loss)) < kTol);
-    }
-}
 
 } // namespace
 
