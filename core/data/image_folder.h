@@ -4,15 +4,40 @@
 
 #include "core/data/dataset.h"
 
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace ll::data
 {
 
+inline constexpr std::size_t kMaxImageFiles = 50000;                        // images in one folder (all classes)
+inline constexpr std::uint64_t kMaxImagePixels = 4096 * 4096;               // one image, from its header
+inline constexpr std::uint64_t kMaxImageFileBytes = std::uint64_t{64} << 20; // one image file
+inline constexpr std::uint64_t kMaxDatasetBytes = std::uint64_t{1} << 30;    // the resized folder, resident
+
+// One decoded image: (height, width, channels) bytes, row-major, channels last.
+struct DecodedImage
+{
+    int width = 0, height = 0, channels = 0;
+    std::vector<std::uint8_t> pixels;
+};
+
+// Decodes a PNG, JPEG or BMP held in bytes to 1 (luma) or 3 (RGB) channels. The header is read first
+// (stbi_info): an image of more than kMaxImagePixels is refused before its pixels are allocated. Throws
+// std::runtime_error "image '<name>': <reason>" for anything else that is not a whole image of those formats.
+DecodedImage DecodeImage(std::string_view bytes, int channels, const std::string& name);
+
+// Centre-crops image to a square and resizes it to (size, size) into out (size * size * channels bytes).
+void CropAndResize(const DecodedImage& image, int size, std::uint8_t* out);
+
 // Loads every image in dir, in sorted file-name order. When dir holds subfolders with images (and no loose
 // images), each subfolder is a class: labels follow the sorted subfolder names, which become class_names.
 // grayscale: 1 channel (luma), else 3 channels RGB (alpha dropped). Files with other extensions and hidden
-// files are skipped. Throws std::invalid_argument for a size outside [1, 1024] and std::runtime_error for a
+// files are skipped. At most kMaxImageFiles images (the message gives the count) and kMaxDatasetBytes once resized;
+// every file is read through io::ReadFileBounded and DecodeImage, so a huge, truncated, unreadable or mislabelled
+// file is refused with its name. Throws std::invalid_argument for a size outside [1, 1024] and std::runtime_error for a
 // missing or empty folder, a mix of loose images and class subfolders, or an image that cannot be decoded
 // (naming the file).
 ImageDataset LoadImageFolder(const std::string& dir, int size, bool grayscale);

@@ -1,0 +1,166 @@
+// The data readers bound what they read before they allocate: IDX headers and gzip streams against the sizes they
+// announce and the 2 GiB cap, image headers (stbi_info) against the pixel cap before decoding, folders against the
+// file-count and resident-size caps, and unreadable, truncated or mislabelled files refused with their names.
+#include "core/data/idx.h"
+#include "core/data/image_folder.h"
+#include "core/io/image_io.h"
+#include "data_test_util.h"
+
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace ll::data;
+using namespace ll::data::test;
+
+namespace
+{
+
+namespace fs = std::filesystem;
+
+bool Contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
+
+std::vector<std::uint8_t> PngBytes(int w, int h, int channels)
+{
+    TempDir dir("bounds_png");
+    std::vector<std::uint8_t> pixels(static_cast<std::size_t>(w * h * channels), 77);
+    ll::io::WritePng(dir.File("x.png"), w, h, channels, pixels.data());
+    return ReadBytes(dir.File("x.png"));
+}
+
+std::string AsString(const std::vector<std::uint8_t>& bytes)
+{
+    return std::string(bytes.begin(), bytes.end());
+}
+
+} // namespace
+
+TEST_CASE("IDX bounds: a small .gz inflating far past its header's sizes is refused at the announced size")
+{
+    TempDir dir("bounds_gz");
+    // 2 images of 28x28 announced, 10 MB of zeros behind them: about 10 KB compressed.
+    std::vector<std::uint8_t> body(std::size_t{10} << 20, 0);
+    WriteGzip(dir.File("bomb.gz"), IdxBytes({2, 28, 28}, body));
+    const std::string msg = ErrorOf([&] { ReadIdxFile(dir.File("bomb.gz")); });
+    INFO(msg);
+    CHECK(Contains(msg, "file '" + dir.File("bomb.gz") +
+                            "': inflates to more than 1584 bytes (its IDX header "
+                            "announces 1584; trailing data or a wrong header)"));
+    CHECK(fs::file_size(dir.File("bomb.gz")) < 100000);
+}
+
+TEST_CASE("IDX bounds: a .gz announcing 60,000 images and holding 10 is refused as truncated, naming both counts")
+{
+    TempDir dir("bounds_gz_short");
+    WriteGzip(dir.File("short.gz"), IdxBytes({60000, 28, 28}, std::vector<std::uint8_t>(10 * 784, 9)));
+    CHECK(Contains(ErrorOf([&] { ReadIdxFile(dir.File("short.gz")); }), "truncated at image 10 of 60000"));
+    // Announcing more than 2 GiB is refused from the header alone.
+    WriteGzip(dir.File("huge.gz"), IdxBytes({0x7FFFFFFF, 0x4000, 0x4000}, std::vector<std::uint8_t>(64)));
+    CHECK(Contains(ErrorOf([&] { ReadIdxFile(dir.File("huge.gz")); }), "sizes overflow (more than 2 GiB announced)"));
+    // A well-formed .gz still reads exactly.
+    const std::vector<std::uint8_t> good = IdxBytes({3, 2, 2}, std::vector<std::uint8_t>(12, 5));
+    WriteGzip(dir.File("good.gz"), good);
+    const IdxTensor t = ReadIdxFile(dir.File("good.gz"));
+    CHECK(t.dims == std::vector<std::int64_t>{3, 2, 2});
+    CHECK(t.data == std::vector<std::uint8_t>(12, 5));
+}
+
+TEST_CASE("IDX bounds: a 3 GiB file and a FIFO are refused before anything is read")
+{
+    TempDir dir("bounds_idx_file");
+    const std::string big = dir.File("big-idx3-ubyte");
+    WriteBytes(big, IdxBytes({1, 1, 1}, {0}));
+    REQUIRE(::truncate(big.c_str(), static_cast<off_t>(3) << 30) == 0); // sparse: no disk used
+    CHECK(Contains(ErrorOf([&] { ReadIdxFile(big); }), "more than the 2 GiB an IDX file may hold"));
+    const std::string fifo = dir.File("pipe-idx3-ubyte");
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK(Contains(ErrorOf([&] { ReadIdxFile(fifo); }), "is not a regular file"));
+}
+
+TEST_CASE("Image bounds: a PNG header claiming 100000 x 100000 is refused from stbi_info, before decoding")
+{
+    std::string png = AsString(PngBytes(4, 3, 3));
+    const DecodedImage ok = DecodeImage(png, 3, "ok.png");
+    CHECK(ok.width == 4);
+    CHECK(ok.height == 3);
+    CHECK(ok.pixels.size() == 36);
+    // IHDR's width and height are big-endian at bytes 16..23 (stb_image does not check chunk CRCs).
+    const unsigned char side[4] = {0x00, 0x01, 0x86, 0xA0}; // 100000
+    png.replace(16, 4, reinterpret_cast<const char*>(side), 4);
+    png.replace(20, 4, reinterpret_cast<const char*>(side), 4);
+    const std::string msg = ErrorOf([&] { DecodeImage(png, 3, "huge.png"); });
+    INFO(msg);
+    CHECK(msg == "image 'huge.png': its header claims 100000 x 100000 pixels, more than the 16777216 (4096 x 4096) "
+                 "this lab decodes");
+    // Below stb_image's own limits, the pixel cap is what refuses.
+    const unsigned char wide[4] = {0x00, 0x00, 0x20, 0x00}; // 8192 x 8192 = 64 Mpx > 16.8 Mpx
+    png.replace(16, 4, reinterpret_cast<const char*>(wide), 4);
+    png.replace(20, 4, reinterpret_cast<const char*>(wide), 4);
+    CHECK(Contains(ErrorOf([&] { DecodeImage(png, 3, "big.png"); }),
+                   "image 'big.png': its header claims 8192 x 8192 pixels, more than the 16777216 (4096 x 4096)"));
+}
+
+TEST_CASE("Image bounds: truncated files, other formats named .png and text are refused with the file name")
+{
+    const std::string png = AsString(PngBytes(16, 16, 3));
+    CHECK(Contains(ErrorOf([&] { DecodeImage(png.substr(0, png.size() / 2), 3, "cut.png"); }),
+                   "image 'cut.png': cannot decode"));
+    const std::string gif = std::string("GIF89a\x01\x00\x01\x00\x80\x00\x00", 13) + std::string(20, '\0');
+    CHECK(Contains(ErrorOf([&] { DecodeImage(gif, 3, "gif.png"); }),
+                   "image 'gif.png': cannot decode: not a PNG, JPEG or BMP image"));
+    CHECK(Contains(ErrorOf([&] { DecodeImage("hello", 1, "text.png"); }), "image 'text.png': cannot decode"));
+    CHECK(Contains(ErrorOf([&] { DecodeImage("", 1, "empty.png"); }), "image 'empty.png': cannot decode"));
+}
+
+TEST_CASE("Image folder bounds: a dangling link, a FIFO and an unreadable file named .png are refused by name")
+{
+    TempDir dir("bounds_unreadable");
+    ll::io::WritePng(dir.File("a.png"), 2, 2, 1, std::vector<std::uint8_t>(4, 1).data());
+    fs::create_symlink(dir.File("gone.png"), dir.File("b.png"));
+    std::string msg = ErrorOf([&] { LoadImageFolder(dir.Path().string(), 8, true); });
+    CHECK(Contains(msg, "image '" + dir.File("b.png") + "': cannot open (No such file or directory)"));
+    fs::remove(dir.File("b.png"));
+    REQUIRE(::mkfifo(dir.File("c.png").c_str(), 0600) == 0);
+    msg = ErrorOf([&] { LoadImageFolder(dir.Path().string(), 8, true); });
+    CHECK(Contains(msg, "image '" + dir.File("c.png") + "': is not a regular file"));
+    fs::remove(dir.File("c.png"));
+    CHECK(LoadImageFolder(dir.Path().string(), 8, true).count == 1);
+    if (::geteuid() != 0) // root reads files whatever their permission bits
+    {
+        ll::io::WritePng(dir.File("d.png"), 2, 2, 1, std::vector<std::uint8_t>(4, 1).data());
+        fs::permissions(dir.File("d.png"), fs::perms::none);
+        CHECK(Contains(ErrorOf([&] { LoadImageFolder(dir.Path().string(), 8, true); }), "Permission denied"));
+    }
+}
+
+TEST_CASE("Image folder bounds: more files than the cap are refused with the count, before any is decoded")
+{
+    TempDir dir("bounds_many");
+    for (std::size_t i = 0; i <= kMaxImageFiles; ++i)
+    {
+        std::ofstream(dir.File(std::to_string(i) + ".png")); // empty: never decoded, the count refuses first
+    }
+    const std::string msg = ErrorOf([&] { LoadImageFolder(dir.Path().string(), 8, true); });
+    CHECK(msg == "image folder '" + dir.Path().string() +
+                     "' holds 50001 images, more than the 50000 this lab loads; "
+                     "use a subset");
+}
+
+TEST_CASE("Image folder bounds: a folder whose resized images would exceed 1 GiB resident is refused up front")
+{
+    TempDir dir("bounds_bytes");
+    for (int i = 0; i < 400; ++i)
+    {
+        std::ofstream(dir.File(std::to_string(i) + ".png"));
+    }
+    // 400 x 1024 x 1024 x 3 bytes = 1200 MiB.
+    const std::string msg = ErrorOf([&] { LoadImageFolder(dir.Path().string(), 1024, false); });
+    CHECK(Contains(msg, "400 images of 1024 x 1024 x 3 would take 1200 MiB, more than the 1024 MiB allowed"));
+}
