@@ -168,6 +168,106 @@ std::vector<fs::path> ImagesIn(const fs::path& dir, std::size_t* seen)
     return files;
 }
 
+// stb_image 2.27 (Debian 12's) does not check that a JPEG Huffman table holds at most 256 symbols: a DHT segment
+// with larger counts writes past stbi__huffman::values (found by fuzz_image; later stb versions check it). So the
+// JPEG's segments are walked here first, between scans too (progressive files define tables there), and a table
+// of more than 256 symbols is refused before stb_image sees the file.
+void CheckJpegHuffmanTables(std::string_view bytes, const std::string& where)
+{
+    // Past the end stb_image reads zeros, and so does this walk.
+    const auto byte = [&](std::size_t at) {
+        return at < bytes.size() ? static_cast<unsigned>(static_cast<unsigned char>(bytes[at])) : 0u;
+    };
+    // stb_image takes any number of FF fill bytes before the SOI's D8 as a JPEG start.
+    std::size_t at = 0;
+    while (at < bytes.size() && byte(at) == 0xFF)
+    {
+        ++at;
+    }
+    if (at == 0 || byte(at) != 0xD8)
+    {
+        return; // not a JPEG
+    }
+    ++at;
+    while (at + 1 < bytes.size())
+    {
+        if (byte(at) != 0xFF)
+        {
+            ++at; // entropy-coded data of a scan: look for the next marker
+            continue;
+        }
+        const unsigned marker = byte(at + 1);
+        if (marker == 0xFF || marker == 0x00 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8))
+        {
+            at += marker == 0xFF ? 1 : 2; // fill byte, stuffed zero, TEM, RSTn, SOI: no length
+            continue;
+        }
+        if (marker == 0xD9 || at + 3 >= bytes.size())
+        {
+            return; // EOI, or truncated (stb_image reports that)
+        }
+        const std::size_t length = (byte(at + 2) << 8) | byte(at + 3); // includes its own two bytes
+        if (marker == 0xC4)
+        {
+            // As stb_image reads it: tables while the segment's remaining length is positive, whatever they need.
+            std::ptrdiff_t remaining = static_cast<std::ptrdiff_t>(length) - 2;
+            std::size_t p = at + 4;
+            while (remaining > 0) // each table takes at least 17 bytes
+            {
+                unsigned symbols = 0;
+                for (std::size_t i = 1; i <= 16; ++i)
+                {
+                    symbols += byte(p + i);
+                }
+                if (symbols > 256)
+                {
+                    throw std::runtime_error(where + "cannot decode: corrupt JPEG (a Huffman table of " +
+                                             std::to_string(symbols) + " symbols, at most 256)");
+                }
+                p += 17 + symbols;
+                remaining -= 17 + static_cast<std::ptrdiff_t>(symbols);
+            }
+            if (remaining != 0)
+            {
+                return; // stb_image refuses a DHT segment whose tables do not fill it exactly
+            }
+        }
+        at = at + 2 + std::max<std::size_t>(length, 2);
+    }
+}
+
+// stb_image 2.27 copies an empty first IDAT chunk with memcpy(NULL, src, 0) (undefined behaviour, found by
+// fuzz_image). Encoders never write one; it is refused here, walking the chunks as stb_image does.
+void CheckPngChunks(std::string_view bytes, const std::string& where)
+{
+    const auto be32 = [&](std::size_t at) {
+        return (std::uint32_t{static_cast<unsigned char>(bytes[at])} << 24) |
+               (std::uint32_t{static_cast<unsigned char>(bytes[at + 1])} << 16) |
+               (std::uint32_t{static_cast<unsigned char>(bytes[at + 2])} << 8) |
+               std::uint32_t{static_cast<unsigned char>(bytes[at + 3])};
+    };
+    std::size_t at = 8; // after the signature
+    while (at + 8 <= bytes.size())
+    {
+        const std::uint64_t length = be32(at);
+        const std::string_view type = bytes.substr(at + 4, 4);
+        if (type == "IDAT")
+        {
+            if (length == 0)
+            {
+                throw std::runtime_error(where + "cannot decode: corrupt PNG (an empty IDAT chunk before the image "
+                                                 "data)");
+            }
+            return; // the first IDAT with data: stb_image has a buffer from here on
+        }
+        if (type == "IEND")
+        {
+            return;
+        }
+        at += 12 + length; // length, type, data, CRC
+    }
+}
+
 } // namespace
 
 DecodedImage DecodeImage(std::string_view bytes, int channels, const std::string& name)
@@ -203,7 +303,9 @@ DecodedImage DecodeImage(std::string_view bytes, int channels, const std::string
                    (std::uint64_t{data[at + 2]} << 8) | std::uint64_t{data[at + 3]};
         };
         check_pixels(be32(16), be32(20));
+        CheckPngChunks(bytes, where);
     }
+    CheckJpegHuffmanTables(bytes, where);
     // Then stb_image's own header reading, for every format: the size is checked before it allocates the pixels.
     if (stbi_info_from_memory(data, length, &w, &h, &n) == 0)
     {

@@ -164,3 +164,35 @@ TEST_CASE("Image folder bounds: a folder whose resized images would exceed 1 GiB
     const std::string msg = ErrorOf([&] { LoadImageFolder(dir.Path().string(), 1024, false); });
     CHECK(Contains(msg, "400 images of 1024 x 1024 x 3 would take 1200 MiB, more than the 1024 MiB allowed"));
 }
+
+TEST_CASE("Image bounds: a JPEG Huffman table of more than 256 symbols is refused before stb_image overflows it")
+{
+    // SOI, then a DHT segment (length 19) whose 16 counts of 255 announce 4080 symbols: stb_image 2.27 would write
+    // them past its 256-entry table.
+    std::string jpeg = "\xFF\xD8\xFF\xC4";
+    jpeg += std::string("\x00\x13\x00", 3) + std::string(16, '\xFF');
+    CHECK(ErrorOf([&] { DecodeImage(jpeg, 3, "dht.jpg"); }) ==
+          "image 'dht.jpg': cannot decode: corrupt JPEG (a Huffman table of 4080 symbols, at most 256)");
+    // The same check after a scan's entropy-coded data (progressive files define tables between scans).
+    std::string later = "\xFF\xD8\xFF\xDA";
+    later += std::string("\x00\x02", 2) + "\x12\x34\xFF" + std::string("\x00", 1) + "\x56\xFF\xFF\xC4";
+    later += std::string("\x00\x13\x00", 3) + std::string(16, '\x20');
+    CHECK(Contains(ErrorOf([&] { DecodeImage(later, 3, "scan.jpg"); }), "a Huffman table of 512 symbols"));
+    // A real JPEG's tables pass (the fuzz seed corpus holds one written by stb_image_write).
+    const std::vector<std::uint8_t> real =
+        ReadBytes(std::string(LATENTLAB_SOURCE_DIR) + "/tests/fuzz/corpus/image/rgb.jpg");
+    const DecodedImage ok = DecodeImage(AsString(real), 3, "rgb.jpg");
+    CHECK(ok.width == 12);
+    CHECK(ok.height == 9);
+}
+
+TEST_CASE("Image bounds: a PNG whose first IDAT chunk is empty is refused (stb_image would memcpy from NULL)")
+{
+    std::string png = AsString(PngBytes(4, 4, 3));
+    const std::size_t idat = png.find("IDAT");
+    REQUIRE(idat != std::string::npos);
+    const std::string empty_idat = std::string("\x00\x00\x00\x00", 4) + "IDAT" + std::string("\x35\xAF\x06\x1E", 4);
+    png.insert(idat - 4, empty_idat);
+    CHECK(ErrorOf([&] { DecodeImage(png, 3, "empty.png"); }) ==
+          "image 'empty.png': cannot decode: corrupt PNG (an empty IDAT chunk before the image data)");
+}
