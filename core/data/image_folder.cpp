@@ -314,6 +314,17 @@ DecodedImage DecodeImage(std::string_view bytes, int channels, const std::string
                                  (why ? why : "unknown reason") + ")");
     }
     check_pixels(static_cast<std::uint64_t>(std::max(w, 0)), static_cast<std::uint64_t>(std::max(h, 0)));
+    // stb_image decodes a truncated file as if zeros followed, so a tiny file claiming millions of pixels would cost
+    // a full decode (seconds under a sanitizer) for a garbage image. A BMP stores at least 1 bit per pixel; PNG and
+    // JPEG compress by at most about 1000:1 (deflate's limit is 1032:1; JPEG needs bits for every 8x8 block).
+    const std::uint64_t pixels = static_cast<std::uint64_t>(w) * static_cast<std::uint64_t>(h);
+    const bool bmp = bytes.size() >= 2 && bytes[0] == 'B' && bytes[1] == 'M';
+    const std::uint64_t least = bmp ? pixels / 8 : pixels / 1024;
+    if (bytes.size() < least)
+    {
+        throw std::runtime_error(where + "truncated: " + std::to_string(bytes.size()) + " bytes cannot hold the " +
+                                 std::to_string(w) + " x " + std::to_string(h) + " pixels its header claims");
+    }
     DecodedImage out;
     std::unique_ptr<stbi_uc, void (*)(void*)> img(stbi_load_from_memory(data, length, &w, &h, &n, channels),
                                                   stbi_image_free);

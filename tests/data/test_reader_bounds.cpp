@@ -196,3 +196,12 @@ TEST_CASE("Image bounds: a PNG whose first IDAT chunk is empty is refused (stb_i
     CHECK(ErrorOf([&] { DecodeImage(png, 3, "empty.png"); }) ==
           "image 'empty.png': cannot decode: corrupt PNG (an empty IDAT chunk before the image data)");
 }
+
+TEST_CASE("Image bounds: a 176-byte BMP claiming 16.7 million pixels is refused as truncated, not decoded from zeros")
+{
+    const std::vector<std::uint8_t> bmp =
+        ReadBytes(std::string(LATENTLAB_SOURCE_DIR) + "/tests/fuzz/corpus/image/bmp_176_bytes_claims_16mpx.bmp");
+    REQUIRE(bmp.size() == 176);
+    CHECK(ErrorOf([&] { DecodeImage(AsString(bmp), 3, "tiny.bmp"); }) ==
+          "image 'tiny.bmp': truncated: 176 bytes cannot hold the 16711692 x 1 pixels its header claims");
+}
