@@ -236,8 +236,9 @@ void CheckJpegHuffmanTables(std::string_view bytes, const std::string& where)
     }
 }
 
-// stb_image 2.27 copies an empty first IDAT chunk with memcpy(NULL, src, 0) (undefined behaviour, found by
-// fuzz_image). Encoders never write one; it is refused here, walking the chunks as stb_image does.
+// Two more of stb_image 2.27's PNG habits, found by fuzz_image and refused here first, walking the chunks as stb_image
+// does: it copies an empty first IDAT chunk with memcpy(NULL, src, 0) (undefined behaviour), and it grows its buffer
+// to an IDAT chunk's declared length before reading it (a 112-byte file declaring 2 GiB allocated 2 GiB).
 void CheckPngChunks(std::string_view bytes, const std::string& where)
 {
     const auto be32 = [&](std::size_t at) {
@@ -246,6 +247,7 @@ void CheckPngChunks(std::string_view bytes, const std::string& where)
                (std::uint32_t{static_cast<unsigned char>(bytes[at + 2])} << 8) |
                std::uint32_t{static_cast<unsigned char>(bytes[at + 3])};
     };
+    bool data_seen = false;
     std::size_t at = 8; // after the signature
     while (at + 8 <= bytes.size())
     {
@@ -253,12 +255,18 @@ void CheckPngChunks(std::string_view bytes, const std::string& where)
         const std::string_view type = bytes.substr(at + 4, 4);
         if (type == "IDAT")
         {
-            if (length == 0)
+            if (length == 0 && !data_seen)
             {
                 throw std::runtime_error(where + "cannot decode: corrupt PNG (an empty IDAT chunk before the image "
                                                  "data)");
             }
-            return; // the first IDAT with data: stb_image has a buffer from here on
+            if (length > bytes.size() - at - 8)
+            {
+                throw std::runtime_error(where + "truncated: an IDAT chunk declares " + std::to_string(length) +
+                                         " bytes, the file holds " + std::to_string(bytes.size() - at - 8) +
+                                         " after it");
+            }
+            data_seen = data_seen || length > 0;
         }
         if (type == "IEND")
         {

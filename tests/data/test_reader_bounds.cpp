@@ -111,7 +111,7 @@ TEST_CASE("Image bounds: truncated files, other formats named .png and text are 
 {
     const std::string png = AsString(PngBytes(16, 16, 3));
     CHECK(Contains(ErrorOf([&] { DecodeImage(png.substr(0, png.size() / 2), 3, "cut.png"); }),
-                   "image 'cut.png': cannot decode"));
+                   "image 'cut.png': truncated: an IDAT chunk declares"));
     const std::string gif = std::string("GIF89a\x01\x00\x01\x00\x80\x00\x00", 13) + std::string(20, '\0');
     CHECK(Contains(ErrorOf([&] { DecodeImage(gif, 3, "gif.png"); }),
                    "image 'gif.png': cannot decode: not a PNG, JPEG or BMP image"));
@@ -204,4 +204,13 @@ TEST_CASE("Image bounds: a 176-byte BMP claiming 16.7 million pixels is refused 
     REQUIRE(bmp.size() == 176);
     CHECK(ErrorOf([&] { DecodeImage(AsString(bmp), 3, "tiny.bmp"); }) ==
           "image 'tiny.bmp': truncated: 176 bytes cannot hold the 16711692 x 1 pixels its header claims");
+}
+
+TEST_CASE("Image bounds: a 112-byte PNG whose IDAT chunk declares 2 GiB is refused before stb_image allocates it")
+{
+    const std::vector<std::uint8_t> png =
+        ReadBytes(std::string(LATENTLAB_SOURCE_DIR) + "/tests/fuzz/corpus/image/png_idat_declares_2gib.png");
+    REQUIRE(png.size() == 112);
+    CHECK(Contains(ErrorOf([&] { DecodeImage(AsString(png), 3, "idat.png"); }),
+                   "image 'idat.png': truncated: an IDAT chunk declares"));
 }
