@@ -8,6 +8,7 @@ PACKAGES=(
     build-essential cmake pkg-config
     # libraries we compile against
     libeigen3-dev doctest-dev libimgui-dev libglfw3-dev libstb-dev zlib1g-dev nlohmann-json3-dev libgl-dev
+    libjpeg62-turbo-dev
     # OpenGL at run time: GLX client + Mesa's software rasteriser (llvmpipe) so the app runs without a GPU
     libgl1 libglx-mesa0 libgl1-mesa-dri
     # X11 extension libraries GLFW opens at run time (cursors, monitors, input)

@@ -1,8 +1,9 @@
-// A folder of PNG/JPEG/BMP images as an ImageDataset: decoded with stb_image, centre-cropped to a square and
+// A folder of PNG/JPEG/BMP images as an ImageDataset: decoded by DecodeImage, centre-cropped to a square and
 // resized to size x size (area average when shrinking, bilinear when enlarging). Pure function, any thread.
 #pragma once
 
 #include "core/data/dataset.h"
+#include "core/data/image_decode.h"
 
 #include <cstdint>
 #include <string>
@@ -12,22 +13,8 @@
 namespace ll::data
 {
 
-inline constexpr std::size_t kMaxImageFiles = 50000;                        // images in one folder (all classes)
-inline constexpr std::uint64_t kMaxImagePixels = 4096 * 4096;               // one image, from its header
-inline constexpr std::uint64_t kMaxImageFileBytes = std::uint64_t{64} << 20; // one image file
-inline constexpr std::uint64_t kMaxDatasetBytes = std::uint64_t{1} << 30;    // the resized folder, resident
-
-// One decoded image: (height, width, channels) bytes, row-major, channels last.
-struct DecodedImage
-{
-    int width = 0, height = 0, channels = 0;
-    std::vector<std::uint8_t> pixels;
-};
-
-// Decodes a PNG, JPEG or BMP held in bytes to 1 (luma) or 3 (RGB) channels. The header is read first
-// (stbi_info): an image of more than kMaxImagePixels is refused before its pixels are allocated. Throws
-// std::runtime_error "image '<name>': <reason>" for anything else that is not a whole image of those formats.
-DecodedImage DecodeImage(std::string_view bytes, int channels, const std::string& name);
+inline constexpr std::size_t kMaxImageFiles = 50000;                     // images in one folder (all classes)
+inline constexpr std::uint64_t kMaxDatasetBytes = std::uint64_t{1} << 30; // the resized folder, resident
 
 // Centre-crops image to a square and resizes it to (size, size) into out (size * size * channels bytes).
 void CropAndResize(const DecodedImage& image, int size, std::uint8_t* out);
