@@ -80,6 +80,7 @@ awk -v a="$rss1" -v b="$rss" -v m="${max:-9999}" -v t="$elapsed" 'BEGIN {
     change = a > 0 ? 100 * (b - a) / a : 0
     printf "end after %d s: rss minute 1 %d KiB, last sample %d KiB, change %+.1f%%; longest frame interval %.1f ms\n",
         t, a, b, change, m
-    exit (a > 0 && (change > 10 || change < -10)) || m > 250 }' || { echo "FAIL: memory or frame-interval bar"; status=1; }
+    exit (a > 0 && (change > 10 || change < -10)) || m > 250 }' ||
+    { echo "FAIL: memory or frame-interval bar"; status=1; }
 [ "$status" = 0 ] && echo "PASS"
 exit $status
