@@ -41,7 +41,8 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebI
 cmake --build "$build" --target fuzz_make_seeds $(printf 'fuzz_%s ' "${targets[@]}") -j"${JOBS:-2}"
 seeds="$build/fuzz-seeds"
 rm -rf "$seeds"
-ASAN_OPTIONS=detect_leaks=0 "$build/tests/fuzz/fuzz_make_seeds" "$seeds" "$root/tests/fuzz/corpus/checkpoint/gan_toy.ckpt"
+ASAN_OPTIONS=detect_leaks=0 "$build/tests/fuzz/fuzz_make_seeds" "$seeds" \
+    "$root/tests/fuzz/corpus/checkpoint/gan_toy.ckpt"
 
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 status=0
@@ -73,7 +74,8 @@ run_pass() {
         echo "fuzz_$t: FAILED (see $artifacts and $log)"
         return 1
     elif [ "${executed:-0}" -lt "$n" ]; then
-        echo "fuzz_$t ($pass): stopped after ${executed:-0} of $n runs (MAX_TIME ${MAX_TIME:-7200} s, or an error above)"
+        echo "fuzz_$t ($pass): stopped after ${executed:-0} of $n runs" \
+            "(MAX_TIME ${MAX_TIME:-7200} s, or an error above)"
         return 1
     fi
 }
