@@ -10,6 +10,8 @@ PACKAGES=(
     libeigen3-dev doctest-dev libimgui-dev libglfw3-dev libstb-dev zlib1g-dev nlohmann-json3-dev libgl-dev
     # the matrix products' backend (LATENTLAB_GEMM=openblas, the default; the build falls back to Eigen without it)
     libopenblas-dev
+    # JPEG decoding for image folders (libjpeg-turbo; stb_image keeps PNG and BMP)
+    libjpeg62-turbo-dev
     # OpenGL at run time: GLX client + Mesa's software rasteriser (llvmpipe) so the app runs without a GPU
     libgl1 libglx-mesa0 libgl1-mesa-dri
     # X11 extension libraries GLFW opens at run time (cursors, monitors, input)

@@ -26,8 +26,9 @@ namespace
 
 namespace fs = std::filesystem;
 
-// Refuse absurd sizes before allocating: the largest IDX we expect is a few hundred MB.
-constexpr std::uint64_t kMaxInflatedBytes = std::uint64_t{4} << 30; // 4 GiB
+// Refuse absurd sizes before allocating: Fashion-MNIST's training images are 47 MB, EMNIST's about 700 MB.
+constexpr std::uint64_t kMaxInflatedBytes = std::uint64_t{2} << 30; // 2 GiB, on disk or inflated
+constexpr std::size_t kMaxIdxHeaderBytes = 4 + 4 * 3;                // magic + three dimensions
 constexpr std::int64_t kMaxSide = 1 << 14;                          // rows, cols of one image
 
 std::string Hex32(std::uint32_t v)
@@ -49,8 +50,11 @@ std::uint32_t ReadBigEndian32(const std::uint8_t* p)
     return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | std::uint32_t{p[3]};
 }
 
-// Inflates one or more concatenated gzip members (as gzip(1) and gzread accept).
-std::vector<std::uint8_t> Gunzip(const std::vector<std::uint8_t>& in, const std::string& path)
+// Inflates one or more concatenated gzip members (as gzip(1) and gzread accept), at most max_out bytes. The buffer
+// grows with what actually inflates, never with what a header or trailer claims. With prefix_only the first
+// max_out bytes are returned once inflated (to read a header); otherwise more than max_out is refused.
+std::vector<std::uint8_t> Gunzip(const std::vector<std::uint8_t>& in, const std::string& path, std::uint64_t max_out,
+                                 bool prefix_only, const std::string& limit_reason)
 {
     const std::string where = "file '" + path + "': ";
     std::vector<std::uint8_t> out;
@@ -62,7 +66,7 @@ std::vector<std::uint8_t> Gunzip(const std::vector<std::uint8_t>& in, const std:
         const std::uint32_t isize = std::uint32_t{in[n - 4]} | (std::uint32_t{in[n - 3]} << 8) |
                                     (std::uint32_t{in[n - 2]} << 16) | (std::uint32_t{in[n - 1]} << 24);
         const bool plausible = isize >= n / 2 && isize <= n * 1032;
-        out.reserve((plausible ? std::size_t{isize} : n * 4) + 1);
+        out.reserve(static_cast<std::size_t>(std::min<std::uint64_t>((plausible ? isize : n * 4), max_out) + 1));
     }
 
     z_stream zs{};
@@ -77,16 +81,23 @@ std::vector<std::uint8_t> Gunzip(const std::vector<std::uint8_t>& in, const std:
     int ret = Z_OK;
     for (;;)
     {
+        if (produced > max_out)
+        {
+            inflateEnd(&zs);
+            if (prefix_only)
+            {
+                out.resize(static_cast<std::size_t>(max_out));
+                return out;
+            }
+            throw std::runtime_error(where + "inflates to more than " + std::to_string(max_out) + " bytes (" +
+                                     limit_reason + "); refusing");
+        }
         if (produced == out.size())
         {
-            // Use the reserved guess first, then double.
-            const std::size_t new_size =
+            // Use the reserved guess first, then double; one byte past the limit is enough to tell it was passed.
+            std::size_t new_size =
                 out.capacity() > out.size() ? out.capacity() : out.size() + std::max<std::size_t>(out.size(), 1 << 16);
-            if (new_size > kMaxInflatedBytes + 1)
-            {
-                inflateEnd(&zs);
-                throw std::runtime_error(where + "inflates to more than 4 GiB; refusing");
-            }
+            new_size = static_cast<std::size_t>(std::min<std::uint64_t>(new_size, max_out + 1));
             out.resize(new_size);
         }
         zs.next_out = out.data() + produced;
@@ -146,62 +157,22 @@ std::vector<std::uint8_t> Gunzip(const std::vector<std::uint8_t>& in, const std:
     return out;
 }
 
-} // namespace
-
-std::vector<std::uint8_t> ReadMaybeGzip(const std::string& path)
+struct IdxHeader
 {
-    const std::string where = "file '" + path + "': ";
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (!fs::exists(status))
-    {
-        throw std::runtime_error(where + "does not exist");
-    }
-    if (fs::is_directory(status))
-    {
-        throw std::runtime_error(where + "is a folder, not a file");
-    }
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-    {
-        throw std::runtime_error(where + "cannot open (" + std::strerror(errno) + ")");
-    }
-    const std::uintmax_t size = fs::file_size(path, ec);
-    if (ec)
-    {
-        throw std::runtime_error(where + "cannot stat (" + ec.message() + ")");
-    }
-    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
-    file.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    if (static_cast<std::uintmax_t>(file.gcount()) != size)
-    {
-        throw std::runtime_error(where + "read error (got " + std::to_string(file.gcount()) + " of " +
-                                 std::to_string(size) + " bytes)");
-    }
-    if (bytes.empty())
-    {
-        throw std::runtime_error(where + "is empty");
-    }
-    if (bytes.size() >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B)
-    {
-        std::vector<std::uint8_t> inflated = Gunzip(bytes, path);
-        if (inflated.empty())
-        {
-            throw std::runtime_error(where + "is an empty gzip stream");
-        }
-        return inflated;
-    }
-    return bytes;
-}
+    std::vector<std::int64_t> dims;
+    std::size_t header_bytes = 0; // 4 + 4 * rank
+    std::uint64_t data_bytes = 0; // the product of dims
+};
 
-IdxTensor ParseIdx(const std::vector<std::uint8_t>& bytes, const std::string& name_for_errors)
+// Checks the magic, element type, rank and dimensions of the header at the start of bytes (which may hold only the
+// header): the announced data size is known, and bounded by kMaxInflatedBytes, before anything is allocated.
+IdxHeader ParseIdxHeader(const std::uint8_t* bytes, std::size_t size, const std::string& where)
 {
-    const std::string where = "IDX file '" + name_for_errors + "': ";
-    if (bytes.size() < 4)
+    if (size < 4)
     {
-        throw std::runtime_error(where + "too short for an IDX header (" + std::to_string(bytes.size()) + " bytes)");
+        throw std::runtime_error(where + "too short for an IDX header (" + std::to_string(size) + " bytes)");
     }
-    const std::uint32_t magic = ReadBigEndian32(bytes.data());
+    const std::uint32_t magic = ReadBigEndian32(bytes);
     if (bytes[0] == 0x1F && bytes[1] == 0x8B)
     {
         throw std::runtime_error(where + "bad magic " + Hex32(magic) + ": still gzip-compressed");
@@ -222,39 +193,135 @@ IdxTensor ParseIdx(const std::vector<std::uint8_t>& bytes, const std::string& na
         throw std::runtime_error(where + "rank " + std::to_string(rank) +
                                  " unsupported (expected 1 for labels or 3 for images)");
     }
-    const std::size_t header = 4 + 4 * static_cast<std::size_t>(rank);
-    if (bytes.size() < header)
+    IdxHeader h;
+    h.header_bytes = 4 + 4 * static_cast<std::size_t>(rank);
+    if (size < h.header_bytes)
     {
-        throw std::runtime_error(where + "header truncated (" + std::to_string(bytes.size()) + " bytes, need " +
-                                 std::to_string(header) + ")");
+        throw std::runtime_error(where + "header truncated (" + std::to_string(size) + " bytes, need " +
+                                 std::to_string(h.header_bytes) + ")");
     }
-
-    IdxTensor t;
     std::uint64_t total = 1;
     for (int d = 0; d < rank; ++d)
     {
-        const std::uint32_t size = ReadBigEndian32(bytes.data() + 4 + 4 * d);
-        if (size == 0)
+        const std::uint32_t dim = ReadBigEndian32(bytes + 4 + 4 * d);
+        if (dim == 0)
         {
             throw std::runtime_error(where + "dimension " + std::to_string(d) + " is zero");
         }
-        if (size > static_cast<std::uint32_t>(std::numeric_limits<std::int32_t>::max()))
+        if (dim > static_cast<std::uint32_t>(std::numeric_limits<std::int32_t>::max()))
         {
-            throw std::runtime_error(where + "dimension " + std::to_string(d) + " = " + std::to_string(size) +
+            throw std::runtime_error(where + "dimension " + std::to_string(d) + " = " + std::to_string(dim) +
                                      " is not a sane size");
         }
-        if (rank == 3 && d > 0 && size > kMaxSide)
+        if (rank == 3 && d > 0 && dim > kMaxSide)
         {
-            throw std::runtime_error(where + "image side " + std::to_string(size) + " exceeds " +
+            throw std::runtime_error(where + "image side " + std::to_string(dim) + " exceeds " +
                                      std::to_string(kMaxSide));
         }
-        if (total > kMaxInflatedBytes / size)
+        if (total > kMaxInflatedBytes / dim)
         {
-            throw std::runtime_error(where + "sizes overflow (more than 4 GiB announced)");
+            throw std::runtime_error(where + "sizes overflow (more than 2 GiB announced)");
         }
-        total *= size;
-        t.dims.push_back(size);
+        total *= dim;
+        h.dims.push_back(dim);
     }
+    h.data_bytes = total;
+    return h;
+}
+
+// Reads a whole regular file of at most kMaxInflatedBytes (checked before allocating).
+std::vector<std::uint8_t> ReadFileBytes(const std::string& path)
+{
+    const std::string where = "file '" + path + "': ";
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (!fs::exists(status))
+    {
+        throw std::runtime_error(where + "does not exist");
+    }
+    if (fs::is_directory(status))
+    {
+        throw std::runtime_error(where + "is a folder, not a file");
+    }
+    if (!fs::is_regular_file(status))
+    {
+        throw std::runtime_error(where + "is not a regular file (a device, FIFO or socket)");
+    }
+    std::ifstream file(path, std::ios::binary);
+    if (!file)
+    {
+        throw std::runtime_error(where + "cannot open (" + std::strerror(errno) + ")");
+    }
+    const std::uintmax_t size = fs::file_size(path, ec);
+    if (ec)
+    {
+        throw std::runtime_error(where + "cannot stat (" + ec.message() + ")");
+    }
+    if (size > kMaxInflatedBytes)
+    {
+        throw std::runtime_error(where + std::to_string(size) + " bytes, more than the 2 GiB an IDX file may hold");
+    }
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
+    file.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (static_cast<std::uintmax_t>(file.gcount()) != size)
+    {
+        throw std::runtime_error(where + "read error (got " + std::to_string(file.gcount()) + " of " +
+                                 std::to_string(size) + " bytes)");
+    }
+    if (bytes.empty())
+    {
+        throw std::runtime_error(where + "is empty");
+    }
+    return bytes;
+}
+
+bool IsGzip(const std::vector<std::uint8_t>& bytes)
+{
+    return bytes.size() >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B;
+}
+
+} // namespace
+
+std::vector<std::uint8_t> ReadMaybeGzip(const std::string& path)
+{
+    std::vector<std::uint8_t> bytes = ReadFileBytes(path);
+    if (IsGzip(bytes))
+    {
+        std::vector<std::uint8_t> inflated = Gunzip(bytes, path, kMaxInflatedBytes, false, "the 2 GiB limit");
+        if (inflated.empty())
+        {
+            throw std::runtime_error("file '" + path + "': is an empty gzip stream");
+        }
+        return inflated;
+    }
+    return bytes;
+}
+
+IdxTensor ReadIdxFile(const std::string& path)
+{
+    std::vector<std::uint8_t> bytes = ReadFileBytes(path);
+    if (IsGzip(bytes))
+    {
+        // Inflate the header first, then exactly as much as it announces: a small .gz that inflates far beyond
+        // its header's sizes is refused at that size, not at 2 GiB.
+        const std::vector<std::uint8_t> head = Gunzip(bytes, path, kMaxIdxHeaderBytes, true, "");
+        const IdxHeader h = ParseIdxHeader(head.data(), head.size(), "IDX file '" + path + "': ");
+        const std::uint64_t announced = h.header_bytes + h.data_bytes;
+        bytes = Gunzip(bytes, path, announced, false,
+                       "its IDX header announces " + std::to_string(announced) + "; trailing data or a wrong header");
+    }
+    return ParseIdx(bytes, path);
+}
+
+IdxTensor ParseIdx(const std::vector<std::uint8_t>& bytes, const std::string& name_for_errors)
+{
+    const std::string where = "IDX file '" + name_for_errors + "': ";
+    const IdxHeader h = ParseIdxHeader(bytes.data(), bytes.size(), where);
+    const std::size_t header = h.header_bytes;
+    const std::uint64_t total = h.data_bytes;
+    const int rank = static_cast<int>(h.dims.size());
+    IdxTensor t;
+    t.dims = h.dims;
 
     const std::uint64_t available = bytes.size() - header;
     if (available < total)
@@ -277,14 +344,14 @@ IdxTensor ParseIdx(const std::vector<std::uint8_t>& bytes, const std::string& na
 
 ImageDataset LoadIdxPair(const std::string& images_path, const std::string& labels_path, const std::string& name)
 {
-    IdxTensor images = ParseIdx(ReadMaybeGzip(images_path), images_path);
+    IdxTensor images = ReadIdxFile(images_path);
     if (images.dims.size() != 3)
     {
         throw std::runtime_error("IDX file '" + images_path +
                                  "': expected images (rank 3, magic 0x00000803), found rank " +
                                  std::to_string(images.dims.size()));
     }
-    IdxTensor labels = ParseIdx(ReadMaybeGzip(labels_path), labels_path);
+    IdxTensor labels = ReadIdxFile(labels_path);
     if (labels.dims.size() != 1)
     {
         throw std::runtime_error("IDX file '" + labels_path +

@@ -11,7 +11,8 @@
 namespace ll::data
 {
 
-// Reads a whole file, inflating it when it is gzip (by its magic bytes, whatever its name). Throws on error.
+// Reads a whole file (at most 2 GiB, a regular file), inflating it when it is gzip (by its magic bytes, whatever its
+// name; at most 2 GiB inflated). Throws on error.
 std::vector<std::uint8_t> ReadMaybeGzip(const std::string& path);
 
 // Parses IDX bytes (already inflated): an unsigned-byte tensor of rank 1 (labels) or 3 (images).
@@ -20,7 +21,13 @@ struct IdxTensor
     std::vector<std::int64_t> dims;
     std::vector<std::uint8_t> data;
 };
+// Sizes are checked against the bytes present before anything is copied.
 IdxTensor ParseIdx(const std::vector<std::uint8_t>& bytes, const std::string& name_for_errors);
+
+// Reads and parses one IDX file, plain or gzip (at most 2 GiB on disk or inflated). A .gz is inflated header first
+// and then only up to the size its header announces, so a small file claiming or inflating to a huge size is refused
+// with the file name and the sizes, and memory grows only with data actually present.
+IdxTensor ReadIdxFile(const std::string& path);
 
 // Images from an IDX3 file and labels from an IDX1 file; counts must agree. Labels must be < 256; num_classes
 // is max label + 1 and class_names are "0", "1", ...

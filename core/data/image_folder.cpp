@@ -1,6 +1,8 @@
-// A folder of images as an ImageDataset (stb_image decoding, our own separable resize).
-// The one translation unit of Latent Lab that compiles stb_image's implementation.
+// A folder of images as an ImageDataset: listing with caps, decoding through image_decode.cpp, our own separable
+// resize.
 #include "core/data/image_folder.h"
+
+#include "core/io/bounded_read.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,21 +10,6 @@
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
-
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wshadow"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
-#endif
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_NO_HDR // 8-bit images only; keeps the float paths out
-#include <stb/stb_image.h>
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace ll::data
 {
@@ -122,10 +109,12 @@ void Resize(const std::uint8_t* src, int stride, int w, int h, int channels, int
     }
 }
 
+// By its name: an image extension, not hidden, not a folder. Unreadable entries with such a name (a dangling link, a
+// FIFO, a file without read permission) count, so that loading names them instead of skipping them silently.
 bool IsImageFile(const fs::directory_entry& e)
 {
     std::error_code ec;
-    if (!e.is_regular_file(ec))
+    if (e.is_directory(ec))
     {
         return false;
     }
@@ -140,15 +129,19 @@ bool IsImageFile(const fs::directory_entry& e)
     return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
 }
 
-// Image files directly in `dir`, sorted by name.
-std::vector<fs::path> ImagesIn(const fs::path& dir)
+// Image files directly in `dir`, sorted by name. Counts every one into *seen but keeps paths only while the running
+// total is within kMaxImageFiles, so a folder of millions of files costs a listing, not its memory.
+std::vector<fs::path> ImagesIn(const fs::path& dir, std::size_t* seen)
 {
     std::vector<fs::path> files;
     for (const auto& e : fs::directory_iterator(dir))
     {
         if (IsImageFile(e))
         {
-            files.push_back(e.path());
+            if (++*seen <= kMaxImageFiles)
+            {
+                files.push_back(e.path());
+            }
         }
     }
     std::sort(files.begin(), files.end());
@@ -156,6 +149,21 @@ std::vector<fs::path> ImagesIn(const fs::path& dir)
 }
 
 } // namespace
+
+void CropAndResize(const DecodedImage& image, int size, std::uint8_t* out)
+{
+    if (size < 1 || size > kMaxSize)
+    {
+        throw std::invalid_argument("CropAndResize: size " + std::to_string(size) + " is not in [1, " +
+                                    std::to_string(kMaxSize) + "]");
+    }
+    // Centre-crop to a square so shapes keep their aspect, then resize.
+    const int side = std::min(image.width, image.height);
+    const int x0 = (image.width - side) / 2, y0 = (image.height - side) / 2;
+    const std::uint8_t* window =
+        image.pixels.data() + (static_cast<std::size_t>(y0) * image.width + x0) * image.channels;
+    Resize(window, image.width, side, side, image.channels, size, size, out);
+}
 
 std::vector<std::uint8_t> ResizeImage(const std::uint8_t* pixels, int w, int h, int channels, int out_w, int out_h)
 {
@@ -190,9 +198,10 @@ ImageDataset LoadImageFolder(const std::string& dir, int size, bool grayscale)
     // Loose images, or class subfolders (sorted by name) each holding images.
     std::vector<fs::path> loose;
     std::vector<std::pair<std::string, std::vector<fs::path>>> classes;
+    std::size_t seen = 0; // image files found, also past kMaxImageFiles
     try
     {
-        loose = ImagesIn(dir);
+        loose = ImagesIn(dir, &seen);
         std::vector<fs::path> subdirs;
         for (const auto& e : fs::directory_iterator(dir))
         {
@@ -204,7 +213,7 @@ ImageDataset LoadImageFolder(const std::string& dir, int size, bool grayscale)
         std::sort(subdirs.begin(), subdirs.end());
         for (const fs::path& sub : subdirs)
         {
-            std::vector<fs::path> files = ImagesIn(sub);
+            std::vector<fs::path> files = ImagesIn(sub, &seen);
             if (!files.empty())
             {
                 classes.emplace_back(sub.filename().string(), std::move(files));
@@ -224,6 +233,12 @@ ImageDataset LoadImageFolder(const std::string& dir, int size, bool grayscale)
         throw std::runtime_error("image folder '" + dir + "' mixes " + std::to_string(loose.size()) +
                                  " loose images with " + std::to_string(classes.size()) +
                                  " class subfolders; use one or the other");
+    }
+    if (seen > kMaxImageFiles)
+    {
+        throw std::runtime_error("image folder '" + dir + "' holds " + std::to_string(seen) +
+                                 " images, more than the " + std::to_string(kMaxImageFiles) +
+                                 " this lab loads; use a subset");
     }
     if (classes.size() > 256)
     {
@@ -251,6 +266,15 @@ ImageDataset LoadImageFolder(const std::string& dir, int size, bool grayscale)
     }
     ds.num_classes = static_cast<int>(classes.size());
     ds.count = static_cast<std::int64_t>(files.size());
+    if (static_cast<std::uint64_t>(ds.count) * static_cast<std::uint64_t>(ds.Features()) > kMaxDatasetBytes)
+    {
+        throw std::runtime_error("image folder '" + dir + "': " + std::to_string(ds.count) + " images of " +
+                                 std::to_string(size) + " x " + std::to_string(size) + " x " +
+                                 std::to_string(ds.channels) + " would take " +
+                                 std::to_string(static_cast<std::uint64_t>(ds.count) * ds.Features() >> 20) +
+                                 " MiB, more than the " + std::to_string(kMaxDatasetBytes >> 20) +
+                                 " MiB allowed; use a smaller image size or fewer images");
+    }
     ds.pixels.resize(static_cast<std::size_t>(ds.count) * ds.Features());
     if (ds.num_classes > 0)
     {
@@ -260,19 +284,9 @@ ImageDataset LoadImageFolder(const std::string& dir, int size, bool grayscale)
     for (std::size_t i = 0; i < files.size(); ++i)
     {
         const std::string path = files[i].first.string();
-        int w = 0, h = 0, n = 0;
-        std::unique_ptr<stbi_uc, void (*)(void*)> img(stbi_load(path.c_str(), &w, &h, &n, ds.channels),
-                                                      stbi_image_free);
-        if (!img)
-        {
-            const char* why = stbi_failure_reason();
-            throw std::runtime_error("image '" + path + "': cannot decode (" + (why ? why : "unknown reason") + ")");
-        }
-        // Centre-crop to a square so shapes keep their aspect, then resize.
-        const int side = std::min(w, h);
-        const int x0 = (w - side) / 2, y0 = (h - side) / 2;
-        const std::uint8_t* window = img.get() + (static_cast<std::size_t>(y0) * w + x0) * ds.channels;
-        Resize(window, w, side, side, ds.channels, size, size, ds.pixels.data() + i * ds.Features());
+        const DecodedImage image =
+            DecodeImage(io::ReadFileBounded(files[i].first, kMaxImageFileBytes, "image"), ds.channels, path);
+        CropAndResize(image, size, ds.pixels.data() + i * ds.Features());
         if (files[i].second >= 0)
         {
             ds.labels.push_back(static_cast<std::uint8_t>(files[i].second));

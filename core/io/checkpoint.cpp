@@ -2,6 +2,7 @@
 // The decoder trusts nothing: every length is checked against the bytes present before it is used.
 #include "core/io/checkpoint.h"
 
+#include "core/io/bounded_read.h"
 #include "core/io/config_json.h"
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 
 #include <bit>
 #include <cerrno>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -17,6 +19,7 @@
 #include <limits>
 #include <stdexcept>
 #include <unistd.h>
+#include <unordered_set>
 
 namespace ll::io
 {
@@ -30,7 +33,8 @@ using Json = nlohmann::ordered_json; // keeps the order of keys (config fields, 
 
 constexpr std::size_t kPreambleSize = 8 + 4 + 8; // magic, version, header length
 constexpr std::size_t kTrailerSize = 4;          // CRC32
-constexpr std::uint64_t kMaxHeaderBytes = std::uint64_t(1) << 30;
+constexpr std::uint64_t kMaxHeaderBytes = kCheckpointHeaderLimits.max_bytes;
+constexpr std::size_t kMaxTensors = 1 << 16; // a model has tens to hundreds; this bounds the table's work
 
 std::size_t ElementSize(TensorType type)
 {
@@ -133,6 +137,30 @@ std::vector<T> Values(const CheckpointTensor& t, TensorType want)
 std::string ErrnoText()
 {
     return std::strerror(errno);
+}
+
+// Removes "<file>.tmp-<pid>" files beside path left by saves that were killed (their process no longer exists), so
+// that repeated crashes do not pile up partial checkpoints. A live process's temporary file is left alone.
+void RemoveStaleTemporaries(const std::filesystem::path& path)
+{
+    const std::string prefix = path.filename().string() + ".tmp-";
+    const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    {
+        const std::string name = it->path().filename().string();
+        if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+            name.find_first_not_of("0123456789", prefix.size()) != std::string::npos || name.size() > prefix.size() + 9)
+        {
+            continue;
+        }
+        const long pid = std::stol(name.substr(prefix.size()));
+        if (pid > 0 && pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+        {
+            std::filesystem::remove(it->path(), ec);
+            ec.clear();
+        }
+    }
 }
 
 } // namespace
@@ -307,6 +335,7 @@ CheckpointData DecodeCheckpoint(std::string_view bytes, const std::string& sourc
     CheckpointData out;
     try
     {
+        CheckJsonBounds(text, "header", kCheckpointHeaderLimits); // before anything recurses (dump, copies)
         const Json h = Json::parse(text);
         if (h.value("format", "") != "latentlab-checkpoint")
         {
@@ -350,7 +379,14 @@ CheckpointData DecodeCheckpoint(std::string_view bytes, const std::string& sourc
         out.optimizer_steps = h.at("optimizer_steps").get<std::vector<std::int64_t>>();
         out.history_series = h.at("history_series").get<std::vector<std::string>>();
         std::uint64_t expected_offset = 0;
-        for (const Json& t : h.at("tensors"))
+        const Json& table = h.at("tensors");
+        if (!table.is_array() || table.size() > kMaxTensors)
+        {
+            throw std::runtime_error("the tensor table must be an array of at most " + std::to_string(kMaxTensors) +
+                                     " entries");
+        }
+        std::unordered_set<std::string> names;
+        for (const Json& t : table)
         {
             CheckpointTensor tensor;
             tensor.name = t.at("name").get<std::string>();
@@ -377,7 +413,7 @@ CheckpointData DecodeCheckpoint(std::string_view bytes, const std::string& sourc
                 throw std::runtime_error("tensor '" + tensor.name + "': data at offset " + std::to_string(offset) +
                                          " is out of place or beyond the data section");
             }
-            if (out.Find(tensor.name) != nullptr)
+            if (!names.insert(tensor.name).second)
             {
                 throw std::runtime_error("tensor '" + tensor.name + "' appears twice");
             }
@@ -476,21 +512,12 @@ void SaveCheckpointFile(const std::filesystem::path& path, const CheckpointData&
         ::fsync(dir_fd);
         ::close(dir_fd);
     }
+    RemoveStaleTemporaries(path);
 }
 
 CheckpointData LoadCheckpointFile(const std::filesystem::path& path)
 {
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-    {
-        throw std::runtime_error("checkpoint '" + path.string() + "': cannot open (" + ErrnoText() + ")");
-    }
-    std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    if (file.bad())
-    {
-        throw std::runtime_error("checkpoint '" + path.string() + "': read failed (" + ErrnoText() + ")");
-    }
-    return DecodeCheckpoint(bytes, path.string());
+    return DecodeCheckpoint(ReadFileBounded(path, kMaxCheckpointBytes, "checkpoint"), path.string());
 }
 
 } // namespace ll::io

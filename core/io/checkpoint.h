@@ -20,6 +20,7 @@ namespace ll::io
 
 inline constexpr char kCheckpointMagic[8] = {'L', 'L', 'C', 'K', 'P', 'T', '\0', '\0'};
 inline constexpr std::uint32_t kCheckpointVersion = 1;
+inline constexpr std::uint64_t kMaxCheckpointBytes = std::uint64_t{2} << 30; // checked before a file is read
 
 enum class TensorType
 {
@@ -81,10 +82,11 @@ CheckpointData DecodeCheckpoint(std::string_view bytes, const std::string& sourc
 
 // Refuses (std::runtime_error naming the tensor) when any f32 tensor holds NaN / Inf, then writes atomically:
 // a temporary file in the same folder, fflush + fsync, rename over path, fsync of the folder. An interrupted save
-// leaves the previous file at path intact.
+// leaves the previous file at path intact. After a save, temporary files of killed saves beside it are removed.
 void SaveCheckpointFile(const std::filesystem::path& path, const CheckpointData& data);
 
-// Reads and decodes a file (std::runtime_error with the file name and the reason).
+// Reads (at most kMaxCheckpointBytes, checked with stat first) and decodes a file (std::runtime_error with the file
+// name and the reason).
 CheckpointData LoadCheckpointFile(const std::filesystem::path& path);
 
 } // namespace ll::io

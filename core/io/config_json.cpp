@@ -2,6 +2,9 @@
 // One field list per struct (Fields below) drives both directions, so reader and writer cannot drift apart.
 #include "core/io/config_json.h"
 
+#include "core/io/bounded_read.h"
+#include "core/io/config_limits.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -534,27 +537,12 @@ std::string ParseErrorDetail(const std::string& what)
     return bracket == std::string::npos ? what : what.substr(bracket + 2);
 }
 
-std::string ReadTextFile(const std::filesystem::path& path)
-{
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-    {
-        throw std::runtime_error("config file '" + path.string() + "': cannot open for reading (" +
-                                 std::error_code(errno, std::generic_category()).message() + ")");
-    }
-    std::ostringstream text;
-    text << file.rdbuf();
-    if (file.bad())
-    {
-        throw std::runtime_error("config file '" + path.string() + "': read error");
-    }
-    return text.str();
-}
-
 } // namespace
 
 models::ExperimentConfig ParseConfig(const std::string& text, const std::string& source_name)
 {
+    // Size, depth and string lengths before parsing: nlohmann's dump and copy (used below) recurse per level.
+    CheckJsonBounds(text, source_name, kConfigJsonLimits);
     Json root;
     try
     {
@@ -576,6 +564,7 @@ models::ExperimentConfig ParseConfig(const std::string& text, const std::string&
         }
         Reader::Read(root, "", config);
         models::Validate(config);
+        CheckConfigStrings(config);
     }
     catch (const std::invalid_argument& e)
     {
@@ -586,7 +575,7 @@ models::ExperimentConfig ParseConfig(const std::string& text, const std::string&
 
 models::ExperimentConfig LoadConfigFile(const std::filesystem::path& path)
 {
-    return ParseConfig(ReadTextFile(path), path.filename().string());
+    return ParseConfig(ReadFileBounded(path, kConfigJsonLimits.max_bytes, "config file"), path.filename().string());
 }
 
 std::string ConfigToJson(const models::ExperimentConfig& config)

@@ -220,6 +220,10 @@ void Experiment::Step(models::StepPhase phase, models::Metrics& out)
     {
         m_step_hook(m_step);
     }
+    if (m_model_hook)
+    {
+        m_model_hook(m_step, *m_model);
+    }
     out.clear();
     m_model->TrainStep(*m_source, m_rng, m_step, phase, out);
     ++m_step;

@@ -126,6 +126,8 @@ public:
 
     // Test hook: called at the start of every Step with the step index (may throw, to test error handling).
     void SetStepHook(std::function<void(std::int64_t)> hook) { m_step_hook = std::move(hook); }
+    // Fault-injection hook: called after the step hook with the live model (tests write a NaN into a parameter).
+    void SetModelHook(std::function<void(std::int64_t, models::Model&)> hook) { m_model_hook = std::move(hook); }
 
     // --- Views and evaluation: pure functions of `model` (a clone) and fixed inputs. ---
     bool HasImages() const { return m_data.train != nullptr; }
@@ -176,6 +178,7 @@ private:
     std::int64_t m_step = 0;
     std::vector<HyperEvent> m_events;
     std::function<void(std::int64_t)> m_step_hook;
+    std::function<void(std::int64_t, models::Model&)> m_model_hook;
 
     nn::MatrixF m_fixed_noise;   // (latent, n) for the sample grid
     nn::MatrixF m_fixed_labels;  // (classes, n) for conditional sample grids

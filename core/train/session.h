@@ -55,6 +55,9 @@ struct SessionOptions
     std::int64_t rollback_every = 100;
     // Test hook, called on the training thread before every step with its index; may throw.
     std::function<void(std::int64_t)> step_hook;
+    // Fault-injection hook, called on the training thread before every step with its index and the live model
+    // (tests write a NaN into a parameter to check the rollback of each family). Never set by the app.
+    std::function<void(std::int64_t, models::Model&)> model_hook;
 };
 
 // Metric points in columns: row r is step steps[r] at wall[r] seconds of running time; columns[i][r] is series

@@ -94,6 +94,7 @@ void Session::LoadCheckpointNow(const std::string& path)
     s.data_cache = data;
     Build(state.config);
     exp->SetStepHook(m_options.step_hook);
+    exp->SetModelHook(m_options.model_hook);
     s.exp = std::move(exp);
     s.wall = state.wall_seconds;
 
@@ -144,6 +145,7 @@ std::string Session::RollBack()
     {
         auto exp = Experiment::FromState(*s.good, s.data_cache, "last good state");
         exp->SetStepHook(m_options.step_hook);
+        exp->SetModelHook(m_options.model_hook);
         s.exp = std::move(exp);
         s.wall = s.good_wall;
         s.rollback_step = s.good->step;

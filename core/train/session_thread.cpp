@@ -228,25 +228,31 @@ void Session::Apply(Command& c)
 void Session::Build(const models::ExperimentConfig& config)
 {
     State& s = *m_state;
-    s.running = false;
-    s.pending_steps = 0;
-    s.run_until = -1;
     try
     {
         const std::string key = DataKey(config, m_options.data_dir);
         ExperimentData data = key == s.data_cache.key ? s.data_cache : LoadExperimentData(config, m_options.data_dir);
         auto exp = std::make_unique<Experiment>(config, data);
         exp->SetStepHook(m_options.step_hook);
+        exp->SetModelHook(m_options.model_hook);
         s.exp = std::move(exp);
         s.data_cache = std::move(data);
         s.loaded_config = config;
     }
     catch (const std::exception& e)
     {
-        // The previous experiment (if any) is gone too: a half-changed lab would be more confusing than none.
-        s.exp.reset();
-        SetStatus(Status::Error, std::string("Could not load '") + config.name + "': " + e.what());
+        const std::string why = std::string("Could not load '") + config.name + "': " + e.what();
+        if (s.exp)
+        {
+            // Refused data or config: the current run goes on exactly as it was (status, step, views), and says why.
+            s.command_error = why + " (the current run is unchanged)";
+            return;
+        }
+        SetStatus(Status::Error, why);
     }
+    s.running = false;
+    s.pending_steps = 0;
+    s.run_until = -1;
     ++s.generation;
     s.wall = 0;
     s.rate = 0;

@@ -1,6 +1,8 @@
 // The File menu's GL-free state (see file_store.h).
 #include "ui/files/file_store.h"
 
+#include "core/io/bounded_read.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -44,20 +46,10 @@ std::string Normalise(const fs::path& path)
     return abs.lexically_normal().string();
 }
 
+// Bounded like every JSON the lab reads (io::kSettingsJsonLimits): a huge or odd file is refused, not read.
 std::string ReadWhole(const fs::path& file)
 {
-    std::ifstream in(file, std::ios::binary);
-    if (!in)
-    {
-        throw std::runtime_error("cannot be opened for reading");
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad())
-    {
-        throw std::runtime_error("read error");
-    }
-    return text.str();
+    return io::ReadFileBounded(file, io::kSettingsJsonLimits.max_bytes, "settings");
 }
 
 } // namespace
@@ -147,14 +139,11 @@ FileSettings ParseFileSettings(const std::string& text, const std::string& sourc
     nlohmann::json j;
     try
     {
-        j = nlohmann::json::parse(text);
+        j = io::ParseJsonBounded(text, "settings '" + source + "'", io::kSettingsJsonLimits); // depth, size, strings
     }
-    catch (const nlohmann::json::parse_error& e)
+    catch (const std::invalid_argument& e)
     {
-        // e.what() reads "[json.exception.parse_error.101] parse error at line 3, column 5: ..."; keep from "parse".
-        std::string what = e.what();
-        const std::size_t at = what.find("parse error");
-        throw std::runtime_error(where + (at == std::string::npos ? what : what.substr(at)));
+        throw std::runtime_error(e.what()); // "settings '<file>': invalid JSON: parse error at line 3, column 5: ..."
     }
     if (!j.is_object())
     {
@@ -210,14 +199,7 @@ FileSettings LoadFileSettings(const fs::path& file, std::string& error)
     try
     {
         std::string text;
-        try
-        {
-            text = ReadWhole(file);
-        }
-        catch (const std::exception& e)
-        {
-            throw std::runtime_error("settings '" + file.string() + "': " + e.what());
-        }
+        text = ReadWhole(file); // its messages name the file
         return ParseFileSettings(text, file.string());
     }
     catch (const std::exception& e)
@@ -246,7 +228,7 @@ void SaveFileSettings(const fs::path& file, const FileSettings& settings)
     try
     {
         // Other parts of the lab may keep their own keys in this file: keep them.
-        const nlohmann::json old = nlohmann::json::parse(ReadWhole(file));
+        const nlohmann::json old = io::ParseJsonBounded(ReadWhole(file), file.string(), io::kSettingsJsonLimits);
         if (old.is_object())
         {
             j = old;

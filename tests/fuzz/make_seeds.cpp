@@ -1,0 +1,235 @@
+// Structure-aware seeds for the fuzz targets (scripts/fuzz.sh runs it before fuzzing): inputs at and past every
+// bound the readers enforce, which random mutation of small files would take very long to reach: JSON 100,000
+// levels deep (in values, in comments, in strings), strings of nearly 1 MB, checkpoint headers nested deep or
+// holding thousands of tensors (with a valid CRC), IDX headers and .gz files announcing gigabytes, PNG headers
+// claiming 100000 x 100000, truncated and mislabelled images.
+// usage: make_seeds OUT_DIR CHECKPOINT_SEED   (writes OUT_DIR/{config,checkpoint,idx,image}/*)
+#include <stb/stb_image_write.h>
+#include <zlib.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace
+{
+
+namespace fs = std::filesystem;
+
+void Write(const fs::path& path, const std::string& bytes)
+{
+    fs::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out)
+    {
+        throw std::runtime_error("cannot write " + path.string());
+    }
+}
+
+std::string Read(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+    {
+        throw std::runtime_error("cannot read " + path.string());
+    }
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string Nested(int depth, const std::string& inner = "")
+{
+    return std::string(static_cast<std::size_t>(depth), '[') + inner +
+           std::string(static_cast<std::size_t>(depth), ']');
+}
+
+const char* kSmallConfig =
+    "{\"name\": \"seed\", \"family\": \"gan\", \"data\": {\"kind\": \"toy\", \"toy\": \"ring8\"}}";
+
+void ConfigSeeds(const fs::path& dir)
+{
+    Write(dir / "deep_top.json", Nested(100000));
+    Write(dir / "deep_value.json", "{\"gan\": " + Nested(100000) + "}");
+    Write(dir / "deep_object.json",
+          []
+          {
+              std::string s;
+              for (int i = 0; i < 50000; ++i)
+                  s += "{\"a\":";
+              s += "1";
+              s += std::string(50000, '}');
+              return s;
+          }());
+    Write(dir / "depth_64.json", "{\"x\": " + Nested(63) + "}");
+    Write(dir / "depth_65.json", "{\"x\": " + Nested(64) + "}");
+    Write(dir / "brackets_in_comment.json", "// " + std::string(100000, '[') + "\n" + kSmallConfig);
+    Write(dir / "brackets_in_block_comment.json", "/* " + std::string(100000, '{') + " */" + kSmallConfig);
+    Write(dir / "brackets_in_string.json",
+          "{\"name\": \"seed\", \"description\": \"" + std::string(60000, '[') + "\", \"family\": \"gan\"}");
+    Write(dir / "long_name.json", "{\"name\": \"" + std::string(900000, 'n') + "\", \"family\": \"gan\"}");
+    Write(dir / "name_129.json", "{\"name\": \"" + std::string(129, 'n') + "\", \"family\": \"gan\"}");
+    Write(dir / "long_description.json",
+          "{\"name\": \"seed\", \"description\": \"" + std::string(20000, 'd') + "\", \"family\": \"gan\"}");
+    Write(dir / "long_dir.json",
+          "{\"name\": \"seed\", \"data\": {\"kind\": \"idx\", \"dir\": \"" + std::string(5000, '/') + "\"}}");
+    Write(dir / "escapes.json", "{\"name\": \"" + std::string(2000, '\\') + "\"}");
+    Write(dir / "unterminated.json", "{\"name\": \"" + std::string(1000, 'u'));
+}
+
+// Rebuilds a checkpoint around a new header text: preamble, header, the old data section, CRC32.
+std::string WithHeader(const std::string& ckpt, const std::string& header)
+{
+    std::uint64_t old_size = 0;
+    std::memcpy(&old_size, ckpt.data() + 12, 8);
+    const std::string data = ckpt.substr(20 + old_size, ckpt.size() - 4 - 20 - old_size);
+    std::string out = ckpt.substr(0, 12);
+    const std::uint64_t size = header.size();
+    out.append(reinterpret_cast<const char*>(&size), 8);
+    out += header;
+    out += data;
+    const auto crc = static_cast<std::uint32_t>(
+        crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(out.data()), static_cast<uInt>(out.size())));
+    out.append(reinterpret_cast<const char*>(&crc), 4);
+    return out;
+}
+
+void CheckpointSeeds(const fs::path& dir, const fs::path& seed)
+{
+    const std::string ckpt = Read(seed);
+    std::uint64_t header_size = 0;
+    std::memcpy(&header_size, ckpt.data() + 12, 8);
+    const std::string header = ckpt.substr(20, header_size);
+    Write(dir / "deep_header.ckpt", WithHeader(ckpt, "{\"deep\": " + Nested(100000) + "," + header.substr(1)));
+    Write(dir / "deep_config.ckpt",
+          WithHeader(ckpt, "{\"config\": {\"gan\": " + Nested(60000) + "}," + header.substr(1)));
+    std::string many;
+    for (int i = 0; i < 10000; ++i)
+    {
+        many +=
+            "{\"name\":\"z" + std::to_string(i) + "\",\"dtype\":\"f32\",\"shape\":[0,0],\"offset\":0,\"nbytes\":0},";
+    }
+    std::string with_many = header;
+    const std::size_t table = with_many.find("\"tensors\":[");
+    if (table != std::string::npos)
+    {
+        with_many.insert(table + 11, many);
+        Write(dir / "many_tensors.ckpt", WithHeader(ckpt, with_many));
+    }
+    std::string huge = header;
+    const std::size_t shape = huge.find("\"shape\":[");
+    if (shape != std::string::npos)
+    {
+        huge.insert(shape + 9, "1099511627776,");
+        Write(dir / "huge_shape.ckpt", WithHeader(ckpt, huge));
+    }
+    Write(dir / "long_name.ckpt", WithHeader(ckpt, "{\"x\": \"" + std::string(900000, 'x') + "\"," + header.substr(1)));
+}
+
+std::string Be32(std::uint32_t v)
+{
+    const char b[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+                       static_cast<char>(v)};
+    return std::string(b, 4);
+}
+
+std::string Gzip(const std::string& in)
+{
+    z_stream zs{};
+    deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
+    std::string out(deflateBound(&zs, static_cast<uLong>(in.size())) + 64, '\0');
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+    zs.avail_in = static_cast<uInt>(in.size());
+    zs.next_out = reinterpret_cast<Bytef*>(out.data());
+    zs.avail_out = static_cast<uInt>(out.size());
+    deflate(&zs, Z_FINISH);
+    out.resize(zs.total_out);
+    deflateEnd(&zs);
+    return out;
+}
+
+void IdxSeeds(const fs::path& dir)
+{
+    const std::string images = std::string("\0\0\x08\x03", 4) + Be32(60000) + Be32(28) + Be32(28);
+    Write(dir / "claims_2gib.idx3",
+          std::string("\0\0\x08\x03", 4) + Be32(0x7FFFFFFF) + Be32(0x4000) + Be32(0x4000) + std::string(64, '\0'));
+    Write(dir / "claims_60000_has_10.idx3", images + std::string(10 * 784, '\x80'));
+    Write(dir / "claims_60000_has_10.idx3.gz", Gzip(images + std::string(10 * 784, '\x80')));
+    // A 10 KB .gz inflating to 10 MB behind a header announcing 2 images.
+    Write(dir / "inflates_past_header.idx3.gz",
+          Gzip(std::string("\0\0\x08\x03", 4) + Be32(2) + Be32(28) + Be32(28) + std::string(10 << 20, '\0')));
+    Write(dir / "labels_big.idx1.gz", Gzip(std::string("\0\0\x08\x01", 4) + Be32(1 << 30) + std::string(4096, '\x01')));
+    const std::string gz = Gzip(images + std::string(784, '\x10'));
+    Write(dir / "truncated.idx3.gz", gz.substr(0, gz.size() / 2));
+    Write(dir / "two_members.idx1.gz",
+          Gzip(std::string("\0\0\x08\x01", 4) + Be32(4)) + Gzip(std::string("\x01\x02\x03\x04", 4)));
+}
+
+void AppendToString(void* context, void* data, int size)
+{
+    static_cast<std::string*>(context)->append(static_cast<const char*>(data), static_cast<std::size_t>(size));
+}
+
+void ImageSeeds(const fs::path& dir)
+{
+    std::vector<unsigned char> pixels(12 * 9 * 3);
+    for (std::size_t i = 0; i < pixels.size(); ++i)
+    {
+        pixels[i] = static_cast<unsigned char>(i * 37);
+    }
+    std::string png, gray, bmp, jpg;
+    stbi_write_png_to_func(AppendToString, &png, 12, 9, 3, pixels.data(), 12 * 3);
+    stbi_write_png_to_func(AppendToString, &gray, 9, 12, 1, pixels.data(), 9);
+    stbi_write_bmp_to_func(AppendToString, &bmp, 12, 9, 3, pixels.data());
+    stbi_write_jpg_to_func(AppendToString, &jpg, 12, 9, 3, pixels.data(), 80);
+    Write(dir / "rgb.png", png);
+    Write(dir / "gray.png", gray);
+    Write(dir / "rgb.bmp", bmp);
+    Write(dir / "rgb.jpg", jpg);
+    Write(dir / "truncated.png", png.substr(0, png.size() / 2));
+    Write(dir / "truncated.jpg", jpg.substr(0, jpg.size() / 2));
+    // IHDR claiming 100000 x 100000 (width and height at bytes 16..23; stb_image does not check chunk CRCs).
+    std::string huge = png;
+    huge.replace(16, 8, Be32(100000) + Be32(100000));
+    Write(dir / "claims_100000x100000.png", huge);
+    std::string wide = png;
+    wide.replace(16, 8, Be32(16777216) + Be32(1));
+    Write(dir / "claims_16777216x1.png", wide);
+    std::string bmp_huge = bmp;
+    const std::int32_t side = 100000;
+    bmp_huge.replace(18, 4, reinterpret_cast<const char*>(&side), 4);
+    bmp_huge.replace(22, 4, reinterpret_cast<const char*>(&side), 4);
+    Write(dir / "claims_100000x100000.bmp", bmp_huge);
+    Write(dir / "gif_named_png.png", std::string("GIF89a\x01\x00\x01\x00\x80\x00\x00", 13) + std::string(20, '\0'));
+    Write(dir / "text_named_png.png", "this is not an image\n");
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    if (argc != 3)
+    {
+        std::fprintf(stderr, "usage: %s OUT_DIR CHECKPOINT_SEED\n", argv[0]);
+        return 2;
+    }
+    try
+    {
+        const fs::path out = argv[1];
+        ConfigSeeds(out / "config");
+        CheckpointSeeds(out / "checkpoint", argv[2]);
+        IdxSeeds(out / "idx");
+        ImageSeeds(out / "image");
+    }
+    catch (const std::exception& e)
+    {
+        std::fprintf(stderr, "make_seeds: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}
