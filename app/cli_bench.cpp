@@ -125,37 +125,37 @@ models::ExperimentConfig StandardModel(const std::string& name)
     if (name == "vae-mlp")
     {
         // 784-512-(20 mu, 20 logvar), decoder 20-512-784, ReLU, Bernoulli, Adam 1e-3, batch 128.
-        c.family = "vae";
-        c.data.kind = "fashion-mnist";
+        c.family = models::Family::Vae;
+        c.data.kind = models::DataKind::FashionMnist;
         c.vae.latent_dim = 20;
-        c.vae.likelihood = "bernoulli";
-        c.vae.encoder = models::NetConfig{{512}, "relu", 0.2, "", false};
-        c.vae.decoder = models::NetConfig{{512}, "relu", 0.2, "", false};
+        c.vae.likelihood = models::Likelihood::Bernoulli;
+        c.vae.encoder = models::NetConfig{{512}, nn::ActivationKind::ReLU, 0.2, std::nullopt, false};
+        c.vae.decoder = models::NetConfig{{512}, nn::ActivationKind::ReLU, 0.2, std::nullopt, false};
         c.vae.opt = nn::OptimizerConfig{nn::OptimizerKind::Adam, 1e-3, 0.9, 0.999};
         c.batch_size = 128;
     }
     else if (name == "gan-mlp")
     {
         // G 64-256-512-784 (LeakyReLU 0.2, sigmoid out), D 784-512-256-1, non-saturating, Adam 2e-4 (0.5, 0.999).
-        c.family = "gan";
-        c.data.kind = "fashion-mnist";
-        c.gan.objective = "non_saturating";
+        c.family = models::Family::Gan;
+        c.data.kind = models::DataKind::FashionMnist;
+        c.gan.objective = models::GanObjective::NonSaturating;
         c.gan.noise_dim = 64;
-        c.gan.generator = models::NetConfig{{256, 512}, "leaky_relu", 0.2, "sigmoid", false};
-        c.gan.discriminator = models::NetConfig{{512, 256}, "leaky_relu", 0.2, "", false};
+        c.gan.generator = models::NetConfig{{256, 512}, nn::ActivationKind::LeakyReLU, 0.2, nn::ActivationKind::Sigmoid, false};
+        c.gan.discriminator = models::NetConfig{{512, 256}, nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
         c.gan.g_opt = c.gan.d_opt = nn::OptimizerConfig{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};
         c.batch_size = 64;
     }
     else
     {
         // G 2-128-128-2, D 2-128-128-1 (ReLU), batch 256, ring of 8; Adam 1e-4 (0.5, 0.999) as the reference.
-        c.family = "gan";
-        c.data.kind = "toy";
-        c.data.toy = "ring8";
-        c.gan.objective = "non_saturating";
+        c.family = models::Family::Gan;
+        c.data.kind = models::DataKind::Toy;
+        c.data.toy = data::ToyKind::Ring8;
+        c.gan.objective = models::GanObjective::NonSaturating;
         c.gan.noise_dim = 2;
-        c.gan.generator = models::NetConfig{{128, 128}, "relu", 0.2, "", false};
-        c.gan.discriminator = models::NetConfig{{128, 128}, "relu", 0.2, "", false};
+        c.gan.generator = models::NetConfig{{128, 128}, nn::ActivationKind::ReLU, 0.2, std::nullopt, false};
+        c.gan.discriminator = models::NetConfig{{128, 128}, nn::ActivationKind::ReLU, 0.2, std::nullopt, false};
         c.gan.g_opt = c.gan.d_opt = nn::OptimizerConfig{nn::OptimizerKind::Adam, 1e-4, 0.5, 0.999};
         c.batch_size = 256;
     }

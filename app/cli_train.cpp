@@ -182,7 +182,7 @@ int RunTrainArgs(const std::vector<std::string>& args, std::ostream& out, std::o
         options.progress = &out;
         options.resume_from = a.resume;
         options.checkpoint_every = a.checkpoint_every;
-        out << "latentlab train: " << (config.name.empty() ? a.config_file : config.name) << " (" << config.family
+        out << "latentlab train: " << (config.name.empty() ? a.config_file : config.name) << " (" << util::NameOf(config.family)
             << "), " << options.steps << " steps, seed " << config.seed << ", writing to " << options.out_dir << "\n";
         const train::HeadlessResult result = train::RunHeadless(config, options);
         out << result.summary_json;
@@ -279,7 +279,7 @@ int RunEvalArgs(const std::vector<std::string>& args, std::ostream& out, std::os
         nlohmann::ordered_json j;
         j["checkpoint"] = checkpoint;
         j["name"] = state.config.name;
-        j["family"] = exp->Live().Family();
+        j["family"] = util::NameOf(exp->Live().Family());
         j["objective"] = exp->Live().Objective();
         j["step"] = state.step;
         for (const auto& [name, value] : metrics)

@@ -2,6 +2,8 @@
 // One field list per struct (Fields below) drives both directions, so reader and writer cannot drift apart.
 #include "core/io/config_json.h"
 
+#include "core/util/did_you_mean.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -29,7 +32,6 @@ using models::GanConfig;
 using models::NetConfig;
 using models::VaeConfig;
 using nn::OptimizerConfig;
-using nn::OptimizerKind;
 
 // ---- the field lists (const or not: the same list serves reader and writer) ----
 
@@ -136,9 +138,17 @@ void Fields(C& c, V& v)
     v("iwae_k", c.iwae_k);
 }
 
-// Optimizer kinds by name (kept here so messages can name the key path).
-const std::vector<std::pair<OptimizerKind, std::string>> kOptimizerNames{
-    {OptimizerKind::Sgd, "sgd"}, {OptimizerKind::Adam, "adam"}, {OptimizerKind::RmsProp, "rmsprop"}};
+// Choices: enums with a name table (NamesOf, found by argument-dependent lookup), optionally "" for "the default".
+template <typename T>
+concept IsEnum = std::is_enum_v<T>;
+template <typename T>
+struct OptionalEnum : std::false_type
+{
+};
+template <IsEnum E>
+struct OptionalEnum<std::optional<E>> : std::true_type
+{
+};
 
 // ---- writer ----
 
@@ -156,15 +166,13 @@ struct Writer
             Fields(field, w);
             out[key] = std::move(sub);
         }
-        else if constexpr (std::is_same_v<T, OptimizerKind>)
+        else if constexpr (IsEnum<T>)
         {
-            for (const auto& [kind, name] : kOptimizerNames)
-            {
-                if (kind == field)
-                {
-                    out[key] = name;
-                }
-            }
+            out[key] = util::NameOf(field);
+        }
+        else if constexpr (OptionalEnum<T>::value)
+        {
+            out[key] = field ? util::NameOf(*field) : std::string();
         }
         else
         {
@@ -179,110 +187,6 @@ Json ToJsonValue(const ExperimentConfig& config)
     Writer w{out};
     Fields(config, w);
     return out;
-}
-
-// ---- "did you mean" ----
-
-std::size_t EditDistance(const std::string& a, const std::string& b)
-{
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-    {
-        row[j] = j;
-    }
-    for (std::size_t i = 1; i <= a.size(); ++i)
-    {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j)
-        {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
-std::vector<std::string> Tokens(const std::string& key)
-{
-    std::vector<std::string> tokens;
-    std::string current;
-    for (char ch : key)
-    {
-        const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        if (c == '_' || c == '-' || c == '.' || c == ' ')
-        {
-            if (!current.empty())
-            {
-                tokens.push_back(current);
-            }
-            current.clear();
-        }
-        else
-        {
-            current += c;
-        }
-    }
-    if (!current.empty())
-    {
-        tokens.push_back(current);
-    }
-    return tokens;
-}
-
-// Tokens match when equal, when one abbreviates the other ("opt" / "optimiser"), or when spelled alike
-// ("optimizer" / "optimiser").
-bool TokensMatch(const std::string& a, const std::string& b)
-{
-    if (a == b)
-    {
-        return true;
-    }
-    const std::string& shorter = a.size() < b.size() ? a : b;
-    const std::string& longer = a.size() < b.size() ? b : a;
-    if (shorter.size() >= 2 && longer.compare(0, shorter.size(), shorter) == 0)
-    {
-        return true;
-    }
-    return shorter.size() >= 4 && EditDistance(a, b) <= 2;
-}
-
-// The known key most like `unknown`, or "" when none is close: first by typo distance, then by every token of a
-// known key matching a token of the unknown one ("optimiser_g" -> "g_opt").
-std::string Suggest(const std::string& unknown, const std::vector<std::string>& known)
-{
-    std::string best;
-    std::size_t best_distance = std::max<std::size_t>(2, unknown.size() / 3) + 1;
-    for (const std::string& k : known)
-    {
-        const std::size_t d = EditDistance(unknown, k);
-        if (d < best_distance)
-        {
-            best_distance = d;
-            best = k;
-        }
-    }
-    if (!best.empty())
-    {
-        return best;
-    }
-    const std::vector<std::string> unknown_tokens = Tokens(unknown);
-    for (const std::string& k : known)
-    {
-        const std::vector<std::string> known_tokens = Tokens(k);
-        const bool all = std::all_of(known_tokens.begin(), known_tokens.end(),
-                                     [&](const std::string& kt)
-                                     {
-                                         return std::any_of(unknown_tokens.begin(), unknown_tokens.end(),
-                                                            [&](const std::string& ut) { return TokensMatch(kt, ut); });
-                                     });
-        if (all && !known_tokens.empty() && known_tokens.size() == unknown_tokens.size())
-        {
-            return k;
-        }
-    }
-    return "";
 }
 
 // ---- reader ----
@@ -341,6 +245,23 @@ std::int64_t ReadInteger(const Json& j, const std::string& path, std::int64_t lo
     Fail(path, std::string(expected) + ", got " + Describe(j));
 }
 
+// One of the enum's names (aliases included); the message lists the canonical names.
+template <IsEnum E>
+E ReadChoice(const Json& j, const std::string& path)
+{
+    const util::EnumNames<E>& names = NamesOf(E{});
+    if (!j.is_string())
+    {
+        Fail(path, "expected a string (one of " + names.Allowed() + "), got " + Describe(j));
+    }
+    const std::string name = j.get<std::string>();
+    if (const std::optional<E> value = names.Find(name))
+    {
+        return *value;
+    }
+    Fail(path, names.Refusal(name));
+}
+
 struct Reader
 {
     const Json& in;
@@ -366,7 +287,7 @@ struct Reader
         {
             if (std::find(known.begin(), known.end(), it.key()) == known.end())
             {
-                const std::string suggestion = Suggest(it.key(), known);
+                const std::string suggestion = util::Suggest(it.key(), known);
                 Fail(Join(prefix, it.key()),
                      "unknown key" + (suggestion.empty() ? std::string() : " (did you mean " + suggestion + "?)"));
             }
@@ -446,22 +367,21 @@ struct Reader
             }
             field = std::move(values);
         }
-        else if constexpr (std::is_same_v<T, OptimizerKind>)
+        else if constexpr (IsEnum<T>)
         {
-            if (!j.is_string())
+            field = ReadChoice<T>(j, path);
+        }
+        else if constexpr (OptionalEnum<T>::value)
+        {
+            using E = typename T::value_type;
+            if (j.is_string() && j.get<std::string>().empty())
             {
-                Fail(path, "expected a string (sgd, adam or rmsprop), got " + Describe(j));
+                field.reset(); // "": the model's default
             }
-            const std::string name = j.get<std::string>();
-            for (const auto& [kind, kind_name] : kOptimizerNames)
+            else
             {
-                if (kind_name == name)
-                {
-                    field = kind;
-                    return;
-                }
+                field = ReadChoice<E>(j, path);
             }
-            Fail(path, "must be one of \"sgd\", \"adam\", \"rmsprop\", got \"" + name + "\"");
         }
         else
         {
@@ -592,11 +512,6 @@ models::ExperimentConfig LoadConfigFile(const std::filesystem::path& path)
 std::string ConfigToJson(const models::ExperimentConfig& config)
 {
     return ToJsonValue(config).dump(4) + "\n";
-}
-
-bool ConfigsEqual(const models::ExperimentConfig& a, const models::ExperimentConfig& b)
-{
-    return ToJsonValue(a) == ToJsonValue(b);
 }
 
 std::vector<PresetInfo> ListPresets(const std::filesystem::path& dir)

@@ -49,12 +49,11 @@ nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out)
     spec.sizes.push_back(in);
     spec.sizes.insert(spec.sizes.end(), net.hidden.begin(), net.hidden.end());
     spec.sizes.push_back(out);
-    spec.hidden = nn::ParseActivation(net.activation);
-    spec.output = net.output_activation.empty() ? nn::ActivationKind::Identity
-                                                : nn::ParseActivation(net.output_activation);
+    spec.hidden = net.activation;
+    spec.output = net.output_activation.value_or(nn::ActivationKind::Identity);
     spec.leaky_slope = net.leaky_slope;
     spec.spectral_norm = net.spectral_norm;
-    spec.init = nn::ParseMlpInit(net.init);
+    spec.init = net.init;
     return spec;
 }
 
@@ -66,12 +65,8 @@ nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out)
 Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
 {
     const GanConfig& gc = config.gan;
-    m_objective = ParseGanObjective(gc.objective);
-    if (gc.noise != "gaussian" && gc.noise != "uniform")
-    {
-        throw std::invalid_argument("gan.noise: unknown '" + gc.noise + "' (expected gaussian or uniform)");
-    }
-    m_uniform_noise = gc.noise == "uniform";
+    m_objective = gc.objective;
+    m_uniform_noise = gc.noise == GanNoise::Uniform;
     if (data_dim < 1)
     {
         throw std::invalid_argument("GAN: data dimension must be >= 1, got " + std::to_string(data_dim));
@@ -99,7 +94,7 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
 
     // G: [z; y] -> x. Images live in [0, 1] (sigmoid); 2-D toys are unbounded (identity).
     nn::MlpSpec g_spec = SpecFor(gc.generator, m_noise_dim + m_num_classes, m_data_dim);
-    if (gc.generator.output_activation.empty())
+    if (!gc.generator.output_activation)
     {
         g_spec.output = data_dim == 2 ? nn::ActivationKind::Identity : nn::ActivationKind::Sigmoid;
     }
@@ -108,7 +103,7 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
     if (d_spec.output != nn::ActivationKind::Identity)
     {
         throw std::invalid_argument("gan.discriminator.output_activation must be empty or identity (D outputs a raw "
-                                    "score), got '" + gc.discriminator.output_activation + "'");
+                                    "score), got '" + nn::ActivationName(d_spec.output) + "'");
     }
     d_spec.spectral_norm = m_objective == GanObjective::Hinge || gc.discriminator.spectral_norm;
 
@@ -478,7 +473,7 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
         out.emplace_back("d_loss", mean.loss * inv_k);
         out.emplace_back("d_real", mean.real * inv_k);
         out.emplace_back("d_fake", mean.fake * inv_k);
-        if (UsesCritic())
+        if (UsesCritic(m_objective))
         {
             out.emplace_back("w_estimate", mean.w_estimate * inv_k);
         }

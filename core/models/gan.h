@@ -3,6 +3,7 @@
 // G-step, optional class conditioning. Used by one thread at a time (the training thread); see model.h.
 #pragma once
 
+#include "core/models/config.h"
 #include "core/models/model.h"
 #include "core/nn/sequential.h"
 
@@ -11,20 +12,6 @@
 
 namespace ll::models
 {
-
-enum class GanObjective
-{
-    Minimax,
-    NonSaturating,
-    LeastSquares,
-    WganClip,
-    WganGp,
-    Hinge,
-};
-
-// "minimax", "non_saturating", "least_squares", "wgan_clip", "wgan_gp", "hinge"; throws std::invalid_argument.
-GanObjective ParseGanObjective(const std::string& name);
-std::string GanObjectiveName(GanObjective objective);
 
 // What one discriminator loss evaluation measured (see Gan::DiscriminatorGrad).
 struct DiscriminatorStats
@@ -44,8 +31,8 @@ public:
     // data_dim == 2 is treated as toy data (G's default output: identity; otherwise sigmoid for [0, 1] images).
     Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
 
-    std::string Family() const override { return "gan"; }
-    std::string Objective() const override { return GanObjectiveName(m_objective); }
+    models::Family Family() const override { return models::Family::Gan; }
+    std::string Objective() const override { return util::NameOf(m_objective); }
     std::string Formula() const override;
 
     // Both: d_steps D updates (each on a fresh real batch), then one G update (one more batch, for its size and
@@ -104,8 +91,6 @@ private:
     // dTerm/dscores into grad. D's loss is DiscriminatorTerm(real scores, true) + DiscriminatorTerm(fake scores, false).
     float DiscriminatorTerm(const nn::MatrixF& scores, bool real, nn::MatrixF& grad) const;
     float GeneratorTerm(const nn::MatrixF& fake_scores, nn::MatrixF& grad) const;
-    bool UsesBce() const { return m_objective == GanObjective::Minimax || m_objective == GanObjective::NonSaturating; }
-    bool UsesCritic() const;    // wgan_clip, wgan_gp, hinge: raw scores, w_estimate reported
     double MeanScoreMetric(const nn::MatrixF& scores) const; // sigmoid mean (BCE) or raw mean
 
     // [x; labels] in buffer when conditional, else x itself. The result stays valid while x and buffer do.

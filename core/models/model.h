@@ -3,6 +3,7 @@
 // independent frozen copy that another thread (the UI) may use for decoding, encoding and scoring.
 #pragma once
 
+#include "core/models/config.h"
 #include "core/nn/optimizer.h"
 #include "core/util/rng.h"
 
@@ -13,8 +14,6 @@
 
 namespace ll::models
 {
-
-struct ExperimentConfig;
 
 // One training batch: x (features, B) and, for labelled data, one-hot labels (classes, B) (else nullptr).
 struct Batch
@@ -55,7 +54,7 @@ class Model
 public:
     virtual ~Model() = default;
 
-    virtual std::string Family() const = 0;    // "gan" or "vae"
+    virtual models::Family Family() const = 0;
     virtual std::string Objective() const = 0; // e.g. "non_saturating", "wgan_gp", "elbo"
     // The objective in force as a formula for display, e.g. "min_G max_D E[log D(x)] + E[log(1 - D(G(z)))]".
     virtual std::string Formula() const = 0;

@@ -23,11 +23,11 @@ nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out, nn::Activ
         spec.sizes.push_back(w);
     }
     spec.sizes.push_back(out);
-    spec.hidden = nn::ParseActivation(net.activation);
+    spec.hidden = net.activation;
     spec.output = output;
     spec.leaky_slope = net.leaky_slope;
     spec.spectral_norm = net.spectral_norm;
-    spec.init = nn::ParseMlpInit(net.init);
+    spec.init = net.init;
     return spec;
 }
 
@@ -41,18 +41,13 @@ VaeNet<T>::VaeNet(const VaeConfig& config, nn::Index data_dim, int num_classes, 
     : m_data_dim(data_dim),
       m_latent_dim(config.latent_dim),
       m_num_classes(config.conditional ? num_classes : 0),
-      m_bernoulli(config.likelihood == "bernoulli"),
+      m_bernoulli(config.likelihood == Likelihood::Bernoulli),
       m_sigma(static_cast<T>(config.gaussian_sigma))
 {
     if (data_dim < 1 || config.latent_dim < 1)
     {
         throw std::invalid_argument("VAE: data dimension and vae.latent_dim must be >= 1, got " +
                                     std::to_string(data_dim) + " and " + std::to_string(config.latent_dim));
-    }
-    if (config.likelihood != "bernoulli" && config.likelihood != "gaussian")
-    {
-        throw std::invalid_argument("vae.likelihood must be \"bernoulli\" or \"gaussian\", got \"" +
-                                    config.likelihood + "\"");
     }
     if (config.conditional && num_classes < 1)
     {
@@ -61,8 +56,7 @@ VaeNet<T>::VaeNet(const VaeConfig& config, nn::Index data_dim, int num_classes, 
     // Bernoulli decoders emit logits (the likelihood takes logits for stability); Gaussian means may pass through
     // the configured output activation.
     const nn::ActivationKind dec_out =
-        (m_bernoulli || config.decoder.output_activation.empty()) ? nn::ActivationKind::Identity
-                                                                  : nn::ParseActivation(config.decoder.output_activation);
+        m_bernoulli ? nn::ActivationKind::Identity : config.decoder.output_activation.value_or(nn::ActivationKind::Identity);
     m_encoder = nn::MakeMlp<T>(SpecFor(config.encoder, data_dim + m_num_classes, 2 * m_latent_dim,
                                        nn::ActivationKind::Identity),
                                rng);

@@ -100,7 +100,7 @@ class Vae final : public Model
 public:
     Vae(const VaeConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
 
-    std::string Family() const override { return "vae"; }
+    models::Family Family() const override { return models::Family::Vae; }
     std::string Objective() const override { return "elbo"; }
     std::string Formula() const override;
 

@@ -17,7 +17,7 @@ Vae& AsVae(Model& model, const char* what)
     auto* vae = dynamic_cast<Vae*>(&model);
     if (vae == nullptr)
     {
-        throw std::invalid_argument(std::string(what) + ": the model (family \"" + model.Family() +
+        throw std::invalid_argument(std::string(what) + ": the model (family \"" + util::NameOf(model.Family()) +
                                     "\") is not a VAE");
     }
     return *vae;

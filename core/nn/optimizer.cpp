@@ -9,31 +9,22 @@
 namespace ll::nn
 {
 
+const util::EnumNames<OptimizerKind>& NamesOf(OptimizerKind)
+{
+    static const util::EnumNames<OptimizerKind> names{
+        {OptimizerKind::Sgd, "sgd"}, {OptimizerKind::Adam, "adam"}, {OptimizerKind::RmsProp, "rmsprop"}};
+    return names;
+}
+
 OptimizerKind ParseOptimizer(const std::string& name)
 {
     std::string key = name;
     std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (key == "sgd")
-        return OptimizerKind::Sgd;
-    if (key == "adam")
-        return OptimizerKind::Adam;
-    if (key == "rmsprop")
-        return OptimizerKind::RmsProp;
-    throw std::invalid_argument("unknown optimizer '" + name + "' (expected sgd, adam or rmsprop)");
-}
-
-std::string OptimizerName(OptimizerKind kind)
-{
-    switch (kind)
+    if (const auto kind = NamesOf(OptimizerKind{}).Find(key))
     {
-    case OptimizerKind::Sgd:
-        return "sgd";
-    case OptimizerKind::Adam:
-        return "adam";
-    case OptimizerKind::RmsProp:
-        return "rmsprop";
+        return *kind;
     }
-    return "unknown";
+    return NamesOf(OptimizerKind{}).Parse(name, "optimizer"); // throws, listing the names
 }
 
 template <typename T>

@@ -39,24 +39,19 @@ Rng DerivedRng(std::uint64_t seed, RngStream stream, std::uint64_t sub)
 std::string DataKey(const models::ExperimentConfig& config, const std::string& data_dir)
 {
     const auto& d = config.data;
-    if (d.kind == "toy")
+    switch (d.kind)
     {
-        return "toy:" + d.toy;
-    }
-    if (d.kind == "fashion-mnist")
-    {
+    case models::DataKind::Toy:
+        return "toy:" + data::ToyName(d.toy);
+    case models::DataKind::FashionMnist:
         return "fashion-mnist:" + data::ResolveDataDir(DataDir(config, data_dir));
-    }
-    if (d.kind == "idx")
-    {
+    case models::DataKind::Idx:
         return "idx:" + DataDir(config, data_dir);
-    }
-    if (d.kind == "folder")
-    {
+    case models::DataKind::Folder:
         return "folder:" + DataDir(config, data_dir) + ":" + std::to_string(d.image_size) +
                (d.grayscale ? ":gray" : ":rgb");
     }
-    throw std::invalid_argument("data.kind must be one of fashion-mnist, idx, folder, toy; got '" + d.kind + "'");
+    throw std::invalid_argument("data.kind must be one of " + models::NamesOf(models::DataKind{}).Allowed());
 }
 
 ExperimentData LoadExperimentData(const models::ExperimentConfig& config, const std::string& data_dir)
@@ -64,22 +59,23 @@ ExperimentData LoadExperimentData(const models::ExperimentConfig& config, const 
     ExperimentData out;
     out.key = DataKey(config, data_dir);
     const auto& d = config.data;
-    if (d.kind == "toy")
+    if (d.kind == models::DataKind::Toy)
     {
-        out.toy = std::make_shared<const data::ToySampler>(data::ParseToy(d.toy));
+        out.toy = std::make_shared<const data::ToySampler>(d.toy);
         return out;
     }
     const std::string dir = DataDir(config, data_dir);
-    if (d.kind == "fashion-mnist" || d.kind == "idx")
+    const bool idx = d.kind == models::DataKind::Idx;
+    if (d.kind == models::DataKind::FashionMnist || idx)
     {
-        if (d.kind == "idx" && dir.empty())
+        if (idx && dir.empty())
         {
             throw std::invalid_argument("data.dir must name a folder of IDX files for data.kind 'idx'");
         }
-        const std::string resolved = d.kind == "idx" ? dir : data::ResolveDataDir(dir);
+        const std::string resolved = idx ? dir : data::ResolveDataDir(dir);
         auto train = data::LoadFashionMnist(resolved, "train");
         auto test = data::LoadFashionMnist(resolved, "t10k");
-        if (d.kind == "idx")
+        if (idx)
         {
             // Any MNIST-format set: its classes are numbered, not Fashion-MNIST's garments.
             for (auto* ds : {&train, &test})
@@ -246,7 +242,7 @@ double Experiment::Hyper(const std::string& name) const
 {
     const auto& c = m_config;
     if (name == "batch_size") return c.batch_size;
-    if (c.family == "gan")
+    if (c.family == models::Family::Gan)
     {
         if (name == "g_lr") return c.gan.g_opt.learning_rate;
         if (name == "d_lr") return c.gan.d_opt.learning_rate;

@@ -30,12 +30,6 @@ ImageGrid Tile(const nn::MatrixF& images, int cols, int img_h, int img_w, int ch
     return g;
 }
 
-bool UsesBce(const models::Model& model)
-{
-    const std::string o = model.Objective();
-    return o == "minimax" || o == "non_saturating";
-}
-
 } // namespace
 
 ImageGrid Experiment::RenderSamples(models::Model& model) const
@@ -95,7 +89,7 @@ View2D Experiment::Make2DView(models::Model& model, const View2DOptions& options
     model.Decode(noise, nullptr, v.generated);
 
     // The manifold: the image of a regular grid over the first two latent dimensions, others at 0.
-    const bool uniform = m_config.family == "gan" && m_config.gan.noise == "uniform";
+    const bool uniform = m_config.family == models::Family::Gan && m_config.gan.noise == models::GanNoise::Uniform;
     v.latent_extent = uniform ? 1.0f : 2.5f;
     v.manifold_res = std::max(2, options.manifold_res);
     const int mres = v.manifold_res;
@@ -131,7 +125,7 @@ View2D Experiment::Make2DView(models::Model& model, const View2DOptions& options
         }
         nn::MatrixF scores;
         model.Score(grid, nullptr, scores);
-        v.field_is_probability = UsesBce(model);
+        v.field_is_probability = m_config.family == models::Family::Gan && models::UsesBce(m_config.gan.objective);
         v.field.resize(static_cast<std::size_t>(res) * res);
         for (nn::Index k = 0; k < scores.cols(); ++k)
         {

@@ -294,7 +294,7 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
 
     nlohmann::ordered_json j;
     j["name"] = config.name;
-    j["family"] = snap->family;
+    j["family"] = snap->family ? util::NameOf(*snap->family) : std::string();
     j["objective"] = snap->objective;
     j["status"] = result.Ok() ? "completed" : StatusName(result.status);
     if (!result.Ok())

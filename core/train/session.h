@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -111,7 +112,8 @@ struct Snapshot
     std::shared_ptr<const models::ExperimentConfig> config; // with the hyperparameters now in force
     std::vector<std::pair<std::string, double>> hypers;      // name, current value
     std::shared_ptr<const std::vector<HyperEvent>> events;   // every hyperparameter change so far
-    std::string family, objective, formula;
+    std::optional<models::Family> family; // nullopt while nothing is loaded
+    std::string objective, formula;       // the model's objective name ("elbo" for VAEs) and formula
     // The last SaveCheckpoint / LoadCheckpoint command applied: its id, file, and error ("" = it succeeded).
     std::uint64_t checkpoint_command = 0;
     std::string checkpoint_path;

@@ -19,7 +19,7 @@ constexpr auto kRateWindow = std::chrono::milliseconds(500);
 
 std::string LearningRateHint(const models::ExperimentConfig& c)
 {
-    if (c.family == "gan")
+    if (c.family == models::Family::Gan)
     {
         std::ostringstream s;
         s << "Lower the learning rates (d_lr " << c.gan.d_opt.learning_rate << ", g_lr " << c.gan.g_opt.learning_rate

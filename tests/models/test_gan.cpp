@@ -221,11 +221,11 @@ void CheckGradients(std::vector<MatD*> params, const std::vector<nn::ParamRef<fl
 ExperimentConfig TinyConfig(const std::string& objective, const std::string& d_activation = "leaky_relu")
 {
     ExperimentConfig c;
-    c.family = "gan";
-    c.gan.objective = objective;
+    c.family = ll::models::Family::Gan;
+    c.gan.objective = NamesOf(GanObjective{}).Parse(objective, "gan.objective"); // the test names it, as JSON does
     c.gan.noise_dim = 2;
-    c.gan.generator = {{3}, "leaky_relu", 0.2, "", false};
-    c.gan.discriminator = {{3}, d_activation, 0.2, "", false};
+    c.gan.generator = {{3}, ll::nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
+    c.gan.discriminator = {{3}, nn::ParseActivation(d_activation), 0.2, std::nullopt, false};
     c.gan.g_opt = {nn::OptimizerKind::Sgd, 0.01};
     c.gan.d_opt = {nn::OptimizerKind::Sgd, 0.01};
     return c;
@@ -418,11 +418,11 @@ TEST_CASE("GAN: the minimax generator's gradient vanishes when D confidently rej
 TEST_CASE("GAN: a non-saturating GAN on ring-8 moves its samples toward the modes")
 {
     ExperimentConfig config;
-    config.family = "gan";
-    config.gan.objective = "non_saturating";
+    config.family = ll::models::Family::Gan;
+    config.gan.objective = ll::models::GanObjective::NonSaturating;
     config.gan.noise_dim = 2;
-    config.gan.generator = {{64, 64}, "leaky_relu", 0.2, "", false};
-    config.gan.discriminator = {{64, 64}, "leaky_relu", 0.2, "", false};
+    config.gan.generator = {{64, 64}, ll::nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
+    config.gan.discriminator = {{64, 64}, ll::nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
     config.gan.g_opt = {nn::OptimizerKind::Adam, 1e-3, 0.5, 0.999};
     config.gan.d_opt = {nn::OptimizerKind::Adam, 1e-3, 0.5, 0.999};
     Rng rng(2024);
@@ -561,7 +561,7 @@ TEST_CASE("GAN: names, state, formula, clone and conditional decoding")
     config.gan.conditional = true;
     Rng rng(4);
     Gan gan(config, 2, 3, rng);
-    CHECK(gan.Family() == "gan");
+    CHECK(gan.Family() == ll::models::Family::Gan);
     CHECK(gan.Objective() == "hinge");
     CHECK(gan.NumClasses() == 3);
     CHECK(gan.LatentDim() == 2);
@@ -602,8 +602,7 @@ TEST_CASE("GAN: names, state, formula, clone and conditional decoding")
     Gan plain(ns, 2, 0, rng2);
     CHECK(plain.Formula().find("G: max_G E[log D(G(z))]") != std::string::npos);
     CHECK(plain.ExtraState().empty());
-    ExperimentConfig bad = TinyConfig("nonsense");
-    CHECK_THROWS_AS(Gan(bad, 2, 0, rng2), std::invalid_argument);
+    CHECK_THROWS_AS(TinyConfig("nonsense"), std::invalid_argument); // an unknown objective has no enum value
 }
 
 TEST_CASE("GAN: a step asks for d_steps + 1 batches, and a conditional GAN trains on labelled batches")

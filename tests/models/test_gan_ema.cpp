@@ -25,10 +25,10 @@ namespace
 ExperimentConfig EmaConfig(double decay)
 {
     ExperimentConfig c;
-    c.family = "gan";
+    c.family = ll::models::Family::Gan;
     c.gan.noise_dim = 2;
-    c.gan.generator = {{8, 8}, "relu", 0.2, "", false};
-    c.gan.discriminator = {{8}, "leaky_relu", 0.2, "", false};
+    c.gan.generator = {{8, 8}, ll::nn::ActivationKind::ReLU, 0.2, std::nullopt, false};
+    c.gan.discriminator = {{8}, ll::nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
     c.gan.g_opt = {nn::OptimizerKind::Adam, 1e-2, 0.5, 0.999};
     c.gan.d_opt = {nn::OptimizerKind::Adam, 1e-2, 0.5, 0.999};
     c.gan.g_ema = decay;

@@ -26,7 +26,7 @@ void FillNormal(Rng& rng, nn::Matrix<T>& m)
     }
 }
 
-VaeConfig SmallConfig(const std::string& likelihood, bool conditional)
+VaeConfig SmallConfig(ll::models::Likelihood likelihood, bool conditional)
 {
     VaeConfig c;
     c.latent_dim = 3;
@@ -35,9 +35,9 @@ VaeConfig SmallConfig(const std::string& likelihood, bool conditional)
     c.conditional = conditional;
     // Smooth activations keep the finite differences away from ReLU kinks.
     c.encoder.hidden = {6};
-    c.encoder.activation = "tanh";
+    c.encoder.activation = ll::nn::ActivationKind::Tanh;
     c.decoder.hidden = {5};
-    c.decoder.activation = "softplus";
+    c.decoder.activation = ll::nn::ActivationKind::Softplus;
     return c;
 }
 
@@ -206,23 +206,24 @@ std::vector<ll::models::Metrics> TrainBars(ll::models::Vae& vae, const nn::Matri
 TEST_CASE("VAE: reparameterised gradients match central finite differences in double")
 {
     // Double: h = 1e-6, tolerance 1e-6 absolute + 1e-5 relative (differences are accurate to ~1e-9 here).
-    CheckGradients<double>(SmallConfig("bernoulli", false), 1e-6, 1e-5, 1e-6);
-    CheckGradients<double>(SmallConfig("gaussian", false), 1e-6, 1e-5, 1e-6);
-    CheckGradients<double>(SmallConfig("bernoulli", true), 1e-6, 1e-5, 1e-6);
+    CheckGradients<double>(SmallConfig(ll::models::Likelihood::Bernoulli, false), 1e-6, 1e-5, 1e-6);
+    CheckGradients<double>(SmallConfig(ll::models::Likelihood::Gaussian, false), 1e-6, 1e-5, 1e-6);
+    CheckGradients<double>(SmallConfig(ll::models::Likelihood::Bernoulli, true), 1e-6, 1e-5, 1e-6);
 }
 
 TEST_CASE("VAE: reparameterised gradients match central finite differences in float")
 {
     // Float: h = 1e-2 trades rounding (~1e-5) against curvature (~h^2); tolerance 5e-3 absolute + 3e-2 relative.
-    CheckGradients<float>(SmallConfig("bernoulli", false), 1e-2f, 3e-2f, 5e-3f);
-    CheckGradients<float>(SmallConfig("gaussian", true), 1e-2f, 3e-2f, 5e-3f);
+    CheckGradients<float>(SmallConfig(ll::models::Likelihood::Bernoulli, false), 1e-2f, 3e-2f, 5e-3f);
+    CheckGradients<float>(SmallConfig(ll::models::Likelihood::Gaussian, true), 1e-2f, 3e-2f, 5e-3f);
 }
 
 TEST_CASE("VAE: the loss terms of a one-pixel, one-latent model match a hand computation")
 {
     // Encoder: one Linear 1 -> 2 with W = [0.5; 0], b = [0.1; -1]: mu = 0.5 x + 0.1, logvar = -1.
     // Decoder: one Linear 1 -> 1 with W = 2, b = -0.5: logit (or mean) = 2 z - 0.5.
-    for (const std::string likelihood : {"bernoulli", "gaussian"})
+    using ll::models::Likelihood;
+    for (const Likelihood likelihood : {Likelihood::Bernoulli, Likelihood::Gaussian})
     {
         VaeConfig c;
         c.latent_dim = 1;
@@ -249,7 +250,7 @@ TEST_CASE("VAE: the loss terms of a one-pixel, one-latent model match a hand com
         const Eigen::MatrixXd x = (Eigen::MatrixXd(1, 2) << 1.0, 0.0).finished();
         const Eigen::MatrixXd eps = (Eigen::MatrixXd(1, 2) << 0.3, -1.0).finished();
         const auto terms = net.Forward(x, nullptr, eps, 1.0, false);
-        const double expected_recon = likelihood == "bernoulli" ? 0.24775614361704804 : 2.5192314703108285;
+        const double expected_recon = likelihood == Likelihood::Bernoulli ? 0.24775614361704804 : 2.5192314703108285;
         CHECK(terms.recon == doctest::Approx(expected_recon).epsilon(1e-12));
         CHECK(terms.kl == doctest::Approx(0.2764397205857212).epsilon(1e-12));
         CHECK(net.KlPerDim()[0] == doctest::Approx(0.2764397205857212).epsilon(1e-12));
@@ -257,7 +258,7 @@ TEST_CASE("VAE: the loss terms of a one-pixel, one-latent model match a hand com
 
         Eigen::MatrixXd mean;
         net.DecodeMean(net.Z(), nullptr, mean);
-        if (likelihood == "bernoulli")
+        if (likelihood == Likelihood::Bernoulli)
         {
             CHECK(mean(0, 0) == doctest::Approx(0.7434386434693645).epsilon(1e-12)); // sigmoid(1.063918)
             CHECK(mean(0, 1) == doctest::Approx(0.18048554883732898).epsilon(1e-12));
@@ -466,7 +467,7 @@ TEST_CASE("VAE: hyperparameters, networks, clones and unsupported calls")
 {
     Rng rng(2);
     ll::models::Vae vae(BarsConfig(false), 64, 0, rng);
-    CHECK(vae.Family() == "vae");
+    CHECK(vae.Family() == ll::models::Family::Vae);
     CHECK(vae.Formula().find("KL(q(z|x) || p(z))") != std::string::npos);
     CHECK(vae.HyperNames() == std::vector<std::string>{"lr", "beta", "warmup_steps"});
 
@@ -516,7 +517,7 @@ TEST_CASE("VAE: hyperparameters, networks, clones and unsupported calls")
     ll::models::ExperimentConfig config;
     Rng mr(1);
     auto model = ll::models::MakeModel(config, 64, 0, mr);
-    CHECK(model->Family() == "vae");
-    config.family = "flow";
+    CHECK(model->Family() == ll::models::Family::Vae);
+    config.family = static_cast<ll::models::Family>(7); // no such family: only a cast can make one
     CHECK_THROWS_AS(ll::models::MakeModel(config, 64, 0, mr), std::invalid_argument);
 }

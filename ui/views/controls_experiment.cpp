@@ -73,18 +73,13 @@ bool Combo(const char* label, std::string& value, const std::vector<std::string>
 } // namespace controls_detail
 
 using controls_detail::Combo;
+using controls_detail::EnumCombo;
 using controls_detail::JoinWidths;
 using controls_detail::ParseWidths;
 
 bool ControlsPanel::OptimizerCombo(const char* label, nn::OptimizerConfig& opt)
 {
-    std::string name = nn::OptimizerName(opt.kind);
-    if (Combo(label, name, {"sgd", "adam", "rmsprop"}))
-    {
-        opt.kind = nn::ParseOptimizer(name);
-        return true;
-    }
-    return false;
+    return EnumCombo(label, opt.kind);
 }
 
 bool ControlsPanel::NetworkEditor(const char* id, models::NetConfig& net, std::string& hidden_text,
@@ -111,9 +106,9 @@ bool ControlsPanel::NetworkEditor(const char* id, models::NetConfig& net, std::s
     {
         ImGui::TextColored(ImVec4(1, 0.4f, 0.35f, 1), "widths: positive integers separated by commas");
     }
-    changed |= Combo("activation", net.activation, models::HiddenActivationNames());
+    changed |= EnumCombo("activation", net.activation, &models::IsHiddenActivation);
     ItemTooltip("The non-linearity after each hidden layer.");
-    changed |= Combo("init", net.init, models::InitNames());
+    changed |= EnumCombo("init", net.init);
     ItemTooltip("How the weights start: auto (He for ReLU-like layers, else Xavier), he, xavier, or torch "
                 "(PyTorch's default, uniform within 1/sqrt(inputs)).");
     ImGui::PopID();
@@ -128,23 +123,29 @@ void ControlsPanel::DrawResetSettings(LabContext& ctx)
     }
     bool changed = false;
     models::ExperimentConfig& c = m_pending;
-    std::string data_name = c.data.kind == "toy" ? c.data.toy : c.data.kind;
-    std::vector<std::string> data_items{"fashion-mnist"};
+    // One list: Fashion-MNIST (or the kind in force) and the built-in toys.
+    const bool toy = c.data.kind == models::DataKind::Toy;
+    const std::string& fashion = util::NameOf(models::DataKind::FashionMnist);
+    std::string data_name = toy ? data::ToyName(c.data.toy) : util::NameOf(c.data.kind);
+    std::vector<std::string> data_items{fashion};
     for (const std::string& t : data::ToyNames())
     {
         data_items.push_back(t);
     }
     if (Combo("data set", data_name, data_items))
     {
-        c.data.kind = data_name == "fashion-mnist" ? "fashion-mnist" : "toy";
-        c.data.toy = data_name == "fashion-mnist" ? c.data.toy : data_name;
+        c.data.kind = data_name == fashion ? models::DataKind::FashionMnist : models::DataKind::Toy;
+        if (data_name != fashion)
+        {
+            c.data.toy = data::ParseToy(data_name);
+        }
         changed = true;
     }
     ItemTooltip("Fashion-MNIST images, or a 2-D toy distribution the 2-D view can show whole.");
-    const std::string old_family = c.family;
-    changed |= Combo("model family", c.family, models::FamilyNames());
+    const models::Family old_family = c.family;
+    changed |= EnumCombo("model family", c.family);
     ItemTooltip("VAE (encoder + decoder, trained on the ELBO) or GAN (generator against discriminator).");
-    const bool gan = c.family == "gan";
+    const bool gan = c.family == models::Family::Gan;
     if (c.family != old_family)
     {
         m_hidden_text[0] = JoinWidths(gan ? c.gan.generator.hidden : c.vae.encoder.hidden);
@@ -152,7 +153,7 @@ void ControlsPanel::DrawResetSettings(LabContext& ctx)
     }
     if (gan)
     {
-        changed |= Combo("objective", c.gan.objective, models::GanObjectiveNames());
+        changed |= EnumCombo("objective", c.gan.objective);
         ItemTooltip("The game D and G play: the formula beside the plots shows the one in force.");
         changed |= ImGui::InputInt("noise size", &c.gan.noise_dim);
         ItemTooltip("Dimensions of the noise vector z the generator maps to data.");
@@ -186,7 +187,7 @@ void ControlsPanel::DrawResetSettings(LabContext& ctx)
     }
     else
     {
-        changed |= Combo("likelihood", c.vae.likelihood, models::LikelihoodNames());
+        changed |= EnumCombo("likelihood", c.vae.likelihood);
         ItemTooltip("How the decoder scores a pixel: Bernoulli for images in [0, 1], Gaussian for 2-D data.");
         changed |= ImGui::InputInt("latent size", &c.vae.latent_dim);
         ItemTooltip("Dimensions of the code z: 2 lets the latent explorer show the whole space.");

@@ -103,7 +103,7 @@ void ControlsPanel::SyncPending(const train::Snapshot& snap)
     }
     m_pending = *snap.config;
     m_synced_from = snap.config;
-    const bool gan = m_pending.family == "gan";
+    const bool gan = m_pending.family == models::Family::Gan;
     m_hidden_text[0] = JoinWidths(gan ? m_pending.gan.generator.hidden : m_pending.vae.encoder.hidden);
     m_hidden_text[1] = JoinWidths(gan ? m_pending.gan.discriminator.hidden : m_pending.vae.decoder.hidden);
 }
@@ -341,18 +341,21 @@ void ControlsPanel::DrawLiveHypers(LabContext& ctx)
     LiveSlider(ctx, "beta", "beta (KL weight)", 0.0f, 20.0f, LiveKind::Log,
                "Weight of the KL term: above 1 pushes toward a disentangled, blurrier code");
     // Objective-specific knobs only where they act.
-    const std::string objective = snap.config ? snap.config->gan.objective : std::string();
-    if (objective == "wgan_gp")
+    const std::optional<models::GanObjective> objective =
+        snap.config ? std::optional(snap.config->gan.objective) : std::nullopt;
+    using models::GanObjective;
+    if (objective == GanObjective::WganGp)
     {
         LiveSlider(ctx, "gp_lambda", "gradient penalty", 0.0f, 100.0f, LiveKind::Log,
                    "Weight of WGAN-GP's penalty on critic gradients away from norm 1");
     }
-    if (objective == "minimax" || objective == "non_saturating" || objective == "least_squares")
+    if (objective == GanObjective::Minimax || objective == GanObjective::NonSaturating ||
+        objective == GanObjective::LeastSquares)
     {
         LiveSlider(ctx, "real_label", "real label", 0.5f, 1.0f, LiveKind::Linear,
                    "Target for real examples in D's loss: below 1 is one-sided label smoothing");
     }
-    if (objective == "wgan_clip")
+    if (objective == GanObjective::WganClip)
     {
         LiveSlider(ctx, "clip", "weight clip", 1e-3f, 0.1f, LiveKind::Log,
                    "WGAN critic weights are clipped to +-clip");
@@ -369,7 +372,7 @@ void ControlsPanel::Draw(LabContext& ctx)
     DrawRunControls(ctx);
     DrawStatus(snap);
     ImGui::Separator();
-    if (snap.family == "gan")
+    if (snap.family == models::Family::Gan)
     {
         DrawGanTeaching(ctx);
     }

@@ -8,6 +8,8 @@
 #include "core/models/config.h"
 #include "ui/lab_context.h"
 
+#include <imgui.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -83,6 +85,30 @@ std::string JoinWidths(const std::vector<int>& widths); // {512, 256} -> "512,25
 // "512, 256" -> {512, 256}; false on anything but a comma-separated list of positive integers.
 bool ParseWidths(const std::string& text, std::vector<int>& out);
 bool Combo(const char* label, std::string& value, const std::vector<std::string>& items);
+
+// A combo over an enum's name table (NamesOf), showing the values `shown` accepts (all when null).
+template <typename E>
+bool EnumCombo(const char* label, E& value, bool (*shown)(E) = nullptr)
+{
+    bool changed = false;
+    if (ImGui::BeginCombo(label, util::NameOf(value).c_str()))
+    {
+        for (const E item : NamesOf(value).Values())
+        {
+            if (shown != nullptr && !shown(item))
+            {
+                continue;
+            }
+            if (ImGui::Selectable(util::NameOf(item).c_str(), item == value))
+            {
+                changed = item != value;
+                value = item;
+            }
+        }
+        ImGui::EndCombo();
+    }
+    return changed;
+}
 } // namespace controls_detail
 
 } // namespace ll::ui
