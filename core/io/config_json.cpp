@@ -1,7 +1,9 @@
 // ExperimentConfig <-> JSON with strict parsing, and preset discovery (see config_json.h).
-// One field list per struct (Fields below) drives both directions, so reader and writer cannot drift apart.
+// One field list per struct (Fields below) drives both directions, so reader and writer cannot drift apart; the
+// numeric settings come from the hyperparameter table (v.TableRows(): the rows whose key lies in the section).
 #include "core/io/config_json.h"
 
+#include "core/models/hyperparams.h"
 #include "core/util/did_you_mean.h"
 
 #include <nlohmann/json.hpp>
@@ -58,6 +60,7 @@ void Fields(C& c, V& v)
     v("dir", c.dir);
     v("image_size", c.image_size);
     v("grayscale", c.grayscale);
+    v.TableRows();
 }
 
 template <IsNet C, typename V>
@@ -69,13 +72,14 @@ void Fields(C& c, V& v)
     v("output_activation", c.output_activation);
     v("spectral_norm", c.spectral_norm);
     v("init", c.init);
+    v.TableRows();
 }
 
 template <IsOptimizer C, typename V>
 void Fields(C& c, V& v)
 {
     v("kind", c.kind);
-    v("learning_rate", c.learning_rate);
+    v.TableRows(); // learning_rate
     v("beta1", c.beta1);
     v("beta2", c.beta2);
     v("epsilon", c.epsilon);
@@ -88,17 +92,9 @@ template <IsGan C, typename V>
 void Fields(C& c, V& v)
 {
     v("objective", c.objective);
-    v("noise_dim", c.noise_dim);
     v("noise", c.noise);
-    v("d_steps", c.d_steps);
-    v("real_label", c.real_label);
-    v("clip", c.clip);
-    v("gp_lambda", c.gp_lambda);
-    v("r1_gamma", c.r1_gamma);
     v("conditional", c.conditional);
-    v("g_ema", c.g_ema);
-    v("lr_decay_steps", c.lr_decay_steps);
-    v("lr_decay_to", c.lr_decay_to);
+    v.TableRows(); // noise_dim, d_steps, real_label, clip, gp_lambda, r1_gamma, g_ema, lr_decay_steps, ...
     v("generator", c.generator);
     v("discriminator", c.discriminator);
     v("g_opt", c.g_opt);
@@ -108,12 +104,9 @@ void Fields(C& c, V& v)
 template <IsVae C, typename V>
 void Fields(C& c, V& v)
 {
-    v("latent_dim", c.latent_dim);
     v("likelihood", c.likelihood);
-    v("gaussian_sigma", c.gaussian_sigma);
-    v("beta", c.beta);
-    v("warmup_steps", c.warmup_steps);
     v("conditional", c.conditional);
+    v.TableRows(); // latent_dim, beta, warmup_steps, gaussian_sigma
     v("encoder", c.encoder);
     v("decoder", c.decoder);
     v("opt", c.opt);
@@ -125,17 +118,29 @@ void Fields(C& c, V& v)
     v("name", c.name);
     v("description", c.description);
     v("family", c.family);
+    v("seed", c.seed);
+    v.TableRows(); // batch_size, steps, metrics_every, eval_every, sample_every, eval_samples, iwae_k
     v("data", c.data);
     v("gan", c.gan);
     v("vae", c.vae);
-    v("batch_size", c.batch_size);
-    v("steps", c.steps);
-    v("seed", c.seed);
-    v("metrics_every", c.metrics_every);
-    v("eval_every", c.eval_every);
-    v("sample_every", c.sample_every);
-    v("eval_samples", c.eval_samples);
-    v("iwae_k", c.iwae_k);
+}
+
+// Calls visit(leaf, field) for every table row whose key is prefix + "." + leaf ("gan" + "d_steps"), in table
+// order. field is the row's typed field in root (double, int or std::int64_t).
+template <typename Visit>
+void ForTableRows(const ExperimentConfig& root, const std::string& prefix, Visit visit)
+{
+    for (const models::Hyperparam& h : models::Hyperparams())
+    {
+        const std::string key = h.key;
+        const std::size_t dot = key.rfind('.');
+        const std::string parent = dot == std::string::npos ? std::string() : key.substr(0, dot);
+        if (parent == prefix)
+        {
+            const std::string leaf = key.substr(dot == std::string::npos ? 0 : dot + 1);
+            std::visit([&](auto* field) { visit(leaf, *field); }, h.field(const_cast<ExperimentConfig&>(root)));
+        }
+    }
 }
 
 // Choices: enums with a name table (NamesOf, found by argument-dependent lookup), optionally "" for "the default".
@@ -155,14 +160,16 @@ struct OptionalEnum<std::optional<E>> : std::true_type
 struct Writer
 {
     Json& out;
+    const ExperimentConfig& root; // the config being written (the table's rows point into it)
+    std::string prefix;           // the section's key path ("" at the top, "gan.g_opt", ...)
 
     template <typename T>
-    void operator()(const char* key, const T& field)
+    void operator()(const std::string& key, const T& field)
     {
         if constexpr (IsSection<T>)
         {
             Json sub = Json::object();
-            Writer w{sub};
+            Writer w{sub, root, prefix.empty() ? key : prefix + "." + key};
             Fields(field, w);
             out[key] = std::move(sub);
         }
@@ -179,12 +186,17 @@ struct Writer
             out[key] = field;
         }
     }
+
+    void TableRows()
+    {
+        ForTableRows(root, prefix, [this](const std::string& leaf, const auto& field) { (*this)(leaf, field); });
+    }
 };
 
 Json ToJsonValue(const ExperimentConfig& config)
 {
     Json out = Json::object();
-    Writer w{out};
+    Writer w{out, config, ""};
     Fields(config, w);
     return out;
 }
@@ -266,10 +278,11 @@ struct Reader
 {
     const Json& in;
     std::string prefix;
+    ExperimentConfig& root; // the config being read (the table's rows point into it)
     std::vector<std::string> known{};
 
     template <typename T>
-    void operator()(const char* key, T& field)
+    void operator()(const std::string& key, T& field)
     {
         known.emplace_back(key);
         const auto it = in.find(key);
@@ -278,6 +291,11 @@ struct Reader
             return; // missing: keep the default
         }
         Read(*it, Join(prefix, key), field);
+    }
+
+    void TableRows()
+    {
+        ForTableRows(root, prefix, [this](const std::string& leaf, auto& field) { (*this)(leaf, field); });
     }
 
     // After the fields: any key of the object that no field claimed is refused.
@@ -295,7 +313,7 @@ struct Reader
     }
 
     template <typename T>
-    static void Read(const Json& j, const std::string& path, T& field)
+    void Read(const Json& j, const std::string& path, T& field)
     {
         if constexpr (IsSection<T>)
         {
@@ -303,7 +321,7 @@ struct Reader
             {
                 Fail(path, "expected an object, got " + Describe(j));
             }
-            Reader sub{j, path};
+            Reader sub{j, path, root};
             Fields(field, sub);
             sub.RefuseUnknownKeys();
         }
@@ -494,7 +512,8 @@ models::ExperimentConfig ParseConfig(const std::string& text, const std::string&
         {
             Fail("(top level)", "expected an object { ... }, got " + Describe(root));
         }
-        Reader::Read(root, "", config);
+        Reader top{root, "", config};
+        top.Read(root, "", config);
         models::Validate(config);
     }
     catch (const std::invalid_argument& e)

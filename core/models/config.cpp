@@ -2,6 +2,7 @@
 // name the key, and a memory estimate that refuses configurations which would exhaust the machine.
 #include "core/models/config.h"
 
+#include "core/models/hyperparams.h"
 #include "core/nn/sequential.h"
 
 #include <algorithm>
@@ -87,9 +88,9 @@ void CheckNet(const std::string& key, const NetConfig& net, bool identity_output
     }
 }
 
+// The learning rate is a row of the hyperparameter table (it changes live).
 void CheckOptimizer(const std::string& key, const nn::OptimizerConfig& opt)
 {
-    CheckRange(key + ".learning_rate", opt.learning_rate, 0, 10, Bound::Open);
     CheckRange(key + ".beta1", opt.beta1, 0, 1, Bound::Closed, Bound::Open);
     CheckRange(key + ".beta2", opt.beta2, 0, 1, Bound::Closed, Bound::Open);
     CheckRange(key + ".epsilon", opt.epsilon, 0, 1, Bound::Open);
@@ -281,19 +282,10 @@ void Validate(const ExperimentConfig& config)
         throw std::invalid_argument(std::string(buf) + (culprit.empty() ? "" : "; widest layer " + culprit));
     }
 
-    // Family-specific keys (the other family's section is ignored: presets need not tune it).
+    // Family-specific networks and optimizers (the other family's section is ignored: presets need not tune it).
     if (config.family == Family::Gan)
     {
         const GanConfig& g = config.gan;
-        CheckRange("gan.noise_dim", g.noise_dim, 1, 4096);
-        CheckRange("gan.d_steps", g.d_steps, 1, 100);
-        CheckRange("gan.real_label", g.real_label, 0.5, 1);
-        CheckRange("gan.clip", g.clip, 0, 10, Bound::Open);
-        CheckRange("gan.gp_lambda", g.gp_lambda, 0, 1000);
-        CheckRange("gan.r1_gamma", g.r1_gamma, 0, 1000);
-        CheckRange("gan.g_ema", g.g_ema, 0, 1, Bound::Closed, Bound::Open);
-        CheckRange("gan.lr_decay_steps", static_cast<double>(g.lr_decay_steps), 0, 1e12);
-        CheckRange("gan.lr_decay_to", g.lr_decay_to, 0, 1);
         CheckNet("gan.generator", g.generator, false);
         CheckNet("gan.discriminator", g.discriminator, true);
         CheckOptimizer("gan.g_opt", g.g_opt);
@@ -302,10 +294,6 @@ void Validate(const ExperimentConfig& config)
     else
     {
         const VaeConfig& v = config.vae;
-        CheckRange("vae.latent_dim", v.latent_dim, 1, 4096);
-        CheckRange("vae.gaussian_sigma", v.gaussian_sigma, 1e-4, 100);
-        CheckRange("vae.beta", v.beta, 0, 1000);
-        CheckRange("vae.warmup_steps", static_cast<double>(v.warmup_steps), 0, 1e9);
         CheckNet("vae.encoder", v.encoder, true);
         // Bernoulli decoders output logits; a Gaussian decoder's mean may pass through an activation.
         CheckNet("vae.decoder", v.decoder, v.likelihood == Likelihood::Bernoulli);
@@ -317,14 +305,8 @@ void Validate(const ExperimentConfig& config)
         }
     }
 
-    // Run-level keys.
-    CheckRange("batch_size", config.batch_size, 1, 65536);
-    CheckRange("steps", static_cast<double>(config.steps), 0, 1e12);
-    CheckRange("metrics_every", config.metrics_every, 1, 1e6);
-    CheckRange("eval_every", config.eval_every, 0, 1e9);
-    CheckRange("sample_every", config.sample_every, 0, 1e9);
-    CheckRange("eval_samples", config.eval_samples, 1, 1e6);
-    CheckRange("iwae_k", config.iwae_k, 1, 10000);
+    // Every numeric setting of the family and of the run: the hyperparameter table.
+    CheckHypers(config);
 }
 
 bool IsToy(const ExperimentConfig& config)

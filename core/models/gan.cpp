@@ -5,10 +5,10 @@
 #include "core/models/gan.h"
 
 #include "core/models/config.h"
+#include "core/models/hyperparams.h"
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 
 namespace ll::models
@@ -22,23 +22,6 @@ void ZeroGrads(const std::vector<nn::ParamRef<float>>& params)
     for (const auto& p : params)
     {
         p.grad->setZero();
-    }
-}
-
-std::string Num(double value)
-{
-    std::ostringstream s;
-    s << value;
-    return s.str();
-}
-
-void CheckRange(const std::string& name, double value, double lo, double hi, bool lo_open)
-{
-    const bool ok = std::isfinite(value) && (lo_open ? value > lo : value >= lo) && value <= hi;
-    if (!ok)
-    {
-        throw std::invalid_argument("GAN hyperparameter " + name + " must be in " + (lo_open ? "(" : "[") + Num(lo) +
-                                    ", " + Num(hi) + "], got " + Num(value));
     }
 }
 
@@ -64,6 +47,7 @@ nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out)
 
 Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
 {
+    CheckHypers(config); // the table's ranges (Validate checks them too; tests build models directly)
     const GanConfig& gc = config.gan;
     m_objective = gc.objective;
     m_uniform_noise = gc.noise == GanNoise::Uniform;
@@ -82,14 +66,6 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
     m_data_dim = data_dim;
     m_noise_dim = gc.noise_dim;
     m_num_classes = gc.conditional ? num_classes : 0;
-    SetHyper("d_steps", gc.d_steps);
-    SetHyper("real_label", gc.real_label);
-    SetHyper("clip", gc.clip);
-    SetHyper("gp_lambda", gc.gp_lambda);
-    if (!(gc.r1_gamma >= 0.0 && gc.r1_gamma <= 1000.0))
-    {
-        throw std::invalid_argument("gan.r1_gamma must be in [0, 1000], got " + Num(gc.r1_gamma));
-    }
     m_r1_gamma = static_cast<float>(gc.r1_gamma);
 
     // G: [z; y] -> x. Images live in [0, 1] (sigmoid); 2-D toys are unbounded (identity).
@@ -113,27 +89,17 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
     m_d.SetTraining(false);
     m_g_params = m_g.Params("G.");
     m_d_params = m_d.Params("D.");
-    if (!(gc.g_ema >= 0.0 && gc.g_ema < 1.0))
-    {
-        throw std::invalid_argument("gan.g_ema must be in [0, 1), got " + Num(gc.g_ema));
-    }
     m_g_ema = static_cast<float>(gc.g_ema);
     if (m_g_ema > 0.0f)
     {
         m_g_avg = m_g; // the average starts at G's initial weights
         m_g_avg_params = m_g_avg.Params("G_ema.");
     }
-    if (gc.lr_decay_steps < 0 || !(gc.lr_decay_to >= 0.0 && gc.lr_decay_to <= 1.0))
-    {
-        throw std::invalid_argument("gan.lr_decay_steps must be >= 0 and gan.lr_decay_to in [0, 1], got " +
-                                    std::to_string(gc.lr_decay_steps) + " and " + Num(gc.lr_decay_to));
-    }
     m_lr_decay_steps = gc.lr_decay_steps;
     m_lr_decay_to = gc.lr_decay_to;
-    m_g_lr = gc.g_opt.learning_rate;
-    m_d_lr = gc.d_opt.learning_rate;
     m_g_opt = std::make_unique<nn::Optimizer<float>>(m_g_params, gc.g_opt);
     m_d_opt = std::make_unique<nn::Optimizer<float>>(m_d_params, gc.d_opt);
+    ApplyLiveSettings(config);
 }
 
 Gan::Gan(const Gan& other, bool /*for_inference*/)
@@ -599,51 +565,19 @@ std::vector<nn::ParamRef<float>> Gan::ExtraState()
     return out;
 }
 
-std::vector<std::string> Gan::HyperNames() const
+void Gan::ApplyLiveSettings(const ExperimentConfig& config)
 {
-    return {"g_lr", "d_lr", "d_steps", "real_label", "clip", "gp_lambda"};
-}
-
-void Gan::SetHyper(const std::string& name, double value)
-{
-    if (name == "g_lr" || name == "d_lr")
+    const GanConfig& gc = config.gan;
+    m_d_steps = gc.d_steps;
+    m_real_label = static_cast<float>(gc.real_label);
+    m_clip = static_cast<float>(gc.clip);
+    m_gp_lambda = static_cast<float>(gc.gp_lambda);
+    m_g_lr = gc.g_opt.learning_rate; // the schedule, if any, scales these from the next step on
+    m_d_lr = gc.d_opt.learning_rate;
+    if (m_g_opt)
     {
-        CheckRange(name, value, 0.0, 1.0, true);
-        (name == "g_lr" ? m_g_lr : m_d_lr) = value; // the schedule, if any, scales this from the next step on
-        auto& opt = name == "g_lr" ? m_g_opt : m_d_opt;
-        if (opt)
-        {
-            opt->SetLearningRate(value);
-        }
-    }
-    else if (name == "d_steps")
-    {
-        CheckRange(name, value, 1.0, 100.0, false);
-        if (value != std::floor(value))
-        {
-            throw std::invalid_argument("GAN hyperparameter d_steps must be a whole number, got " + Num(value));
-        }
-        m_d_steps = static_cast<int>(value);
-    }
-    else if (name == "real_label")
-    {
-        CheckRange(name, value, 0.5, 1.0, false);
-        m_real_label = static_cast<float>(value);
-    }
-    else if (name == "clip")
-    {
-        CheckRange(name, value, 0.0, 10.0, true);
-        m_clip = static_cast<float>(value);
-    }
-    else if (name == "gp_lambda")
-    {
-        CheckRange(name, value, 0.0, 1000.0, false);
-        m_gp_lambda = static_cast<float>(value);
-    }
-    else
-    {
-        throw std::invalid_argument("GAN: unknown hyperparameter '" + name +
-                                    "' (known: g_lr, d_lr, d_steps, real_label, clip, gp_lambda)");
+        m_g_opt->SetLearningRate(m_g_lr);
+        m_d_opt->SetLearningRate(m_d_lr);
     }
 }
 

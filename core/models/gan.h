@@ -54,10 +54,9 @@ public:
     std::vector<nn::Optimizer<float>*> Optimizers() override;
     std::vector<nn::ParamRef<float>> ExtraState() override;
 
-    // "g_lr", "d_lr" in (0, 1]; "d_steps" an integer in [1, 100]; "real_label" in [0.5, 1]; "clip" in (0, 10];
-    // "gp_lambda" in [0, 1000].
-    void SetHyper(const std::string& name, double value) override;
-    std::vector<std::string> HyperNames() const override;
+    // g_lr, d_lr (the learning-rate schedule scales them from the next step on), d_steps, real_label, clip,
+    // gp_lambda.
+    void ApplyLiveSettings(const ExperimentConfig& config) override;
 
     std::unique_ptr<Model> CloneForInference() const override;
 

@@ -98,10 +98,10 @@ public:
     // Extra state tensors that are not parameters (e.g. spectral-norm power-iteration vectors), named.
     virtual std::vector<nn::ParamRef<float>> ExtraState() { return {}; }
 
-    // Hyperparameters that may change while training ("g_lr", "d_lr", "lr", "beta", "d_steps", "gp_lambda",
-    // "real_label", "clip", ...). Throws std::invalid_argument for an unknown name or an out-of-range value.
-    virtual void SetHyper(const std::string& name, double value) = 0;
-    virtual std::vector<std::string> HyperNames() const = 0;
+    // Re-reads the live hyperparameters (the rows of hyperparams.h marked live: learning rates, beta, d_steps,
+    // ...) from config, which has passed the table's checks (models::SetLiveHyper). Takes effect from the next
+    // step; the model's architecture and on-reset settings are not touched.
+    virtual void ApplyLiveSettings(const ExperimentConfig& config) = 0;
 
     // A frozen copy for inference on another thread (same parameters, own buffers, no optimizer state).
     virtual std::unique_ptr<Model> CloneForInference() const = 0;

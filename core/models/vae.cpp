@@ -2,6 +2,7 @@
 // evaluation (ELBO, IWAE) live in vae_eval.cpp.
 #include "core/models/vae.h"
 
+#include "core/models/hyperparams.h"
 #include "core/nn/losses.h"
 
 #include <algorithm>
@@ -337,40 +338,14 @@ std::vector<nn::Optimizer<float>*> Vae::Optimizers()
     return {m_opt.get()};
 }
 
-void Vae::SetHyper(const std::string& name, double value)
+void Vae::ApplyLiveSettings(const ExperimentConfig& config)
 {
-    auto check = [&](const char* range, double lo, double hi, bool lo_open)
+    m_config.opt.learning_rate = config.vae.opt.learning_rate;
+    m_config.beta = config.vae.beta;
+    m_config.warmup_steps = config.vae.warmup_steps;
+    if (m_opt)
     {
-        if (std::isnan(value) || (lo_open ? value <= lo : value < lo) || value > hi)
-        {
-            std::ostringstream msg;
-            msg << "VAE hyperparameter \"" << name << "\" must be in " << range << ", got " << value;
-            throw std::invalid_argument(msg.str());
-        }
-    };
-    if (name == "lr")
-    {
-        check("(0, 10]", 0, 10, true);
-        m_config.opt.learning_rate = value;
-        if (m_opt)
-        {
-            m_opt->SetLearningRate(value);
-        }
-    }
-    else if (name == "beta")
-    {
-        check("[0, 1000]", 0, 1000, false);
-        m_config.beta = value;
-    }
-    else if (name == "warmup_steps")
-    {
-        check("[0, 10^9]", 0, 1e9, false);
-        m_config.warmup_steps = static_cast<std::int64_t>(std::llround(value));
-    }
-    else
-    {
-        throw std::invalid_argument("VAE: unknown hyperparameter \"" + name +
-                                    "\" (known: \"lr\", \"beta\", \"warmup_steps\")");
+        m_opt->SetLearningRate(m_config.opt.learning_rate);
     }
 }
 
@@ -381,6 +356,7 @@ std::unique_ptr<Model> Vae::CloneForInference() const
 
 std::unique_ptr<Model> MakeVae(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
 {
+    CheckHypers(config); // the table's ranges (Validate checks them too)
     return std::make_unique<Vae>(config.vae, data_dim, num_classes, rng);
 }
 

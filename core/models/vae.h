@@ -119,9 +119,8 @@ public:
     std::vector<Network> Networks() override;
     std::vector<nn::Optimizer<float>*> Optimizers() override;
 
-    // "lr" in (0, 10], "beta" in [0, 1000], "warmup_steps" in [0, 10^9].
-    void SetHyper(const std::string& name, double value) override;
-    std::vector<std::string> HyperNames() const override { return {"lr", "beta", "warmup_steps"}; }
+    // lr, beta, warmup_steps.
+    void ApplyLiveSettings(const ExperimentConfig& config) override;
 
     std::unique_ptr<Model> CloneForInference() const override;
 

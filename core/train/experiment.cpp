@@ -4,6 +4,7 @@
 
 #include "core/data/idx.h"
 #include "core/data/image_folder.h"
+#include "core/models/hyperparams.h"
 
 #include <cmath>
 #include <limits>
@@ -14,7 +15,6 @@ namespace ll::train
 
 namespace
 {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kViewPoints = 512;
 constexpr int kReconImages = 32;
 
@@ -233,66 +233,26 @@ data::BatchIterator* Experiment::Iterator()
 
 std::vector<std::string> Experiment::HyperNames() const
 {
-    auto names = m_model->HyperNames();
-    names.push_back("batch_size");
-    return names;
+    return models::LiveHyperNames(m_config);
 }
 
 double Experiment::Hyper(const std::string& name) const
 {
-    const auto& c = m_config;
-    if (name == "batch_size") return c.batch_size;
-    if (c.family == models::Family::Gan)
-    {
-        if (name == "g_lr") return c.gan.g_opt.learning_rate;
-        if (name == "d_lr") return c.gan.d_opt.learning_rate;
-        if (name == "d_steps") return c.gan.d_steps;
-        if (name == "real_label") return c.gan.real_label;
-        if (name == "clip") return c.gan.clip;
-        if (name == "gp_lambda") return c.gan.gp_lambda;
-    }
-    else
-    {
-        if (name == "lr") return c.vae.opt.learning_rate;
-        if (name == "beta") return c.vae.beta;
-        if (name == "warmup_steps") return static_cast<double>(c.vae.warmup_steps);
-    }
-    return kNaN;
+    return models::HyperValue(m_config, name);
 }
 
 void Experiment::SetHyper(const std::string& name, double value)
 {
-    if (!std::isfinite(value))
-    {
-        throw std::invalid_argument(name + " must be a finite number");
-    }
     const double old_value = Hyper(name);
-    auto& c = m_config;
-    if (name == "batch_size")
+    models::ExperimentConfig trial = m_config;
+    models::SetLiveHyper(trial, name, value); // the table: a live setting of this family, in range; throws naming it
+    if (trial.batch_size != m_config.batch_size)
     {
-        if (value != std::floor(value) || value < 1)
-        {
-            throw std::invalid_argument("batch_size must be a whole number >= 1, got " + std::to_string(value));
-        }
-        models::ExperimentConfig trial = c;
-        trial.batch_size = static_cast<int>(value);
         models::Validate(trial); // refuses sizes that would exhaust memory, with the estimate
         m_source->SetBatchSize(trial.batch_size);
-        c.batch_size = trial.batch_size;
     }
-    else
-    {
-        m_model->SetHyper(name, value); // the model's ranges are the authority; throws with the name
-        if (name == "g_lr") c.gan.g_opt.learning_rate = value;
-        else if (name == "d_lr") c.gan.d_opt.learning_rate = value;
-        else if (name == "d_steps") c.gan.d_steps = static_cast<int>(value);
-        else if (name == "real_label") c.gan.real_label = value;
-        else if (name == "clip") c.gan.clip = value;
-        else if (name == "gp_lambda") c.gan.gp_lambda = value;
-        else if (name == "lr") c.vae.opt.learning_rate = value;
-        else if (name == "beta") c.vae.beta = value;
-        else if (name == "warmup_steps") c.vae.warmup_steps = static_cast<std::int64_t>(value);
-    }
+    m_model->ApplyLiveSettings(trial);
+    m_config = std::move(trial);
     m_events.push_back({m_step, name, old_value, value});
 }
 

@@ -109,8 +109,8 @@ struct Snapshot
     std::shared_ptr<const models::Model> model;
     std::int64_t model_step = -1;
     std::shared_ptr<const data::ImageDataset> test_set; // for the latent explorer's encoded scatter; null for toys
-    std::shared_ptr<const models::ExperimentConfig> config; // with the hyperparameters now in force
-    std::vector<std::pair<std::string, double>> hypers;      // name, current value
+    // With the hyperparameters now in force (read them with the table: models::Hyperparams(), GetHyper).
+    std::shared_ptr<const models::ExperimentConfig> config;
     std::shared_ptr<const std::vector<HyperEvent>> events;   // every hyperparameter change so far
     std::optional<models::Family> family; // nullopt while nothing is loaded
     std::string objective, formula;       // the model's objective name ("elbo" for VAEs) and formula

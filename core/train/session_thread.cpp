@@ -453,11 +453,6 @@ void Session::Publish(bool force_views)
         {
             s.config = std::make_shared<const models::ExperimentConfig>(exp.Config());
             s.events = std::make_shared<const std::vector<HyperEvent>>(exp.Events());
-            s.hypers.clear();
-            for (const auto& name : exp.HyperNames())
-            {
-                s.hypers.emplace_back(name, exp.Hyper(name));
-            }
             s.config_dirty = false;
         }
     }
@@ -507,7 +502,6 @@ void Session::Publish(bool force_views)
     snap->model = s.model;
     snap->model_step = s.model_step;
     snap->config = s.config;
-    snap->hypers = s.hypers;
     snap->events = s.events;
     snap->checkpoint_command = s.checkpoint_command;
     snap->checkpoint_path = s.checkpoint_path;

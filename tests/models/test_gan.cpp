@@ -4,6 +4,7 @@
 #include "core/data/toy2d.h"
 #include "core/models/config.h"
 #include "core/models/gan.h"
+#include "core/models/hyperparams.h"
 #include "toy_source.h"
 
 #include <doctest/doctest.h>
@@ -359,12 +360,14 @@ TEST_CASE("GAN: the WGAN-GP penalty's gradient with respect to D's weights match
         RefGan ref = MakeRef(gan, b, false, nn::ParseActivation(act), 1.0);
 
         // The penalty's own gradient: (loss with lambda) - (loss with lambda = 0), isolated from the critic term.
-        gan.SetHyper("gp_lambda", 0.0);
+        config.gan.gp_lambda = 0.0;
+        gan.ApplyLiveSettings(config);
         gan.DiscriminatorGrad(b.real, nullptr, b.z, &b.eps, false);
         std::vector<nn::MatrixF> without;
         for (const auto& p : ParamsOf(gan, 1))
             without.push_back(*p.grad);
-        gan.SetHyper("gp_lambda", 3.0);
+        config.gan.gp_lambda = 3.0;
+        gan.ApplyLiveSettings(config);
         const auto stats = gan.DiscriminatorGrad(b.real, nullptr, b.z, &b.eps, false);
         const MatD fake = ref.Fake();
         CHECK(stats.gp == doctest::Approx(ref.Penalty(fake)).epsilon(1e-4));
@@ -522,36 +525,47 @@ TEST_CASE("GAN: weight clipping keeps every critic parameter within [-clip, clip
     CHECK(largest == doctest::Approx(0.05f)); // some weight sits on the boundary: clipping did happen
 }
 
-TEST_CASE("GAN: SetHyper refuses unknown names and out-of-range values, and accepts sensible ones")
+TEST_CASE("GAN: live settings pass the table's checks, and ApplyLiveSettings puts them in force")
 {
+    using ll::models::SetLiveHyper;
+    ExperimentConfig config = TinyConfig("wgan_gp");
     Rng rng(1);
-    Gan gan(TinyConfig("wgan_gp"), 2, 0, rng);
-    CHECK(gan.HyperNames() == std::vector<std::string>{"g_lr", "d_lr", "d_steps", "real_label", "clip", "gp_lambda"});
-    CHECK_THROWS_AS(gan.SetHyper("beta", 1.0), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("g_lr", 0.0), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("d_lr", -1e-3), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("d_lr", std::nan("")), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("d_steps", 0), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("d_steps", 2.5), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("real_label", 1.5), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("clip", 0.0), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("gp_lambda", -1), std::invalid_argument);
+    Gan gan(config, 2, 0, rng);
+    const std::vector<std::string> live = ll::models::LiveHyperNames(config);
+    for (const char* name : {"g_lr", "d_lr", "batch_size", "d_steps", "gp_lambda", "real_label", "clip"})
+    {
+        CHECK(std::find(live.begin(), live.end(), name) != live.end());
+    }
+    CHECK(std::find(live.begin(), live.end(), "beta") == live.end());
+    CHECK_THROWS_AS(SetLiveHyper(config, "beta", 1.0), std::invalid_argument); // the VAE's
+    CHECK_THROWS_AS(SetLiveHyper(config, "r1_gamma", 1.0), std::invalid_argument); // applies on reset
+    CHECK_THROWS_AS(SetLiveHyper(config, "g_lr", 0.0), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "d_lr", -1e-3), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "d_lr", std::nan("")), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "d_steps", 0), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "d_steps", 2.5), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "real_label", 1.5), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "clip", 0.0), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "gp_lambda", -1), std::invalid_argument);
+    CHECK(config == TinyConfig("wgan_gp")); // refusals change nothing
     try
     {
-        gan.SetHyper("d_steps", 500);
+        SetLiveHyper(config, "d_steps", 500);
         FAIL("no throw");
     }
     catch (const std::invalid_argument& e)
     {
-        CHECK(std::string(e.what()).find("[1, 100]") != std::string::npos); // the message gives the range
+        CHECK(std::string(e.what()) == "d_steps: gan.d_steps must be in [1, 100], got 500"); // name, key, range
     }
-    gan.SetHyper("d_steps", 5);
+    SetLiveHyper(config, "d_steps", 5);
+    SetLiveHyper(config, "g_lr", 1e-4);
+    SetLiveHyper(config, "d_lr", 3e-4);
+    SetLiveHyper(config, "gp_lambda", 5);
+    CHECK(gan.DSteps() == 1); // nothing changes until the model reads the config
+    gan.ApplyLiveSettings(config);
     CHECK(gan.DSteps() == 5);
-    gan.SetHyper("g_lr", 1e-4);
     CHECK(gan.Optimizers()[0]->Config().learning_rate == doctest::Approx(1e-4));
-    gan.SetHyper("d_lr", 3e-4);
     CHECK(gan.Optimizers()[1]->Config().learning_rate == doctest::Approx(3e-4));
-    gan.SetHyper("gp_lambda", 5);
     CHECK(gan.Formula().find("- 5 E[(||grad D(x_hat)||_2 - 1)^2]") != std::string::npos);
 }
 

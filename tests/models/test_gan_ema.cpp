@@ -198,7 +198,8 @@ TEST_CASE("GAN LR decay: both rates fall linearly to lr_decay_to at lr_decay_ste
     CHECK(d_lr() == doctest::Approx(2.2e-3).epsilon(1e-12));
     gan.TrainStep(source, rng, 150, StepPhase::Both, m);
     CHECK(g_lr() == doctest::Approx(1e-4).epsilon(1e-12));
-    gan.SetHyper("g_lr", 2e-3); // a new base: the schedule scales it from the next step on
+    config.gan.g_opt.learning_rate = 2e-3; // a new base: the schedule scales it from the next step on
+    gan.ApplyLiveSettings(config);
     gan.TrainStep(source, rng, 75, StepPhase::Both, m);
     CHECK(g_lr() == doctest::Approx(2e-3 * 0.325).epsilon(1e-12));
     CHECK(d_lr() == doctest::Approx(4e-3 * 0.325).epsilon(1e-12));

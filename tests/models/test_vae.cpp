@@ -1,5 +1,6 @@
 // The VAE: reparameterised gradients against finite differences, hand-checked loss terms, training on synthetic
 // 8x8 bar images, KL warm-up, the ELBO / IWAE bounds, determinism and the conditional model.
+#include "core/models/hyperparams.h"
 #include "core/models/vae.h"
 
 #include <doctest/doctest.h>
@@ -10,6 +11,7 @@
 #include <stdexcept>
 
 using ll::Rng;
+using ll::models::ExperimentConfig;
 using ll::models::VaeConfig;
 using ll::models::VaeNet;
 namespace nn = ll::nn;
@@ -469,20 +471,28 @@ TEST_CASE("VAE: hyperparameters, networks, clones and unsupported calls")
     ll::models::Vae vae(BarsConfig(false), 64, 0, rng);
     CHECK(vae.Family() == ll::models::Family::Vae);
     CHECK(vae.Formula().find("KL(q(z|x) || p(z))") != std::string::npos);
-    CHECK(vae.HyperNames() == std::vector<std::string>{"lr", "beta", "warmup_steps"});
+    ExperimentConfig config;
+    config.vae = BarsConfig(false);
+    CHECK(ll::models::LiveHyperNames(config) == std::vector<std::string>{"lr", "batch_size", "beta", "warmup_steps"});
 
-    vae.SetHyper("lr", 5e-4);
+    using ll::models::SetLiveHyper;
+    SetLiveHyper(config, "lr", 5e-4);
+    vae.ApplyLiveSettings(config);
     REQUIRE(vae.Optimizers().size() == 1);
     CHECK(vae.Optimizers()[0]->Config().learning_rate == doctest::Approx(5e-4));
-    vae.SetHyper("beta", 4);
+    SetLiveHyper(config, "beta", 4);
+    vae.ApplyLiveSettings(config);
     CHECK(vae.BetaAt(10) == 4.0);
     CHECK(vae.Formula().find("beta * KL") != std::string::npos);
-    vae.SetHyper("warmup_steps", 10);
+    SetLiveHyper(config, "warmup_steps", 10);
+    vae.ApplyLiveSettings(config);
     CHECK(vae.BetaAt(5) == doctest::Approx(2.0));
-    CHECK_THROWS_WITH_AS(vae.SetHyper("gamma", 1), doctest::Contains("unknown hyperparameter \"gamma\""),
+    CHECK_THROWS_WITH_AS(SetLiveHyper(config, "gamma", 1), doctest::Contains("unknown hyperparameter \"gamma\""),
                          std::invalid_argument);
-    CHECK_THROWS_WITH_AS(vae.SetHyper("beta", -1), doctest::Contains("[0, 1000]"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(vae.SetHyper("lr", 0), doctest::Contains("(0, 10]"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(SetLiveHyper(config, "beta", -1), doctest::Contains("[0, 1000]"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(SetLiveHyper(config, "lr", 0), doctest::Contains("(0, 10]"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(SetLiveHyper(config, "warmup_steps", 2.5), doctest::Contains("whole number"),
+                         std::invalid_argument);
 
     const auto nets = vae.Networks();
     REQUIRE(nets.size() == 2);
@@ -514,10 +524,10 @@ TEST_CASE("VAE: hyperparameters, networks, clones and unsupported calls")
     CHECK_THROWS_AS(clone->Score(x, nullptr, a), std::logic_error);
     CHECK_THROWS_AS(clone->GeneratorOutputGrad(z, nullptr, a), std::logic_error);
 
-    ll::models::ExperimentConfig config;
+    ExperimentConfig plain;
     Rng mr(1);
-    auto model = ll::models::MakeModel(config, 64, 0, mr);
+    auto model = ll::models::MakeModel(plain, 64, 0, mr);
     CHECK(model->Family() == ll::models::Family::Vae);
-    config.family = static_cast<ll::models::Family>(7); // no such family: only a cast can make one
-    CHECK_THROWS_AS(ll::models::MakeModel(config, 64, 0, mr), std::invalid_argument);
+    plain.family = static_cast<ll::models::Family>(7); // no such family: only a cast can make one
+    CHECK_THROWS_AS(ll::models::MakeModel(plain, 64, 0, mr), std::invalid_argument);
 }

@@ -115,6 +115,41 @@ bool ControlsPanel::NetworkEditor(const char* id, models::NetConfig& net, std::s
     return changed;
 }
 
+bool ControlsPanel::OnResetInputs(models::ExperimentConfig& c)
+{
+    bool changed = false;
+    for (const models::Hyperparam& h : models::Hyperparams())
+    {
+        if (h.Live() || *h.label == '\0' || !models::ActsOn(h, c))
+        {
+            continue;
+        }
+        if (h.Integer())
+        {
+            long long v = std::llround(models::GetHyper(h, c));
+            if (ImGui::InputScalar(h.label, ImGuiDataType_S64, &v))
+            {
+                models::PutHyper(h, c, static_cast<double>(v));
+                changed = true;
+            }
+        }
+        else
+        {
+            double v = models::GetHyper(h, c);
+            if (ImGui::InputDouble(h.label, &v, 0.0, 0.0, "%.4g"))
+            {
+                models::PutHyper(h, c, v);
+                changed = true;
+            }
+        }
+        if (ImGui::IsItemHovered())
+        {
+            ImGui::SetTooltip("%s (applies on reset; allowed %s)", h.tooltip, h.RangeText().c_str());
+        }
+    }
+    return changed;
+}
+
 void ControlsPanel::DrawResetSettings(LabContext& ctx)
 {
     if (!ImGui::CollapsingHeader("Experiment (applies on reset)", ImGuiTreeNodeFlags_DefaultOpen))
@@ -155,8 +190,6 @@ void ControlsPanel::DrawResetSettings(LabContext& ctx)
     {
         changed |= EnumCombo("objective", c.gan.objective);
         ItemTooltip("The game D and G play: the formula beside the plots shows the one in force.");
-        changed |= ImGui::InputInt("noise size", &c.gan.noise_dim);
-        ItemTooltip("Dimensions of the noise vector z the generator maps to data.");
         changed |= NetworkEditor("Generator", c.gan.generator, m_hidden_text[0],
                                  "Hidden layer widths of G, input to output, e.g. 256,512.");
         changed |= OptimizerCombo("G optimizer", c.gan.g_opt);
@@ -169,44 +202,21 @@ void ControlsPanel::DrawResetSettings(LabContext& ctx)
         ItemTooltip("The update rule of the discriminator (its learning rate is a live setting).");
         changed |= ImGui::Checkbox("conditional", &c.gan.conditional);
         ItemTooltip("Give G and D the class label, so you choose which class to draw.");
-        changed |= ImGui::InputDouble("R1 gamma", &c.gan.r1_gamma, 0.1, 1.0, "%.3g");
-        ItemTooltip("Penalise D's gradient on real data, gamma/2 E||grad D(x)||^2 (0 = off): it shows in the "
-                    "formula and the penalty plot.");
-        changed |= ImGui::InputDouble("G average decay", &c.gan.g_ema, 0.0, 0.0, "%.4g");
-        ItemTooltip("Samples and evaluation use a moving average of G's weights with this decay, e.g. 0.999 "
-                    "(0 = off).");
-        int decay_steps = static_cast<int>(std::min<std::int64_t>(c.gan.lr_decay_steps, 1 << 30));
-        if (ImGui::InputInt("LR decay steps", &decay_steps, 1000, 10000))
-        {
-            c.gan.lr_decay_steps = decay_steps;
-            changed = true;
-        }
-        ItemTooltip("Both learning rates fall linearly to 'LR decay to' times their value by this step (0 = off).");
-        changed |= ImGui::InputDouble("LR decay to", &c.gan.lr_decay_to, 0.0, 0.0, "%.3g");
-        ItemTooltip("The fraction of each learning rate left after the decay, in [0, 1].");
     }
     else
     {
         changed |= EnumCombo("likelihood", c.vae.likelihood);
         ItemTooltip("How the decoder scores a pixel: Bernoulli for images in [0, 1], Gaussian for 2-D data.");
-        changed |= ImGui::InputInt("latent size", &c.vae.latent_dim);
-        ItemTooltip("Dimensions of the code z: 2 lets the latent explorer show the whole space.");
         changed |= NetworkEditor("Encoder", c.vae.encoder, m_hidden_text[0],
                                  "Hidden layer widths of the encoder, input to code, e.g. 512,256.");
         changed |= NetworkEditor("Decoder", c.vae.decoder, m_hidden_text[1],
                                  "Hidden layer widths of the decoder, code to output, e.g. 256,512.");
         changed |= OptimizerCombo("optimizer", c.vae.opt);
         ItemTooltip("The update rule (its learning rate is a live setting).");
-        int warmup = static_cast<int>(c.vae.warmup_steps);
-        if (ImGui::InputInt("KL warm-up steps", &warmup, 100, 1000))
-        {
-            c.vae.warmup_steps = std::max(0, warmup);
-            changed = true;
-        }
-        ItemTooltip("Beta ramps from 0 to its value over these steps, so the code is used before KL bites.");
         changed |= ImGui::Checkbox("conditional", &c.vae.conditional);
         ItemTooltip("Give encoder and decoder the class label, so the code holds only the style.");
     }
+    changed |= OnResetInputs(c);
     int seed = static_cast<int>(c.seed);
     if (ImGui::InputInt("seed", &seed))
     {

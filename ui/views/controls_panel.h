@@ -1,11 +1,14 @@
 // The control panel: preset picker with its description, run buttons (Start / Pause / Step / Reset and the keys
 // Space, S, R), the run's clock and status, the live hyperparameters (sent with Session::SetHyper) and the
 // settings that apply on reset (edited in a pending ExperimentConfig, applied with Session::Load after Validate).
+// Every numeric setting is a row of the hyperparameter table (core/models/hyperparams.h): label, tooltip, slider
+// range and where it acts come from there, values from the snapshot's config.
 // Main (ImGui) thread only; issues commands, never waits on the session.
 #pragma once
 
 #include "core/io/config_json.h"
 #include "core/models/config.h"
+#include "core/models/hyperparams.h"
 #include "ui/lab_context.h"
 
 #include <imgui.h>
@@ -42,25 +45,17 @@ private:
         bool active = false;
         std::uint64_t awaiting = 0; // SetHyper command id not yet reflected in the snapshot
     };
-    enum class LiveKind
-    {
-        Log,
-        Linear,
-        Int,
-        LogInt,
-    };
-
     void SyncPending(const train::Snapshot& snap);
     void DrawPresetPicker(LabContext& ctx);
     void DrawRunControls(LabContext& ctx);
     void DrawStatus(const train::Snapshot& snap);
     void DrawGanTeaching(LabContext& ctx);
     void DrawLiveHypers(LabContext& ctx);
-    void LiveSlider(LabContext& ctx, const char* name, const char* label, float lo, float hi, LiveKind kind,
-                    const char* tooltip);
+    void LiveSlider(LabContext& ctx, const models::Hyperparam& h);
     void DrawResetSettings(LabContext& ctx);
     bool NetworkEditor(const char* id, models::NetConfig& net, std::string& hidden_text, const char* tooltip);
     bool OptimizerCombo(const char* label, nn::OptimizerConfig& opt);
+    bool OnResetInputs(models::ExperimentConfig& c); // the table's on-reset rows that act on c
     void ApplyPending(LabContext& ctx);
     void ToggleRun(LabContext& ctx);
     void ResetRun(LabContext& ctx);
