@@ -95,6 +95,7 @@ struct GanConfig
     double real_label = 1.0;            // one-sided label smoothing: e.g. 0.9
     double clip = 0.01;                 // wgan_clip: critic weights clipped to [-clip, clip]
     double gp_lambda = 10.0;            // wgan_gp: penalty weight
+    double gp_target = 1.0;             // wgan_gp: the gradient norm the penalty pulls towards
     double r1_gamma = 0.0;              // R1 penalty on real data (Mescheder et al. 2018), any objective: D's loss
                                         // += r1_gamma / 2 * E||grad_x D(x_real)||^2 (D's raw score); 0 = off
     bool conditional = false;           // class label (one-hot) given to G and D

@@ -106,6 +106,7 @@ Gan::Gan(const Gan& other, bool /*for_inference*/)
     : m_objective(other.m_objective), m_uniform_noise(other.m_uniform_noise), m_data_dim(other.m_data_dim),
       m_noise_dim(other.m_noise_dim), m_num_classes(other.m_num_classes), m_d_steps(other.m_d_steps),
       m_real_label(other.m_real_label), m_clip(other.m_clip), m_gp_lambda(other.m_gp_lambda),
+      m_gp_target(other.m_gp_target),
       m_r1_gamma(other.m_r1_gamma), m_g_ema(other.m_g_ema), m_g(other.m_g), m_d(other.m_d), m_g_avg(other.m_g_avg)
 {
     m_g.SetTraining(false);
@@ -278,8 +279,8 @@ double Gan::GradientPenalty(const nn::MatrixF& real, const nn::MatrixF& fake, co
     // Column j of dx is grad_x D(x_hat_j) (D scores each example independently): (data_dim + classes, n).
     const nn::MatrixF& dx = m_d.Backward(m_ones, false);
 
-    // P = mean_j (||g_j|| - 1)^2 over the data rows (labels are constants). dP/dg_j = 2 (||g_j|| - 1) g_j /
-    // (||g_j|| n); the loss term is gp_lambda * P, so u carries gp_lambda.
+    // P = mean_j (||g_j|| - t)^2 over the data rows (labels are constants), t = gp_target. dP/dg_j =
+    // 2 (||g_j|| - t) g_j / (||g_j|| n); the loss term is gp_lambda * P, so u carries gp_lambda.
     if (m_gp_u.rows() != dx.rows() || m_gp_u.cols() != n)
     {
         m_gp_u.resize(dx.rows(), n);
@@ -289,10 +290,11 @@ double Gan::GradientPenalty(const nn::MatrixF& real, const nn::MatrixF& fake, co
     for (nn::Index j = 0; j < n; ++j)
     {
         const float norm = dx.col(j).head(m_data_dim).norm();
-        penalty += (static_cast<double>(norm) - 1.0) * (static_cast<double>(norm) - 1.0);
+        const double gap = static_cast<double>(norm) - static_cast<double>(m_gp_target);
+        penalty += gap * gap;
         if (norm > 1e-12f) // at g = 0 the norm has no gradient; leave that column's u at zero
         {
-            const float scale = m_gp_lambda * 2.0f * (norm - 1.0f) / (norm * static_cast<float>(n));
+            const float scale = m_gp_lambda * 2.0f * (norm - m_gp_target) / (norm * static_cast<float>(n));
             m_gp_u.col(j).head(m_data_dim) = scale * dx.col(j).head(m_data_dim);
         }
     }
@@ -572,6 +574,7 @@ void Gan::ApplyLiveSettings(const ExperimentConfig& config)
     m_real_label = static_cast<float>(gc.real_label);
     m_clip = static_cast<float>(gc.clip);
     m_gp_lambda = static_cast<float>(gc.gp_lambda);
+    m_gp_target = static_cast<float>(gc.gp_target);
     m_g_lr = gc.g_opt.learning_rate; // the schedule, if any, scales these from the next step on
     m_d_lr = gc.d_opt.learning_rate;
     if (m_g_opt)

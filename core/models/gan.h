@@ -55,7 +55,7 @@ public:
     std::vector<nn::ParamRef<float>> ExtraState() override;
 
     // g_lr, d_lr (the learning-rate schedule scales them from the next step on), d_steps, real_label, clip,
-    // gp_lambda.
+    // gp_lambda, gp_target.
     void ApplyLiveSettings(const ExperimentConfig& config) override;
 
     std::unique_ptr<Model> CloneForInference() const override;
@@ -119,6 +119,7 @@ private:
     float m_real_label = 1.0f;
     float m_clip = 0.01f;
     float m_gp_lambda = 10.0f;
+    float m_gp_target = 1.0f; // the gradient norm the penalty pulls towards
     float m_r1_gamma = 0.0f; // 0 = no R1 penalty
     float m_g_ema = 0.0f; // decay of G's weight average; 0 = no average
     double m_g_lr = 0;    // learning rates as configured / set by SetHyper; the optimizers run at these times

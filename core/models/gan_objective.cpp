@@ -101,7 +101,7 @@ std::string Gan::Formula() const
         return "min_G max_{D: |w| <= " + Num(m_clip) + "} E[D(x)] - E[D(G(z))]" + cond;
     case GanObjective::WganGp:
         return "min_G max_D E[D(x)] - E[D(G(z))] - " + Num(m_gp_lambda) +
-               " E[(||grad D(x_hat)||_2 - 1)^2],  x_hat = eps x + (1 - eps) G(z)" + cond;
+               " E[(||grad D(x_hat)||_2 - " + Num(m_gp_target) + ")^2],  x_hat = eps x + (1 - eps) G(z)" + cond;
     case GanObjective::Hinge:
         return "D: min_D E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))];   G: min_G -E[D(G(z))]   "
                "(D spectrally normalised)" + cond;

@@ -119,7 +119,7 @@ double Softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::
 struct RefGan
 {
     GanObjective objective = GanObjective::NonSaturating;
-    double real_label = 1, gp_lambda = 10;
+    double real_label = 1, gp_lambda = 10, gp_target = 1;
     RefNet g, d;
     MatD real, z, labels, eps; // labels empty when unconditional
 
@@ -144,7 +144,7 @@ struct RefGan
         for (Eigen::Index j = 0; j < n; ++j)
         {
             const double norm = grad.col(j).head(real.rows()).norm();
-            p += (norm - 1) * (norm - 1);
+            p += (norm - gp_target) * (norm - gp_target);
         }
         return p / n;
     }
@@ -351,13 +351,17 @@ TEST_CASE("GAN: every objective's D and G losses and gradients match a double-pr
 TEST_CASE("GAN: the WGAN-GP penalty's gradient with respect to D's weights matches finite differences")
 {
     const TinyBatch b;
-    for (const std::string act : {"leaky_relu", "tanh"})
+    for (const auto& [act, target] : {std::pair<std::string, double>{"leaky_relu", 1.0}, {"tanh", 1.0},
+                                      {"leaky_relu", 0.3}, {"tanh", 2.5}})
     {
         CAPTURE(act);
+        CAPTURE(target);
         ExperimentConfig config = TinyConfig("wgan_gp", act);
+        config.gan.gp_target = target; // gan.gp_target: the norm the penalty pulls towards
         Rng rng(11);
         Gan gan(config, 2, 0, rng);
         RefGan ref = MakeRef(gan, b, false, nn::ParseActivation(act), 1.0);
+        ref.gp_target = target;
 
         // The penalty's own gradient: (loss with lambda) - (loss with lambda = 0), isolated from the critic term.
         config.gan.gp_lambda = 0.0;
@@ -567,6 +571,9 @@ TEST_CASE("GAN: live settings pass the table's checks, and ApplyLiveSettings put
     CHECK(gan.Optimizers()[0]->Config().learning_rate == doctest::Approx(1e-4));
     CHECK(gan.Optimizers()[1]->Config().learning_rate == doctest::Approx(3e-4));
     CHECK(gan.Formula().find("- 5 E[(||grad D(x_hat)||_2 - 1)^2]") != std::string::npos);
+    SetLiveHyper(config, "gp_target", 0.5); // a new row of the table is live at once
+    gan.ApplyLiveSettings(config);
+    CHECK(gan.Formula().find("- 5 E[(||grad D(x_hat)||_2 - 0.5)^2]") != std::string::npos);
 }
 
 TEST_CASE("GAN: names, state, formula, clone and conditional decoding")
