@@ -1,5 +1,5 @@
 // The VAE's forward/backward pass (VaeNet) and the trainable Model around it (Vae). The bounds used for
-// evaluation (ELBO, IWAE) live in vae_eval.cpp.
+// evaluation (ELBO, IWAE) live in core/eval/vae_bounds.cpp.
 #include "core/models/vae.h"
 
 #include "core/models/hyperparams.h"

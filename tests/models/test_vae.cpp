@@ -1,5 +1,6 @@
 // The VAE: reparameterised gradients against finite differences, hand-checked loss terms, training on synthetic
 // 8x8 bar images, KL warm-up, the ELBO / IWAE bounds, determinism and the conditional model.
+#include "core/eval/vae_bounds.h"
 #include "core/models/hyperparams.h"
 #include "core/models/vae.h"
 
@@ -347,8 +348,8 @@ TEST_CASE("VAE: training on 8x8 bars lowers the negative ELBO, and IWAE bounds s
     nn::MatrixF test_x, test_labels;
     MakeBars(data_rng, 500, test_x, test_labels);
     Rng eval_rng(13);
-    const double elbo = ll::models::EvaluateElbo(vae, test_x, nullptr, eval_rng);
-    const double iwae50 = ll::models::EvaluateIwae(vae, test_x, nullptr, 50, eval_rng);
+    const double elbo = ll::eval::EvaluateElbo(vae, test_x, nullptr, eval_rng);
+    const double iwae50 = ll::eval::EvaluateIwae(vae, test_x, nullptr, 50, eval_rng);
     MESSAGE("test ELBO " << elbo << ", IWAE(50) " << iwae50);
     CHECK(elbo < 0.0);
     CHECK(elbo > -end - 5.0); // close to the training bound
@@ -362,8 +363,8 @@ TEST_CASE("VAE: training on 8x8 bars lowers the negative ELBO, and IWAE bounds s
     {
         many.middleCols(r * 500, 500) = test_x;
     }
-    const double elbo_many = ll::models::EvaluateElbo(vae, many, nullptr, eval_rng);
-    const double iwae1 = ll::models::EvaluateIwae(vae, many, nullptr, 1, eval_rng);
+    const double elbo_many = ll::eval::EvaluateElbo(vae, many, nullptr, eval_rng);
+    const double iwae1 = ll::eval::EvaluateIwae(vae, many, nullptr, 1, eval_rng);
     MESSAGE("ELBO " << elbo_many << ", IWAE(1) " << iwae1);
     CHECK(std::abs(iwae1 - elbo_many) < 0.3);
 
@@ -380,12 +381,12 @@ TEST_CASE("VAE: training on 8x8 bars lowers the negative ELBO, and IWAE bounds s
         }
     }
     Rng r1(31), r2(31);
-    const double from_ds = ll::models::EvaluateIwae(vae, ds, 0, 5, r1);
-    const double from_matrix = ll::models::EvaluateIwae(vae, test_x.leftCols(300), nullptr, 5, r2);
+    const double from_ds = ll::eval::EvaluateIwae(vae, ds, 0, 5, r1);
+    const double from_matrix = ll::eval::EvaluateIwae(vae, test_x.leftCols(300), nullptr, 5, r2);
     CHECK(from_ds == doctest::Approx(from_matrix).epsilon(1e-9));
     Rng r3(32), r4(32);
-    CHECK(ll::models::EvaluateElbo(vae, ds, 100, r3) ==
-          doctest::Approx(ll::models::EvaluateElbo(vae, test_x.leftCols(100), nullptr, r4)).epsilon(1e-9));
+    CHECK(ll::eval::EvaluateElbo(vae, ds, 100, r3) ==
+          doctest::Approx(ll::eval::EvaluateElbo(vae, test_x.leftCols(100), nullptr, r4)).epsilon(1e-9));
 }
 
 TEST_CASE("VAE: the same seed gives the same metrics twice")
@@ -454,11 +455,11 @@ TEST_CASE("VAE: a conditional VAE learns to decode bars of the requested orienta
     // The bounds work with labels too.
     Rng eval_rng(29);
     const nn::MatrixF test_x = x.leftCols(300), test_labels = labels.leftCols(300);
-    const double elbo = ll::models::EvaluateElbo(vae, test_x, &test_labels, eval_rng);
-    const double iwae = ll::models::EvaluateIwae(vae, test_x, &test_labels, 20, eval_rng);
+    const double elbo = ll::eval::EvaluateElbo(vae, test_x, &test_labels, eval_rng);
+    const double iwae = ll::eval::EvaluateIwae(vae, test_x, &test_labels, 20, eval_rng);
     MESSAGE("conditional: ELBO " << elbo << ", IWAE(20) " << iwae);
     CHECK(iwae > elbo);
-    CHECK_THROWS_AS(ll::models::EvaluateElbo(vae, test_x, nullptr, eval_rng), std::invalid_argument);
+    CHECK_THROWS_AS(ll::eval::EvaluateElbo(vae, test_x, nullptr, eval_rng), std::invalid_argument);
 
     nn::MatrixF z(4, 3), out;
     z.setZero();
