@@ -282,14 +282,7 @@ int RunEvalArgs(const std::vector<std::string>& args, std::ostream& out, std::os
         j["family"] = util::NameOf(exp->Live().Family());
         j["objective"] = exp->Live().Objective();
         j["step"] = state.step;
-        for (const auto& [name, value] : metrics)
-        {
-            j[name] = std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
-            if (name == "test_iwae")
-            {
-                j["iwae_k"] = state.config.iwae_k;
-            }
-        }
+        train::AppendEvaluationJson(j, metrics, state.config.iwae_k);
         out << j.dump(4) << "\n";
         return 0;
     }

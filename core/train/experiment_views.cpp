@@ -3,8 +3,8 @@
 #include "core/train/experiment.h"
 
 #include "core/eval/toy_metrics.h"
+#include "core/eval/vae_bounds.h"
 #include "core/io/image_io.h"
-#include "core/models/vae.h"
 
 #include <algorithm>
 #include <cmath>
@@ -168,8 +168,8 @@ models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
         if (model.CanEncode())
         {
             // A VAE on 2-D data: its bounds on fresh data points, plus the sample metrics below.
-            out.emplace_back("test_elbo", models::EvaluateElbo(model, real, nullptr, rng));
-            out.emplace_back("test_iwae", models::EvaluateIwae(model, real, nullptr, m_config.iwae_k, rng));
+            out.emplace_back("test_elbo", eval::EvaluateElbo(model, real, nullptr, rng));
+            out.emplace_back("test_iwae", eval::EvaluateIwae(model, real, nullptr, m_config.iwae_k, rng));
         }
         model.Sample(rng, n, nullptr, generated);
         if (toy.HasModes())
@@ -190,8 +190,8 @@ models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
         // In training a subset keeps the pause short; the full set at the end of a headless run.
         const std::int64_t elbo_n = full ? 0 : 1000;
         const std::int64_t iwae_n = full ? 0 : 200;
-        out.emplace_back("test_elbo", models::EvaluateElbo(model, *m_data.test, elbo_n, rng));
-        out.emplace_back("test_iwae", models::EvaluateIwae(model, *m_data.test, iwae_n, m_config.iwae_k, rng));
+        out.emplace_back("test_elbo", eval::EvaluateElbo(model, *m_data.test, elbo_n, rng));
+        out.emplace_back("test_iwae", eval::EvaluateIwae(model, *m_data.test, iwae_n, m_config.iwae_k, rng));
     }
     return out;
 }
