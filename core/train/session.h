@@ -174,7 +174,13 @@ private:
     void Apply(Command& command);
     void Build(const models::ExperimentConfig& config);
     void TrainOneStep();
+    // Publishing, in its jobs: views and the frozen model when due (returns a divergence found while drawing, or
+    // ""), the rate, the snapshot itself, the metric rows for DrainMetrics. Publish does them in that order.
     void Publish(bool force_views);
+    std::string RefreshViews(bool force_views, std::chrono::steady_clock::time_point now);
+    void UpdateRate(std::chrono::steady_clock::time_point now);
+    std::shared_ptr<Snapshot> MakeSnapshot();
+    void HandOverMetrics();
     void SetStatus(Status status, std::string message);
     void PauseHere(Status status, std::string message);
     // session_checkpoint.cpp
