@@ -11,13 +11,14 @@
 // gemm_gflops is the products' throughput while they run (flops / time inside products).
 #include "app/cli_bench.h"
 
+#include "app/cli_args.h"
+
 #include "core/models/config.h"
 #include "core/nn/gemm_stats.h"
 #include "core/train/session.h"
 #include "core/train/thread_setup.h"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -31,9 +32,6 @@ namespace ll::app
 namespace
 {
 
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-
 const char* kBenchUsage =
     "usage: latentlab bench [--model vae-mlp|gan-mlp|gan-toy|all] [--threads T] [--seconds S] [--data DIR]\n"
     "  Trains each standard model on its real data (Fashion-MNIST for vae-mlp and gan-mlp, the ring of 8 for\n"
@@ -43,11 +41,6 @@ const char* kBenchUsage =
     "  --threads T   training threads (default: every core)\n"
     "  --seconds S   measured seconds per model after the warm-up (default 5)\n"
     "  scripts/bench.sh runs this side by side with the PyTorch reference (scripts/bench_pytorch.py).\n";
-
-struct UsageError : std::runtime_error
-{
-    using std::runtime_error::runtime_error;
-};
 
 struct BenchArgs
 {
@@ -69,11 +62,7 @@ BenchArgs ParseBenchArgs(const std::vector<std::string>& args)
             a.help = true;
             continue;
         }
-        if (i + 1 >= args.size())
-        {
-            throw UsageError(flag.rfind("--", 0) == 0 ? flag + " needs a value" : "unexpected argument '" + flag + "'");
-        }
-        const std::string& value = args[++i];
+        const std::string& value = OptionValue(args, i);
         if (flag == "--model")
         {
             if (value != "all" && value != "vae-mlp" && value != "gan-mlp" && value != "gan-toy")
@@ -88,23 +77,11 @@ BenchArgs ParseBenchArgs(const std::vector<std::string>& args)
         }
         else if (flag == "--threads")
         {
-            int t = 0;
-            const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), t);
-            if (ec != std::errc() || ptr != value.data() + value.size() || t < 1 || t > 256)
-            {
-                throw UsageError("--threads needs a whole number in [1, 256], got '" + value + "'");
-            }
-            a.threads = t;
+            a.threads = ParseNumber<int>(flag, value, 1, 256);
         }
         else if (flag == "--seconds")
         {
-            double s = 0;
-            std::istringstream in(value);
-            if (!(in >> s) || !in.eof() || !(s >= 0.1 && s <= 3600))
-            {
-                throw UsageError("--seconds needs a number in [0.1, 3600], got '" + value + "'");
-            }
-            a.seconds = s;
+            a.seconds = ParseNumber<double>(flag, value, 0.1, 3600);
         }
         else
         {
@@ -237,29 +214,14 @@ BenchResult BenchOne(const models::ExperimentConfig& config, const BenchArgs& a,
     return r;
 }
 
-std::vector<std::string> ToArgs(int argc, char** argv)
-{
-    return std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc);
-}
-
 } // namespace
 
 int RunBenchArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
     BenchArgs a;
-    try
+    if (const auto exit = ParseCommandLine(ParseBenchArgs, args, "latentlab bench", kBenchUsage, out, err, a))
     {
-        a = ParseBenchArgs(args);
-    }
-    catch (const UsageError& e)
-    {
-        err << "latentlab bench: " << e.what() << "\n" << kBenchUsage;
-        return kExitUsage;
-    }
-    if (a.help)
-    {
-        out << kBenchUsage;
-        return 0;
+        return *exit;
     }
     const int threads = a.threads > 0 ? a.threads : train::DefaultThreads(false);
     std::vector<std::string> names = {"vae-mlp", "gan-mlp", "gan-toy"};

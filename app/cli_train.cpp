@@ -1,6 +1,8 @@
 // `latentlab train | list-presets | eval`: option parsing and reporting around train::RunHeadless.
 #include "app/cli_train.h"
 
+#include "app/cli_args.h"
+
 #include "core/io/checkpoint.h"
 #include "core/io/config_json.h"
 #include "core/models/config.h"
@@ -10,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <iostream>
@@ -23,9 +24,6 @@ namespace ll::app
 
 namespace
 {
-
-constexpr int kExitFailure = 1; // the run failed (bad config, missing data, divergence, error)
-constexpr int kExitUsage = 2;   // the command line is wrong
 
 const char* kTrainUsage =
     "usage: latentlab train (--preset NAME | --config FILE.json | --resume FILE.ckpt) [--steps N] [--seed S]\n"
@@ -40,29 +38,6 @@ const char* kTrainUsage =
     "  --data DIR   Fashion-MNIST / IDX folder (default: $LATENTLAB_DATA, else /usr/share/datasets/fashion-mnist)\n"
     "  --threads T  training threads (default: every core)\n"
     "  latentlab list-presets shows the presets.\n";
-
-struct UsageError : std::runtime_error
-{
-    using std::runtime_error::runtime_error;
-};
-
-template <typename T>
-T ParseNumber(const std::string& flag, const std::string& text, T lo, T hi)
-{
-    T value{};
-    const char* first = text.data();
-    const char* last = first + text.size();
-    const auto [ptr, ec] = std::from_chars(first, last, value);
-    if (text.empty() || ec != std::errc() || ptr != last)
-    {
-        throw UsageError(flag + " needs a whole number, got '" + text + "'");
-    }
-    if (value < lo || value > hi)
-    {
-        throw UsageError(flag + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + text);
-    }
-    return value;
-}
 
 struct TrainArgs
 {
@@ -85,11 +60,7 @@ TrainArgs ParseTrainArgs(const std::vector<std::string>& args)
             a.help = true;
             continue;
         }
-        if (i + 1 >= args.size())
-        {
-            throw UsageError(flag.rfind("--", 0) == 0 ? flag + " needs a value" : "unexpected argument '" + flag + "'");
-        }
-        const std::string& value = args[++i];
+        const std::string& value = OptionValue(args, i);
         if (flag == "--preset") a.preset = value;
         else if (flag == "--config") a.config_file = value;
         else if (flag == "--data") a.data_dir = value;
@@ -140,29 +111,14 @@ void PrintWrapped(std::ostream& out, const std::string& text, std::size_t width,
     out << "\n";
 }
 
-std::vector<std::string> ToArgs(int argc, char** argv)
-{
-    return std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc);
-}
-
 } // namespace
 
 int RunTrainArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
     TrainArgs a;
-    try
+    if (const auto exit = ParseCommandLine(ParseTrainArgs, args, "latentlab train", kTrainUsage, out, err, a))
     {
-        a = ParseTrainArgs(args);
-    }
-    catch (const UsageError& e)
-    {
-        err << "latentlab train: " << e.what() << "\n" << kTrainUsage;
-        return kExitUsage;
-    }
-    if (a.help)
-    {
-        out << kTrainUsage;
-        return 0;
+        return *exit;
     }
     try
     {
@@ -243,12 +199,8 @@ int RunEvalArgs(const std::vector<std::string>& args, std::ostream& out, std::os
                 out << kEvalUsage;
                 return 0;
             }
-            if (i + 1 >= args.size())
-            {
-                throw UsageError(args[i] + " needs a value");
-            }
             const std::string& flag = args[i];
-            const std::string& value = args[++i];
+            const std::string& value = OptionValue(args, i);
             if (flag == "--checkpoint") checkpoint = value;
             else if (flag == "--iwae-k") iwae_k = ParseNumber<int>(flag, value, 1, 100000);
             else if (flag == "--data") data_dir = value;
