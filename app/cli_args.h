@@ -41,6 +41,23 @@ inline const std::string& OptionValue(const std::vector<std::string>& args, std:
     return args[++i];
 }
 
+// Walks "--flag value" pairs: --help / -h set help, every other flag calls on_option(flag, value) (which throws
+// UsageError for a flag it does not know); a flag without a value is a UsageError.
+template <typename OnOption>
+void ForEachOption(const std::vector<std::string>& args, bool& help, OnOption on_option)
+{
+    for (std::size_t i = 0; i < args.size(); ++i)
+    {
+        const std::string& flag = args[i];
+        if (flag == "--help" || flag == "-h")
+        {
+            help = true;
+            continue;
+        }
+        on_option(flag, OptionValue(args, i));
+    }
+}
+
 // text as a T (a whole number for integer T) within [lo, hi]; throws UsageError
 // "<option>: expected a whole number in [lo, hi], got 'text'" (">= lo" when hi is T's maximum).
 template <typename T>

@@ -54,15 +54,7 @@ struct BenchArgs
 BenchArgs ParseBenchArgs(const std::vector<std::string>& args)
 {
     BenchArgs a;
-    for (std::size_t i = 0; i < args.size(); ++i)
-    {
-        const std::string& flag = args[i];
-        if (flag == "--help" || flag == "-h")
-        {
-            a.help = true;
-            continue;
-        }
-        const std::string& value = OptionValue(args, i);
+    ForEachOption(args, a.help, [&a](const std::string& flag, const std::string& value) {
         if (flag == "--model")
         {
             if (value != "all" && value != "vae-mlp" && value != "gan-mlp" && value != "gan-toy")
@@ -87,7 +79,7 @@ BenchArgs ParseBenchArgs(const std::vector<std::string>& args)
         {
             throw UsageError("unknown option '" + flag + "'");
         }
-    }
+    });
     return a;
 }
 

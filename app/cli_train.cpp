@@ -52,15 +52,7 @@ struct TrainArgs
 TrainArgs ParseTrainArgs(const std::vector<std::string>& args)
 {
     TrainArgs a;
-    for (std::size_t i = 0; i < args.size(); ++i)
-    {
-        const std::string& flag = args[i];
-        if (flag == "--help" || flag == "-h")
-        {
-            a.help = true;
-            continue;
-        }
-        const std::string& value = OptionValue(args, i);
+    ForEachOption(args, a.help, [&a](const std::string& flag, const std::string& value) {
         if (flag == "--preset") a.preset = value;
         else if (flag == "--config") a.config_file = value;
         else if (flag == "--data") a.data_dir = value;
@@ -71,7 +63,7 @@ TrainArgs ParseTrainArgs(const std::vector<std::string>& args)
         else if (flag == "--resume") a.resume = value;
         else if (flag == "--checkpoint-every") a.checkpoint_every = ParseNumber<std::int64_t>(flag, value, 1, std::int64_t(1) << 40);
         else throw UsageError("unknown option '" + flag + "'");
-    }
+    });
     const int sources = !a.preset.empty() + !a.config_file.empty() + !a.resume.empty();
     if (!a.help && sources != 1)
     {
@@ -186,46 +178,47 @@ const char* kEvalUsage =
     "  Evaluates a checkpoint on the full test set (VAEs: test_elbo, test_iwae; 2-D data: modes, grid KL/JS, MMD)\n"
     "  and prints the result as JSON.\n";
 
-int RunEvalArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+struct EvalArgs
 {
     std::string checkpoint, data_dir;
     std::optional<int> iwae_k;
-    try
+    bool help = false;
+};
+
+EvalArgs ParseEvalArgs(const std::vector<std::string>& args)
+{
+    EvalArgs a;
+    ForEachOption(args, a.help, [&a](const std::string& flag, const std::string& value) {
+        if (flag == "--checkpoint") a.checkpoint = value;
+        else if (flag == "--iwae-k") a.iwae_k = ParseNumber<int>(flag, value, 1, 100000);
+        else if (flag == "--data") a.data_dir = value;
+        else if (flag == "--threads") ParseNumber<int>(flag, value, 1, 256); // accepted for symmetry with train
+        else throw UsageError("unknown option '" + flag + "'");
+    });
+    if (!a.help && a.checkpoint.empty())
     {
-        for (std::size_t i = 0; i < args.size(); ++i)
-        {
-            if (args[i] == "--help" || args[i] == "-h")
-            {
-                out << kEvalUsage;
-                return 0;
-            }
-            const std::string& flag = args[i];
-            const std::string& value = OptionValue(args, i);
-            if (flag == "--checkpoint") checkpoint = value;
-            else if (flag == "--iwae-k") iwae_k = ParseNumber<int>(flag, value, 1, 100000);
-            else if (flag == "--data") data_dir = value;
-            else if (flag == "--threads") ParseNumber<int>(flag, value, 1, 256); // accepted for symmetry with train
-            else throw UsageError("unknown option '" + flag + "'");
-        }
-        if (checkpoint.empty())
-        {
-            throw UsageError("--checkpoint FILE.ckpt is required");
-        }
+        throw UsageError("--checkpoint FILE.ckpt is required");
     }
-    catch (const UsageError& e)
+    return a;
+}
+
+int RunEvalArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+{
+    EvalArgs a;
+    if (const auto exit = ParseCommandLine(ParseEvalArgs, args, "latentlab eval", kEvalUsage, out, err, a))
     {
-        err << "latentlab eval: " << e.what() << "\n" << kEvalUsage;
-        return kExitUsage;
+        return *exit;
     }
+    const std::string& checkpoint = a.checkpoint;
     try
     {
         io::CheckpointData state = io::LoadCheckpointFile(checkpoint);
-        if (iwae_k)
+        if (a.iwae_k)
         {
-            state.config.iwae_k = *iwae_k;
+            state.config.iwae_k = *a.iwae_k;
             models::Validate(state.config);
         }
-        auto exp = train::Experiment::FromState(state, train::LoadExperimentData(state.config, data_dir), checkpoint);
+        auto exp = train::Experiment::FromState(state, train::LoadExperimentData(state.config, a.data_dir), checkpoint);
         auto model = exp->Live().CloneForInference();
         const models::Metrics metrics = exp->Evaluate(*model, true);
         nlohmann::ordered_json j;

@@ -19,18 +19,6 @@ using util::NameOf;
 namespace
 {
 
-std::string FormatNumber(double v)
-{
-    // Whole numbers print whole ("1000000000", not "1e+09"), so messages quote the value as typed.
-    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
-    {
-        return std::to_string(static_cast<long long>(v));
-    }
-    std::ostringstream s;
-    s << v;
-    return s.str();
-}
-
 // Ranges: closed [lo, hi] unless the bound is marked open.
 enum class Bound
 {

@@ -105,6 +105,13 @@ const Hyperparam kHyperparams[] = {
      .field = [](ExperimentConfig& c) -> HyperField { return &c.iwae_k; }},
 };
 
+HyperField FieldOf(const Hyperparam& h, const ExperimentConfig& config)
+{
+    return h.field(const_cast<ExperimentConfig&>(config)); // only read through here
+}
+
+} // namespace
+
 std::string FormatNumber(double v)
 {
     // Whole numbers print whole ("1000000000", not "1e+09"), so messages quote the value as typed.
@@ -116,13 +123,6 @@ std::string FormatNumber(double v)
     s << v;
     return s.str();
 }
-
-HyperField FieldOf(const Hyperparam& h, const ExperimentConfig& config)
-{
-    return h.field(const_cast<ExperimentConfig&>(config)); // only read through here
-}
-
-} // namespace
 
 bool Hyperparam::Integer() const
 {

@@ -93,4 +93,7 @@ std::vector<std::string> LiveHyperNames(const ExperimentConfig& config); // live
 // Value of any row of the config's family by short name; NaN for unknown names and the other family's rows.
 double HyperValue(const ExperimentConfig& config, std::string_view name);
 
+// A number as Validate's messages quote it: whole numbers whole ("1000000000", not "1e+09").
+std::string FormatNumber(double v);
+
 } // namespace ll::models

@@ -338,13 +338,8 @@ const util::EnumNames<ActivationKind>& NamesOf(ActivationKind)
 
 ActivationKind ParseActivation(const std::string& name)
 {
-    std::string key = name;
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (const auto kind = NamesOf(ActivationKind{}).Find(key))
-    {
-        return *kind;
-    }
-    return NamesOf(ActivationKind{}).Parse(name, "activation"); // throws, listing the names
+    const auto kind = NamesOf(ActivationKind{}).FindIgnoringCase(name);
+    return kind ? *kind : NamesOf(ActivationKind{}).Parse(name, "activation"); // Parse throws, listing the names
 }
 
 template <typename T>

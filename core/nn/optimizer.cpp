@@ -18,13 +18,8 @@ const util::EnumNames<OptimizerKind>& NamesOf(OptimizerKind)
 
 OptimizerKind ParseOptimizer(const std::string& name)
 {
-    std::string key = name;
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (const auto kind = NamesOf(OptimizerKind{}).Find(key))
-    {
-        return *kind;
-    }
-    return NamesOf(OptimizerKind{}).Parse(name, "optimizer"); // throws, listing the names
+    const auto kind = NamesOf(OptimizerKind{}).FindIgnoringCase(name);
+    return kind ? *kind : NamesOf(OptimizerKind{}).Parse(name, "optimizer"); // Parse throws, listing the names
 }
 
 template <typename T>

@@ -6,6 +6,7 @@
 
 #include "core/util/did_you_mean.h"
 
+#include <cctype>
 #include <initializer_list>
 #include <optional>
 #include <stdexcept>
@@ -65,6 +66,17 @@ public:
             }
         }
         return std::nullopt;
+    }
+
+    // Find with ASCII case ignored ("ReLU", "Adam"), for lenient callers; the JSON reader is exact.
+    std::optional<E> FindIgnoringCase(std::string_view name) const
+    {
+        std::string lower(name);
+        for (char& c : lower)
+        {
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        return Find(lower);
     }
 
     // Throws std::invalid_argument: `key must be one of "a", "b", got "x"` (and "did you mean" for a near miss).
