@@ -1,6 +1,7 @@
 // ExperimentConfig validation: defaults pass, each kind of nonsense is refused with a message naming the key and
 // its range, and the memory estimate refuses absurd sizes.
 #include "core/models/config.h"
+#include "refusal.h"
 
 #include <doctest/doctest.h>
 
@@ -15,19 +16,7 @@ using ll::models::ExperimentConfig;
 namespace
 {
 
-// The message Validate throws (std::invalid_argument), or "" when it accepts the configuration.
-std::string Refusal(const ExperimentConfig& config)
-{
-    try
-    {
-        ll::models::Validate(config);
-    }
-    catch (const std::invalid_argument& e)
-    {
-        return e.what();
-    }
-    return "";
-}
+using ll::test::Refusal;
 
 void CheckRefused(const ExperimentConfig& config, const std::vector<std::string>& fragments)
 {

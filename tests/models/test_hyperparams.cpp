@@ -3,6 +3,7 @@
 #include "core/io/config_json.h"
 #include "core/models/config.h"
 #include "core/models/hyperparams.h"
+#include "refusal.h"
 
 #include <doctest/doctest.h>
 
@@ -27,18 +28,7 @@ ExperimentConfig Of(Family family)
     return c;
 }
 
-std::string Refusal(const ExperimentConfig& c)
-{
-    try
-    {
-        ll::models::Validate(c);
-    }
-    catch (const std::invalid_argument& e)
-    {
-        return e.what();
-    }
-    return "";
-}
+using ll::test::Refusal;
 
 } // namespace
 
