@@ -16,6 +16,8 @@
 // the backend library's own threading (OpenBLAS's or BLIS's threads) as the reference for the machine's best sgemm.
 #include "app/cli_bench.h"
 
+#include "app/cli_args.h"
+
 #include "core/models/config.h"
 #include "core/nn/gemm.h"
 #include "core/nn/gemm_stats.h"
@@ -24,7 +26,6 @@
 #include "core/train/thread_setup.h"
 
 #include <algorithm>
-#include <charconv>
 #include <memory>
 #include <random>
 #include <chrono>
@@ -39,9 +40,6 @@ namespace ll::app
 
 namespace
 {
-
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
 
 // The standard models `latentlab bench` knows (scripts/bench.sh asks with --list; PyTorch-only models such as
 // issue 13's dcgan and conv-vae are run on its side alone until they are added here).
@@ -62,11 +60,6 @@ const char* kBenchUsage =
     "  --list        print the models this build can bench, one per line\n"
     "  scripts/bench.sh runs this side by side with the PyTorch reference (scripts/bench_pytorch.py).\n";
 
-struct UsageError : std::runtime_error
-{
-    using std::runtime_error::runtime_error;
-};
-
 struct BenchArgs
 {
     std::string model = "all";
@@ -81,24 +74,19 @@ struct BenchArgs
 BenchArgs ParseBenchArgs(const std::vector<std::string>& args)
 {
     BenchArgs a;
-    for (std::size_t i = 0; i < args.size(); ++i)
+    std::vector<std::string> valued; // --gemm and --list take no value; the rest are "--flag value" pairs
+    for (const std::string& arg : args)
     {
-        const std::string& flag = args[i];
-        if (flag == "--help" || flag == "-h")
+        if (arg == "--gemm" || arg == "--list")
         {
-            a.help = true;
-            continue;
+            (arg == "--gemm" ? a.gemm : a.list) = true;
         }
-        if (flag == "--gemm" || flag == "--list")
+        else
         {
-            (flag == "--gemm" ? a.gemm : a.list) = true;
-            continue;
+            valued.push_back(arg);
         }
-        if (i + 1 >= args.size())
-        {
-            throw UsageError(flag.rfind("--", 0) == 0 ? flag + " needs a value" : "unexpected argument '" + flag + "'");
-        }
-        const std::string& value = args[++i];
+    }
+    ForEachOption(valued, a.help, [&a](const std::string& flag, const std::string& value) {
         if (flag == "--model")
         {
             if (value != "all" && std::find(kStandardModels.begin(), kStandardModels.end(), value) ==
@@ -114,29 +102,17 @@ BenchArgs ParseBenchArgs(const std::vector<std::string>& args)
         }
         else if (flag == "--threads")
         {
-            int t = 0;
-            const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), t);
-            if (ec != std::errc() || ptr != value.data() + value.size() || t < 1 || t > 256)
-            {
-                throw UsageError("--threads needs a whole number in [1, 256], got '" + value + "'");
-            }
-            a.threads = t;
+            a.threads = ParseNumber<int>(flag, value, 1, 256);
         }
         else if (flag == "--seconds")
         {
-            double s = 0;
-            std::istringstream in(value);
-            if (!(in >> s) || !in.eof() || !(s >= 0.1 && s <= 3600))
-            {
-                throw UsageError("--seconds needs a number in [0.1, 3600], got '" + value + "'");
-            }
-            a.seconds = s;
+            a.seconds = ParseNumber<double>(flag, value, 0.1, 3600);
         }
         else
         {
             throw UsageError("unknown option '" + flag + "'");
         }
-    }
+    });
     return a;
 }
 
@@ -151,37 +127,37 @@ models::ExperimentConfig StandardModel(const std::string& name)
     if (name == "vae-mlp")
     {
         // 784-512-(20 mu, 20 logvar), decoder 20-512-784, ReLU, Bernoulli, Adam 1e-3, batch 128.
-        c.family = "vae";
-        c.data.kind = "fashion-mnist";
+        c.family = models::Family::Vae;
+        c.data.kind = models::DataKind::FashionMnist;
         c.vae.latent_dim = 20;
-        c.vae.likelihood = "bernoulli";
-        c.vae.encoder = models::NetConfig{{512}, "relu", 0.2, "", false};
-        c.vae.decoder = models::NetConfig{{512}, "relu", 0.2, "", false};
+        c.vae.likelihood = models::Likelihood::Bernoulli;
+        c.vae.encoder = models::NetConfig{{512}, nn::ActivationKind::ReLU, 0.2, std::nullopt, false};
+        c.vae.decoder = models::NetConfig{{512}, nn::ActivationKind::ReLU, 0.2, std::nullopt, false};
         c.vae.opt = nn::OptimizerConfig{nn::OptimizerKind::Adam, 1e-3, 0.9, 0.999};
         c.batch_size = 128;
     }
     else if (name == "gan-mlp")
     {
         // G 64-256-512-784 (LeakyReLU 0.2, sigmoid out), D 784-512-256-1, non-saturating, Adam 2e-4 (0.5, 0.999).
-        c.family = "gan";
-        c.data.kind = "fashion-mnist";
-        c.gan.objective = "non_saturating";
+        c.family = models::Family::Gan;
+        c.data.kind = models::DataKind::FashionMnist;
+        c.gan.objective = models::GanObjective::NonSaturating;
         c.gan.noise_dim = 64;
-        c.gan.generator = models::NetConfig{{256, 512}, "leaky_relu", 0.2, "sigmoid", false};
-        c.gan.discriminator = models::NetConfig{{512, 256}, "leaky_relu", 0.2, "", false};
+        c.gan.generator = models::NetConfig{{256, 512}, nn::ActivationKind::LeakyReLU, 0.2, nn::ActivationKind::Sigmoid, false};
+        c.gan.discriminator = models::NetConfig{{512, 256}, nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
         c.gan.g_opt = c.gan.d_opt = nn::OptimizerConfig{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};
         c.batch_size = 64;
     }
     else
     {
         // G 2-128-128-2, D 2-128-128-1 (ReLU), batch 256, ring of 8; Adam 1e-4 (0.5, 0.999) as the reference.
-        c.family = "gan";
-        c.data.kind = "toy";
-        c.data.toy = "ring8";
-        c.gan.objective = "non_saturating";
+        c.family = models::Family::Gan;
+        c.data.kind = models::DataKind::Toy;
+        c.data.toy = data::ToyKind::Ring8;
+        c.gan.objective = models::GanObjective::NonSaturating;
         c.gan.noise_dim = 2;
-        c.gan.generator = models::NetConfig{{128, 128}, "relu", 0.2, "", false};
-        c.gan.discriminator = models::NetConfig{{128, 128}, "relu", 0.2, "", false};
+        c.gan.generator = models::NetConfig{{128, 128}, nn::ActivationKind::ReLU, 0.2, std::nullopt, false};
+        c.gan.discriminator = models::NetConfig{{128, 128}, nn::ActivationKind::ReLU, 0.2, std::nullopt, false};
         c.gan.g_opt = c.gan.d_opt = nn::OptimizerConfig{nn::OptimizerKind::Adam, 1e-4, 0.5, 0.999};
         c.batch_size = 256;
     }
@@ -375,29 +351,14 @@ int RunGemmBench(const BenchArgs& a, std::ostream& out)
     return 0;
 }
 
-std::vector<std::string> ToArgs(int argc, char** argv)
-{
-    return std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc);
-}
-
 } // namespace
 
 int RunBenchArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
     BenchArgs a;
-    try
+    if (const auto exit = ParseCommandLine(ParseBenchArgs, args, "latentlab bench", kBenchUsage, out, err, a))
     {
-        a = ParseBenchArgs(args);
-    }
-    catch (const UsageError& e)
-    {
-        err << "latentlab bench: " << e.what() << "\n" << kBenchUsage;
-        return kExitUsage;
-    }
-    if (a.help)
-    {
-        out << kBenchUsage;
-        return 0;
+        return *exit;
     }
     if (a.list)
     {

@@ -1,6 +1,8 @@
 // `latentlab train | list-presets | eval`: option parsing and reporting around train::RunHeadless.
 #include "app/cli_train.h"
 
+#include "app/cli_args.h"
+
 #include "core/io/checkpoint.h"
 #include "core/io/config_json.h"
 #include "core/models/config.h"
@@ -10,7 +12,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <iostream>
@@ -23,9 +24,6 @@ namespace ll::app
 
 namespace
 {
-
-constexpr int kExitFailure = 1; // the run failed (bad config, missing data, divergence, error)
-constexpr int kExitUsage = 2;   // the command line is wrong
 
 const char* kTrainUsage =
     "usage: latentlab train (--preset NAME | --config FILE.json | --resume FILE.ckpt) [--steps N] [--seed S]\n"
@@ -41,29 +39,6 @@ const char* kTrainUsage =
     "  --threads T  training threads (default: every core)\n"
     "  latentlab list-presets shows the presets.\n";
 
-struct UsageError : std::runtime_error
-{
-    using std::runtime_error::runtime_error;
-};
-
-template <typename T>
-T ParseNumber(const std::string& flag, const std::string& text, T lo, T hi)
-{
-    T value{};
-    const char* first = text.data();
-    const char* last = first + text.size();
-    const auto [ptr, ec] = std::from_chars(first, last, value);
-    if (text.empty() || ec != std::errc() || ptr != last)
-    {
-        throw UsageError(flag + " needs a whole number, got '" + text + "'");
-    }
-    if (value < lo || value > hi)
-    {
-        throw UsageError(flag + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + text);
-    }
-    return value;
-}
-
 struct TrainArgs
 {
     std::string preset, config_file, data_dir, out_dir, resume;
@@ -77,19 +52,7 @@ struct TrainArgs
 TrainArgs ParseTrainArgs(const std::vector<std::string>& args)
 {
     TrainArgs a;
-    for (std::size_t i = 0; i < args.size(); ++i)
-    {
-        const std::string& flag = args[i];
-        if (flag == "--help" || flag == "-h")
-        {
-            a.help = true;
-            continue;
-        }
-        if (i + 1 >= args.size())
-        {
-            throw UsageError(flag.rfind("--", 0) == 0 ? flag + " needs a value" : "unexpected argument '" + flag + "'");
-        }
-        const std::string& value = args[++i];
+    ForEachOption(args, a.help, [&a](const std::string& flag, const std::string& value) {
         if (flag == "--preset") a.preset = value;
         else if (flag == "--config") a.config_file = value;
         else if (flag == "--data") a.data_dir = value;
@@ -100,7 +63,7 @@ TrainArgs ParseTrainArgs(const std::vector<std::string>& args)
         else if (flag == "--resume") a.resume = value;
         else if (flag == "--checkpoint-every") a.checkpoint_every = ParseNumber<std::int64_t>(flag, value, 1, std::int64_t(1) << 40);
         else throw UsageError("unknown option '" + flag + "'");
-    }
+    });
     const int sources = !a.preset.empty() + !a.config_file.empty() + !a.resume.empty();
     if (!a.help && sources != 1)
     {
@@ -140,29 +103,14 @@ void PrintWrapped(std::ostream& out, const std::string& text, std::size_t width,
     out << "\n";
 }
 
-std::vector<std::string> ToArgs(int argc, char** argv)
-{
-    return std::vector<std::string>(argv + (argc > 0 ? 1 : 0), argv + argc);
-}
-
 } // namespace
 
 int RunTrainArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
     TrainArgs a;
-    try
+    if (const auto exit = ParseCommandLine(ParseTrainArgs, args, "latentlab train", kTrainUsage, out, err, a))
     {
-        a = ParseTrainArgs(args);
-    }
-    catch (const UsageError& e)
-    {
-        err << "latentlab train: " << e.what() << "\n" << kTrainUsage;
-        return kExitUsage;
-    }
-    if (a.help)
-    {
-        out << kTrainUsage;
-        return 0;
+        return *exit;
     }
     try
     {
@@ -182,7 +130,7 @@ int RunTrainArgs(const std::vector<std::string>& args, std::ostream& out, std::o
         options.progress = &out;
         options.resume_from = a.resume;
         options.checkpoint_every = a.checkpoint_every;
-        out << "latentlab train: " << (config.name.empty() ? a.config_file : config.name) << " (" << config.family
+        out << "latentlab train: " << (config.name.empty() ? a.config_file : config.name) << " (" << util::NameOf(config.family)
             << "), " << options.steps << " steps, seed " << config.seed << ", writing to " << options.out_dir << "\n";
         const train::HeadlessResult result = train::RunHeadless(config, options);
         out << result.summary_json;
@@ -230,66 +178,56 @@ const char* kEvalUsage =
     "  Evaluates a checkpoint on the full test set (VAEs: test_elbo, test_iwae; 2-D data: modes, grid KL/JS, MMD)\n"
     "  and prints the result as JSON.\n";
 
-int RunEvalArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+struct EvalArgs
 {
     std::string checkpoint, data_dir;
     std::optional<int> iwae_k;
-    try
+    bool help = false;
+};
+
+EvalArgs ParseEvalArgs(const std::vector<std::string>& args)
+{
+    EvalArgs a;
+    ForEachOption(args, a.help, [&a](const std::string& flag, const std::string& value) {
+        if (flag == "--checkpoint") a.checkpoint = value;
+        else if (flag == "--iwae-k") a.iwae_k = ParseNumber<int>(flag, value, 1, 100000);
+        else if (flag == "--data") a.data_dir = value;
+        else if (flag == "--threads") ParseNumber<int>(flag, value, 1, 256); // accepted for symmetry with train
+        else throw UsageError("unknown option '" + flag + "'");
+    });
+    if (!a.help && a.checkpoint.empty())
     {
-        for (std::size_t i = 0; i < args.size(); ++i)
-        {
-            if (args[i] == "--help" || args[i] == "-h")
-            {
-                out << kEvalUsage;
-                return 0;
-            }
-            if (i + 1 >= args.size())
-            {
-                throw UsageError(args[i] + " needs a value");
-            }
-            const std::string& flag = args[i];
-            const std::string& value = args[++i];
-            if (flag == "--checkpoint") checkpoint = value;
-            else if (flag == "--iwae-k") iwae_k = ParseNumber<int>(flag, value, 1, 100000);
-            else if (flag == "--data") data_dir = value;
-            else if (flag == "--threads") ParseNumber<int>(flag, value, 1, 256); // accepted for symmetry with train
-            else throw UsageError("unknown option '" + flag + "'");
-        }
-        if (checkpoint.empty())
-        {
-            throw UsageError("--checkpoint FILE.ckpt is required");
-        }
+        throw UsageError("--checkpoint FILE.ckpt is required");
     }
-    catch (const UsageError& e)
+    return a;
+}
+
+int RunEvalArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
+{
+    EvalArgs a;
+    if (const auto exit = ParseCommandLine(ParseEvalArgs, args, "latentlab eval", kEvalUsage, out, err, a))
     {
-        err << "latentlab eval: " << e.what() << "\n" << kEvalUsage;
-        return kExitUsage;
+        return *exit;
     }
+    const std::string& checkpoint = a.checkpoint;
     try
     {
         io::CheckpointData state = io::LoadCheckpointFile(checkpoint);
-        if (iwae_k)
+        if (a.iwae_k)
         {
-            state.config.iwae_k = *iwae_k;
+            state.config.iwae_k = *a.iwae_k;
             models::Validate(state.config);
         }
-        auto exp = train::Experiment::FromState(state, train::LoadExperimentData(state.config, data_dir), checkpoint);
+        auto exp = train::Experiment::FromState(state, train::LoadExperimentData(state.config, a.data_dir), checkpoint);
         auto model = exp->Live().CloneForInference();
         const models::Metrics metrics = exp->Evaluate(*model, true);
         nlohmann::ordered_json j;
         j["checkpoint"] = checkpoint;
         j["name"] = state.config.name;
-        j["family"] = exp->Live().Family();
+        j["family"] = util::NameOf(exp->Live().Family());
         j["objective"] = exp->Live().Objective();
         j["step"] = state.step;
-        for (const auto& [name, value] : metrics)
-        {
-            j[name] = std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
-            if (name == "test_iwae")
-            {
-                j["iwae_k"] = state.config.iwae_k;
-            }
-        }
+        train::AppendEvaluationJson(j, metrics, state.config.iwae_k);
         out << j.dump(4) << "\n";
         return 0;
     }

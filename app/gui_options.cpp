@@ -2,35 +2,13 @@
 #include "app/gui_options.h"
 
 #include "app/cli.h"
+#include "app/cli_args.h"
 
 #include <algorithm>
-#include <charconv>
-#include <limits>
 #include <stdexcept>
 
 namespace ll::app
 {
-
-namespace
-{
-
-template <class T>
-T ParseNumber(const std::string& option, const std::string& text, T min_value,
-              T max_value = std::numeric_limits<T>::max())
-{
-    T value{};
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < min_value || value > max_value)
-    {
-        const std::string range = max_value == std::numeric_limits<T>::max()
-                                      ? ">= " + std::to_string(min_value)
-                                      : "in [" + std::to_string(min_value) + ", " + std::to_string(max_value) + "]";
-        throw std::invalid_argument(option + ": expected a number " + range + ", got '" + text + "'");
-    }
-    return value;
-}
-
-} // namespace
 
 const std::vector<std::string>& GuiViewIds()
 {
@@ -45,13 +23,7 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
     for (std::size_t i = 0; i < args.size(); ++i)
     {
         const std::string& arg = args[i];
-        auto value = [&]() -> const std::string& {
-            if (i + 1 >= args.size())
-            {
-                throw std::invalid_argument(arg + ": missing value");
-            }
-            return args[++i];
-        };
+        auto value = [&]() -> const std::string& { return OptionValue(args, i); };
         if (arg == "--help" || arg == "-h")
         {
             options.help = true;

@@ -11,22 +11,12 @@
 namespace ll::data
 {
 
+using util::NameOf;
+
 namespace
 {
 
 constexpr double kPi = std::numbers::pi;
-
-struct ToyEntry
-{
-    ToyKind kind;
-    const char* name;
-};
-
-// Canonical names, in the order the UI lists them. Custom is parsed but not listed: it needs drawn points.
-constexpr ToyEntry kToys[] = {
-    {ToyKind::Ring8, "ring8"},    {ToyKind::Grid25, "grid25"},       {ToyKind::Spiral, "spiral"},
-    {ToyKind::TwoMoons, "moons"}, {ToyKind::SwissRoll, "swissroll"}, {ToyKind::Checkerboard, "checkerboard"},
-};
 
 std::string Lower(std::string s)
 {
@@ -41,60 +31,39 @@ constexpr double kSwissNoise = 0.04;
 
 } // namespace
 
+const util::EnumNames<ToyKind>& NamesOf(ToyKind)
+{
+    // Canonical names in the order the UI lists them, then the aliases ParseToy also accepts.
+    static const util::EnumNames<ToyKind> names{
+        {ToyKind::Ring8, "ring8"},       {ToyKind::Grid25, "grid25"},       {ToyKind::Spiral, "spiral"},
+        {ToyKind::TwoMoons, "moons"},    {ToyKind::SwissRoll, "swissroll"}, {ToyKind::Checkerboard, "checkerboard"},
+        {ToyKind::Custom, "custom"},     {ToyKind::Ring8, "ring"},          {ToyKind::Ring8, "8gaussians"},
+        {ToyKind::Grid25, "grid"},       {ToyKind::Grid25, "25gaussians"},  {ToyKind::TwoMoons, "twomoons"},
+    };
+    return names;
+}
+
 ToyKind ParseToy(const std::string& name)
 {
     std::string key = Lower(name);
     key.erase(std::remove_if(key.begin(), key.end(), [](char c) { return c == '_' || c == '-' || c == ' '; }),
               key.end());
-    for (const ToyEntry& e : kToys)
+    if (const auto kind = NamesOf(ToyKind{}).Find(key))
     {
-        if (key == e.name)
-        {
-            return e.kind;
-        }
+        return *kind;
     }
-    if (key == "ring" || key == "8gaussians")
-    {
-        return ToyKind::Ring8;
-    }
-    if (key == "grid" || key == "25gaussians")
-    {
-        return ToyKind::Grid25;
-    }
-    if (key == "twomoons")
-    {
-        return ToyKind::TwoMoons;
-    }
-    if (key == "custom")
-    {
-        return ToyKind::Custom;
-    }
-    std::string known;
-    for (const ToyEntry& e : kToys)
-    {
-        known += (known.empty() ? "" : ", ") + std::string(e.name);
-    }
-    throw std::invalid_argument("unknown toy distribution '" + name + "' (known: " + known + ", custom)");
-}
-
-std::string ToyName(ToyKind kind)
-{
-    for (const ToyEntry& e : kToys)
-    {
-        if (e.kind == kind)
-        {
-            return e.name;
-        }
-    }
-    return "custom";
+    return NamesOf(ToyKind{}).Parse(name, "toy distribution"); // throws, listing the names
 }
 
 std::vector<std::string> ToyNames()
 {
     std::vector<std::string> names;
-    for (const ToyEntry& e : kToys)
+    for (const ToyKind kind : NamesOf(ToyKind{}).Values())
     {
-        names.emplace_back(e.name);
+        if (kind != ToyKind::Custom)
+        {
+            names.push_back(NameOf(kind));
+        }
     }
     return names;
 }

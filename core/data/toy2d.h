@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/nn/tensor.h"
+#include "core/util/enum_names.h"
 #include "core/util/rng.h"
 
 #include <string>
@@ -22,10 +23,13 @@ enum class ToyKind
     Custom,       // points the user drew (sampled with small jitter)
 };
 
-// "ring8", "grid25", "spiral", "moons", "swissroll", "checkerboard", "custom"; case, '-', '_' and spaces are
-// ignored, and "ring", "grid", "two_moons" are accepted. Throws std::invalid_argument listing the known names.
+// "ring8", "grid25", "spiral", "moons", "swissroll", "checkerboard", "custom" (aliases "ring", "grid",
+// "twomoons", "8gaussians", "25gaussians").
+const util::EnumNames<ToyKind>& NamesOf(ToyKind);
+// The table's lookup with case, '-', '_' and spaces ignored ("Swiss-Roll", "two_moons"); throws
+// std::invalid_argument listing the names.
 ToyKind ParseToy(const std::string& name);
-std::string ToyName(ToyKind kind);
+inline const std::string& ToyName(ToyKind kind) { return NamesOf(kind).Name(kind); }
 std::vector<std::string> ToyNames(); // the six built-in toys, for menus (not "custom", which needs points)
 
 struct Mode

@@ -1,9 +1,12 @@
 // ExperimentConfig <-> JSON with strict parsing, and preset discovery (see config_json.h).
-// One field list per struct (Fields below) drives both directions, so reader and writer cannot drift apart.
+// One field list per struct (Fields below) drives both directions, so reader and writer cannot drift apart; the
+// numeric settings come from the hyperparameter table (v.TableRows(): the rows whose key lies in the section).
 #include "core/io/config_json.h"
 
 #include "core/io/bounded_read.h"
 #include "core/io/config_limits.h"
+#include "core/models/hyperparams.h"
+#include "core/util/did_you_mean.h"
 
 #include <nlohmann/json.hpp>
 
@@ -14,6 +17,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <system_error>
@@ -32,7 +36,6 @@ using models::GanConfig;
 using models::NetConfig;
 using models::VaeConfig;
 using nn::OptimizerConfig;
-using nn::OptimizerKind;
 
 // ---- the field lists (const or not: the same list serves reader and writer) ----
 
@@ -59,6 +62,7 @@ void Fields(C& c, V& v)
     v("dir", c.dir);
     v("image_size", c.image_size);
     v("grayscale", c.grayscale);
+    v.TableRows();
 }
 
 template <IsNet C, typename V>
@@ -70,13 +74,14 @@ void Fields(C& c, V& v)
     v("output_activation", c.output_activation);
     v("spectral_norm", c.spectral_norm);
     v("init", c.init);
+    v.TableRows();
 }
 
 template <IsOptimizer C, typename V>
 void Fields(C& c, V& v)
 {
     v("kind", c.kind);
-    v("learning_rate", c.learning_rate);
+    v.TableRows(); // learning_rate
     v("beta1", c.beta1);
     v("beta2", c.beta2);
     v("epsilon", c.epsilon);
@@ -89,17 +94,9 @@ template <IsGan C, typename V>
 void Fields(C& c, V& v)
 {
     v("objective", c.objective);
-    v("noise_dim", c.noise_dim);
     v("noise", c.noise);
-    v("d_steps", c.d_steps);
-    v("real_label", c.real_label);
-    v("clip", c.clip);
-    v("gp_lambda", c.gp_lambda);
-    v("r1_gamma", c.r1_gamma);
     v("conditional", c.conditional);
-    v("g_ema", c.g_ema);
-    v("lr_decay_steps", c.lr_decay_steps);
-    v("lr_decay_to", c.lr_decay_to);
+    v.TableRows(); // noise_dim, d_steps, real_label, clip, gp_lambda, r1_gamma, g_ema, lr_decay_steps, ...
     v("generator", c.generator);
     v("discriminator", c.discriminator);
     v("g_opt", c.g_opt);
@@ -109,12 +106,9 @@ void Fields(C& c, V& v)
 template <IsVae C, typename V>
 void Fields(C& c, V& v)
 {
-    v("latent_dim", c.latent_dim);
     v("likelihood", c.likelihood);
-    v("gaussian_sigma", c.gaussian_sigma);
-    v("beta", c.beta);
-    v("warmup_steps", c.warmup_steps);
     v("conditional", c.conditional);
+    v.TableRows(); // latent_dim, beta, warmup_steps, gaussian_sigma
     v("encoder", c.encoder);
     v("decoder", c.decoder);
     v("opt", c.opt);
@@ -126,166 +120,87 @@ void Fields(C& c, V& v)
     v("name", c.name);
     v("description", c.description);
     v("family", c.family);
+    v("seed", c.seed);
+    v.TableRows(); // batch_size, steps, metrics_every, eval_every, sample_every, eval_samples, iwae_k
     v("data", c.data);
     v("gan", c.gan);
     v("vae", c.vae);
-    v("batch_size", c.batch_size);
-    v("steps", c.steps);
-    v("seed", c.seed);
-    v("metrics_every", c.metrics_every);
-    v("eval_every", c.eval_every);
-    v("sample_every", c.sample_every);
-    v("eval_samples", c.eval_samples);
-    v("iwae_k", c.iwae_k);
 }
 
-// Optimizer kinds by name (kept here so messages can name the key path).
-const std::vector<std::pair<OptimizerKind, std::string>> kOptimizerNames{
-    {OptimizerKind::Sgd, "sgd"}, {OptimizerKind::Adam, "adam"}, {OptimizerKind::RmsProp, "rmsprop"}};
+// Calls visit(leaf, field) for every table row whose key is prefix + "." + leaf ("gan" + "d_steps"), in table
+// order. field is the row's typed field in root (double, int or std::int64_t).
+template <typename Visit>
+void ForTableRows(const ExperimentConfig& root, const std::string& prefix, Visit visit)
+{
+    for (const models::Hyperparam& h : models::Hyperparams())
+    {
+        const std::string key = h.key;
+        const std::size_t dot = key.rfind('.');
+        const std::string parent = dot == std::string::npos ? std::string() : key.substr(0, dot);
+        if (parent == prefix)
+        {
+            const std::string leaf = key.substr(dot == std::string::npos ? 0 : dot + 1);
+            std::visit([&](auto* field) { visit(leaf, *field); }, h.field(const_cast<ExperimentConfig&>(root)));
+        }
+    }
+}
+
+// Choices: enums with a name table (NamesOf, found by argument-dependent lookup), optionally "" for "the default".
+template <typename T>
+concept IsEnum = std::is_enum_v<T>;
+template <typename T>
+struct OptionalEnum : std::false_type
+{
+};
+template <IsEnum E>
+struct OptionalEnum<std::optional<E>> : std::true_type
+{
+};
 
 // ---- writer ----
 
 struct Writer
 {
     Json& out;
+    const ExperimentConfig& root; // the config being written (the table's rows point into it)
+    std::string prefix;           // the section's key path ("" at the top, "gan.g_opt", ...)
 
     template <typename T>
-    void operator()(const char* key, const T& field)
+    void operator()(const std::string& key, const T& field)
     {
         if constexpr (IsSection<T>)
         {
             Json sub = Json::object();
-            Writer w{sub};
+            Writer w{sub, root, prefix.empty() ? key : prefix + "." + key};
             Fields(field, w);
             out[key] = std::move(sub);
         }
-        else if constexpr (std::is_same_v<T, OptimizerKind>)
+        else if constexpr (IsEnum<T>)
         {
-            for (const auto& [kind, name] : kOptimizerNames)
-            {
-                if (kind == field)
-                {
-                    out[key] = name;
-                }
-            }
+            out[key] = util::NameOf(field);
+        }
+        else if constexpr (OptionalEnum<T>::value)
+        {
+            out[key] = field ? util::NameOf(*field) : std::string();
         }
         else
         {
             out[key] = field;
         }
     }
+
+    void TableRows()
+    {
+        ForTableRows(root, prefix, [this](const std::string& leaf, const auto& field) { (*this)(leaf, field); });
+    }
 };
 
 Json ToJsonValue(const ExperimentConfig& config)
 {
     Json out = Json::object();
-    Writer w{out};
+    Writer w{out, config, ""};
     Fields(config, w);
     return out;
-}
-
-// ---- "did you mean" ----
-
-std::size_t EditDistance(const std::string& a, const std::string& b)
-{
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-    {
-        row[j] = j;
-    }
-    for (std::size_t i = 1; i <= a.size(); ++i)
-    {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j)
-        {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
-std::vector<std::string> Tokens(const std::string& key)
-{
-    std::vector<std::string> tokens;
-    std::string current;
-    for (char ch : key)
-    {
-        const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        if (c == '_' || c == '-' || c == '.' || c == ' ')
-        {
-            if (!current.empty())
-            {
-                tokens.push_back(current);
-            }
-            current.clear();
-        }
-        else
-        {
-            current += c;
-        }
-    }
-    if (!current.empty())
-    {
-        tokens.push_back(current);
-    }
-    return tokens;
-}
-
-// Tokens match when equal, when one abbreviates the other ("opt" / "optimiser"), or when spelled alike
-// ("optimizer" / "optimiser").
-bool TokensMatch(const std::string& a, const std::string& b)
-{
-    if (a == b)
-    {
-        return true;
-    }
-    const std::string& shorter = a.size() < b.size() ? a : b;
-    const std::string& longer = a.size() < b.size() ? b : a;
-    if (shorter.size() >= 2 && longer.compare(0, shorter.size(), shorter) == 0)
-    {
-        return true;
-    }
-    return shorter.size() >= 4 && EditDistance(a, b) <= 2;
-}
-
-// The known key most like `unknown`, or "" when none is close: first by typo distance, then by every token of a
-// known key matching a token of the unknown one ("optimiser_g" -> "g_opt").
-std::string Suggest(const std::string& unknown, const std::vector<std::string>& known)
-{
-    std::string best;
-    std::size_t best_distance = std::max<std::size_t>(2, unknown.size() / 3) + 1;
-    for (const std::string& k : known)
-    {
-        const std::size_t d = EditDistance(unknown, k);
-        if (d < best_distance)
-        {
-            best_distance = d;
-            best = k;
-        }
-    }
-    if (!best.empty())
-    {
-        return best;
-    }
-    const std::vector<std::string> unknown_tokens = Tokens(unknown);
-    for (const std::string& k : known)
-    {
-        const std::vector<std::string> known_tokens = Tokens(k);
-        const bool all = std::all_of(known_tokens.begin(), known_tokens.end(),
-                                     [&](const std::string& kt)
-                                     {
-                                         return std::any_of(unknown_tokens.begin(), unknown_tokens.end(),
-                                                            [&](const std::string& ut) { return TokensMatch(kt, ut); });
-                                     });
-        if (all && !known_tokens.empty() && known_tokens.size() == unknown_tokens.size())
-        {
-            return k;
-        }
-    }
-    return "";
 }
 
 // ---- reader ----
@@ -344,14 +259,32 @@ std::int64_t ReadInteger(const Json& j, const std::string& path, std::int64_t lo
     Fail(path, std::string(expected) + ", got " + Describe(j));
 }
 
+// One of the enum's names (aliases included); the message lists the canonical names.
+template <IsEnum E>
+E ReadChoice(const Json& j, const std::string& path)
+{
+    const util::EnumNames<E>& names = NamesOf(E{});
+    if (!j.is_string())
+    {
+        Fail(path, "expected a string (one of " + names.Allowed() + "), got " + Describe(j));
+    }
+    const std::string name = j.get<std::string>();
+    if (const std::optional<E> value = names.Find(name))
+    {
+        return *value;
+    }
+    Fail(path, names.Refusal(name));
+}
+
 struct Reader
 {
     const Json& in;
     std::string prefix;
+    ExperimentConfig& root; // the config being read (the table's rows point into it)
     std::vector<std::string> known{};
 
     template <typename T>
-    void operator()(const char* key, T& field)
+    void operator()(const std::string& key, T& field)
     {
         known.emplace_back(key);
         const auto it = in.find(key);
@@ -362,6 +295,11 @@ struct Reader
         Read(*it, Join(prefix, key), field);
     }
 
+    void TableRows()
+    {
+        ForTableRows(root, prefix, [this](const std::string& leaf, auto& field) { (*this)(leaf, field); });
+    }
+
     // After the fields: any key of the object that no field claimed is refused.
     void RefuseUnknownKeys() const
     {
@@ -369,7 +307,7 @@ struct Reader
         {
             if (std::find(known.begin(), known.end(), it.key()) == known.end())
             {
-                const std::string suggestion = Suggest(it.key(), known);
+                const std::string suggestion = util::Suggest(it.key(), known);
                 Fail(Join(prefix, it.key()),
                      "unknown key" + (suggestion.empty() ? std::string() : " (did you mean " + suggestion + "?)"));
             }
@@ -377,7 +315,7 @@ struct Reader
     }
 
     template <typename T>
-    static void Read(const Json& j, const std::string& path, T& field)
+    void Read(const Json& j, const std::string& path, T& field)
     {
         if constexpr (IsSection<T>)
         {
@@ -385,7 +323,7 @@ struct Reader
             {
                 Fail(path, "expected an object, got " + Describe(j));
             }
-            Reader sub{j, path};
+            Reader sub{j, path, root};
             Fields(field, sub);
             sub.RefuseUnknownKeys();
         }
@@ -449,22 +387,21 @@ struct Reader
             }
             field = std::move(values);
         }
-        else if constexpr (std::is_same_v<T, OptimizerKind>)
+        else if constexpr (IsEnum<T>)
         {
-            if (!j.is_string())
+            field = ReadChoice<T>(j, path);
+        }
+        else if constexpr (OptionalEnum<T>::value)
+        {
+            using E = typename T::value_type;
+            if (j.is_string() && j.get<std::string>().empty())
             {
-                Fail(path, "expected a string (sgd, adam or rmsprop), got " + Describe(j));
+                field.reset(); // "": the model's default
             }
-            const std::string name = j.get<std::string>();
-            for (const auto& [kind, kind_name] : kOptimizerNames)
+            else
             {
-                if (kind_name == name)
-                {
-                    field = kind;
-                    return;
-                }
+                field = ReadChoice<E>(j, path);
             }
-            Fail(path, "must be one of \"sgd\", \"adam\", \"rmsprop\", got \"" + name + "\"");
         }
         else
         {
@@ -562,7 +499,8 @@ models::ExperimentConfig ParseConfig(const std::string& text, const std::string&
         {
             Fail("(top level)", "expected an object { ... }, got " + Describe(root));
         }
-        Reader::Read(root, "", config);
+        Reader top{root, "", config};
+        top.Read(root, "", config);
         models::Validate(config);
         CheckConfigStrings(config);
     }
@@ -581,11 +519,6 @@ models::ExperimentConfig LoadConfigFile(const std::filesystem::path& path)
 std::string ConfigToJson(const models::ExperimentConfig& config)
 {
     return ToJsonValue(config).dump(4) + "\n";
-}
-
-bool ConfigsEqual(const models::ExperimentConfig& a, const models::ExperimentConfig& b)
-{
-    return ToJsonValue(a) == ToJsonValue(b);
 }
 
 std::vector<PresetInfo> ListPresets(const std::filesystem::path& dir)

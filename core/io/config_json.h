@@ -24,9 +24,6 @@ models::ExperimentConfig LoadConfigFile(const std::filesystem::path& path);
 // Every field, in declaration order, pretty-printed with 4 spaces (ParseConfig(ConfigToJson(c)) == c).
 std::string ConfigToJson(const models::ExperimentConfig& config);
 
-// Field-by-field equality (the config structs have no operator==).
-bool ConfigsEqual(const models::ExperimentConfig& a, const models::ExperimentConfig& b);
-
 struct PresetInfo
 {
     std::string name;             // the file stem, e.g. "gan-ring8" (the "name" field must match it)

@@ -35,6 +35,31 @@ struct RgbaImage
 
 void WritePng(const std::filesystem::path& path, const RgbaImage& image);
 
+// Where tiles go: `cols` x `rows` tiles of tile_w x tile_h with `pad` pixels between and around them.
+struct GridLayout
+{
+    int cols = 0, rows = 0;
+    int tile_w = 0, tile_h = 0, pad = 0;
+    int Width() const { return cols * tile_w + (cols + 1) * pad; }
+    int Height() const { return rows * tile_h + (rows + 1) * pad; }
+    int TileX(int i) const { return pad + (i % cols) * (tile_w + pad); } // left pixel of tile i
+    int TileY(int i) const { return pad + (i / cols) * (tile_h + pad); } // top pixel of tile i
+};
+
+// cols <= 0 picks a near-square grid (ceil(sqrt(count)) columns); more columns than images shrink to count.
+// Throws std::invalid_argument on bad sizes.
+GridLayout MakeGridLayout(int count, int tile_w, int tile_h, int pad, int cols = 0);
+
+// The one tiler (the UI's textures and the PNG grids). Images are example-major, each row-major with channels last:
+// image i starts at data + i * h * w * channels, the layout of data::ImageDataset and of one (features, batch)
+// column. channels is 1 (grey), 3 (RGB) or 4 (RGBA). Float pixels map [lo, hi] to [0, 255] (clamped, rounded to
+// nearest; NaN is 0); the padding is `background` (RGBA, 0xAABBGGRR). Throws std::invalid_argument when the images
+// do not match the layout's tiles or do not fit it.
+RgbaImage TileImages(const std::uint8_t* data, int count, int h, int w, int channels, const GridLayout& layout,
+                     std::uint32_t background = 0xFF202020u);
+RgbaImage TileImages(const float* data, int count, int h, int w, int channels, const GridLayout& layout,
+                     float lo = 0.0f, float hi = 1.0f, std::uint32_t background = 0xFF202020u);
+
 struct TileLayout
 {
     int cols = 0;                        // tiles per row; 0 = ceil(sqrt(N)) (a square-ish grid)

@@ -2,6 +2,7 @@
 // name the key, and a memory estimate that refuses configurations which would exhaust the machine.
 #include "core/models/config.h"
 
+#include "core/models/hyperparams.h"
 #include "core/nn/sequential.h"
 
 #include <algorithm>
@@ -12,30 +13,11 @@
 
 namespace ll::models
 {
+
+using util::NameOf;
+
 namespace
 {
-
-std::string FormatNumber(double v)
-{
-    // Whole numbers print whole ("1000000000", not "1e+09"), so messages quote the value as typed.
-    if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15)
-    {
-        return std::to_string(static_cast<long long>(v));
-    }
-    std::ostringstream s;
-    s << v;
-    return s.str();
-}
-
-std::string JoinNames(const std::vector<std::string>& names)
-{
-    std::string out;
-    for (std::size_t i = 0; i < names.size(); ++i)
-    {
-        out += (i ? ", " : "") + ('"' + names[i] + '"');
-    }
-    return out;
-}
 
 // Ranges: closed [lo, hi] unless the bound is marked open.
 enum class Bound
@@ -57,25 +39,22 @@ void CheckRange(const std::string& key, double v, double lo, double hi, Bound lo
     }
 }
 
-void CheckName(const std::string& key, const std::string& v, const std::vector<std::string>& allowed)
-{
-    if (std::find(allowed.begin(), allowed.end(), v) == allowed.end())
-    {
-        throw std::invalid_argument(key + " must be one of " + JoinNames(allowed) + ", got \"" + v + "\"");
-    }
-}
-
-const std::vector<std::string> kDataKinds{"fashion-mnist", "idx", "folder", "toy"};
-const std::vector<std::string> kToyNames{"ring8", "grid25", "spiral", "moons", "swissroll", "checkerboard",
-                                         "custom"};
-const std::vector<std::string> kNoiseNames{"gaussian", "uniform"};
-// Output activations: "" is the model's default.
-const std::vector<std::string> kOutputActivations{"", "identity", "linear", "none", "relu", "leaky_relu",
-                                                  "tanh", "sigmoid", "softplus"};
-const std::vector<std::string> kIdentityOutput{"", "identity", "linear", "none"};
-
 constexpr double kMaxWidth = 65536;
 constexpr double kMaxLayers = 32;
+
+// The names of the activations a hidden layer accepts, for messages.
+std::string HiddenActivationList()
+{
+    std::string out;
+    for (const nn::ActivationKind kind : NamesOf(nn::ActivationKind{}).Values())
+    {
+        if (IsHiddenActivation(kind))
+        {
+            out += (out.empty() ? "\"" : ", \"") + NameOf(kind) + "\"";
+        }
+    }
+    return out;
+}
 
 void CheckNet(const std::string& key, const NetConfig& net, bool identity_output_only)
 {
@@ -84,16 +63,22 @@ void CheckNet(const std::string& key, const NetConfig& net, bool identity_output
     {
         CheckRange(key + ".hidden[" + std::to_string(i) + "]", net.hidden[i], 1, kMaxWidth);
     }
-    CheckName(key + ".activation", net.activation, HiddenActivationNames());
+    if (!IsHiddenActivation(net.activation))
+    {
+        throw std::invalid_argument(key + ".activation must be one of " + HiddenActivationList() + ", got \"" +
+                                    NameOf(net.activation) + "\"");
+    }
     CheckRange(key + ".leaky_slope", net.leaky_slope, 0, 1, Bound::Closed, Bound::Open);
-    CheckName(key + ".output_activation", net.output_activation,
-              identity_output_only ? kIdentityOutput : kOutputActivations);
-    CheckName(key + ".init", net.init, InitNames());
+    if (identity_output_only && net.output_activation && *net.output_activation != nn::ActivationKind::Identity)
+    {
+        throw std::invalid_argument(key + ".output_activation must be \"\" or \"identity\" (raw outputs), got \"" +
+                                    NameOf(*net.output_activation) + "\"");
+    }
 }
 
+// The learning rate is a row of the hyperparameter table (it changes live).
 void CheckOptimizer(const std::string& key, const nn::OptimizerConfig& opt)
 {
-    CheckRange(key + ".learning_rate", opt.learning_rate, 0, 10, Bound::Open);
     CheckRange(key + ".beta1", opt.beta1, 0, 1, Bound::Closed, Bound::Open);
     CheckRange(key + ".beta2", opt.beta2, 0, 1, Bound::Closed, Bound::Open);
     CheckRange(key + ".epsilon", opt.epsilon, 0, 1, Bound::Open);
@@ -154,43 +139,45 @@ double OptimizerStateFactor(const nn::OptimizerConfig& opt)
 
 } // namespace
 
-const std::vector<std::string>& FamilyNames()
+const util::EnumNames<Family>& NamesOf(Family)
 {
-    static const std::vector<std::string> names{"vae", "gan"};
+    static const util::EnumNames<Family> names{{Family::Vae, "vae"}, {Family::Gan, "gan"}};
     return names;
 }
 
-const std::vector<std::string>& GanObjectiveNames()
+const util::EnumNames<DataKind>& NamesOf(DataKind)
 {
-    static const std::vector<std::string> names{"minimax", "non_saturating", "least_squares",
-                                                "wgan_clip",  "wgan_gp",         "hinge"};
+    static const util::EnumNames<DataKind> names{
+        {DataKind::FashionMnist, "fashion-mnist"}, {DataKind::Idx, "idx"}, {DataKind::Folder, "folder"},
+        {DataKind::Toy, "toy"}};
     return names;
 }
 
-const std::vector<std::string>& LikelihoodNames()
+const util::EnumNames<GanNoise>& NamesOf(GanNoise)
 {
-    static const std::vector<std::string> names{"bernoulli", "gaussian"};
+    static const util::EnumNames<GanNoise> names{{GanNoise::Gaussian, "gaussian"}, {GanNoise::Uniform, "uniform"}};
     return names;
 }
 
-const std::vector<std::string>& HiddenActivationNames()
+const util::EnumNames<Likelihood>& NamesOf(Likelihood)
 {
-    static const std::vector<std::string> names{"relu", "leaky_relu", "tanh", "sigmoid", "softplus"};
+    static const util::EnumNames<Likelihood> names{{Likelihood::Bernoulli, "bernoulli"},
+                                                   {Likelihood::Gaussian, "gaussian"}};
     return names;
 }
 
-const std::vector<std::string>& InitNames()
+bool IsHiddenActivation(nn::ActivationKind kind)
 {
-    return nn::MlpInitNames();
+    return kind != nn::ActivationKind::Identity;
 }
 
 std::int64_t GuessDataDim(const DataConfig& data)
 {
-    if (data.kind == "toy")
+    if (data.kind == DataKind::Toy)
     {
         return 2;
     }
-    if (data.kind == "folder")
+    if (data.kind == DataKind::Folder)
     {
         const std::int64_t side = std::max(1, data.image_size);
         return side * side * (data.grayscale ? 1 : 3);
@@ -200,7 +187,7 @@ std::int64_t GuessDataDim(const DataConfig& data)
 
 int GuessNumClasses(const DataConfig& data)
 {
-    return (data.kind == "fashion-mnist" || data.kind == "idx") ? 10 : 0;
+    return (data.kind == DataKind::FashionMnist || data.kind == DataKind::Idx) ? 10 : 0;
 }
 
 MemoryEstimate EstimateMemory(const ExperimentConfig& config, std::int64_t data_dim, int num_classes)
@@ -215,7 +202,7 @@ MemoryEstimate EstimateMemory(const ExperimentConfig& config, std::int64_t data_
         est.optimizer += 4.0 * cost.params * OptimizerStateFactor(opt);
         est.activations += 4.0 * cost.activation_floats * batch;
     };
-    if (config.family == "gan")
+    if (config.family == Family::Gan)
     {
         const GanConfig& g = config.gan;
         const double c = g.conditional ? num_classes : 0;
@@ -234,20 +221,13 @@ MemoryEstimate EstimateMemory(const ExperimentConfig& config, std::int64_t data_
 
 void Validate(const ExperimentConfig& config)
 {
-    CheckName("family", config.family, FamilyNames());
-
     // Data.
     const DataConfig& data = config.data;
-    CheckName("data.kind", data.kind, kDataKinds);
-    if (data.kind == "toy")
+    if ((data.kind == DataKind::Idx || data.kind == DataKind::Folder) && data.dir.empty())
     {
-        CheckName("data.toy", data.toy, kToyNames);
+        throw std::invalid_argument("data.dir must name a folder for data.kind \"" + NameOf(data.kind) + "\"");
     }
-    if ((data.kind == "idx" || data.kind == "folder") && data.dir.empty())
-    {
-        throw std::invalid_argument("data.dir must name a folder for data.kind \"" + data.kind + "\"");
-    }
-    if (data.kind == "folder")
+    if (data.kind == DataKind::Folder)
     {
         CheckRange("data.image_size", data.image_size, 4, 512);
     }
@@ -277,7 +257,7 @@ void Validate(const ExperimentConfig& config)
                 }
             }
         };
-        if (config.family == "gan")
+        if (config.family == Family::Gan)
         {
             consider("gan.generator", config.gan.generator.hidden);
             consider("gan.discriminator", config.gan.discriminator.hidden);
@@ -290,21 +270,10 @@ void Validate(const ExperimentConfig& config)
         throw std::invalid_argument(std::string(buf) + (culprit.empty() ? "" : "; widest layer " + culprit));
     }
 
-    // Family-specific keys (the other family's section is ignored: presets need not tune it).
-    if (config.family == "gan")
+    // Family-specific networks and optimizers (the other family's section is ignored: presets need not tune it).
+    if (config.family == Family::Gan)
     {
         const GanConfig& g = config.gan;
-        CheckName("gan.objective", g.objective, GanObjectiveNames());
-        CheckRange("gan.noise_dim", g.noise_dim, 1, 4096);
-        CheckName("gan.noise", g.noise, kNoiseNames);
-        CheckRange("gan.d_steps", g.d_steps, 1, 100);
-        CheckRange("gan.real_label", g.real_label, 0.5, 1);
-        CheckRange("gan.clip", g.clip, 0, 10, Bound::Open);
-        CheckRange("gan.gp_lambda", g.gp_lambda, 0, 1000);
-        CheckRange("gan.r1_gamma", g.r1_gamma, 0, 1000);
-        CheckRange("gan.g_ema", g.g_ema, 0, 1, Bound::Closed, Bound::Open);
-        CheckRange("gan.lr_decay_steps", static_cast<double>(g.lr_decay_steps), 0, 1e12);
-        CheckRange("gan.lr_decay_to", g.lr_decay_to, 0, 1);
         CheckNet("gan.generator", g.generator, false);
         CheckNet("gan.discriminator", g.discriminator, true);
         CheckOptimizer("gan.g_opt", g.g_opt);
@@ -313,35 +282,24 @@ void Validate(const ExperimentConfig& config)
     else
     {
         const VaeConfig& v = config.vae;
-        CheckRange("vae.latent_dim", v.latent_dim, 1, 4096);
-        CheckName("vae.likelihood", v.likelihood, LikelihoodNames());
-        CheckRange("vae.gaussian_sigma", v.gaussian_sigma, 1e-4, 100);
-        CheckRange("vae.beta", v.beta, 0, 1000);
-        CheckRange("vae.warmup_steps", static_cast<double>(v.warmup_steps), 0, 1e9);
         CheckNet("vae.encoder", v.encoder, true);
         // Bernoulli decoders output logits; a Gaussian decoder's mean may pass through an activation.
-        CheckNet("vae.decoder", v.decoder, v.likelihood == "bernoulli");
+        CheckNet("vae.decoder", v.decoder, v.likelihood == Likelihood::Bernoulli);
         CheckOptimizer("vae.opt", v.opt);
-        if (data.kind == "toy" && v.likelihood == "bernoulli")
+        if (data.kind == DataKind::Toy && v.likelihood == Likelihood::Bernoulli)
         {
             throw std::invalid_argument("vae.likelihood must be \"gaussian\" for data.kind \"toy\" (2-D points "
                                         "are not probabilities in [0, 1]), got \"bernoulli\"");
         }
     }
 
-    // Run-level keys.
-    CheckRange("batch_size", config.batch_size, 1, 65536);
-    CheckRange("steps", static_cast<double>(config.steps), 0, 1e12);
-    CheckRange("metrics_every", config.metrics_every, 1, 1e6);
-    CheckRange("eval_every", config.eval_every, 0, 1e9);
-    CheckRange("sample_every", config.sample_every, 0, 1e9);
-    CheckRange("eval_samples", config.eval_samples, 1, 1e6);
-    CheckRange("iwae_k", config.iwae_k, 1, 10000);
+    // Every numeric setting of the family and of the run: the hyperparameter table.
+    CheckHypers(config);
 }
 
 bool IsToy(const ExperimentConfig& config)
 {
-    return config.data.kind == "toy";
+    return config.data.kind == DataKind::Toy;
 }
 
 } // namespace ll::models

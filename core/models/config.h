@@ -1,47 +1,101 @@
 // An experiment as data: dataset, model family and objective, architecture, optimizers, batch size, steps,
-// seed and metric intervals. Presets (assets/presets/*.json) and the UI's controls fill one of these;
+// seed and metric intervals. Presets (assets/presets/*.json) and the UI's controls fill one of these.
+// Choices are enums with one name table each (NamesOf, util::EnumNames): names exist only at the JSON edge and in
+// the UI's combos. The numeric settings are declared once in the hyperparameter table (hyperparams.h);
 // Validate() refuses nonsense with a message naming the key and the allowed range.
 #pragma once
 
+#include "core/data/toy2d.h"
 #include "core/nn/optimizer.h"
+#include "core/nn/sequential.h"
+#include "core/util/enum_names.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ll::models
 {
 
+enum class Family
+{
+    Vae,
+    Gan,
+};
+const util::EnumNames<Family>& NamesOf(Family); // "vae", "gan"
+
+enum class DataKind
+{
+    FashionMnist, // "fashion-mnist"
+    Idx,          // "idx": any MNIST-format folder
+    Folder,       // "folder": a folder of images
+    Toy,          // "toy": a 2-D distribution
+};
+const util::EnumNames<DataKind>& NamesOf(DataKind);
+
+// The game D and G play; each one's loss terms and formula are in gan_objective.cpp.
+enum class GanObjective
+{
+    Minimax,
+    NonSaturating,
+    LeastSquares,
+    WganClip,
+    WganGp,
+    Hinge,
+};
+// "minimax", "non_saturating", "least_squares", "wgan_clip", "wgan_gp", "hinge" (defined in gan_objective.cpp).
+const util::EnumNames<GanObjective>& NamesOf(GanObjective);
+bool UsesBce(GanObjective objective);    // minimax, non_saturating: D's output is a logit (sigmoid = probability)
+bool UsesCritic(GanObjective objective); // wgan_clip, wgan_gp, hinge: raw critic scores
+
+enum class GanNoise
+{
+    Gaussian, // "gaussian": N(0, I)
+    Uniform,  // "uniform": U(-1, 1)
+};
+const util::EnumNames<GanNoise>& NamesOf(GanNoise);
+
+enum class Likelihood
+{
+    Bernoulli, // "bernoulli": logits, data in [0, 1]
+    Gaussian,  // "gaussian": fixed sigma
+};
+const util::EnumNames<Likelihood>& NamesOf(Likelihood);
+
 struct DataConfig
 {
-    std::string kind = "fashion-mnist"; // "fashion-mnist", "idx" (any MNIST-format folder), "folder", "toy"
-    std::string toy = "ring8";          // for kind "toy": ring8, grid25, spiral, moons, swissroll, checkerboard
-    std::string dir;                    // for "idx"/"folder" (and to override fashion-mnist's location)
-    int image_size = 28;                // for "folder": images resized to image_size^2
-    bool grayscale = true;              // for "folder"
+    DataKind kind = DataKind::FashionMnist;
+    data::ToyKind toy = data::ToyKind::Ring8; // for kind toy
+    std::string dir;                    // for idx / folder (and to override fashion-mnist's location)
+    int image_size = 28;                // for folder: images resized to image_size^2
+    bool grayscale = true;              // for folder
+    bool operator==(const DataConfig&) const = default;
 };
 
 struct NetConfig
 {
     std::vector<int> hidden{512};       // hidden layer widths (input and output sizes come from the model)
-    std::string activation = "relu";    // hidden activation
+    nn::ActivationKind activation = nn::ActivationKind::ReLU; // hidden activation (not identity)
     double leaky_slope = 0.2;
-    std::string output_activation;      // "" = the model's default (e.g. sigmoid for image GANs, none for toys)
+    // nullopt (JSON "") = the model's default (e.g. sigmoid for image GANs, none for toys).
+    std::optional<nn::ActivationKind> output_activation;
     bool spectral_norm = false;
-    std::string init = "auto";          // "auto" (He for ReLU-family hidden layers, else Xavier), "he", "xavier",
-                                        // "torch" (PyTorch's nn.Linear default: U(+-1/sqrt(fan_in)), biases too)
+    nn::MlpInit init = nn::MlpInit::Auto; // auto (He for ReLU-family hidden layers, else Xavier), he, xavier, torch
+                                          // (PyTorch's nn.Linear default: U(+-1/sqrt(fan_in)), biases too)
+    bool operator==(const NetConfig&) const = default;
 };
 
 struct GanConfig
 {
-    // "minimax", "non_saturating", "least_squares", "wgan_clip", "wgan_gp", "hinge"
-    std::string objective = "non_saturating";
+    GanObjective objective = GanObjective::NonSaturating;
     int noise_dim = 64;
-    std::string noise = "gaussian";     // "gaussian" or "uniform" (in [-1, 1])
+    GanNoise noise = GanNoise::Gaussian;
     int d_steps = 1;                    // discriminator updates per generator update
     double real_label = 1.0;            // one-sided label smoothing: e.g. 0.9
     double clip = 0.01;                 // wgan_clip: critic weights clipped to [-clip, clip]
     double gp_lambda = 10.0;            // wgan_gp: penalty weight
+    double gp_target = 1.0;             // wgan_gp: the gradient norm the penalty pulls towards
     double r1_gamma = 0.0;              // R1 penalty on real data (Mescheder et al. 2018), any objective: D's loss
                                         // += r1_gamma / 2 * E||grad_x D(x_real)||^2 (D's raw score); 0 = off
     bool conditional = false;           // class label (one-hot) given to G and D
@@ -49,30 +103,32 @@ struct GanConfig
                                         // average (not the trained G) draws samples and is evaluated; 0 = off
     std::int64_t lr_decay_steps = 0;    // both learning rates fall linearly from step 0 to this step, then stay
     double lr_decay_to = 0.0;           // ... at this fraction of their value (0 = off: constant rates)
-    NetConfig generator{{256, 512}, "leaky_relu", 0.2, "", false};
-    NetConfig discriminator{{512, 256}, "leaky_relu", 0.2, "", false};
+    NetConfig generator{{256, 512}, nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
+    NetConfig discriminator{{512, 256}, nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
     nn::OptimizerConfig g_opt{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};
     nn::OptimizerConfig d_opt{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};
+    bool operator==(const GanConfig&) const = default;
 };
 
 struct VaeConfig
 {
     int latent_dim = 20;
-    std::string likelihood = "bernoulli"; // "bernoulli" (logits, data in [0, 1]) or "gaussian" (fixed sigma)
+    Likelihood likelihood = Likelihood::Bernoulli;
     double gaussian_sigma = 0.1;
     double beta = 1.0;                    // beta-VAE weight on the KL term
     std::int64_t warmup_steps = 0;        // beta ramps linearly from 0 to beta over these steps
     bool conditional = false;             // class label (one-hot) given to encoder and decoder
-    NetConfig encoder{{512}, "relu", 0.2, "", false};
-    NetConfig decoder{{512}, "relu", 0.2, "", false};
+    NetConfig encoder{{512}, nn::ActivationKind::ReLU, 0.2, std::nullopt, false};
+    NetConfig decoder{{512}, nn::ActivationKind::ReLU, 0.2, std::nullopt, false};
     nn::OptimizerConfig opt{nn::OptimizerKind::Adam, 1e-3, 0.9, 0.999};
+    bool operator==(const VaeConfig&) const = default;
 };
 
 struct ExperimentConfig
 {
     std::string name;                   // preset name, e.g. "vae-fashion"
     std::string description;            // one paragraph that teaches something
-    std::string family = "vae";         // "vae" or "gan"
+    Family family = Family::Vae;
     DataConfig data;
     GanConfig gan;
     VaeConfig vae;
@@ -84,6 +140,7 @@ struct ExperimentConfig
     int sample_every = 500;             // headless: PNG sample grid every N steps (0 = never)
     int eval_samples = 2500;            // 2-D metrics: generated samples per evaluation
     int iwae_k = 50;                    // importance samples for the IWAE bound at evaluation
+    bool operator==(const ExperimentConfig&) const = default; // field by field
 };
 
 // Throws std::invalid_argument naming the key and the allowed range ("gan.d_steps must be in [1, 100], got 0").
@@ -92,12 +149,8 @@ void Validate(const ExperimentConfig& config);
 
 bool IsToy(const ExperimentConfig& config);
 
-// The names Validate accepts, for the UI's combo boxes.
-const std::vector<std::string>& FamilyNames();        // "vae", "gan"
-const std::vector<std::string>& GanObjectiveNames();  // "minimax", "non_saturating", ...
-const std::vector<std::string>& LikelihoodNames();    // "bernoulli", "gaussian"
-const std::vector<std::string>& HiddenActivationNames(); // "relu", "leaky_relu", "tanh", "sigmoid", "softplus"
-const std::vector<std::string>& InitNames();          // "auto", "he", "xavier", "torch"
+// Whether a hidden layer may use this activation (every one but identity).
+bool IsHiddenActivation(nn::ActivationKind kind);
 
 // Memory a configuration needs for training, estimated in bytes (float): parameters, their gradients,
 // optimizer state and the activations and gradients cached for one batch. data_dim / num_classes as the data

@@ -5,10 +5,10 @@
 #include "core/models/gan.h"
 
 #include "core/models/config.h"
+#include "core/models/hyperparams.h"
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 #include <stdexcept>
 
 namespace ll::models
@@ -25,23 +25,6 @@ void ZeroGrads(const std::vector<nn::ParamRef<float>>& params)
     }
 }
 
-std::string Num(double value)
-{
-    std::ostringstream s;
-    s << value;
-    return s.str();
-}
-
-void CheckRange(const std::string& name, double value, double lo, double hi, bool lo_open)
-{
-    const bool ok = std::isfinite(value) && (lo_open ? value > lo : value >= lo) && value <= hi;
-    if (!ok)
-    {
-        throw std::invalid_argument("GAN hyperparameter " + name + " must be in " + (lo_open ? "(" : "[") + Num(lo) +
-                                    ", " + Num(hi) + "], got " + Num(value));
-    }
-}
-
 // An MLP in -> hidden... -> out from a network's config (output activation: identity unless configured).
 nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out)
 {
@@ -49,12 +32,11 @@ nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out)
     spec.sizes.push_back(in);
     spec.sizes.insert(spec.sizes.end(), net.hidden.begin(), net.hidden.end());
     spec.sizes.push_back(out);
-    spec.hidden = nn::ParseActivation(net.activation);
-    spec.output = net.output_activation.empty() ? nn::ActivationKind::Identity
-                                                : nn::ParseActivation(net.output_activation);
+    spec.hidden = net.activation;
+    spec.output = net.output_activation.value_or(nn::ActivationKind::Identity);
     spec.leaky_slope = net.leaky_slope;
     spec.spectral_norm = net.spectral_norm;
-    spec.init = nn::ParseMlpInit(net.init);
+    spec.init = net.init;
     return spec;
 }
 
@@ -65,13 +47,10 @@ nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out)
 
 Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
 {
+    CheckHypers(config); // the table's ranges (Validate checks them too; tests build models directly)
     const GanConfig& gc = config.gan;
-    m_objective = ParseGanObjective(gc.objective);
-    if (gc.noise != "gaussian" && gc.noise != "uniform")
-    {
-        throw std::invalid_argument("gan.noise: unknown '" + gc.noise + "' (expected gaussian or uniform)");
-    }
-    m_uniform_noise = gc.noise == "uniform";
+    m_objective = gc.objective;
+    m_uniform_noise = gc.noise == GanNoise::Uniform;
     if (data_dim < 1)
     {
         throw std::invalid_argument("GAN: data dimension must be >= 1, got " + std::to_string(data_dim));
@@ -87,19 +66,11 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
     m_data_dim = data_dim;
     m_noise_dim = gc.noise_dim;
     m_num_classes = gc.conditional ? num_classes : 0;
-    SetHyper("d_steps", gc.d_steps);
-    SetHyper("real_label", gc.real_label);
-    SetHyper("clip", gc.clip);
-    SetHyper("gp_lambda", gc.gp_lambda);
-    if (!(gc.r1_gamma >= 0.0 && gc.r1_gamma <= 1000.0))
-    {
-        throw std::invalid_argument("gan.r1_gamma must be in [0, 1000], got " + Num(gc.r1_gamma));
-    }
     m_r1_gamma = static_cast<float>(gc.r1_gamma);
 
     // G: [z; y] -> x. Images live in [0, 1] (sigmoid); 2-D toys are unbounded (identity).
     nn::MlpSpec g_spec = SpecFor(gc.generator, m_noise_dim + m_num_classes, m_data_dim);
-    if (gc.generator.output_activation.empty())
+    if (!gc.generator.output_activation)
     {
         g_spec.output = data_dim == 2 ? nn::ActivationKind::Identity : nn::ActivationKind::Sigmoid;
     }
@@ -108,7 +79,7 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
     if (d_spec.output != nn::ActivationKind::Identity)
     {
         throw std::invalid_argument("gan.discriminator.output_activation must be empty or identity (D outputs a raw "
-                                    "score), got '" + gc.discriminator.output_activation + "'");
+                                    "score), got '" + nn::ActivationName(d_spec.output) + "'");
     }
     d_spec.spectral_norm = m_objective == GanObjective::Hinge || gc.discriminator.spectral_norm;
 
@@ -118,33 +89,24 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
     m_d.SetTraining(false);
     m_g_params = m_g.Params("G.");
     m_d_params = m_d.Params("D.");
-    if (!(gc.g_ema >= 0.0 && gc.g_ema < 1.0))
-    {
-        throw std::invalid_argument("gan.g_ema must be in [0, 1), got " + Num(gc.g_ema));
-    }
     m_g_ema = static_cast<float>(gc.g_ema);
     if (m_g_ema > 0.0f)
     {
         m_g_avg = m_g; // the average starts at G's initial weights
         m_g_avg_params = m_g_avg.Params("G_ema.");
     }
-    if (gc.lr_decay_steps < 0 || !(gc.lr_decay_to >= 0.0 && gc.lr_decay_to <= 1.0))
-    {
-        throw std::invalid_argument("gan.lr_decay_steps must be >= 0 and gan.lr_decay_to in [0, 1], got " +
-                                    std::to_string(gc.lr_decay_steps) + " and " + Num(gc.lr_decay_to));
-    }
     m_lr_decay_steps = gc.lr_decay_steps;
     m_lr_decay_to = gc.lr_decay_to;
-    m_g_lr = gc.g_opt.learning_rate;
-    m_d_lr = gc.d_opt.learning_rate;
     m_g_opt = std::make_unique<nn::Optimizer<float>>(m_g_params, gc.g_opt);
     m_d_opt = std::make_unique<nn::Optimizer<float>>(m_d_params, gc.d_opt);
+    ApplyLiveSettings(config);
 }
 
 Gan::Gan(const Gan& other, bool /*for_inference*/)
     : m_objective(other.m_objective), m_uniform_noise(other.m_uniform_noise), m_data_dim(other.m_data_dim),
       m_noise_dim(other.m_noise_dim), m_num_classes(other.m_num_classes), m_d_steps(other.m_d_steps),
       m_real_label(other.m_real_label), m_clip(other.m_clip), m_gp_lambda(other.m_gp_lambda),
+      m_gp_target(other.m_gp_target),
       m_r1_gamma(other.m_r1_gamma), m_g_ema(other.m_g_ema), m_g(other.m_g), m_d(other.m_d), m_g_avg(other.m_g_avg)
 {
     m_g.SetTraining(false);
@@ -317,8 +279,8 @@ double Gan::GradientPenalty(const nn::MatrixF& real, const nn::MatrixF& fake, co
     // Column j of dx is grad_x D(x_hat_j) (D scores each example independently): (data_dim + classes, n).
     const nn::MatrixF& dx = m_d.Backward(m_ones, false);
 
-    // P = mean_j (||g_j|| - 1)^2 over the data rows (labels are constants). dP/dg_j = 2 (||g_j|| - 1) g_j /
-    // (||g_j|| n); the loss term is gp_lambda * P, so u carries gp_lambda.
+    // P = mean_j (||g_j|| - t)^2 over the data rows (labels are constants), t = gp_target. dP/dg_j =
+    // 2 (||g_j|| - t) g_j / (||g_j|| n); the loss term is gp_lambda * P, so u carries gp_lambda.
     if (m_gp_u.rows() != dx.rows() || m_gp_u.cols() != n)
     {
         m_gp_u.resize(dx.rows(), n);
@@ -328,10 +290,11 @@ double Gan::GradientPenalty(const nn::MatrixF& real, const nn::MatrixF& fake, co
     for (nn::Index j = 0; j < n; ++j)
     {
         const float norm = dx.col(j).head(m_data_dim).norm();
-        penalty += (static_cast<double>(norm) - 1.0) * (static_cast<double>(norm) - 1.0);
+        const double gap = static_cast<double>(norm) - static_cast<double>(m_gp_target);
+        penalty += gap * gap;
         if (norm > 1e-12f) // at g = 0 the norm has no gradient; leave that column's u at zero
         {
-            const float scale = m_gp_lambda * 2.0f * (norm - 1.0f) / (norm * static_cast<float>(n));
+            const float scale = m_gp_lambda * 2.0f * (norm - m_gp_target) / (norm * static_cast<float>(n));
             m_gp_u.col(j).head(m_data_dim) = scale * dx.col(j).head(m_data_dim);
         }
     }
@@ -478,7 +441,7 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
         out.emplace_back("d_loss", mean.loss * inv_k);
         out.emplace_back("d_real", mean.real * inv_k);
         out.emplace_back("d_fake", mean.fake * inv_k);
-        if (UsesCritic())
+        if (UsesCritic(m_objective))
         {
             out.emplace_back("w_estimate", mean.w_estimate * inv_k);
         }
@@ -604,51 +567,20 @@ std::vector<nn::ParamRef<float>> Gan::ExtraState()
     return out;
 }
 
-std::vector<std::string> Gan::HyperNames() const
+void Gan::ApplyLiveSettings(const ExperimentConfig& config)
 {
-    return {"g_lr", "d_lr", "d_steps", "real_label", "clip", "gp_lambda"};
-}
-
-void Gan::SetHyper(const std::string& name, double value)
-{
-    if (name == "g_lr" || name == "d_lr")
+    const GanConfig& gc = config.gan;
+    m_d_steps = gc.d_steps;
+    m_real_label = static_cast<float>(gc.real_label);
+    m_clip = static_cast<float>(gc.clip);
+    m_gp_lambda = static_cast<float>(gc.gp_lambda);
+    m_gp_target = static_cast<float>(gc.gp_target);
+    m_g_lr = gc.g_opt.learning_rate; // the schedule, if any, scales these from the next step on
+    m_d_lr = gc.d_opt.learning_rate;
+    if (m_g_opt)
     {
-        CheckRange(name, value, 0.0, 1.0, true);
-        (name == "g_lr" ? m_g_lr : m_d_lr) = value; // the schedule, if any, scales this from the next step on
-        auto& opt = name == "g_lr" ? m_g_opt : m_d_opt;
-        if (opt)
-        {
-            opt->SetLearningRate(value);
-        }
-    }
-    else if (name == "d_steps")
-    {
-        CheckRange(name, value, 1.0, 100.0, false);
-        if (value != std::floor(value))
-        {
-            throw std::invalid_argument("GAN hyperparameter d_steps must be a whole number, got " + Num(value));
-        }
-        m_d_steps = static_cast<int>(value);
-    }
-    else if (name == "real_label")
-    {
-        CheckRange(name, value, 0.5, 1.0, false);
-        m_real_label = static_cast<float>(value);
-    }
-    else if (name == "clip")
-    {
-        CheckRange(name, value, 0.0, 10.0, true);
-        m_clip = static_cast<float>(value);
-    }
-    else if (name == "gp_lambda")
-    {
-        CheckRange(name, value, 0.0, 1000.0, false);
-        m_gp_lambda = static_cast<float>(value);
-    }
-    else
-    {
-        throw std::invalid_argument("GAN: unknown hyperparameter '" + name +
-                                    "' (known: g_lr, d_lr, d_steps, real_label, clip, gp_lambda)");
+        m_g_opt->SetLearningRate(m_g_lr);
+        m_d_opt->SetLearningRate(m_d_lr);
     }
 }
 

@@ -3,6 +3,7 @@
 // G-step, optional class conditioning. Used by one thread at a time (the training thread); see model.h.
 #pragma once
 
+#include "core/models/config.h"
 #include "core/models/model.h"
 #include "core/nn/sequential.h"
 
@@ -11,20 +12,6 @@
 
 namespace ll::models
 {
-
-enum class GanObjective
-{
-    Minimax,
-    NonSaturating,
-    LeastSquares,
-    WganClip,
-    WganGp,
-    Hinge,
-};
-
-// "minimax", "non_saturating", "least_squares", "wgan_clip", "wgan_gp", "hinge"; throws std::invalid_argument.
-GanObjective ParseGanObjective(const std::string& name);
-std::string GanObjectiveName(GanObjective objective);
 
 // What one discriminator loss evaluation measured (see Gan::DiscriminatorGrad).
 struct DiscriminatorStats
@@ -44,8 +31,8 @@ public:
     // data_dim == 2 is treated as toy data (G's default output: identity; otherwise sigmoid for [0, 1] images).
     Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
 
-    std::string Family() const override { return "gan"; }
-    std::string Objective() const override { return GanObjectiveName(m_objective); }
+    models::Family Family() const override { return models::Family::Gan; }
+    std::string Objective() const override { return util::NameOf(m_objective); }
     std::string Formula() const override;
 
     // Both: d_steps D updates (each on a fresh real batch), then one G update (one more batch, for its size and
@@ -67,10 +54,9 @@ public:
     std::vector<nn::Optimizer<float>*> Optimizers() override;
     std::vector<nn::ParamRef<float>> ExtraState() override;
 
-    // "g_lr", "d_lr" in (0, 1]; "d_steps" an integer in [1, 100]; "real_label" in [0.5, 1]; "clip" in (0, 10];
-    // "gp_lambda" in [0, 1000].
-    void SetHyper(const std::string& name, double value) override;
-    std::vector<std::string> HyperNames() const override;
+    // g_lr, d_lr (the learning-rate schedule scales them from the next step on), d_steps, real_label, clip,
+    // gp_lambda, gp_target.
+    void ApplyLiveSettings(const ExperimentConfig& config) override;
 
     std::unique_ptr<Model> CloneForInference() const override;
 
@@ -104,8 +90,6 @@ private:
     // dTerm/dscores into grad. D's loss is DiscriminatorTerm(real scores, true) + DiscriminatorTerm(fake scores, false).
     float DiscriminatorTerm(const nn::MatrixF& scores, bool real, nn::MatrixF& grad) const;
     float GeneratorTerm(const nn::MatrixF& fake_scores, nn::MatrixF& grad) const;
-    bool UsesBce() const { return m_objective == GanObjective::Minimax || m_objective == GanObjective::NonSaturating; }
-    bool UsesCritic() const;    // wgan_clip, wgan_gp, hinge: raw scores, w_estimate reported
     double MeanScoreMetric(const nn::MatrixF& scores) const; // sigmoid mean (BCE) or raw mean
 
     // [x; labels] in buffer when conditional, else x itself. The result stays valid while x and buffer do.
@@ -135,6 +119,7 @@ private:
     float m_real_label = 1.0f;
     float m_clip = 0.01f;
     float m_gp_lambda = 10.0f;
+    float m_gp_target = 1.0f; // the gradient norm the penalty pulls towards
     float m_r1_gamma = 0.0f; // 0 = no R1 penalty
     float m_g_ema = 0.0f; // decay of G's weight average; 0 = no average
     double m_g_lr = 0;    // learning rates as configured / set by SetHyper; the optimizers run at these times

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
-#include <utility>
 
 namespace ll::models
 {
@@ -22,37 +21,26 @@ std::string Num(double value)
     return s.str();
 }
 
-constexpr std::pair<GanObjective, const char*> kObjectiveNames[] = {
-    {GanObjective::Minimax, "minimax"}, {GanObjective::NonSaturating, "non_saturating"},
-    {GanObjective::LeastSquares, "least_squares"}, {GanObjective::WganClip, "wgan_clip"},
-    {GanObjective::WganGp, "wgan_gp"}, {GanObjective::Hinge, "hinge"},
-};
-
 } // namespace
 
-GanObjective ParseGanObjective(const std::string& name)
+const util::EnumNames<GanObjective>& NamesOf(GanObjective)
 {
-    for (const auto& [objective, text] : kObjectiveNames)
-    {
-        if (name == text)
-        {
-            return objective;
-        }
-    }
-    throw std::invalid_argument("gan.objective: unknown '" + name +
-                                "' (expected minimax, non_saturating, least_squares, wgan_clip, wgan_gp or hinge)");
+    static const util::EnumNames<GanObjective> names{
+        {GanObjective::Minimax, "minimax"},         {GanObjective::NonSaturating, "non_saturating"},
+        {GanObjective::LeastSquares, "least_squares"}, {GanObjective::WganClip, "wgan_clip"},
+        {GanObjective::WganGp, "wgan_gp"},          {GanObjective::Hinge, "hinge"},
+    };
+    return names;
 }
 
-std::string GanObjectiveName(GanObjective objective)
+bool UsesBce(GanObjective objective)
 {
-    for (const auto& [kind, text] : kObjectiveNames)
-    {
-        if (kind == objective)
-        {
-            return text;
-        }
-    }
-    return "unknown";
+    return objective == GanObjective::Minimax || objective == GanObjective::NonSaturating;
+}
+
+bool UsesCritic(GanObjective objective)
+{
+    return objective == GanObjective::WganClip || objective == GanObjective::WganGp || objective == GanObjective::Hinge;
 }
 
 float Gan::DiscriminatorTerm(const nn::MatrixF& scores, bool real, nn::MatrixF& grad) const
@@ -91,12 +79,6 @@ float Gan::GeneratorTerm(const nn::MatrixF& fake_scores, nn::MatrixF& grad) cons
     throw std::logic_error("Gan: unhandled objective");
 }
 
-bool Gan::UsesCritic() const
-{
-    return m_objective == GanObjective::WganClip || m_objective == GanObjective::WganGp ||
-           m_objective == GanObjective::Hinge;
-}
-
 std::string Gan::Formula() const
 {
     // R1 (any objective) adds to D's loss: shown after the game it penalises.
@@ -119,7 +101,7 @@ std::string Gan::Formula() const
         return "min_G max_{D: |w| <= " + Num(m_clip) + "} E[D(x)] - E[D(G(z))]" + cond;
     case GanObjective::WganGp:
         return "min_G max_D E[D(x)] - E[D(G(z))] - " + Num(m_gp_lambda) +
-               " E[(||grad D(x_hat)||_2 - 1)^2],  x_hat = eps x + (1 - eps) G(z)" + cond;
+               " E[(||grad D(x_hat)||_2 - " + Num(m_gp_target) + ")^2],  x_hat = eps x + (1 - eps) G(z)" + cond;
     case GanObjective::Hinge:
         return "D: min_D E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))];   G: min_G -E[D(G(z))]   "
                "(D spectrally normalised)" + cond;
@@ -129,7 +111,7 @@ std::string Gan::Formula() const
 
 double Gan::MeanScoreMetric(const nn::MatrixF& scores) const
 {
-    if (!UsesBce())
+    if (!UsesBce(m_objective))
     {
         return scores.cast<double>().mean();
     }

@@ -12,30 +12,31 @@ namespace ll::models
 
 void Model::Encode(const nn::MatrixF&, const nn::MatrixF*, nn::MatrixF&, nn::MatrixF&)
 {
-    throw std::logic_error("Encode: a " + Family() + " (" + Objective() + ") has no encoder");
+    throw std::logic_error("Encode: a " + util::NameOf(Family()) + " (" + Objective() + ") has no encoder");
 }
 
 void Model::Score(const nn::MatrixF&, const nn::MatrixF*, nn::MatrixF&)
 {
-    throw std::logic_error("Score: a " + Family() + " (" + Objective() + ") has no discriminator");
+    throw std::logic_error("Score: a " + util::NameOf(Family()) + " (" + Objective() + ") has no discriminator");
 }
 
 void Model::GeneratorOutputGrad(const nn::MatrixF&, const nn::MatrixF*, nn::MatrixF&)
 {
-    throw std::logic_error("GeneratorOutputGrad: a " + Family() + " (" + Objective() + ") has no generator loss");
+    throw std::logic_error("GeneratorOutputGrad: a " + util::NameOf(Family()) + " (" + Objective() +
+                           ") has no generator loss");
 }
 
 std::unique_ptr<Model> MakeModel(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
 {
-    if (config.family == "vae")
+    switch (config.family)
     {
+    case Family::Vae:
         return MakeVae(config, data_dim, num_classes, rng);
-    }
-    if (config.family == "gan")
-    {
+    case Family::Gan:
         return MakeGan(config, data_dim, num_classes, rng);
     }
-    throw std::invalid_argument("family must be one of \"vae\", \"gan\", got \"" + config.family + "\"");
+    throw std::invalid_argument("family must be one of " + NamesOf(Family{}).Allowed() + ", got value " +
+                                std::to_string(static_cast<int>(config.family)));
 }
 
 } // namespace ll::models

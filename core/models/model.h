@@ -3,6 +3,7 @@
 // independent frozen copy that another thread (the UI) may use for decoding, encoding and scoring.
 #pragma once
 
+#include "core/models/config.h"
 #include "core/nn/optimizer.h"
 #include "core/util/rng.h"
 
@@ -13,8 +14,6 @@
 
 namespace ll::models
 {
-
-struct ExperimentConfig;
 
 // One training batch: x (features, B) and, for labelled data, one-hot labels (classes, B) (else nullptr).
 struct Batch
@@ -55,7 +54,7 @@ class Model
 public:
     virtual ~Model() = default;
 
-    virtual std::string Family() const = 0;    // "gan" or "vae"
+    virtual models::Family Family() const = 0;
     virtual std::string Objective() const = 0; // e.g. "non_saturating", "wgan_gp", "elbo"
     // The objective in force as a formula for display, e.g. "min_G max_D E[log D(x)] + E[log(1 - D(G(z)))]".
     virtual std::string Formula() const = 0;
@@ -99,10 +98,10 @@ public:
     // Extra state tensors that are not parameters (e.g. spectral-norm power-iteration vectors), named.
     virtual std::vector<nn::ParamRef<float>> ExtraState() { return {}; }
 
-    // Hyperparameters that may change while training ("g_lr", "d_lr", "lr", "beta", "d_steps", "gp_lambda",
-    // "real_label", "clip", ...). Throws std::invalid_argument for an unknown name or an out-of-range value.
-    virtual void SetHyper(const std::string& name, double value) = 0;
-    virtual std::vector<std::string> HyperNames() const = 0;
+    // Re-reads the live hyperparameters (the rows of hyperparams.h marked live: learning rates, beta, d_steps,
+    // ...) from config, which has passed the table's checks (models::SetLiveHyper). Takes effect from the next
+    // step; the model's architecture and on-reset settings are not touched.
+    virtual void ApplyLiveSettings(const ExperimentConfig& config) = 0;
 
     // A frozen copy for inference on another thread (same parameters, own buffers, no optimizer state).
     virtual std::unique_ptr<Model> CloneForInference() const = 0;

@@ -1,7 +1,8 @@
 // The VAE's forward/backward pass (VaeNet) and the trainable Model around it (Vae). The bounds used for
-// evaluation (ELBO, IWAE) live in vae_eval.cpp.
+// evaluation (ELBO, IWAE) live in core/eval/vae_bounds.cpp.
 #include "core/models/vae.h"
 
+#include "core/models/hyperparams.h"
 #include "core/nn/losses.h"
 
 #include <algorithm>
@@ -23,11 +24,11 @@ nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out, nn::Activ
         spec.sizes.push_back(w);
     }
     spec.sizes.push_back(out);
-    spec.hidden = nn::ParseActivation(net.activation);
+    spec.hidden = net.activation;
     spec.output = output;
     spec.leaky_slope = net.leaky_slope;
     spec.spectral_norm = net.spectral_norm;
-    spec.init = nn::ParseMlpInit(net.init);
+    spec.init = net.init;
     return spec;
 }
 
@@ -41,18 +42,13 @@ VaeNet<T>::VaeNet(const VaeConfig& config, nn::Index data_dim, int num_classes, 
     : m_data_dim(data_dim),
       m_latent_dim(config.latent_dim),
       m_num_classes(config.conditional ? num_classes : 0),
-      m_bernoulli(config.likelihood == "bernoulli"),
+      m_bernoulli(config.likelihood == Likelihood::Bernoulli),
       m_sigma(static_cast<T>(config.gaussian_sigma))
 {
     if (data_dim < 1 || config.latent_dim < 1)
     {
         throw std::invalid_argument("VAE: data dimension and vae.latent_dim must be >= 1, got " +
                                     std::to_string(data_dim) + " and " + std::to_string(config.latent_dim));
-    }
-    if (config.likelihood != "bernoulli" && config.likelihood != "gaussian")
-    {
-        throw std::invalid_argument("vae.likelihood must be \"bernoulli\" or \"gaussian\", got \"" +
-                                    config.likelihood + "\"");
     }
     if (config.conditional && num_classes < 1)
     {
@@ -61,8 +57,7 @@ VaeNet<T>::VaeNet(const VaeConfig& config, nn::Index data_dim, int num_classes, 
     // Bernoulli decoders emit logits (the likelihood takes logits for stability); Gaussian means may pass through
     // the configured output activation.
     const nn::ActivationKind dec_out =
-        (m_bernoulli || config.decoder.output_activation.empty()) ? nn::ActivationKind::Identity
-                                                                  : nn::ParseActivation(config.decoder.output_activation);
+        m_bernoulli ? nn::ActivationKind::Identity : config.decoder.output_activation.value_or(nn::ActivationKind::Identity);
     m_encoder = nn::MakeMlp<T>(SpecFor(config.encoder, data_dim + m_num_classes, 2 * m_latent_dim,
                                        nn::ActivationKind::Identity),
                                rng);
@@ -343,40 +338,14 @@ std::vector<nn::Optimizer<float>*> Vae::Optimizers()
     return {m_opt.get()};
 }
 
-void Vae::SetHyper(const std::string& name, double value)
+void Vae::ApplyLiveSettings(const ExperimentConfig& config)
 {
-    auto check = [&](const char* range, double lo, double hi, bool lo_open)
+    m_config.opt.learning_rate = config.vae.opt.learning_rate;
+    m_config.beta = config.vae.beta;
+    m_config.warmup_steps = config.vae.warmup_steps;
+    if (m_opt)
     {
-        if (std::isnan(value) || (lo_open ? value <= lo : value < lo) || value > hi)
-        {
-            std::ostringstream msg;
-            msg << "VAE hyperparameter \"" << name << "\" must be in " << range << ", got " << value;
-            throw std::invalid_argument(msg.str());
-        }
-    };
-    if (name == "lr")
-    {
-        check("(0, 10]", 0, 10, true);
-        m_config.opt.learning_rate = value;
-        if (m_opt)
-        {
-            m_opt->SetLearningRate(value);
-        }
-    }
-    else if (name == "beta")
-    {
-        check("[0, 1000]", 0, 1000, false);
-        m_config.beta = value;
-    }
-    else if (name == "warmup_steps")
-    {
-        check("[0, 10^9]", 0, 1e9, false);
-        m_config.warmup_steps = static_cast<std::int64_t>(std::llround(value));
-    }
-    else
-    {
-        throw std::invalid_argument("VAE: unknown hyperparameter \"" + name +
-                                    "\" (known: \"lr\", \"beta\", \"warmup_steps\")");
+        m_opt->SetLearningRate(m_config.opt.learning_rate);
     }
 }
 
@@ -387,6 +356,7 @@ std::unique_ptr<Model> Vae::CloneForInference() const
 
 std::unique_ptr<Model> MakeVae(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
 {
+    CheckHypers(config); // the table's ranges (Validate checks them too)
     return std::make_unique<Vae>(config.vae, data_dim, num_classes, rng);
 }
 

@@ -1,9 +1,9 @@
 // The variational autoencoder (Kingma & Welling 2014): Gaussian encoder q(z|x), Bernoulli or fixed-sigma Gaussian
-// decoder p(x|z), beta-weighted KL with linear warm-up, optional class conditioning, and the ELBO / IWAE bounds
-// used for evaluation. Like every Model, a Vae is used by one thread at a time; CloneForInference for others.
+// decoder p(x|z), beta-weighted KL with linear warm-up, optional class conditioning. Its held-out bounds (ELBO,
+// IWAE) are in core/eval/vae_bounds.h. Like every Model, a Vae is used by one thread at a time; CloneForInference
+// for others.
 #pragma once
 
-#include "core/data/dataset.h"
 #include "core/models/config.h"
 #include "core/models/model.h"
 #include "core/nn/sequential.h"
@@ -100,7 +100,7 @@ class Vae final : public Model
 public:
     Vae(const VaeConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
 
-    std::string Family() const override { return "vae"; }
+    models::Family Family() const override { return models::Family::Vae; }
     std::string Objective() const override { return "elbo"; }
     std::string Formula() const override;
 
@@ -119,9 +119,8 @@ public:
     std::vector<Network> Networks() override;
     std::vector<nn::Optimizer<float>*> Optimizers() override;
 
-    // "lr" in (0, 10], "beta" in [0, 1000], "warmup_steps" in [0, 10^9].
-    void SetHyper(const std::string& name, double value) override;
-    std::vector<std::string> HyperNames() const override { return {"lr", "beta", "warmup_steps"}; }
+    // lr, beta, warmup_steps.
+    void ApplyLiveSettings(const ExperimentConfig& config) override;
 
     std::unique_ptr<Model> CloneForInference() const override;
 
@@ -145,21 +144,6 @@ private:
     std::vector<std::string> m_kl_names;         // "kl_dim_<j>", built once
     bool m_grads_zero = false;                   // gradients known to be zero (left so by the last TrainStep)
 };
-
-// Held-out bounds on log p(x), in nats per example (negative; higher is better). x (data, n) in the model's data
-// space, labels (classes, n) for conditional models. Examples are processed in chunks of `chunk` columns so
-// memory stays bounded. Throws std::invalid_argument if the model is not a VAE.
-//
-// EvaluateElbo: mean over examples of the one-sample ELBO log p(x|z) - KL(q(z|x) || p(z)), beta = 1.
-double EvaluateElbo(Model& model, const nn::MatrixF& x, const nn::MatrixF* labels, Rng& rng, nn::Index chunk = 256);
-// EvaluateIwae: mean over examples of log (1/k) sum_i p(x, z_i) / q(z_i|x), z_i ~ q(z|x) (Burda et al. 2016),
-// log-sum-exp in double. IWAE >= ELBO in expectation; k = 1 gives the ELBO in expectation.
-double EvaluateIwae(Model& model, const nn::MatrixF& x, const nn::MatrixF* labels, int k, Rng& rng,
-                    nn::Index chunk = 100);
-
-// The same on the first max_examples examples of an image dataset (all when max_examples <= 0), pixels in [0, 1].
-double EvaluateElbo(Model& model, const data::ImageDataset& ds, std::int64_t max_examples, Rng& rng);
-double EvaluateIwae(Model& model, const data::ImageDataset& ds, std::int64_t max_examples, int k, Rng& rng);
 
 std::unique_ptr<Model> MakeVae(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
 

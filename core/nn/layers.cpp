@@ -358,44 +358,22 @@ std::unique_ptr<Layer<T>> Linear<T>::Clone() const
 // ---------------------------------------------------------------------------------------------------------
 // Activations
 
-ActivationKind ParseActivation(const std::string& name)
+const util::EnumNames<ActivationKind>& NamesOf(ActivationKind)
 {
-    std::string key = name;
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (key == "relu")
-        return ActivationKind::ReLU;
-    if (key == "leaky_relu" || key == "leakyrelu" || key == "lrelu")
-        return ActivationKind::LeakyReLU;
-    if (key == "tanh")
-        return ActivationKind::Tanh;
-    if (key == "sigmoid")
-        return ActivationKind::Sigmoid;
-    if (key == "softplus")
-        return ActivationKind::Softplus;
-    if (key == "identity" || key == "linear" || key == "none")
-        return ActivationKind::Identity;
-    throw std::invalid_argument("unknown activation '" + name +
-                                "' (expected relu, leaky_relu, tanh, sigmoid, softplus or identity)");
+    static const util::EnumNames<ActivationKind> names{
+        {ActivationKind::ReLU, "relu"},         {ActivationKind::LeakyReLU, "leaky_relu"},
+        {ActivationKind::Tanh, "tanh"},         {ActivationKind::Sigmoid, "sigmoid"},
+        {ActivationKind::Softplus, "softplus"}, {ActivationKind::Identity, "identity"},
+        {ActivationKind::Identity, "linear"},   {ActivationKind::Identity, "none"},
+        {ActivationKind::LeakyReLU, "leakyrelu"}, {ActivationKind::LeakyReLU, "lrelu"},
+    };
+    return names;
 }
 
-std::string ActivationName(ActivationKind kind)
+ActivationKind ParseActivation(const std::string& name)
 {
-    switch (kind)
-    {
-    case ActivationKind::Identity:
-        return "identity";
-    case ActivationKind::ReLU:
-        return "relu";
-    case ActivationKind::LeakyReLU:
-        return "leaky_relu";
-    case ActivationKind::Tanh:
-        return "tanh";
-    case ActivationKind::Sigmoid:
-        return "sigmoid";
-    case ActivationKind::Softplus:
-        return "softplus";
-    }
-    return "unknown";
+    const auto kind = NamesOf(ActivationKind{}).FindIgnoringCase(name);
+    return kind ? *kind : NamesOf(ActivationKind{}).Parse(name, "activation"); // Parse throws, listing the names
 }
 
 template <typename T>

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/nn/layer.h"
+#include "core/util/enum_names.h"
 #include "core/util/rng.h"
 
 namespace ll::nn
@@ -119,9 +120,12 @@ enum class ActivationKind
     Softplus,
 };
 
-// "relu", "leaky_relu", "tanh", "sigmoid", "softplus", "identity"/"linear"/"none"; throws on anything else.
+// The names: "relu", "leaky_relu", "tanh", "sigmoid", "softplus", "identity" (aliases "linear", "none",
+// "leakyrelu", "lrelu"), in that order.
+const util::EnumNames<ActivationKind>& NamesOf(ActivationKind);
+// The table's lookup, ignoring case; throws std::invalid_argument listing the names.
 ActivationKind ParseActivation(const std::string& name);
-std::string ActivationName(ActivationKind kind);
+inline const std::string& ActivationName(ActivationKind kind) { return NamesOf(kind).Name(kind); }
 
 // Elementwise activation y = f(x). Backward needs f'(x); BackwardOfBackward also needs f''(x).
 template <typename T>

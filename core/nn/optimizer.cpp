@@ -13,31 +13,17 @@
 namespace ll::nn
 {
 
-OptimizerKind ParseOptimizer(const std::string& name)
+const util::EnumNames<OptimizerKind>& NamesOf(OptimizerKind)
 {
-    std::string key = name;
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (key == "sgd")
-        return OptimizerKind::Sgd;
-    if (key == "adam")
-        return OptimizerKind::Adam;
-    if (key == "rmsprop")
-        return OptimizerKind::RmsProp;
-    throw std::invalid_argument("unknown optimizer '" + name + "' (expected sgd, adam or rmsprop)");
+    static const util::EnumNames<OptimizerKind> names{
+        {OptimizerKind::Sgd, "sgd"}, {OptimizerKind::Adam, "adam"}, {OptimizerKind::RmsProp, "rmsprop"}};
+    return names;
 }
 
-std::string OptimizerName(OptimizerKind kind)
+OptimizerKind ParseOptimizer(const std::string& name)
 {
-    switch (kind)
-    {
-    case OptimizerKind::Sgd:
-        return "sgd";
-    case OptimizerKind::Adam:
-        return "adam";
-    case OptimizerKind::RmsProp:
-        return "rmsprop";
-    }
-    return "unknown";
+    const auto kind = NamesOf(OptimizerKind{}).FindIgnoringCase(name);
+    return kind ? *kind : NamesOf(OptimizerKind{}).Parse(name, "optimizer"); // Parse throws, listing the names
 }
 
 template <typename T>

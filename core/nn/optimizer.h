@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/nn/tensor.h"
+#include "core/util/enum_names.h"
 
 #include <cstdint>
 #include <string>
@@ -18,8 +19,9 @@ enum class OptimizerKind
     RmsProp,
 };
 
-OptimizerKind ParseOptimizer(const std::string& name); // "sgd", "adam", "rmsprop"; throws otherwise
-std::string OptimizerName(OptimizerKind kind);
+const util::EnumNames<OptimizerKind>& NamesOf(OptimizerKind); // "sgd", "adam", "rmsprop"
+OptimizerKind ParseOptimizer(const std::string& name); // the table's lookup, ignoring case; throws otherwise
+inline const std::string& OptimizerName(OptimizerKind kind) { return NamesOf(kind).Name(kind); }
 
 struct OptimizerConfig
 {
@@ -31,6 +33,7 @@ struct OptimizerConfig
     double momentum = 0.0;   // SGD (heavy ball), RMSProp
     double rho = 0.99;       // RMSProp's decay of the squared-gradient average
     double weight_decay = 0; // L2 added to the gradient
+    bool operator==(const OptimizerConfig&) const = default;
 };
 
 template <typename T>

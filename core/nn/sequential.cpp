@@ -241,28 +241,11 @@ Sequential<T> MakeMlp(const MlpSpec& spec, Rng& rng)
     return BuildNetwork<T>("MLP", MlpLayers(spec), Shape::Flat(spec.sizes.front()), options, rng);
 }
 
-const std::vector<std::string>& MlpInitNames()
+const util::EnumNames<MlpInit>& NamesOf(MlpInit)
 {
-    static const std::vector<std::string> names{"auto", "he", "xavier", "torch"};
+    static const util::EnumNames<MlpInit> names{
+        {MlpInit::Auto, "auto"}, {MlpInit::He, "he"}, {MlpInit::Xavier, "xavier"}, {MlpInit::Torch, "torch"}};
     return names;
-}
-
-MlpInit ParseMlpInit(const std::string& name)
-{
-    const std::vector<std::string>& names = MlpInitNames();
-    for (std::size_t i = 0; i < names.size(); ++i)
-    {
-        if (names[i] == name)
-        {
-            return static_cast<MlpInit>(i);
-        }
-    }
-    throw std::invalid_argument("init must be one of \"auto\", \"he\", \"xavier\", \"torch\", got \"" + name + "\"");
-}
-
-std::string MlpInitName(MlpInit init)
-{
-    return MlpInitNames().at(static_cast<std::size_t>(init));
 }
 
 template class Sequential<float>;

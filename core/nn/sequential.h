@@ -83,10 +83,11 @@ enum class MlpInit
     Torch,  // PyTorch's nn.Linear default on every layer: weights and biases U(-1/sqrt(fan_in), 1/sqrt(fan_in))
 };
 
-// "auto", "he", "xavier", "torch"; throws std::invalid_argument naming the allowed values on anything else.
-MlpInit ParseMlpInit(const std::string& name);
-std::string MlpInitName(MlpInit init);
-const std::vector<std::string>& MlpInitNames();
+const util::EnumNames<MlpInit>& NamesOf(MlpInit); // "auto", "he", "xavier", "torch"
+// The table's lookup (names are lower case); throws std::invalid_argument naming the allowed values.
+inline MlpInit ParseMlpInit(const std::string& name) { return NamesOf(MlpInit{}).Parse(name, "init"); }
+inline const std::string& MlpInitName(MlpInit init) { return NamesOf(init).Name(init); }
+inline const std::vector<std::string>& MlpInitNames() { return NamesOf(MlpInit{}).Names(); }
 
 // An MLP description, as experiments and presets give it.
 struct MlpSpec

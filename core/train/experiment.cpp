@@ -4,6 +4,7 @@
 
 #include "core/data/idx.h"
 #include "core/data/image_folder.h"
+#include "core/models/hyperparams.h"
 
 #include <cmath>
 #include <limits>
@@ -14,7 +15,6 @@ namespace ll::train
 
 namespace
 {
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kViewPoints = 512;
 constexpr int kReconImages = 32;
 
@@ -39,24 +39,19 @@ Rng DerivedRng(std::uint64_t seed, RngStream stream, std::uint64_t sub)
 std::string DataKey(const models::ExperimentConfig& config, const std::string& data_dir)
 {
     const auto& d = config.data;
-    if (d.kind == "toy")
+    switch (d.kind)
     {
-        return "toy:" + d.toy;
-    }
-    if (d.kind == "fashion-mnist")
-    {
+    case models::DataKind::Toy:
+        return "toy:" + data::ToyName(d.toy);
+    case models::DataKind::FashionMnist:
         return "fashion-mnist:" + data::ResolveDataDir(DataDir(config, data_dir));
-    }
-    if (d.kind == "idx")
-    {
+    case models::DataKind::Idx:
         return "idx:" + DataDir(config, data_dir);
-    }
-    if (d.kind == "folder")
-    {
+    case models::DataKind::Folder:
         return "folder:" + DataDir(config, data_dir) + ":" + std::to_string(d.image_size) +
                (d.grayscale ? ":gray" : ":rgb");
     }
-    throw std::invalid_argument("data.kind must be one of fashion-mnist, idx, folder, toy; got '" + d.kind + "'");
+    throw std::invalid_argument("data.kind must be one of " + models::NamesOf(models::DataKind{}).Allowed());
 }
 
 ExperimentData LoadExperimentData(const models::ExperimentConfig& config, const std::string& data_dir)
@@ -64,22 +59,23 @@ ExperimentData LoadExperimentData(const models::ExperimentConfig& config, const 
     ExperimentData out;
     out.key = DataKey(config, data_dir);
     const auto& d = config.data;
-    if (d.kind == "toy")
+    if (d.kind == models::DataKind::Toy)
     {
-        out.toy = std::make_shared<const data::ToySampler>(data::ParseToy(d.toy));
+        out.toy = std::make_shared<const data::ToySampler>(d.toy);
         return out;
     }
     const std::string dir = DataDir(config, data_dir);
-    if (d.kind == "fashion-mnist" || d.kind == "idx")
+    const bool idx = d.kind == models::DataKind::Idx;
+    if (d.kind == models::DataKind::FashionMnist || idx)
     {
-        if (d.kind == "idx" && dir.empty())
+        if (idx && dir.empty())
         {
             throw std::invalid_argument("data.dir must name a folder of IDX files for data.kind 'idx'");
         }
-        const std::string resolved = d.kind == "idx" ? dir : data::ResolveDataDir(dir);
+        const std::string resolved = idx ? dir : data::ResolveDataDir(dir);
         auto train = data::LoadFashionMnist(resolved, "train");
         auto test = data::LoadFashionMnist(resolved, "t10k");
-        if (d.kind == "idx")
+        if (idx)
         {
             // Any MNIST-format set: its classes are numbered, not Fashion-MNIST's garments.
             for (auto* ds : {&train, &test})
@@ -241,66 +237,26 @@ data::BatchIterator* Experiment::Iterator()
 
 std::vector<std::string> Experiment::HyperNames() const
 {
-    auto names = m_model->HyperNames();
-    names.push_back("batch_size");
-    return names;
+    return models::LiveHyperNames(m_config);
 }
 
 double Experiment::Hyper(const std::string& name) const
 {
-    const auto& c = m_config;
-    if (name == "batch_size") return c.batch_size;
-    if (c.family == "gan")
-    {
-        if (name == "g_lr") return c.gan.g_opt.learning_rate;
-        if (name == "d_lr") return c.gan.d_opt.learning_rate;
-        if (name == "d_steps") return c.gan.d_steps;
-        if (name == "real_label") return c.gan.real_label;
-        if (name == "clip") return c.gan.clip;
-        if (name == "gp_lambda") return c.gan.gp_lambda;
-    }
-    else
-    {
-        if (name == "lr") return c.vae.opt.learning_rate;
-        if (name == "beta") return c.vae.beta;
-        if (name == "warmup_steps") return static_cast<double>(c.vae.warmup_steps);
-    }
-    return kNaN;
+    return models::HyperValue(m_config, name);
 }
 
 void Experiment::SetHyper(const std::string& name, double value)
 {
-    if (!std::isfinite(value))
-    {
-        throw std::invalid_argument(name + " must be a finite number");
-    }
     const double old_value = Hyper(name);
-    auto& c = m_config;
-    if (name == "batch_size")
+    models::ExperimentConfig trial = m_config;
+    models::SetLiveHyper(trial, name, value); // the table: a live setting of this family, in range; throws naming it
+    if (trial.batch_size != m_config.batch_size)
     {
-        if (value != std::floor(value) || value < 1)
-        {
-            throw std::invalid_argument("batch_size must be a whole number >= 1, got " + std::to_string(value));
-        }
-        models::ExperimentConfig trial = c;
-        trial.batch_size = static_cast<int>(value);
         models::Validate(trial); // refuses sizes that would exhaust memory, with the estimate
         m_source->SetBatchSize(trial.batch_size);
-        c.batch_size = trial.batch_size;
     }
-    else
-    {
-        m_model->SetHyper(name, value); // the model's ranges are the authority; throws with the name
-        if (name == "g_lr") c.gan.g_opt.learning_rate = value;
-        else if (name == "d_lr") c.gan.d_opt.learning_rate = value;
-        else if (name == "d_steps") c.gan.d_steps = static_cast<int>(value);
-        else if (name == "real_label") c.gan.real_label = value;
-        else if (name == "clip") c.gan.clip = value;
-        else if (name == "gp_lambda") c.gan.gp_lambda = value;
-        else if (name == "lr") c.vae.opt.learning_rate = value;
-        else if (name == "beta") c.vae.beta = value;
-        else if (name == "warmup_steps") c.vae.warmup_steps = static_cast<std::int64_t>(value);
-    }
+    m_model->ApplyLiveSettings(trial);
+    m_config = std::move(trial);
     m_events.push_back({m_step, name, old_value, value});
 }
 

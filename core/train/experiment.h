@@ -117,12 +117,13 @@ public:
     // One training step of the live model; out is overwritten with the step's metrics. Advances StepCount().
     void Step(models::StepPhase phase, models::Metrics& out);
 
-    // Sets a hyperparameter of the model ("g_lr", "beta", ...) or the batch size ("batch_size"), records the
-    // event and updates Config(). Throws std::invalid_argument for an unknown name or a bad value (no event).
+    // Sets a live hyperparameter by its short name (a live row of models::Hyperparams(): "g_lr", "beta",
+    // "batch_size", ...) in Config(), passes it to the model and the batch source, and records the event. Throws
+    // std::invalid_argument for an unknown or on-reset name or a bad value (then nothing changes).
     void SetHyper(const std::string& name, double value);
-    // Current value of a hyperparameter (NaN when the experiment does not track it).
+    // Current value of a hyperparameter of this family by short name (NaN for any other name).
     double Hyper(const std::string& name) const;
-    std::vector<std::string> HyperNames() const;
+    std::vector<std::string> HyperNames() const; // the family's live hyperparameters, in table order
 
     // Test hook: called at the start of every Step with the step index (may throw, to test error handling).
     void SetStepHook(std::function<void(std::int64_t)> hook) { m_step_hook = std::move(hook); }

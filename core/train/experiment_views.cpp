@@ -3,8 +3,8 @@
 #include "core/train/experiment.h"
 
 #include "core/eval/toy_metrics.h"
+#include "core/eval/vae_bounds.h"
 #include "core/io/image_io.h"
-#include "core/models/vae.h"
 
 #include <algorithm>
 #include <cmath>
@@ -28,12 +28,6 @@ ImageGrid Tile(const nn::MatrixF& images, int cols, int img_h, int img_w, int ch
     g.rows = static_cast<int>((images.cols() + cols - 1) / cols);
     g.rgba = std::move(img.pixels);
     return g;
-}
-
-bool UsesBce(const models::Model& model)
-{
-    const std::string o = model.Objective();
-    return o == "minimax" || o == "non_saturating";
 }
 
 } // namespace
@@ -95,7 +89,7 @@ View2D Experiment::Make2DView(models::Model& model, const View2DOptions& options
     model.Decode(noise, nullptr, v.generated);
 
     // The manifold: the image of a regular grid over the first two latent dimensions, others at 0.
-    const bool uniform = m_config.family == "gan" && m_config.gan.noise == "uniform";
+    const bool uniform = m_config.family == models::Family::Gan && m_config.gan.noise == models::GanNoise::Uniform;
     v.latent_extent = uniform ? 1.0f : 2.5f;
     v.manifold_res = std::max(2, options.manifold_res);
     const int mres = v.manifold_res;
@@ -131,7 +125,7 @@ View2D Experiment::Make2DView(models::Model& model, const View2DOptions& options
         }
         nn::MatrixF scores;
         model.Score(grid, nullptr, scores);
-        v.field_is_probability = UsesBce(model);
+        v.field_is_probability = m_config.family == models::Family::Gan && models::UsesBce(m_config.gan.objective);
         v.field.resize(static_cast<std::size_t>(res) * res);
         for (nn::Index k = 0; k < scores.cols(); ++k)
         {
@@ -174,8 +168,8 @@ models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
         if (model.CanEncode())
         {
             // A VAE on 2-D data: its bounds on fresh data points, plus the sample metrics below.
-            out.emplace_back("test_elbo", models::EvaluateElbo(model, real, nullptr, rng));
-            out.emplace_back("test_iwae", models::EvaluateIwae(model, real, nullptr, m_config.iwae_k, rng));
+            out.emplace_back("test_elbo", eval::EvaluateElbo(model, real, nullptr, rng));
+            out.emplace_back("test_iwae", eval::EvaluateIwae(model, real, nullptr, m_config.iwae_k, rng));
         }
         model.Sample(rng, n, nullptr, generated);
         if (toy.HasModes())
@@ -196,8 +190,8 @@ models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
         // In training a subset keeps the pause short; the full set at the end of a headless run.
         const std::int64_t elbo_n = full ? 0 : 1000;
         const std::int64_t iwae_n = full ? 0 : 200;
-        out.emplace_back("test_elbo", models::EvaluateElbo(model, *m_data.test, elbo_n, rng));
-        out.emplace_back("test_iwae", models::EvaluateIwae(model, *m_data.test, iwae_n, m_config.iwae_k, rng));
+        out.emplace_back("test_elbo", eval::EvaluateElbo(model, *m_data.test, elbo_n, rng));
+        out.emplace_back("test_iwae", eval::EvaluateIwae(model, *m_data.test, iwae_n, m_config.iwae_k, rng));
     }
     return out;
 }

@@ -144,32 +144,38 @@ void PrintProgress(std::ostream& out, const Snapshot& s, std::int64_t total, dou
     out << '\n' << std::flush;
 }
 
-} // namespace
 
-HeadlessResult RunHeadless(const models::ExperimentConfig& config, const HeadlessOptions& options)
+// The output folder (created) and its metrics CSV; nothing when out is empty.
+void OpenOutput(const fs::path& out, io::MetricsCsv& csv)
 {
-    const std::int64_t total = options.steps >= 0 ? options.steps : config.steps;
-    const fs::path out = options.out_dir;
-    io::MetricsCsv csv;
-    if (!out.empty())
+    if (out.empty())
     {
-        std::error_code ec;
-        fs::create_directories(out, ec);
-        if (ec)
-        {
-            throw std::runtime_error("cannot create output folder '" + out.string() + "': " + ec.message());
-        }
-        csv.Open(out / "metrics.csv");
+        return;
     }
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    if (ec)
+    {
+        throw std::runtime_error("cannot create output folder '" + out.string() + "': " + ec.message());
+    }
+    csv.Open(out / "metrics.csv");
+}
 
+SessionOptions HeadlessSessionOptions(const HeadlessOptions& options)
+{
     SessionOptions so;
     so.threads = options.threads > 0 ? options.threads : DefaultThreads(false);
     so.data_dir = options.data_dir;
     // Grids are drawn at the pauses on sample steps only; nothing else needs views or a frozen model.
     so.render_interval = std::chrono::hours(24);
     so.model_interval = std::chrono::hours(24);
-    Session session(so);
+    return so;
+}
 
+// Loads config, or the checkpoint to resume from; throws with the session's message when that fails.
+std::shared_ptr<const Snapshot> LoadRun(Session& session, const models::ExperimentConfig& config,
+                                        const HeadlessOptions& options)
+{
     const bool resume = !options.resume_from.empty();
     auto loaded = session.WaitForCommand(resume ? session.LoadCheckpoint(options.resume_from) : session.Load(config),
                                          kLoadDeadline);
@@ -179,92 +185,166 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
                                  : resume          ? loaded->checkpoint_error
                                                    : loaded->message);
     }
-    const auto save_checkpoint = [&](const fs::path& path) {
-        const auto saved = session.WaitForCommand(session.SaveCheckpoint(path.string()), kLoadDeadline);
-        if (saved == nullptr || !saved->checkpoint_error.empty())
-        {
-            throw std::runtime_error(saved ? saved->checkpoint_error : "timed out saving '" + path.string() + "'");
-        }
-    };
+    return loaded;
+}
 
+void SaveCheckpoint(Session& session, const fs::path& path)
+{
+    const auto saved = session.WaitForCommand(session.SaveCheckpoint(path.string()), kLoadDeadline);
+    if (saved == nullptr || !saved->checkpoint_error.empty())
+    {
+        throw std::runtime_error(saved ? saved->checkpoint_error : "timed out saving '" + path.string() + "'");
+    }
+}
+
+// The next step to pause at: the next sample step or checkpoint step, at most total.
+std::int64_t NextTarget(std::int64_t step, std::int64_t total, std::int64_t sample_every, std::int64_t checkpoint_every)
+{
+    std::int64_t target = std::min(total, (step / sample_every + 1) * sample_every);
+    if (checkpoint_every > 0)
+    {
+        target = std::min(target, (step / checkpoint_every + 1) * checkpoint_every);
+    }
+    return target;
+}
+
+// Runs to target, draining metrics into the CSV and printing progress while waiting; returns the snapshot at the
+// pause (or at a divergence / error).
+std::shared_ptr<const Snapshot> RunUntilTarget(Session& session, std::int64_t target, std::int64_t total,
+                                               const HeadlessOptions& options, io::MetricsCsv* csv, MetricBlock& block,
+                                               io::MetricsCsv::Values& values, Clock::time_point& last_progress)
+{
+    const std::uint64_t id = session.RunUntil(target);
+    std::shared_ptr<const Snapshot> done;
+    while (done == nullptr)
+    {
+        const auto wait = std::max(std::chrono::milliseconds(10), options.progress_every);
+        done = session.WaitFor(
+            [id](const Snapshot& s) {
+                return (s.commands_applied >= id && s.run_until < 0) || s.status == Status::Error ||
+                       s.status == Status::Diverged;
+            },
+            wait);
+        WriteRows(session, csv, block, values);
+        if (done == nullptr && options.progress != nullptr && Clock::now() - last_progress >= options.progress_every)
+        {
+            const auto latest = session.Latest();
+            PrintProgress(*options.progress, *latest, total, latest->steps_per_second);
+            last_progress = Clock::now();
+        }
+    }
+    return done;
+}
+
+// samples_000500.png, recon_000500.png (VAEs on images), view2d_000500.png (2-D data) for the snapshot's views.
+void WriteSampleFiles(const fs::path& out, std::int64_t step, const Snapshot& snap)
+{
+    if (snap.samples && snap.samples->width > 0)
+    {
+        WriteGrid(out / StepFileName("samples", step), *snap.samples);
+    }
+    if (snap.reconstructions && snap.reconstructions->width > 0)
+    {
+        WriteGrid(out / StepFileName("recon", step), *snap.reconstructions);
+    }
+    if (snap.view2d)
+    {
+        io::WritePng(out / StepFileName("view2d", step), RenderView2D(*snap.view2d, 320));
+    }
+}
+
+// summary.json's content: the run, then its evaluation.
+std::string SummaryJson(const models::ExperimentConfig& config, const HeadlessResult& result, const Snapshot& snap)
+{
+    nlohmann::ordered_json j;
+    j["name"] = config.name;
+    j["family"] = snap.family ? util::NameOf(*snap.family) : std::string();
+    j["objective"] = snap.objective;
+    j["status"] = result.Ok() ? "completed" : StatusName(result.status);
+    if (!result.Ok())
+    {
+        j["message"] = result.message;
+    }
+    j["steps"] = result.steps;
+    j["seed"] = config.seed;
+    j["wall_seconds"] = result.wall_seconds;
+    j["steps_per_s"] = result.steps_per_second;
+    AppendEvaluationJson(j, result.evaluation, config.iwae_k);
+    return j.dump(4) + "\n";
+}
+
+} // namespace
+
+void AppendEvaluationJson(nlohmann::ordered_json& j, const models::Metrics& metrics, int iwae_k)
+{
+    for (const auto& [name, value] : metrics)
+    {
+        if (name == "modes_covered" || name == "modes_total")
+        {
+            j[name] = static_cast<std::int64_t>(std::lround(value));
+        }
+        else
+        {
+            j[name] = std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
+        }
+        if (name == "test_iwae")
+        {
+            j["iwae_k"] = iwae_k;
+        }
+    }
+}
+
+HeadlessResult RunHeadless(const models::ExperimentConfig& config, const HeadlessOptions& options)
+{
+    const std::int64_t total = options.steps >= 0 ? options.steps : config.steps;
+    const fs::path out = options.out_dir;
+    io::MetricsCsv csv;
+    OpenOutput(out, csv);
+    Session session(HeadlessSessionOptions(options));
+    std::shared_ptr<const Snapshot> snap = LoadRun(session, config, options);
+
+    // Train from pause to pause: every sample step (grids) and checkpoint step.
     MetricBlock block;
     io::MetricsCsv::Values values;
     io::MetricsCsv* csv_ptr = out.empty() ? nullptr : &csv;
     Clock::time_point last_progress = Clock::now();
-    std::shared_ptr<const Snapshot> snap = loaded;
     const std::int64_t every = config.sample_every > 0 ? config.sample_every : total;
-    std::int64_t target = 0;
+    const std::int64_t checkpoint_every = out.empty() ? 0 : options.checkpoint_every;
     while (snap->step < total && (snap->status == Status::Idle || snap->status == Status::Paused))
     {
-        target = std::min(total, (snap->step / every + 1) * every);
-        if (options.checkpoint_every > 0 && !out.empty())
-        {
-            target = std::min(target, (snap->step / options.checkpoint_every + 1) * options.checkpoint_every);
-        }
-        const std::uint64_t id = session.RunUntil(target);
-        std::shared_ptr<const Snapshot> done;
-        while (done == nullptr)
-        {
-            const auto wait = std::max(std::chrono::milliseconds(10), options.progress_every);
-            done = session.WaitFor(
-                [id](const Snapshot& s) {
-                    return (s.commands_applied >= id && s.run_until < 0) || s.status == Status::Error ||
-                           s.status == Status::Diverged;
-                },
-                wait);
-            WriteRows(session, csv_ptr, block, values);
-            if (done == nullptr && options.progress != nullptr && Clock::now() - last_progress >= options.progress_every)
-            {
-                const auto latest = session.Latest();
-                PrintProgress(*options.progress, *latest, total, latest->steps_per_second);
-                last_progress = Clock::now();
-            }
-        }
-        snap = done;
+        const std::int64_t target = NextTarget(snap->step, total, every, checkpoint_every);
+        snap = RunUntilTarget(session, target, total, options, csv_ptr, block, values, last_progress);
         if (!out.empty() && snap->step == target && config.sample_every > 0 && target % config.sample_every == 0)
         {
-            if (snap->samples && snap->samples->width > 0)
-            {
-                WriteGrid(out / StepFileName("samples", target), *snap->samples);
-            }
-            if (snap->reconstructions && snap->reconstructions->width > 0)
-            {
-                WriteGrid(out / StepFileName("recon", target), *snap->reconstructions);
-            }
-            if (snap->view2d)
-            {
-                io::WritePng(out / StepFileName("view2d", target), RenderView2D(*snap->view2d, 320));
-            }
+            WriteSampleFiles(out, target, *snap);
         }
-        if (!out.empty() && snap->step == target && options.checkpoint_every > 0 &&
-            target % options.checkpoint_every == 0 && snap->status == Status::Paused)
+        if (checkpoint_every > 0 && snap->step == target && target % checkpoint_every == 0 &&
+            snap->status == Status::Paused)
         {
             char name[64];
             std::snprintf(name, sizeof name, "step_%06lld.ckpt", static_cast<long long>(target));
-            save_checkpoint(out / name);
+            SaveCheckpoint(session, out / name);
         }
     }
+
     // The run's end state, whatever happened (after a divergence: the rolled-back, finite state).
-    std::string final_checkpoint_error;
+    HeadlessResult result;
+    result.status = snap->status;
+    result.message = snap->message;
     if (!out.empty())
     {
         try
         {
-            save_checkpoint(out / "final.ckpt");
+            SaveCheckpoint(session, out / "final.ckpt");
         }
         catch (const std::exception& e)
         {
-            final_checkpoint_error = e.what();
+            if (result.Ok())
+            {
+                result.status = Status::Error;
+                result.message = e.what();
+            }
         }
-    }
-
-    HeadlessResult result;
-    result.status = snap->status;
-    result.message = snap->message;
-    if (!final_checkpoint_error.empty() && result.Ok())
-    {
-        result.status = Status::Error;
-        result.message = final_checkpoint_error;
     }
     if (options.final_evaluation && snap->status == Status::Paused)
     {
@@ -291,36 +371,7 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
     {
         PrintProgress(*options.progress, *snap, total, result.steps_per_second); // the run's average rate
     }
-
-    nlohmann::ordered_json j;
-    j["name"] = config.name;
-    j["family"] = snap->family;
-    j["objective"] = snap->objective;
-    j["status"] = result.Ok() ? "completed" : StatusName(result.status);
-    if (!result.Ok())
-    {
-        j["message"] = result.message;
-    }
-    j["steps"] = result.steps;
-    j["seed"] = config.seed;
-    j["wall_seconds"] = result.wall_seconds;
-    j["steps_per_s"] = result.steps_per_second;
-    for (const auto& [name, value] : result.evaluation)
-    {
-        if (name == "modes_covered" || name == "modes_total")
-        {
-            j[name] = static_cast<std::int64_t>(std::lround(value));
-        }
-        else
-        {
-            j[name] = std::isfinite(value) ? nlohmann::ordered_json(value) : nlohmann::ordered_json(nullptr);
-        }
-        if (name == "test_iwae")
-        {
-            j["iwae_k"] = config.iwae_k;
-        }
-    }
-    result.summary_json = j.dump(4) + "\n";
+    result.summary_json = SummaryJson(config, result, *snap);
     if (!out.empty())
     {
         io::WriteFileAtomic(out / "summary.json", result.summary_json);

@@ -8,6 +8,8 @@
 #include "core/models/model.h"
 #include "core/train/session.h"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <iosfwd>
@@ -50,5 +52,9 @@ struct HeadlessResult
 // folder, ...) or a file cannot be written; a divergence or an exception during training is reported in the
 // result (the files written so far stay, summary.json says what happened).
 HeadlessResult RunHeadless(const models::ExperimentConfig& config, const HeadlessOptions& options);
+
+// An evaluation's metrics as JSON fields, as summary.json and `latentlab eval` write them: mode counts as integers,
+// non-finite values as null, iwae_k after test_iwae.
+void AppendEvaluationJson(nlohmann::ordered_json& j, const models::Metrics& metrics, int iwae_k);
 
 } // namespace ll::train

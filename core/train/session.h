@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -111,10 +112,11 @@ struct Snapshot
     std::shared_ptr<const models::Model> model;
     std::int64_t model_step = -1;
     std::shared_ptr<const data::ImageDataset> test_set; // for the latent explorer's encoded scatter; null for toys
-    std::shared_ptr<const models::ExperimentConfig> config; // with the hyperparameters now in force
-    std::vector<std::pair<std::string, double>> hypers;      // name, current value
+    // With the hyperparameters now in force (read them with the table: models::Hyperparams(), GetHyper).
+    std::shared_ptr<const models::ExperimentConfig> config;
     std::shared_ptr<const std::vector<HyperEvent>> events;   // every hyperparameter change so far
-    std::string family, objective, formula;
+    std::optional<models::Family> family; // nullopt while nothing is loaded
+    std::string objective, formula;       // the model's objective name ("elbo" for VAEs) and formula
     // The last SaveCheckpoint / LoadCheckpoint command applied: its id, file, and error ("" = it succeeded).
     std::uint64_t checkpoint_command = 0;
     std::string checkpoint_path;
@@ -175,7 +177,13 @@ private:
     void Apply(Command& command);
     void Build(const models::ExperimentConfig& config);
     void TrainOneStep();
+    // Publishing, in its jobs: views and the frozen model when due (returns a divergence found while drawing, or
+    // ""), the rate, the snapshot itself, the metric rows for DrainMetrics. Publish does them in that order.
     void Publish(bool force_views);
+    std::string RefreshViews(bool force_views, std::chrono::steady_clock::time_point now);
+    void UpdateRate(std::chrono::steady_clock::time_point now);
+    std::shared_ptr<Snapshot> MakeSnapshot();
+    void HandOverMetrics();
     void SetStatus(Status status, std::string message);
     void PauseHere(Status status, std::string message);
     // session_checkpoint.cpp

@@ -77,7 +77,6 @@ struct Session::State
     std::shared_ptr<const models::Model> model;
     std::shared_ptr<const models::ExperimentConfig> config;
     std::shared_ptr<const std::vector<HyperEvent>> events;
-    std::vector<std::pair<std::string, double>> hypers;
     bool config_dirty = true;
 
     MetricBlock local; // rows logged since the last publish

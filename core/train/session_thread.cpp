@@ -19,7 +19,7 @@ constexpr auto kRateWindow = std::chrono::milliseconds(500);
 
 std::string LearningRateHint(const models::ExperimentConfig& c)
 {
-    if (c.family == "gan")
+    if (c.family == models::Family::Gan)
     {
         std::ostringstream s;
         s << "Lower the learning rates (d_lr " << c.gan.d_opt.learning_rate << ", g_lr " << c.gan.g_opt.learning_rate
@@ -396,83 +396,67 @@ void Session::TrainOneStep()
     }
 }
 
-void Session::Publish(bool force_views)
+std::string Session::RefreshViews(bool force_views, Clock::time_point now)
 {
     State& s = *m_state;
-    const Clock::time_point now = Clock::now();
-    std::string diverged; // a non-finite parameter seen while drawing: rolled back once exp is no longer in use
-    if (s.exp != nullptr)
+    Experiment& exp = *s.exp;
+    const std::int64_t step = exp.StepCount();
+    const bool need_render = step != s.render_step && (force_views || now - s.last_render >= m_options.render_interval);
+    const bool need_model = step != s.model_step && (force_views || now - s.last_model >= m_options.model_interval);
+    if (!need_render && !need_model)
     {
-        Experiment& exp = *s.exp;
-        const std::int64_t step = exp.StepCount();
-        const bool need_render =
-            step != s.render_step && (force_views || now - s.last_render >= m_options.render_interval);
-        const bool need_model =
-            step != s.model_step && (force_views || now - s.last_model >= m_options.model_interval);
-        if (need_render || need_model)
+        return "";
+    }
+    std::string diverged;
+    try
+    {
+        std::unique_ptr<models::Model> clone = exp.Live().CloneForInference();
+        if (need_render)
         {
-            try
+            if (exp.HasImages())
             {
-                std::unique_ptr<models::Model> clone = exp.Live().CloneForInference();
-                if (need_render)
+                s.samples = std::make_shared<const ImageGrid>(exp.RenderSamples(*clone));
+                if (clone->CanEncode())
                 {
-                    if (exp.HasImages())
-                    {
-                        s.samples = std::make_shared<const ImageGrid>(exp.RenderSamples(*clone));
-                        if (clone->CanEncode())
-                        {
-                            s.reconstructions = std::make_shared<const ImageGrid>(exp.RenderReconstructions(*clone));
-                        }
-                    }
-                    if (exp.IsToy())
-                    {
-                        s.view2d = std::make_shared<const View2D>(exp.Make2DView(*clone, m_options.view));
-                    }
-                    s.render_step = step;
-                    s.last_render = now;
-                    std::string bad;
-                    if (s.status != Status::Diverged && !exp.ParametersFinite(bad))
-                    {
-                        s.running = false;
-                        s.pending_steps = 0;
-                        s.run_until = -1;
-                        diverged = "Diverged at step " + std::to_string(step) + ": parameter " + bad +
-                                   " is not finite. " + LearningRateHint(exp.Config());
-                    }
-                }
-                if (need_model)
-                {
-                    s.model = std::shared_ptr<const models::Model>(std::move(clone));
-                    s.model_step = step;
-                    s.last_model = now;
+                    s.reconstructions = std::make_shared<const ImageGrid>(exp.RenderReconstructions(*clone));
                 }
             }
-            catch (const std::exception& e)
+            if (exp.IsToy())
+            {
+                s.view2d = std::make_shared<const View2D>(exp.Make2DView(*clone, m_options.view));
+            }
+            s.render_step = step;
+            s.last_render = now;
+            std::string bad;
+            if (s.status != Status::Diverged && !exp.ParametersFinite(bad))
             {
                 s.running = false;
                 s.pending_steps = 0;
                 s.run_until = -1;
-                SetStatus(Status::Error, std::string("Error while drawing the views: ") + e.what());
+                diverged = "Diverged at step " + std::to_string(step) + ": parameter " + bad + " is not finite. " +
+                           LearningRateHint(exp.Config());
             }
         }
-        if (s.config_dirty)
+        if (need_model)
         {
-            s.config = std::make_shared<const models::ExperimentConfig>(exp.Config());
-            s.events = std::make_shared<const std::vector<HyperEvent>>(exp.Events());
-            s.hypers.clear();
-            for (const auto& name : exp.HyperNames())
-            {
-                s.hypers.emplace_back(name, exp.Hyper(name));
-            }
-            s.config_dirty = false;
+            s.model = std::shared_ptr<const models::Model>(std::move(clone));
+            s.model_step = step;
+            s.last_model = now;
         }
     }
-    if (!diverged.empty())
+    catch (const std::exception& e)
     {
-        diverged += RollBack();
-        SetStatus(Status::Diverged, std::move(diverged));
+        s.running = false;
+        s.pending_steps = 0;
+        s.run_until = -1;
+        SetStatus(Status::Error, std::string("Error while drawing the views: ") + e.what());
     }
+    return diverged;
+}
 
+void Session::UpdateRate(Clock::time_point now)
+{
+    State& s = *m_state;
     const bool active = s.running || s.pending_steps > 0 || s.run_until >= 0;
     if (!active)
     {
@@ -489,7 +473,11 @@ void Session::Publish(bool force_views)
         s.rate_wall = s.wall;
         s.rate_step = s.exp->StepCount();
     }
+}
 
+std::shared_ptr<Snapshot> Session::MakeSnapshot()
+{
+    State& s = *m_state;
     auto snap = std::make_shared<Snapshot>();
     snap->version = ++s.version;
     snap->generation = s.generation;
@@ -513,7 +501,6 @@ void Session::Publish(bool force_views)
     snap->model = s.model;
     snap->model_step = s.model_step;
     snap->config = s.config;
-    snap->hypers = s.hypers;
     snap->events = s.events;
     snap->checkpoint_command = s.checkpoint_command;
     snap->checkpoint_path = s.checkpoint_path;
@@ -528,17 +515,48 @@ void Session::Publish(bool force_views)
         snap->objective = s.exp->Live().Objective();
         snap->formula = s.exp->Live().Formula();
     }
+    return snap;
+}
 
-    if (s.local.Rows() > 0 || s.local.names.size() > 0)
+void Session::HandOverMetrics()
+{
+    State& s = *m_state;
+    if (s.local.Rows() == 0 && s.local.names.empty())
     {
-        MetricBlock rows = std::move(s.local);
-        s.local.Clear();
-        s.local.generation = s.generation;
-        s.local.names = rows.names;
-        s.local.columns.assign(rows.names.size(), {});
-        std::lock_guard<std::mutex> lock(m_metrics_mutex);
-        m_pending.Append(std::move(rows));
+        return;
     }
+    MetricBlock rows = std::move(s.local);
+    s.local.Clear();
+    s.local.generation = s.generation;
+    s.local.names = rows.names;
+    s.local.columns.assign(rows.names.size(), {});
+    std::lock_guard<std::mutex> lock(m_metrics_mutex);
+    m_pending.Append(std::move(rows));
+}
+
+void Session::Publish(bool force_views)
+{
+    State& s = *m_state;
+    const Clock::time_point now = Clock::now();
+    if (s.exp != nullptr)
+    {
+        // A non-finite parameter seen while drawing is rolled back once the experiment is no longer in use.
+        std::string diverged = RefreshViews(force_views, now);
+        if (s.config_dirty)
+        {
+            s.config = std::make_shared<const models::ExperimentConfig>(s.exp->Config());
+            s.events = std::make_shared<const std::vector<HyperEvent>>(s.exp->Events());
+            s.config_dirty = false;
+        }
+        if (!diverged.empty())
+        {
+            diverged += RollBack();
+            SetStatus(Status::Diverged, std::move(diverged));
+        }
+    }
+    UpdateRate(now);
+    std::shared_ptr<const Snapshot> snap = MakeSnapshot();
+    HandOverMetrics();
     {
         std::lock_guard<std::mutex> lock(m_snapshot_mutex);
         m_latest = std::move(snap);

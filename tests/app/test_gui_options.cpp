@@ -1,5 +1,6 @@
 // The app's command line: options parse into GuiOptions, mistakes are reported, the subcommand table is sane.
 #include "app/cli.h"
+#include "app/cli_args.h"
 #include "app/gui_options.h"
 
 #include <doctest/doctest.h>
@@ -103,4 +104,25 @@ TEST_CASE("GuiOptions: --renderer picks the lab's renderer by default or ImGui's
     CHECK(ParseGuiOptions({"--renderer", "imgui"}).imgui_renderer);
     CHECK_THROWS_WITH_AS(ParseGuiOptions({"--renderer", "vulkan"}), doctest::Contains("expected lab or imgui, got 'vulkan'"),
                          std::invalid_argument);
+}
+
+TEST_CASE("CLI args: numbers are parsed whole or real within their range, with one message shape for every command")
+{
+    using ll::app::ParseNumber;
+    CHECK(ParseNumber<int>("--threads", "4", 1, 256) == 4);
+    CHECK(ParseNumber<double>("--seconds", "0.5", 0.1, 3600) == 0.5);
+    CHECK(ParseNumber<std::int64_t>("--steps", "1099511627776", 0, std::int64_t(1) << 40) == (std::int64_t(1) << 40));
+    CHECK_THROWS_WITH_AS(ParseNumber<int>("--threads", "300", 1, 256),
+                         "--threads: expected a whole number in [1, 256], got '300'", ll::app::UsageError);
+    CHECK_THROWS_WITH_AS(ParseNumber<int>("--frames", "3x", 1), "--frames: expected a whole number >= 1, got '3x'",
+                         ll::app::UsageError);
+    CHECK_THROWS_WITH_AS(ParseNumber<double>("--seconds", "fast", 0.1, 3600),
+                         "--seconds: expected a number in [0.1, 3600], got 'fast'", ll::app::UsageError);
+    CHECK_THROWS_AS(ParseNumber<int>("--n", "", 0), ll::app::UsageError);
+    const std::vector<std::string> args{"--data", "dir", "--size"};
+    std::size_t i = 0;
+    CHECK(ll::app::OptionValue(args, i) == "dir");
+    CHECK(i == 1);
+    i = 2;
+    CHECK_THROWS_WITH_AS(ll::app::OptionValue(args, i), "--size: missing value", ll::app::UsageError);
 }

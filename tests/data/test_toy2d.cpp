@@ -188,7 +188,7 @@ TEST_CASE("Toy names: parse and print round trip, aliases accepted, unknown name
     catch (const std::invalid_argument& e)
     {
         const std::string msg = e.what();
-        CHECK(msg.find("'donut'") != std::string::npos);
+        CHECK(msg.find("\"donut\"") != std::string::npos);
         CHECK(msg.find("ring8") != std::string::npos);
     }
 }

@@ -16,13 +16,14 @@ namespace ll::io::test
 
 using data::test::TempDir;
 
-inline models::ExperimentConfig TinyGan(const std::string& objective = "non_saturating", bool spectral = false)
+inline models::ExperimentConfig TinyGan(models::GanObjective objective = models::GanObjective::NonSaturating,
+                                        bool spectral = false)
 {
     models::ExperimentConfig c;
     c.name = "ckpt-gan";
-    c.family = "gan";
-    c.data.kind = "toy";
-    c.data.toy = "ring8";
+    c.family = ll::models::Family::Gan;
+    c.data.kind = ll::models::DataKind::Toy;
+    c.data.toy = ll::data::ToyKind::Ring8;
     c.gan.objective = objective;
     c.gan.noise_dim = 2;
     c.gan.generator.hidden = {16, 16};
@@ -63,8 +64,8 @@ inline models::ExperimentConfig TinyVae(const std::filesystem::path& dir)
     WriteSyntheticIdx(dir, "t10k", 60, 2);
     models::ExperimentConfig c;
     c.name = "ckpt-vae";
-    c.family = "vae";
-    c.data.kind = "idx";
+    c.family = ll::models::Family::Vae;
+    c.data.kind = ll::models::DataKind::Idx;
     c.data.dir = dir.string();
     c.vae.latent_dim = 4;
     c.vae.encoder.hidden = {32};

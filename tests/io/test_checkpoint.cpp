@@ -46,7 +46,7 @@ TEST_CASE("Checkpoint: encode then decode gives back every field")
 {
     const io::CheckpointData a = GanState();
     const io::CheckpointData b = io::DecodeCheckpoint(io::EncodeCheckpoint(a), "mem");
-    CHECK(io::ConfigsEqual(a.config, b.config));
+    CHECK(a.config == b.config);
     CHECK(a.hypers == b.hypers);
     CHECK(a.rng.has_spare == b.rng.has_spare);
     CHECK(SameBits(a.rng.spare, b.rng.spare));

@@ -14,7 +14,7 @@ TEST_CASE("Checkpoint: a GAN with Adam resumed at step 200 matches 400 straight 
 TEST_CASE("Checkpoint: a hinge GAN with spectral norm resumes exactly (power-iteration vectors are saved)")
 {
     TempDir dir("ckpt_sn");
-    CheckExactResume(TinyGan("hinge", true), dir);
+    CheckExactResume(TinyGan(models::GanObjective::Hinge, true), dir);
 }
 
 TEST_CASE("Checkpoint: a VAE on IDX data resumed mid-epoch matches 400 straight steps bit for bit")

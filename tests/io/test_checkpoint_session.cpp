@@ -135,10 +135,10 @@ TEST_CASE("Session: a huge learning rate diverges, rolls back to the last good s
     TempDir dir("ckpt_diverge");
     models::ExperimentConfig config; // a small Gaussian VAE on ring8, plain SGD
     config.name = "diverge";
-    config.family = "vae";
-    config.data.kind = "toy";
-    config.data.toy = "ring8";
-    config.vae.likelihood = "gaussian";
+    config.family = ll::models::Family::Vae;
+    config.data.kind = ll::models::DataKind::Toy;
+    config.data.toy = ll::data::ToyKind::Ring8;
+    config.vae.likelihood = ll::models::Likelihood::Gaussian;
     config.vae.gaussian_sigma = 1.0; // gentle gradients: stable at lr 1e-3
     config.vae.latent_dim = 2;
     config.vae.encoder.hidden = {16};

@@ -62,32 +62,32 @@ TEST_CASE("Config JSON: a config with every field changed survives config -> JSO
     ExperimentConfig c;
     c.name = "round-trip";
     c.description = "Quotes \" and newlines \n and unicode \xc3\xa9 survive.";
-    c.family = "gan";
-    c.data.kind = "toy";
-    c.data.toy = "grid25";
+    c.family = ll::models::Family::Gan;
+    c.data.kind = ll::models::DataKind::Toy;
+    c.data.toy = ll::data::ToyKind::Grid25;
     c.data.dir = "some/dir";
     c.data.image_size = 32;
     c.data.grayscale = false;
-    c.gan.objective = "wgan_gp";
+    c.gan.objective = ll::models::GanObjective::WganGp;
     c.gan.noise_dim = 7;
-    c.gan.noise = "uniform";
+    c.gan.noise = ll::models::GanNoise::Uniform;
     c.gan.d_steps = 5;
     c.gan.real_label = 0.9;
     c.gan.clip = 0.02;
     c.gan.gp_lambda = 3.5;
     c.gan.conditional = true;
-    c.gan.generator = {{128, 64, 32}, "tanh", 0.1, "sigmoid", true};
-    c.gan.discriminator = {{}, "softplus", 0.3, "", true};
+    c.gan.generator = {{128, 64, 32}, ll::nn::ActivationKind::Tanh, 0.1, ll::nn::ActivationKind::Sigmoid, true};
+    c.gan.discriminator = {{}, ll::nn::ActivationKind::Softplus, 0.3, std::nullopt, true};
     c.gan.g_opt = {ll::nn::OptimizerKind::RmsProp, 1.0 / 3.0, 0.1, 0.2, 1e-7, 0.5, 0.95, 1e-5};
     c.gan.d_opt = {ll::nn::OptimizerKind::Sgd, 0.123456789012345, 0.0, 0.5, 1e-6, 0.9, 0.5, 0.0};
     c.vae.latent_dim = 3;
-    c.vae.likelihood = "gaussian";
+    c.vae.likelihood = ll::models::Likelihood::Gaussian;
     c.vae.gaussian_sigma = 0.25;
     c.vae.beta = 4.0;
     c.vae.warmup_steps = 1234567890123;
     c.vae.conditional = true;
     c.vae.encoder.hidden = {400, 200};
-    c.vae.decoder.activation = "leaky_relu";
+    c.vae.decoder.activation = ll::nn::ActivationKind::LeakyReLU;
     c.vae.opt.learning_rate = 5e-4;
     c.batch_size = 77;
     c.steps = 9876543210;
@@ -100,14 +100,14 @@ TEST_CASE("Config JSON: a config with every field changed survives config -> JSO
 
     const std::string text = ll::io::ConfigToJson(c);
     const ExperimentConfig back = ll::io::ParseConfig(text, "round-trip.json");
-    CHECK(ll::io::ConfigsEqual(c, back));
+    CHECK(c == back); // operator== compares field by field
     CHECK(back.gan.g_opt.learning_rate == c.gan.g_opt.learning_rate); // doubles exact, not approximately
     CHECK(back.seed == c.seed);
     CHECK(back.gan.generator.hidden == c.gan.generator.hidden);
     CHECK(back.gan.discriminator.hidden.empty());
     CHECK(back.description == c.description);
     CHECK(ll::io::ConfigToJson(back) == text);
-    CHECK_FALSE(ll::io::ConfigsEqual(c, ExperimentConfig{}));
+    CHECK_FALSE(c == ExperimentConfig{});
 }
 
 TEST_CASE("Config JSON: ToJson writes every field, and missing keys take the struct's defaults")
@@ -120,10 +120,10 @@ TEST_CASE("Config JSON: ToJson writes every field, and missing keys take the str
     }
     const ExperimentConfig c = ll::io::ParseConfig(R"({"family": "gan", "gan": {"noise_dim": 2}})", "partial.json");
     ExperimentConfig expected;
-    expected.family = "gan";
+    expected.family = ll::models::Family::Gan;
     expected.gan.noise_dim = 2;
-    CHECK(ll::io::ConfigsEqual(c, expected));
-    CHECK(ll::io::ConfigsEqual(ll::io::ParseConfig("{}", "empty.json"), ExperimentConfig{}));
+    CHECK(c == expected);
+    CHECK(ll::io::ParseConfig("{}", "empty.json") == ExperimentConfig{});
 }
 
 TEST_CASE("Config JSON: an unknown key is refused by its path, with a suggestion")
@@ -174,9 +174,45 @@ TEST_CASE("Config JSON: wrong types are refused by key path")
     CHECK(ParseError(R"({"seed": -1})").rfind("test.json: seed: expected a non-negative integer", 0) == 0);
     CHECK(ParseError(R"({"batch_size": 1e10})").rfind("test.json: batch_size: expected an integer", 0) == 0);
     CHECK(ParseError(R"({"vae": {"opt": {"kind": "adamw"}}})") ==
-          "test.json: vae.opt.kind: must be one of \"sgd\", \"adam\", \"rmsprop\", got \"adamw\"");
+          "test.json: vae.opt.kind: must be one of \"sgd\", \"adam\", \"rmsprop\", got \"adamw\" (did you mean \"adam\"?)");
+    CHECK(ParseError(R"({"family": 1})") ==
+          "test.json: family: expected a string (one of \"vae\", \"gan\"), got number 1");
     // Whole numbers written as floats are fine where an integer is expected.
     CHECK(ll::io::ParseConfig(R"({"steps": 2e4})", "t.json").steps == 20000);
+}
+
+TEST_CASE("Config JSON: unknown names are refused by key path with the allowed list")
+{
+    const auto refused = [](const std::string& text, std::initializer_list<const char*> fragments)
+    {
+        const std::string message = ParseError(text);
+        INFO("message: " << message);
+        for (const char* fragment : fragments)
+        {
+            CHECK(message.find(fragment) != std::string::npos);
+        }
+    };
+    refused(R"({"family": "flow"})", {"test.json: family: must be one of", "\"vae\"", "\"gan\"", "got \"flow\""});
+    refused(R"({"vae": {"likelihood": "poisson"}})", {"vae.likelihood", "\"bernoulli\"", "\"gaussian\"", "\"poisson\""});
+    refused(R"({"gan": {"objective": "wgan"}})", {"gan.objective", "\"wgan_gp\"", "\"hinge\""});
+    refused(R"({"gan": {"noise": "cauchy"}})", {"gan.noise", "\"uniform\""});
+    refused(R"({"gan": {"generator": {"activation": "gelu"}}})", {"gan.generator.activation", "\"leaky_relu\""});
+    refused(R"({"gan": {"generator": {"output_activation": "swish"}}})", {"gan.generator.output_activation"});
+    refused(R"({"data": {"kind": "csv"}})", {"data.kind", "\"fashion-mnist\""});
+    refused(R"({"data": {"kind": "toy", "toy": "hexagon"}})", {"data.toy", "\"ring8\""});
+    refused(R"({"vae": {"decoder": {"init": "kaiming"}}})",
+            {"vae.decoder.init", "\"auto\"", "\"he\"", "\"xavier\"", "\"torch\"", "got \"kaiming\""});
+    refused(R"({"vae": {"encoder": {"init": ""}}})", {"vae.encoder.init", "got \"\""});
+    refused(R"({"gan": {"generator": {"init": "Torch"}}})", {"gan.generator.init", "got \"Torch\""}); // lower case
+    // Aliases are accepted and written back as the canonical name; "" is the model's default output.
+    const ExperimentConfig c =
+        ll::io::ParseConfig(R"({"vae": {"encoder": {"output_activation": "none"}, "decoder": {"output_activation": ""}}})",
+                            "aliases.json");
+    CHECK(c.vae.encoder.output_activation == ll::nn::ActivationKind::Identity);
+    CHECK_FALSE(c.vae.decoder.output_activation.has_value());
+    const std::string text = ll::io::ConfigToJson(c);
+    CHECK(text.find("\"output_activation\": \"identity\"") != std::string::npos);
+    CHECK(text.find("\"output_activation\": \"\"") != std::string::npos);
 }
 
 TEST_CASE("Config JSON: Validate's message comes through, prefixed with the file name")
@@ -214,7 +250,7 @@ TEST_CASE("Presets: every shipped preset parses, validates, and carries its own 
         const ExperimentConfig c = ll::io::LoadPreset(info.name, kPresetDir);
         CHECK(c.name == info.name);
         // What ToJson writes is what the file means: parse(write(c)) == c.
-        CHECK(ll::io::ConfigsEqual(ll::io::ParseConfig(ll::io::ConfigToJson(c), info.name), c));
+        CHECK(ll::io::ParseConfig(ll::io::ConfigToJson(c), info.name) == c);
     }
     for (const char* name : {"gan-ring8", "gan-grid25-collapse", "wgan-gp-grid25", "hinge-sn-grid25",
                              "minimax-saturation", "gan-fashion", "cgan-fashion", "vae-fashion", "beta-vae-fashion",
@@ -229,8 +265,8 @@ TEST_CASE("Presets: every shipped preset parses, validates, and carries its own 
 TEST_CASE("Presets: the default vae-fashion runs 5 epochs of Fashion-MNIST at batch 128")
 {
     const ExperimentConfig c = ll::io::LoadPreset("vae-fashion", kPresetDir);
-    CHECK(c.family == "vae");
-    CHECK(c.data.kind == "fashion-mnist");
+    CHECK(c.family == ll::models::Family::Vae);
+    CHECK(c.data.kind == ll::models::DataKind::FashionMnist);
     CHECK(c.batch_size == 128);
     CHECK(c.steps == 5 * (60000 / 128));
     CHECK(c.vae.latent_dim == 20);

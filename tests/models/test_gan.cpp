@@ -4,6 +4,7 @@
 #include "core/data/toy2d.h"
 #include "core/models/config.h"
 #include "core/models/gan.h"
+#include "core/models/hyperparams.h"
 #include "toy_source.h"
 
 #include <doctest/doctest.h>
@@ -118,7 +119,7 @@ double Softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::
 struct RefGan
 {
     GanObjective objective = GanObjective::NonSaturating;
-    double real_label = 1, gp_lambda = 10;
+    double real_label = 1, gp_lambda = 10, gp_target = 1;
     RefNet g, d;
     MatD real, z, labels, eps; // labels empty when unconditional
 
@@ -143,7 +144,7 @@ struct RefGan
         for (Eigen::Index j = 0; j < n; ++j)
         {
             const double norm = grad.col(j).head(real.rows()).norm();
-            p += (norm - 1) * (norm - 1);
+            p += (norm - gp_target) * (norm - gp_target);
         }
         return p / n;
     }
@@ -221,11 +222,11 @@ void CheckGradients(std::vector<MatD*> params, const std::vector<nn::ParamRef<fl
 ExperimentConfig TinyConfig(const std::string& objective, const std::string& d_activation = "leaky_relu")
 {
     ExperimentConfig c;
-    c.family = "gan";
-    c.gan.objective = objective;
+    c.family = ll::models::Family::Gan;
+    c.gan.objective = NamesOf(GanObjective{}).Parse(objective, "gan.objective"); // the test names it, as JSON does
     c.gan.noise_dim = 2;
-    c.gan.generator = {{3}, "leaky_relu", 0.2, "", false};
-    c.gan.discriminator = {{3}, d_activation, 0.2, "", false};
+    c.gan.generator = {{3}, ll::nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
+    c.gan.discriminator = {{3}, nn::ParseActivation(d_activation), 0.2, std::nullopt, false};
     c.gan.g_opt = {nn::OptimizerKind::Sgd, 0.01};
     c.gan.d_opt = {nn::OptimizerKind::Sgd, 0.01};
     return c;
@@ -350,21 +351,27 @@ TEST_CASE("GAN: every objective's D and G losses and gradients match a double-pr
 TEST_CASE("GAN: the WGAN-GP penalty's gradient with respect to D's weights matches finite differences")
 {
     const TinyBatch b;
-    for (const std::string act : {"leaky_relu", "tanh"})
+    for (const auto& [act, target] : {std::pair<std::string, double>{"leaky_relu", 1.0}, {"tanh", 1.0},
+                                      {"leaky_relu", 0.3}, {"tanh", 2.5}})
     {
         CAPTURE(act);
+        CAPTURE(target);
         ExperimentConfig config = TinyConfig("wgan_gp", act);
+        config.gan.gp_target = target; // gan.gp_target: the norm the penalty pulls towards
         Rng rng(11);
         Gan gan(config, 2, 0, rng);
         RefGan ref = MakeRef(gan, b, false, nn::ParseActivation(act), 1.0);
+        ref.gp_target = target;
 
         // The penalty's own gradient: (loss with lambda) - (loss with lambda = 0), isolated from the critic term.
-        gan.SetHyper("gp_lambda", 0.0);
+        config.gan.gp_lambda = 0.0;
+        gan.ApplyLiveSettings(config);
         gan.DiscriminatorGrad(b.real, nullptr, b.z, &b.eps, false);
         std::vector<nn::MatrixF> without;
         for (const auto& p : ParamsOf(gan, 1))
             without.push_back(*p.grad);
-        gan.SetHyper("gp_lambda", 3.0);
+        config.gan.gp_lambda = 3.0;
+        gan.ApplyLiveSettings(config);
         const auto stats = gan.DiscriminatorGrad(b.real, nullptr, b.z, &b.eps, false);
         const MatD fake = ref.Fake();
         CHECK(stats.gp == doctest::Approx(ref.Penalty(fake)).epsilon(1e-4));
@@ -418,11 +425,11 @@ TEST_CASE("GAN: the minimax generator's gradient vanishes when D confidently rej
 TEST_CASE("GAN: a non-saturating GAN on ring-8 moves its samples toward the modes")
 {
     ExperimentConfig config;
-    config.family = "gan";
-    config.gan.objective = "non_saturating";
+    config.family = ll::models::Family::Gan;
+    config.gan.objective = ll::models::GanObjective::NonSaturating;
     config.gan.noise_dim = 2;
-    config.gan.generator = {{64, 64}, "leaky_relu", 0.2, "", false};
-    config.gan.discriminator = {{64, 64}, "leaky_relu", 0.2, "", false};
+    config.gan.generator = {{64, 64}, ll::nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
+    config.gan.discriminator = {{64, 64}, ll::nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
     config.gan.g_opt = {nn::OptimizerKind::Adam, 1e-3, 0.5, 0.999};
     config.gan.d_opt = {nn::OptimizerKind::Adam, 1e-3, 0.5, 0.999};
     Rng rng(2024);
@@ -522,37 +529,51 @@ TEST_CASE("GAN: weight clipping keeps every critic parameter within [-clip, clip
     CHECK(largest == doctest::Approx(0.05f)); // some weight sits on the boundary: clipping did happen
 }
 
-TEST_CASE("GAN: SetHyper refuses unknown names and out-of-range values, and accepts sensible ones")
+TEST_CASE("GAN: live settings pass the table's checks, and ApplyLiveSettings puts them in force")
 {
+    using ll::models::SetLiveHyper;
+    ExperimentConfig config = TinyConfig("wgan_gp");
     Rng rng(1);
-    Gan gan(TinyConfig("wgan_gp"), 2, 0, rng);
-    CHECK(gan.HyperNames() == std::vector<std::string>{"g_lr", "d_lr", "d_steps", "real_label", "clip", "gp_lambda"});
-    CHECK_THROWS_AS(gan.SetHyper("beta", 1.0), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("g_lr", 0.0), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("d_lr", -1e-3), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("d_lr", std::nan("")), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("d_steps", 0), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("d_steps", 2.5), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("real_label", 1.5), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("clip", 0.0), std::invalid_argument);
-    CHECK_THROWS_AS(gan.SetHyper("gp_lambda", -1), std::invalid_argument);
+    Gan gan(config, 2, 0, rng);
+    const std::vector<std::string> live = ll::models::LiveHyperNames(config);
+    for (const char* name : {"g_lr", "d_lr", "batch_size", "d_steps", "gp_lambda", "real_label", "clip"})
+    {
+        CHECK(std::find(live.begin(), live.end(), name) != live.end());
+    }
+    CHECK(std::find(live.begin(), live.end(), "beta") == live.end());
+    CHECK_THROWS_AS(SetLiveHyper(config, "beta", 1.0), std::invalid_argument); // the VAE's
+    CHECK_THROWS_AS(SetLiveHyper(config, "r1_gamma", 1.0), std::invalid_argument); // applies on reset
+    CHECK_THROWS_AS(SetLiveHyper(config, "g_lr", 0.0), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "d_lr", -1e-3), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "d_lr", std::nan("")), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "d_steps", 0), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "d_steps", 2.5), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "real_label", 1.5), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "clip", 0.0), std::invalid_argument);
+    CHECK_THROWS_AS(SetLiveHyper(config, "gp_lambda", -1), std::invalid_argument);
+    CHECK(config == TinyConfig("wgan_gp")); // refusals change nothing
     try
     {
-        gan.SetHyper("d_steps", 500);
+        SetLiveHyper(config, "d_steps", 500);
         FAIL("no throw");
     }
     catch (const std::invalid_argument& e)
     {
-        CHECK(std::string(e.what()).find("[1, 100]") != std::string::npos); // the message gives the range
+        CHECK(std::string(e.what()) == "d_steps: gan.d_steps must be in [1, 100], got 500"); // name, key, range
     }
-    gan.SetHyper("d_steps", 5);
+    SetLiveHyper(config, "d_steps", 5);
+    SetLiveHyper(config, "g_lr", 1e-4);
+    SetLiveHyper(config, "d_lr", 3e-4);
+    SetLiveHyper(config, "gp_lambda", 5);
+    CHECK(gan.DSteps() == 1); // nothing changes until the model reads the config
+    gan.ApplyLiveSettings(config);
     CHECK(gan.DSteps() == 5);
-    gan.SetHyper("g_lr", 1e-4);
     CHECK(gan.Optimizers()[0]->Config().learning_rate == doctest::Approx(1e-4));
-    gan.SetHyper("d_lr", 3e-4);
     CHECK(gan.Optimizers()[1]->Config().learning_rate == doctest::Approx(3e-4));
-    gan.SetHyper("gp_lambda", 5);
     CHECK(gan.Formula().find("- 5 E[(||grad D(x_hat)||_2 - 1)^2]") != std::string::npos);
+    SetLiveHyper(config, "gp_target", 0.5); // a new row of the table is live at once
+    gan.ApplyLiveSettings(config);
+    CHECK(gan.Formula().find("- 5 E[(||grad D(x_hat)||_2 - 0.5)^2]") != std::string::npos);
 }
 
 TEST_CASE("GAN: names, state, formula, clone and conditional decoding")
@@ -561,7 +582,7 @@ TEST_CASE("GAN: names, state, formula, clone and conditional decoding")
     config.gan.conditional = true;
     Rng rng(4);
     Gan gan(config, 2, 3, rng);
-    CHECK(gan.Family() == "gan");
+    CHECK(gan.Family() == ll::models::Family::Gan);
     CHECK(gan.Objective() == "hinge");
     CHECK(gan.NumClasses() == 3);
     CHECK(gan.LatentDim() == 2);
@@ -602,8 +623,7 @@ TEST_CASE("GAN: names, state, formula, clone and conditional decoding")
     Gan plain(ns, 2, 0, rng2);
     CHECK(plain.Formula().find("G: max_G E[log D(G(z))]") != std::string::npos);
     CHECK(plain.ExtraState().empty());
-    ExperimentConfig bad = TinyConfig("nonsense");
-    CHECK_THROWS_AS(Gan(bad, 2, 0, rng2), std::invalid_argument);
+    CHECK_THROWS_AS(TinyConfig("nonsense"), std::invalid_argument); // an unknown objective has no enum value
 }
 
 TEST_CASE("GAN: a step asks for d_steps + 1 batches, and a conditional GAN trains on labelled batches")

@@ -25,10 +25,10 @@ namespace
 ExperimentConfig EmaConfig(double decay)
 {
     ExperimentConfig c;
-    c.family = "gan";
+    c.family = ll::models::Family::Gan;
     c.gan.noise_dim = 2;
-    c.gan.generator = {{8, 8}, "relu", 0.2, "", false};
-    c.gan.discriminator = {{8}, "leaky_relu", 0.2, "", false};
+    c.gan.generator = {{8, 8}, ll::nn::ActivationKind::ReLU, 0.2, std::nullopt, false};
+    c.gan.discriminator = {{8}, ll::nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
     c.gan.g_opt = {nn::OptimizerKind::Adam, 1e-2, 0.5, 0.999};
     c.gan.d_opt = {nn::OptimizerKind::Adam, 1e-2, 0.5, 0.999};
     c.gan.g_ema = decay;
@@ -198,7 +198,8 @@ TEST_CASE("GAN LR decay: both rates fall linearly to lr_decay_to at lr_decay_ste
     CHECK(d_lr() == doctest::Approx(2.2e-3).epsilon(1e-12));
     gan.TrainStep(source, rng, 150, StepPhase::Both, m);
     CHECK(g_lr() == doctest::Approx(1e-4).epsilon(1e-12));
-    gan.SetHyper("g_lr", 2e-3); // a new base: the schedule scales it from the next step on
+    config.gan.g_opt.learning_rate = 2e-3; // a new base: the schedule scales it from the next step on
+    gan.ApplyLiveSettings(config);
     gan.TrainStep(source, rng, 75, StepPhase::Both, m);
     CHECK(g_lr() == doctest::Approx(2e-3 * 0.325).epsilon(1e-12));
     CHECK(d_lr() == doctest::Approx(4e-3 * 0.325).epsilon(1e-12));

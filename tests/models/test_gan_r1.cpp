@@ -78,13 +78,13 @@ RefD FromModel(nn::Sequential<float>& net, bool tanh)
 ExperimentConfig R1Config(double gamma, const std::string& d_activation, bool conditional = false)
 {
     ExperimentConfig c;
-    c.family = "gan";
-    c.gan.objective = "non_saturating";
+    c.family = ll::models::Family::Gan;
+    c.gan.objective = ll::models::GanObjective::NonSaturating;
     c.gan.noise_dim = 2;
     c.gan.conditional = conditional;
     c.gan.r1_gamma = gamma;
-    c.gan.generator = {{3}, "leaky_relu", 0.2, "", false};
-    c.gan.discriminator = {{3}, d_activation, 0.2, "", false};
+    c.gan.generator = {{3}, ll::nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
+    c.gan.discriminator = {{3}, nn::ParseActivation(d_activation), 0.2, std::nullopt, false};
     c.gan.g_opt = {nn::OptimizerKind::Sgd, 0.01};
     c.gan.d_opt = {nn::OptimizerKind::Sgd, 0.01};
     return c;

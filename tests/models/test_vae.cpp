@@ -1,5 +1,7 @@
 // The VAE: reparameterised gradients against finite differences, hand-checked loss terms, training on synthetic
 // 8x8 bar images, KL warm-up, the ELBO / IWAE bounds, determinism and the conditional model.
+#include "core/eval/vae_bounds.h"
+#include "core/models/hyperparams.h"
 #include "core/models/vae.h"
 
 #include <doctest/doctest.h>
@@ -10,6 +12,7 @@
 #include <stdexcept>
 
 using ll::Rng;
+using ll::models::ExperimentConfig;
 using ll::models::VaeConfig;
 using ll::models::VaeNet;
 namespace nn = ll::nn;
@@ -26,7 +29,7 @@ void FillNormal(Rng& rng, nn::Matrix<T>& m)
     }
 }
 
-VaeConfig SmallConfig(const std::string& likelihood, bool conditional)
+VaeConfig SmallConfig(ll::models::Likelihood likelihood, bool conditional)
 {
     VaeConfig c;
     c.latent_dim = 3;
@@ -35,9 +38,9 @@ VaeConfig SmallConfig(const std::string& likelihood, bool conditional)
     c.conditional = conditional;
     // Smooth activations keep the finite differences away from ReLU kinks.
     c.encoder.hidden = {6};
-    c.encoder.activation = "tanh";
+    c.encoder.activation = ll::nn::ActivationKind::Tanh;
     c.decoder.hidden = {5};
-    c.decoder.activation = "softplus";
+    c.decoder.activation = ll::nn::ActivationKind::Softplus;
     return c;
 }
 
@@ -206,23 +209,24 @@ std::vector<ll::models::Metrics> TrainBars(ll::models::Vae& vae, const nn::Matri
 TEST_CASE("VAE: reparameterised gradients match central finite differences in double")
 {
     // Double: h = 1e-6, tolerance 1e-6 absolute + 1e-5 relative (differences are accurate to ~1e-9 here).
-    CheckGradients<double>(SmallConfig("bernoulli", false), 1e-6, 1e-5, 1e-6);
-    CheckGradients<double>(SmallConfig("gaussian", false), 1e-6, 1e-5, 1e-6);
-    CheckGradients<double>(SmallConfig("bernoulli", true), 1e-6, 1e-5, 1e-6);
+    CheckGradients<double>(SmallConfig(ll::models::Likelihood::Bernoulli, false), 1e-6, 1e-5, 1e-6);
+    CheckGradients<double>(SmallConfig(ll::models::Likelihood::Gaussian, false), 1e-6, 1e-5, 1e-6);
+    CheckGradients<double>(SmallConfig(ll::models::Likelihood::Bernoulli, true), 1e-6, 1e-5, 1e-6);
 }
 
 TEST_CASE("VAE: reparameterised gradients match central finite differences in float")
 {
     // Float: h = 1e-2 trades rounding (~1e-5) against curvature (~h^2); tolerance 5e-3 absolute + 3e-2 relative.
-    CheckGradients<float>(SmallConfig("bernoulli", false), 1e-2f, 3e-2f, 5e-3f);
-    CheckGradients<float>(SmallConfig("gaussian", true), 1e-2f, 3e-2f, 5e-3f);
+    CheckGradients<float>(SmallConfig(ll::models::Likelihood::Bernoulli, false), 1e-2f, 3e-2f, 5e-3f);
+    CheckGradients<float>(SmallConfig(ll::models::Likelihood::Gaussian, true), 1e-2f, 3e-2f, 5e-3f);
 }
 
 TEST_CASE("VAE: the loss terms of a one-pixel, one-latent model match a hand computation")
 {
     // Encoder: one Linear 1 -> 2 with W = [0.5; 0], b = [0.1; -1]: mu = 0.5 x + 0.1, logvar = -1.
     // Decoder: one Linear 1 -> 1 with W = 2, b = -0.5: logit (or mean) = 2 z - 0.5.
-    for (const std::string likelihood : {"bernoulli", "gaussian"})
+    using ll::models::Likelihood;
+    for (const Likelihood likelihood : {Likelihood::Bernoulli, Likelihood::Gaussian})
     {
         VaeConfig c;
         c.latent_dim = 1;
@@ -249,7 +253,7 @@ TEST_CASE("VAE: the loss terms of a one-pixel, one-latent model match a hand com
         const Eigen::MatrixXd x = (Eigen::MatrixXd(1, 2) << 1.0, 0.0).finished();
         const Eigen::MatrixXd eps = (Eigen::MatrixXd(1, 2) << 0.3, -1.0).finished();
         const auto terms = net.Forward(x, nullptr, eps, 1.0, false);
-        const double expected_recon = likelihood == "bernoulli" ? 0.24775614361704804 : 2.5192314703108285;
+        const double expected_recon = likelihood == Likelihood::Bernoulli ? 0.24775614361704804 : 2.5192314703108285;
         CHECK(terms.recon == doctest::Approx(expected_recon).epsilon(1e-12));
         CHECK(terms.kl == doctest::Approx(0.2764397205857212).epsilon(1e-12));
         CHECK(net.KlPerDim()[0] == doctest::Approx(0.2764397205857212).epsilon(1e-12));
@@ -257,7 +261,7 @@ TEST_CASE("VAE: the loss terms of a one-pixel, one-latent model match a hand com
 
         Eigen::MatrixXd mean;
         net.DecodeMean(net.Z(), nullptr, mean);
-        if (likelihood == "bernoulli")
+        if (likelihood == Likelihood::Bernoulli)
         {
             CHECK(mean(0, 0) == doctest::Approx(0.7434386434693645).epsilon(1e-12)); // sigmoid(1.063918)
             CHECK(mean(0, 1) == doctest::Approx(0.18048554883732898).epsilon(1e-12));
@@ -344,8 +348,8 @@ TEST_CASE("VAE: training on 8x8 bars lowers the negative ELBO, and IWAE bounds s
     nn::MatrixF test_x, test_labels;
     MakeBars(data_rng, 500, test_x, test_labels);
     Rng eval_rng(13);
-    const double elbo = ll::models::EvaluateElbo(vae, test_x, nullptr, eval_rng);
-    const double iwae50 = ll::models::EvaluateIwae(vae, test_x, nullptr, 50, eval_rng);
+    const double elbo = ll::eval::EvaluateElbo(vae, test_x, nullptr, eval_rng);
+    const double iwae50 = ll::eval::EvaluateIwae(vae, test_x, nullptr, 50, eval_rng);
     MESSAGE("test ELBO " << elbo << ", IWAE(50) " << iwae50);
     CHECK(elbo < 0.0);
     CHECK(elbo > -end - 5.0); // close to the training bound
@@ -359,8 +363,8 @@ TEST_CASE("VAE: training on 8x8 bars lowers the negative ELBO, and IWAE bounds s
     {
         many.middleCols(r * 500, 500) = test_x;
     }
-    const double elbo_many = ll::models::EvaluateElbo(vae, many, nullptr, eval_rng);
-    const double iwae1 = ll::models::EvaluateIwae(vae, many, nullptr, 1, eval_rng);
+    const double elbo_many = ll::eval::EvaluateElbo(vae, many, nullptr, eval_rng);
+    const double iwae1 = ll::eval::EvaluateIwae(vae, many, nullptr, 1, eval_rng);
     MESSAGE("ELBO " << elbo_many << ", IWAE(1) " << iwae1);
     CHECK(std::abs(iwae1 - elbo_many) < 0.3);
 
@@ -377,12 +381,12 @@ TEST_CASE("VAE: training on 8x8 bars lowers the negative ELBO, and IWAE bounds s
         }
     }
     Rng r1(31), r2(31);
-    const double from_ds = ll::models::EvaluateIwae(vae, ds, 0, 5, r1);
-    const double from_matrix = ll::models::EvaluateIwae(vae, test_x.leftCols(300), nullptr, 5, r2);
+    const double from_ds = ll::eval::EvaluateIwae(vae, ds, 0, 5, r1);
+    const double from_matrix = ll::eval::EvaluateIwae(vae, test_x.leftCols(300), nullptr, 5, r2);
     CHECK(from_ds == doctest::Approx(from_matrix).epsilon(1e-9));
     Rng r3(32), r4(32);
-    CHECK(ll::models::EvaluateElbo(vae, ds, 100, r3) ==
-          doctest::Approx(ll::models::EvaluateElbo(vae, test_x.leftCols(100), nullptr, r4)).epsilon(1e-9));
+    CHECK(ll::eval::EvaluateElbo(vae, ds, 100, r3) ==
+          doctest::Approx(ll::eval::EvaluateElbo(vae, test_x.leftCols(100), nullptr, r4)).epsilon(1e-9));
 }
 
 TEST_CASE("VAE: the same seed gives the same metrics twice")
@@ -451,11 +455,11 @@ TEST_CASE("VAE: a conditional VAE learns to decode bars of the requested orienta
     // The bounds work with labels too.
     Rng eval_rng(29);
     const nn::MatrixF test_x = x.leftCols(300), test_labels = labels.leftCols(300);
-    const double elbo = ll::models::EvaluateElbo(vae, test_x, &test_labels, eval_rng);
-    const double iwae = ll::models::EvaluateIwae(vae, test_x, &test_labels, 20, eval_rng);
+    const double elbo = ll::eval::EvaluateElbo(vae, test_x, &test_labels, eval_rng);
+    const double iwae = ll::eval::EvaluateIwae(vae, test_x, &test_labels, 20, eval_rng);
     MESSAGE("conditional: ELBO " << elbo << ", IWAE(20) " << iwae);
     CHECK(iwae > elbo);
-    CHECK_THROWS_AS(ll::models::EvaluateElbo(vae, test_x, nullptr, eval_rng), std::invalid_argument);
+    CHECK_THROWS_AS(ll::eval::EvaluateElbo(vae, test_x, nullptr, eval_rng), std::invalid_argument);
 
     nn::MatrixF z(4, 3), out;
     z.setZero();
@@ -466,22 +470,30 @@ TEST_CASE("VAE: hyperparameters, networks, clones and unsupported calls")
 {
     Rng rng(2);
     ll::models::Vae vae(BarsConfig(false), 64, 0, rng);
-    CHECK(vae.Family() == "vae");
+    CHECK(vae.Family() == ll::models::Family::Vae);
     CHECK(vae.Formula().find("KL(q(z|x) || p(z))") != std::string::npos);
-    CHECK(vae.HyperNames() == std::vector<std::string>{"lr", "beta", "warmup_steps"});
+    ExperimentConfig config;
+    config.vae = BarsConfig(false);
+    CHECK(ll::models::LiveHyperNames(config) == std::vector<std::string>{"lr", "batch_size", "beta", "warmup_steps"});
 
-    vae.SetHyper("lr", 5e-4);
+    using ll::models::SetLiveHyper;
+    SetLiveHyper(config, "lr", 5e-4);
+    vae.ApplyLiveSettings(config);
     REQUIRE(vae.Optimizers().size() == 1);
     CHECK(vae.Optimizers()[0]->Config().learning_rate == doctest::Approx(5e-4));
-    vae.SetHyper("beta", 4);
+    SetLiveHyper(config, "beta", 4);
+    vae.ApplyLiveSettings(config);
     CHECK(vae.BetaAt(10) == 4.0);
     CHECK(vae.Formula().find("beta * KL") != std::string::npos);
-    vae.SetHyper("warmup_steps", 10);
+    SetLiveHyper(config, "warmup_steps", 10);
+    vae.ApplyLiveSettings(config);
     CHECK(vae.BetaAt(5) == doctest::Approx(2.0));
-    CHECK_THROWS_WITH_AS(vae.SetHyper("gamma", 1), doctest::Contains("unknown hyperparameter \"gamma\""),
+    CHECK_THROWS_WITH_AS(SetLiveHyper(config, "gamma", 1), doctest::Contains("unknown hyperparameter \"gamma\""),
                          std::invalid_argument);
-    CHECK_THROWS_WITH_AS(vae.SetHyper("beta", -1), doctest::Contains("[0, 1000]"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(vae.SetHyper("lr", 0), doctest::Contains("(0, 10]"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(SetLiveHyper(config, "beta", -1), doctest::Contains("[0, 1000]"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(SetLiveHyper(config, "lr", 0), doctest::Contains("(0, 10]"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(SetLiveHyper(config, "warmup_steps", 2.5), doctest::Contains("whole number"),
+                         std::invalid_argument);
 
     const auto nets = vae.Networks();
     REQUIRE(nets.size() == 2);
@@ -513,10 +525,10 @@ TEST_CASE("VAE: hyperparameters, networks, clones and unsupported calls")
     CHECK_THROWS_AS(clone->Score(x, nullptr, a), std::logic_error);
     CHECK_THROWS_AS(clone->GeneratorOutputGrad(z, nullptr, a), std::logic_error);
 
-    ll::models::ExperimentConfig config;
+    ExperimentConfig plain;
     Rng mr(1);
-    auto model = ll::models::MakeModel(config, 64, 0, mr);
-    CHECK(model->Family() == "vae");
-    config.family = "flow";
-    CHECK_THROWS_AS(ll::models::MakeModel(config, 64, 0, mr), std::invalid_argument);
+    auto model = ll::models::MakeModel(plain, 64, 0, mr);
+    CHECK(model->Family() == ll::models::Family::Vae);
+    plain.family = static_cast<ll::models::Family>(7); // no such family: only a cast can make one
+    CHECK_THROWS_AS(ll::models::MakeModel(plain, 64, 0, mr), std::invalid_argument);
 }

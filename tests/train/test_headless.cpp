@@ -17,18 +17,18 @@ using ll::models::ExperimentConfig;
 namespace
 {
 
-ExperimentConfig TinyToy(const std::string& family)
+ExperimentConfig TinyToy(ll::models::Family family)
 {
     ExperimentConfig c;
-    c.name = "test-headless-" + family;
+    c.name = "test-headless-" + ll::util::NameOf(family);
     c.family = family;
-    c.data.kind = "toy";
-    c.data.toy = "ring8";
+    c.data.kind = ll::models::DataKind::Toy;
+    c.data.toy = ll::data::ToyKind::Ring8;
     c.gan.noise_dim = 2;
     c.gan.generator.hidden = {32, 32};
     c.gan.discriminator.hidden = {32, 32};
     c.vae.latent_dim = 2;
-    c.vae.likelihood = "gaussian";
+    c.vae.likelihood = ll::models::Likelihood::Gaussian;
     c.vae.encoder.hidden = {32};
     c.vae.decoder.hidden = {32};
     c.batch_size = 64;
@@ -70,7 +70,7 @@ TEST_CASE("RunHeadless: a toy GAN writes every step to the CSV, views at sample 
     options.threads = 1;
     std::ostringstream progress;
     options.progress = &progress;
-    const auto result = ll::train::RunHeadless(TinyToy("gan"), options);
+    const auto result = ll::train::RunHeadless(TinyToy(ll::models::Family::Gan), options);
     CHECK(result.Ok());
     CHECK(result.steps == 250);
     CHECK(CountLines(dir / "metrics.csv") == 251); // header + one row per step
@@ -105,7 +105,7 @@ TEST_CASE("RunHeadless: a VAE reports its test bounds with iwae_k, IWAE no loose
     options.steps = 200;
     options.out_dir = dir.string();
     options.threads = 1;
-    const auto result = ll::train::RunHeadless(TinyToy("vae"), options);
+    const auto result = ll::train::RunHeadless(TinyToy(ll::models::Family::Vae), options);
     REQUIRE(result.Ok());
     std::ifstream in(dir / "summary.json");
     const auto j = nlohmann::json::parse(in);
@@ -120,8 +120,8 @@ TEST_CASE("RunHeadless: a VAE reports its test bounds with iwae_k, IWAE no loose
 
 TEST_CASE("RunHeadless: data that cannot be loaded is an exception naming the problem")
 {
-    ExperimentConfig bad = TinyToy("gan");
-    bad.data.kind = "idx";
+    ExperimentConfig bad = TinyToy(ll::models::Family::Gan);
+    bad.data.kind = ll::models::DataKind::Idx;
     bad.data.dir = "/nonexistent/latentlab";
     ll::train::HeadlessOptions options;
     options.steps = 10;

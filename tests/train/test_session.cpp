@@ -37,10 +37,10 @@ ExperimentConfig TinyGan(std::uint64_t seed = 7)
 {
     ExperimentConfig c;
     c.name = "test-ring8";
-    c.family = "gan";
-    c.data.kind = "toy";
-    c.data.toy = "ring8";
-    c.gan.objective = "non_saturating";
+    c.family = ll::models::Family::Gan;
+    c.data.kind = ll::models::DataKind::Toy;
+    c.data.toy = ll::data::ToyKind::Ring8;
+    c.gan.objective = ll::models::GanObjective::NonSaturating;
     c.gan.noise_dim = 2;
     c.gan.generator.hidden = {32, 32};
     c.gan.discriminator.hidden = {32, 32};
@@ -276,7 +276,7 @@ TEST_CASE("Session: an exception inside a step becomes the error state and the s
 TEST_CASE("Session: a loss that blows up pauses the session as diverged, naming the metric")
 {
     ExperimentConfig config = TinyGan();
-    config.gan.objective = "least_squares";
+    config.gan.objective = ll::models::GanObjective::LeastSquares;
     config.gan.d_opt.kind = ll::nn::OptimizerKind::Sgd;
     config.gan.g_opt.kind = ll::nn::OptimizerKind::Sgd;
     config.gan.d_opt.learning_rate = 10.0;
@@ -399,8 +399,9 @@ TEST_CASE("Session: commands before a load are refused with a message, not a cra
     CHECK(snap->status == Status::Idle);
     CHECK(!snap->command_error.empty());
     ExperimentConfig bad = TinyGan();
-    bad.data.toy = "no-such-toy";
+    bad.data.kind = ll::models::DataKind::Idx;
+    bad.data.dir = "/no-such-folder";
     snap = Wait(s, s.Load(bad));
     CHECK(snap->status == Status::Error);
-    CHECK(snap->message.find("no-such-toy") != std::string::npos);
+    CHECK(snap->message.find("no-such-folder") != std::string::npos);
 }

@@ -19,11 +19,11 @@ ExperimentConfig TinyToyVae()
 {
     ExperimentConfig c;
     c.name = "test-vae-ring8";
-    c.family = "vae";
-    c.data.kind = "toy";
-    c.data.toy = "ring8";
+    c.family = ll::models::Family::Vae;
+    c.data.kind = ll::models::DataKind::Toy;
+    c.data.toy = ll::data::ToyKind::Ring8;
     c.vae.latent_dim = 2;
-    c.vae.likelihood = "gaussian";
+    c.vae.likelihood = ll::models::Likelihood::Gaussian;
     c.vae.encoder.hidden = {32};
     c.vae.decoder.hidden = {32};
     c.batch_size = 64;
@@ -89,7 +89,7 @@ TEST_CASE("Views: a toy VAE's view gives each point's posterior sd, exp(logvar /
 TEST_CASE("Views: a GAN's view has no posterior (means and sds empty)")
 {
     ExperimentConfig c = TinyToyVae();
-    c.family = "gan";
+    c.family = ll::models::Family::Gan;
     c.gan.noise_dim = 2;
     c.gan.generator.hidden = {16};
     c.gan.discriminator.hidden = {16};

@@ -365,10 +365,10 @@ models::ExperimentConfig TinyGan()
 {
     models::ExperimentConfig c;
     c.name = "file-menu-test";
-    c.family = "gan";
-    c.data.kind = "toy";
-    c.data.toy = "ring8";
-    c.gan.objective = "non_saturating";
+    c.family = ll::models::Family::Gan;
+    c.data.kind = ll::models::DataKind::Toy;
+    c.data.toy = ll::data::ToyKind::Ring8;
+    c.gan.objective = ll::models::GanObjective::NonSaturating;
     c.gan.noise_dim = 2;
     c.gan.generator.hidden = {16};
     c.gan.discriminator.hidden = {16};

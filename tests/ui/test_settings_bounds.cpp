@@ -1,6 +1,6 @@
 // The window's settings.json goes through the lab's bounded JSON reader: a file nested 100,000 deep or larger than
 // 1 MiB is refused with its name and the limit, set aside, and the defaults are used (the window keeps running).
-#include "ui/file_store.h"
+#include "ui/files/file_store.h"
 
 #include "../data/data_test_util.h"
 

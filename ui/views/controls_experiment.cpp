@@ -73,18 +73,13 @@ bool Combo(const char* label, std::string& value, const std::vector<std::string>
 } // namespace controls_detail
 
 using controls_detail::Combo;
+using controls_detail::EnumCombo;
 using controls_detail::JoinWidths;
 using controls_detail::ParseWidths;
 
 bool ControlsPanel::OptimizerCombo(const char* label, nn::OptimizerConfig& opt)
 {
-    std::string name = nn::OptimizerName(opt.kind);
-    if (Combo(label, name, {"sgd", "adam", "rmsprop"}))
-    {
-        opt.kind = nn::ParseOptimizer(name);
-        return true;
-    }
-    return false;
+    return EnumCombo(label, opt.kind);
 }
 
 bool ControlsPanel::NetworkEditor(const char* id, models::NetConfig& net, std::string& hidden_text,
@@ -111,12 +106,47 @@ bool ControlsPanel::NetworkEditor(const char* id, models::NetConfig& net, std::s
     {
         ImGui::TextColored(ImVec4(1, 0.4f, 0.35f, 1), "widths: positive integers separated by commas");
     }
-    changed |= Combo("activation", net.activation, models::HiddenActivationNames());
+    changed |= EnumCombo("activation", net.activation, &models::IsHiddenActivation);
     ItemTooltip("The non-linearity after each hidden layer.");
-    changed |= Combo("init", net.init, models::InitNames());
+    changed |= EnumCombo("init", net.init);
     ItemTooltip("How the weights start: auto (He for ReLU-like layers, else Xavier), he, xavier, or torch "
                 "(PyTorch's default, uniform within 1/sqrt(inputs)).");
     ImGui::PopID();
+    return changed;
+}
+
+bool ControlsPanel::OnResetInputs(models::ExperimentConfig& c)
+{
+    bool changed = false;
+    for (const models::Hyperparam& h : models::Hyperparams())
+    {
+        if (h.Live() || *h.label == '\0' || !models::ActsOn(h, c))
+        {
+            continue;
+        }
+        if (h.Integer())
+        {
+            long long v = std::llround(models::GetHyper(h, c));
+            if (ImGui::InputScalar(h.label, ImGuiDataType_S64, &v))
+            {
+                models::PutHyper(h, c, static_cast<double>(v));
+                changed = true;
+            }
+        }
+        else
+        {
+            double v = models::GetHyper(h, c);
+            if (ImGui::InputDouble(h.label, &v, 0.0, 0.0, "%.4g"))
+            {
+                models::PutHyper(h, c, v);
+                changed = true;
+            }
+        }
+        if (ImGui::IsItemHovered())
+        {
+            ImGui::SetTooltip("%s (applies on reset; allowed %s)", h.tooltip, h.RangeText().c_str());
+        }
+    }
     return changed;
 }
 
@@ -128,23 +158,29 @@ void ControlsPanel::DrawResetSettings(LabContext& ctx)
     }
     bool changed = false;
     models::ExperimentConfig& c = m_pending;
-    std::string data_name = c.data.kind == "toy" ? c.data.toy : c.data.kind;
-    std::vector<std::string> data_items{"fashion-mnist"};
+    // One list: Fashion-MNIST (or the kind in force) and the built-in toys.
+    const bool toy = c.data.kind == models::DataKind::Toy;
+    const std::string& fashion = util::NameOf(models::DataKind::FashionMnist);
+    std::string data_name = toy ? data::ToyName(c.data.toy) : util::NameOf(c.data.kind);
+    std::vector<std::string> data_items{fashion};
     for (const std::string& t : data::ToyNames())
     {
         data_items.push_back(t);
     }
     if (Combo("data set", data_name, data_items))
     {
-        c.data.kind = data_name == "fashion-mnist" ? "fashion-mnist" : "toy";
-        c.data.toy = data_name == "fashion-mnist" ? c.data.toy : data_name;
+        c.data.kind = data_name == fashion ? models::DataKind::FashionMnist : models::DataKind::Toy;
+        if (data_name != fashion)
+        {
+            c.data.toy = data::ParseToy(data_name);
+        }
         changed = true;
     }
     ItemTooltip("Fashion-MNIST images, or a 2-D toy distribution the 2-D view can show whole.");
-    const std::string old_family = c.family;
-    changed |= Combo("model family", c.family, models::FamilyNames());
+    const models::Family old_family = c.family;
+    changed |= EnumCombo("model family", c.family);
     ItemTooltip("VAE (encoder + decoder, trained on the ELBO) or GAN (generator against discriminator).");
-    const bool gan = c.family == "gan";
+    const bool gan = c.family == models::Family::Gan;
     if (c.family != old_family)
     {
         m_hidden_text[0] = JoinWidths(gan ? c.gan.generator.hidden : c.vae.encoder.hidden);
@@ -152,10 +188,8 @@ void ControlsPanel::DrawResetSettings(LabContext& ctx)
     }
     if (gan)
     {
-        changed |= Combo("objective", c.gan.objective, models::GanObjectiveNames());
+        changed |= EnumCombo("objective", c.gan.objective);
         ItemTooltip("The game D and G play: the formula beside the plots shows the one in force.");
-        changed |= ImGui::InputInt("noise size", &c.gan.noise_dim);
-        ItemTooltip("Dimensions of the noise vector z the generator maps to data.");
         changed |= NetworkEditor("Generator", c.gan.generator, m_hidden_text[0],
                                  "Hidden layer widths of G, input to output, e.g. 256,512.");
         changed |= OptimizerCombo("G optimizer", c.gan.g_opt);
@@ -168,44 +202,21 @@ void ControlsPanel::DrawResetSettings(LabContext& ctx)
         ItemTooltip("The update rule of the discriminator (its learning rate is a live setting).");
         changed |= ImGui::Checkbox("conditional", &c.gan.conditional);
         ItemTooltip("Give G and D the class label, so you choose which class to draw.");
-        changed |= ImGui::InputDouble("R1 gamma", &c.gan.r1_gamma, 0.1, 1.0, "%.3g");
-        ItemTooltip("Penalise D's gradient on real data, gamma/2 E||grad D(x)||^2 (0 = off): it shows in the "
-                    "formula and the penalty plot.");
-        changed |= ImGui::InputDouble("G average decay", &c.gan.g_ema, 0.0, 0.0, "%.4g");
-        ItemTooltip("Samples and evaluation use a moving average of G's weights with this decay, e.g. 0.999 "
-                    "(0 = off).");
-        int decay_steps = static_cast<int>(std::min<std::int64_t>(c.gan.lr_decay_steps, 1 << 30));
-        if (ImGui::InputInt("LR decay steps", &decay_steps, 1000, 10000))
-        {
-            c.gan.lr_decay_steps = decay_steps;
-            changed = true;
-        }
-        ItemTooltip("Both learning rates fall linearly to 'LR decay to' times their value by this step (0 = off).");
-        changed |= ImGui::InputDouble("LR decay to", &c.gan.lr_decay_to, 0.0, 0.0, "%.3g");
-        ItemTooltip("The fraction of each learning rate left after the decay, in [0, 1].");
     }
     else
     {
-        changed |= Combo("likelihood", c.vae.likelihood, models::LikelihoodNames());
+        changed |= EnumCombo("likelihood", c.vae.likelihood);
         ItemTooltip("How the decoder scores a pixel: Bernoulli for images in [0, 1], Gaussian for 2-D data.");
-        changed |= ImGui::InputInt("latent size", &c.vae.latent_dim);
-        ItemTooltip("Dimensions of the code z: 2 lets the latent explorer show the whole space.");
         changed |= NetworkEditor("Encoder", c.vae.encoder, m_hidden_text[0],
                                  "Hidden layer widths of the encoder, input to code, e.g. 512,256.");
         changed |= NetworkEditor("Decoder", c.vae.decoder, m_hidden_text[1],
                                  "Hidden layer widths of the decoder, code to output, e.g. 256,512.");
         changed |= OptimizerCombo("optimizer", c.vae.opt);
         ItemTooltip("The update rule (its learning rate is a live setting).");
-        int warmup = static_cast<int>(c.vae.warmup_steps);
-        if (ImGui::InputInt("KL warm-up steps", &warmup, 100, 1000))
-        {
-            c.vae.warmup_steps = std::max(0, warmup);
-            changed = true;
-        }
-        ItemTooltip("Beta ramps from 0 to its value over these steps, so the code is used before KL bites.");
         changed |= ImGui::Checkbox("conditional", &c.vae.conditional);
         ItemTooltip("Give encoder and decoder the class label, so the code holds only the style.");
     }
+    changed |= OnResetInputs(c);
     int seed = static_cast<int>(c.seed);
     if (ImGui::InputInt("seed", &seed))
     {

@@ -16,32 +16,6 @@ namespace
 
 using controls_detail::JoinWidths;
 
-double HyperValue(const train::Snapshot& snap, const std::string& name)
-{
-    for (const auto& [n, v] : snap.hypers)
-    {
-        if (n == name)
-        {
-            return v;
-        }
-    }
-    return std::nan("");
-}
-
-// Mirrors a live change into a config, so "apply on reset" does not undo it.
-void SetConfigHyper(models::ExperimentConfig& c, const std::string& name, double v)
-{
-    if (name == "g_lr") c.gan.g_opt.learning_rate = v;
-    else if (name == "d_lr") c.gan.d_opt.learning_rate = v;
-    else if (name == "lr") c.vae.opt.learning_rate = v;
-    else if (name == "beta") c.vae.beta = v;
-    else if (name == "d_steps") c.gan.d_steps = static_cast<int>(v);
-    else if (name == "real_label") c.gan.real_label = v;
-    else if (name == "clip") c.gan.clip = v;
-    else if (name == "gp_lambda") c.gan.gp_lambda = v;
-    else if (name == "batch_size") c.batch_size = static_cast<int>(v);
-}
-
 std::string FormatDuration(double seconds)
 {
     const long s = static_cast<long>(seconds);
@@ -97,13 +71,26 @@ bool ControlsPanel::LoadPreset(train::Session& session, const std::string& name)
 
 void ControlsPanel::SyncPending(const train::Snapshot& snap)
 {
-    if (m_dirty || !snap.config || snap.config == m_synced_from)
+    if (!snap.config || snap.config == m_synced_from)
     {
+        return;
+    }
+    if (m_dirty)
+    {
+        // Settings being edited stay; the live ones follow the experiment in force, so Apply does not undo them.
+        for (const models::Hyperparam& h : models::Hyperparams())
+        {
+            if (h.Live() && models::InFamily(h, snap.config->family))
+            {
+                models::PutHyper(h, m_pending, models::GetHyper(h, *snap.config));
+            }
+        }
+        m_synced_from = snap.config;
         return;
     }
     m_pending = *snap.config;
     m_synced_from = snap.config;
-    const bool gan = m_pending.family == "gan";
+    const bool gan = m_pending.family == models::Family::Gan;
     m_hidden_text[0] = JoinWidths(gan ? m_pending.gan.generator.hidden : m_pending.vae.encoder.hidden);
     m_hidden_text[1] = JoinWidths(gan ? m_pending.gan.discriminator.hidden : m_pending.vae.decoder.hidden);
 }
@@ -283,45 +270,40 @@ void ControlsPanel::DrawGanTeaching(LabContext& ctx)
     ItemTooltip("Limit training to this many steps per second so each update can be seen (0 = full speed).");
 }
 
-void ControlsPanel::LiveSlider(LabContext& ctx, const char* name, const char* label, float lo, float hi,
-                               LiveKind kind, const char* tooltip)
+void ControlsPanel::LiveSlider(LabContext& ctx, const models::Hyperparam& h)
 {
     const train::Snapshot& snap = *ctx.snapshot;
-    const double current = HyperValue(snap, name);
-    if (std::isnan(current))
-    {
-        return;
-    }
-    LiveEdit& edit = m_live[name];
+    LiveEdit& edit = m_live[h.name];
     if (edit.awaiting != 0 && snap.commands_applied >= edit.awaiting)
     {
         edit.awaiting = 0;
     }
     if (!edit.active && edit.awaiting == 0)
     {
-        edit.value = static_cast<float>(current);
+        edit.value = static_cast<float>(models::GetHyper(h, *snap.config));
     }
-    const bool log = kind == LiveKind::Log || kind == LiveKind::LogInt;
+    const bool log = h.scale == models::HyperScale::Log;
     const ImGuiSliderFlags flags = log ? ImGuiSliderFlags_Logarithmic : ImGuiSliderFlags_None;
-    if (kind == LiveKind::Int || kind == LiveKind::LogInt)
+    if (h.Integer())
     {
         int v = static_cast<int>(std::lround(edit.value));
-        ImGui::SliderInt(label, &v, static_cast<int>(lo), static_cast<int>(hi), "%d", flags);
+        ImGui::SliderInt(h.label, &v, static_cast<int>(h.slider_lo), static_cast<int>(h.slider_hi), "%d", flags);
         edit.value = static_cast<float>(v);
     }
     else
     {
-        ImGui::SliderFloat(label, &edit.value, lo, hi, log && hi <= 1.0f ? "%.2e" : "%.3g", flags);
+        ImGui::SliderFloat(h.label, &edit.value, static_cast<float>(h.slider_lo), static_cast<float>(h.slider_hi),
+                           log && h.slider_hi <= 1.0 ? "%.2e" : "%.3g", flags);
     }
     edit.active = ImGui::IsItemActive();
     if (ImGui::IsItemDeactivatedAfterEdit())
     {
-        edit.awaiting = ctx.session->SetHyper(name, edit.value);
-        SetConfigHyper(m_pending, name, edit.value);
+        edit.awaiting = ctx.session->SetHyper(h.name, edit.value);
+        models::PutHyper(h, m_pending, edit.value); // the snapshot's config confirms it (SyncPending)
     }
     if (ImGui::IsItemHovered())
     {
-        ImGui::SetTooltip("%s (changes live; Ctrl+click to type a value)", tooltip);
+        ImGui::SetTooltip("%s (changes live; Ctrl+click to type a value in %s)", h.tooltip, h.RangeText().c_str());
     }
 }
 
@@ -332,30 +314,17 @@ void ControlsPanel::DrawLiveHypers(LabContext& ctx)
         return;
     }
     const train::Snapshot& snap = *ctx.snapshot;
-    LiveSlider(ctx, "lr", "learning rate", 1e-5f, 1e-1f, LiveKind::Log, "Adam's step size for the VAE");
-    LiveSlider(ctx, "g_lr", "G learning rate", 1e-5f, 1e-1f, LiveKind::Log, "The generator's step size");
-    LiveSlider(ctx, "d_lr", "D learning rate", 1e-5f, 1e-1f, LiveKind::Log, "The discriminator's step size");
-    LiveSlider(ctx, "batch_size", "batch size", 8, 1024, LiveKind::LogInt, "Examples per training step");
-    LiveSlider(ctx, "d_steps", "D steps per G step", 1, 10, LiveKind::Int,
-               "Discriminator updates before each generator update");
-    LiveSlider(ctx, "beta", "beta (KL weight)", 0.0f, 20.0f, LiveKind::Log,
-               "Weight of the KL term: above 1 pushes toward a disentangled, blurrier code");
-    // Objective-specific knobs only where they act.
-    const std::string objective = snap.config ? snap.config->gan.objective : std::string();
-    if (objective == "wgan_gp")
+    if (!snap.config)
     {
-        LiveSlider(ctx, "gp_lambda", "gradient penalty", 0.0f, 100.0f, LiveKind::Log,
-                   "Weight of WGAN-GP's penalty on critic gradients away from norm 1");
+        return;
     }
-    if (objective == "minimax" || objective == "non_saturating" || objective == "least_squares")
+    // The family's live settings that act under the objective in force, in the table's order.
+    for (const models::Hyperparam& h : models::Hyperparams())
     {
-        LiveSlider(ctx, "real_label", "real label", 0.5f, 1.0f, LiveKind::Linear,
-                   "Target for real examples in D's loss: below 1 is one-sided label smoothing");
-    }
-    if (objective == "wgan_clip")
-    {
-        LiveSlider(ctx, "clip", "weight clip", 1e-3f, 0.1f, LiveKind::Log,
-                   "WGAN critic weights are clipped to +-clip");
+        if (h.Live() && *h.label != '\0' && models::ActsOn(h, *snap.config))
+        {
+            LiveSlider(ctx, h);
+        }
     }
 }
 
@@ -369,7 +338,7 @@ void ControlsPanel::Draw(LabContext& ctx)
     DrawRunControls(ctx);
     DrawStatus(snap);
     ImGui::Separator();
-    if (snap.family == "gan")
+    if (snap.family == models::Family::Gan)
     {
         DrawGanTeaching(ctx);
     }

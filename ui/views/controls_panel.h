@@ -1,12 +1,17 @@
 // The control panel: preset picker with its description, run buttons (Start / Pause / Step / Reset and the keys
 // Space, S, R), the run's clock and status, the live hyperparameters (sent with Session::SetHyper) and the
 // settings that apply on reset (edited in a pending ExperimentConfig, applied with Session::Load after Validate).
+// Every numeric setting is a row of the hyperparameter table (core/models/hyperparams.h): label, tooltip, slider
+// range and where it acts come from there, values from the snapshot's config.
 // Main (ImGui) thread only; issues commands, never waits on the session.
 #pragma once
 
 #include "core/io/config_json.h"
 #include "core/models/config.h"
+#include "core/models/hyperparams.h"
 #include "ui/lab_context.h"
+
+#include <imgui.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -40,25 +45,17 @@ private:
         bool active = false;
         std::uint64_t awaiting = 0; // SetHyper command id not yet reflected in the snapshot
     };
-    enum class LiveKind
-    {
-        Log,
-        Linear,
-        Int,
-        LogInt,
-    };
-
     void SyncPending(const train::Snapshot& snap);
     void DrawPresetPicker(LabContext& ctx);
     void DrawRunControls(LabContext& ctx);
     void DrawStatus(const train::Snapshot& snap);
     void DrawGanTeaching(LabContext& ctx);
     void DrawLiveHypers(LabContext& ctx);
-    void LiveSlider(LabContext& ctx, const char* name, const char* label, float lo, float hi, LiveKind kind,
-                    const char* tooltip);
+    void LiveSlider(LabContext& ctx, const models::Hyperparam& h);
     void DrawResetSettings(LabContext& ctx);
     bool NetworkEditor(const char* id, models::NetConfig& net, std::string& hidden_text, const char* tooltip);
     bool OptimizerCombo(const char* label, nn::OptimizerConfig& opt);
+    bool OnResetInputs(models::ExperimentConfig& c); // the table's on-reset rows that act on c
     void ApplyPending(LabContext& ctx);
     void ToggleRun(LabContext& ctx);
     void ResetRun(LabContext& ctx);
@@ -83,6 +80,30 @@ std::string JoinWidths(const std::vector<int>& widths); // {512, 256} -> "512,25
 // "512, 256" -> {512, 256}; false on anything but a comma-separated list of positive integers.
 bool ParseWidths(const std::string& text, std::vector<int>& out);
 bool Combo(const char* label, std::string& value, const std::vector<std::string>& items);
+
+// A combo over an enum's name table (NamesOf), showing the values `shown` accepts (all when null).
+template <typename E>
+bool EnumCombo(const char* label, E& value, bool (*shown)(E) = nullptr)
+{
+    bool changed = false;
+    if (ImGui::BeginCombo(label, util::NameOf(value).c_str()))
+    {
+        for (const E item : NamesOf(value).Values())
+        {
+            if (shown != nullptr && !shown(item))
+            {
+                continue;
+            }
+            if (ImGui::Selectable(util::NameOf(item).c_str(), item == value))
+            {
+                changed = item != value;
+                value = item;
+            }
+        }
+        ImGui::EndCombo();
+    }
+    return changed;
+}
 } // namespace controls_detail
 
 } // namespace ll::ui

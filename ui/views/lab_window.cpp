@@ -211,12 +211,12 @@ void LabWindow::Frame()
 
     // A window appears in front of those submitted before it on its first frame, so the view to bring forward (the
     // focused one, or on the first frame the one that suits the data) is submitted last.
-    const bool toy = snap.view2d != nullptr || (snap.config && snap.config->data.kind == "toy");
+    const bool toy = snap.view2d != nullptr || (snap.config && snap.config->data.kind == models::DataKind::Toy);
     // The experiment loads on the training thread, after the first frames: when its data kind first shows (or a new
     // preset changes it), the view that suits the data comes forward, unless a view was asked for before that.
     if (snap.config && snap.config->data.kind != m_front_kind)
     {
-        const bool first = m_front_kind.empty();
+        const bool first = !m_front_kind.has_value();
         m_front_kind = snap.config->data.kind;
         if (m_focus < 0 && !(first && m_view_chosen))
         {

@@ -77,7 +77,7 @@ private:
     bool m_force_layout = false; // "Layout > Reset layout": apply the default arrangement again
     bool m_first_frame = true;
     float m_display[2] = {0, 0}; // display size last frame: a resize re-places windows, so backgrounds stay that frame
-    std::string m_front_kind;   // data kind ("toy", "fashion", ...) the front view was last chosen for
+    std::optional<models::DataKind> m_front_kind; // data kind the front view was last chosen for (none yet)
     bool m_view_chosen = false; // a view was asked for (--view, the menu) before the first experiment arrived
 };
 

@@ -58,7 +58,8 @@ void PlotsView::DrawFormula(const LabContext& ctx)
     {
         return;
     }
-    ImGui::TextDisabled("Objective in force (%s, %s)", snap.family.c_str(), snap.objective.c_str());
+    ImGui::TextDisabled("Objective in force (%s, %s)", snap.family ? util::NameOf(*snap.family).c_str() : "",
+                        snap.objective.c_str());
     ImGui::PushFont(LargeFont());
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.93f, 0.75f, 1.0f));
     ImGui::TextWrapped("%s", snap.formula.c_str());
@@ -251,7 +252,7 @@ void PlotsView::Draw(LabContext& ctx)
     const float avail_h = ImGui::GetContentRegionAvail().y;
     const float avail_w = ImGui::GetContentRegionAvail().x;
     const int columns = avail_w > 900 ? 2 : 1;
-    const bool gan = snap.family == "gan";
+    const bool gan = snap.family == models::Family::Gan;
     const bool toy = snap.view2d != nullptr || Has(ctx, "grid_kl");
     const bool penalty = Has(ctx, "gp") || Has(ctx, "r1_penalty"); // WGAN-GP's and R1's, unweighted
     int plots = gan ? 3 + (penalty ? 1 : 0) + (toy ? 2 : 0) : 3 + (Has(ctx, "test_elbo") ? 1 : 0) + 1;

@@ -155,8 +155,8 @@ void SamplesView::Draw(LabContext& ctx)
     const bool has_recon = snap.reconstructions && snap.reconstructions->width > 0;
     std::vector<std::string> class_rows;
     const std::vector<std::string>* labels = nullptr;
-    if (snap.config && ((snap.config->family == "gan" && snap.config->gan.conditional) ||
-                        (snap.config->family == "vae" && snap.config->vae.conditional)))
+    if (snap.config && ((snap.config->family == models::Family::Gan && snap.config->gan.conditional) ||
+                        (snap.config->family == models::Family::Vae && snap.config->vae.conditional)))
     {
         if (snap.test_set && !snap.test_set->class_names.empty())
         {

@@ -207,7 +207,7 @@ void Toy2DView::Draw(LabContext& ctx)
         ImGui::TextDisabled("2-D view: choose a 2-D toy dataset");
         return;
     }
-    const bool vae = snapshot->family == "vae";
+    const bool vae = snapshot->family == models::Family::Vae;
 
     if (vae)
     {

@@ -1,5 +1,6 @@
-// Held-out log-likelihood bounds of a VAE: the one-sample ELBO and the importance-weighted bound (IWAE),
-// both in nats per example. They run the model's own network (caller's thread; use a clone off the trainer).
+// Held-out log-likelihood bounds of a VAE (see vae_bounds.h).
+#include "core/eval/vae_bounds.h"
+
 #include "core/models/vae.h"
 
 #include <algorithm>
@@ -7,8 +8,12 @@
 #include <numeric>
 #include <stdexcept>
 
-namespace ll::models
+namespace ll::eval
 {
+
+using models::Model;
+using models::Vae;
+using models::VaeNet;
 namespace
 {
 
@@ -17,7 +22,7 @@ Vae& AsVae(Model& model, const char* what)
     auto* vae = dynamic_cast<Vae*>(&model);
     if (vae == nullptr)
     {
-        throw std::invalid_argument(std::string(what) + ": the model (family \"" + model.Family() +
+        throw std::invalid_argument(std::string(what) + ": the model (family \"" + util::NameOf(model.Family()) +
                                     "\") is not a VAE");
     }
     return *vae;
@@ -185,4 +190,4 @@ double EvaluateIwae(Model& model, const data::ImageDataset& ds, std::int64_t max
                        { return EvaluateIwae(model, x, labels, k, rng); });
 }
 
-} // namespace ll::models
+} // namespace ll::eval
