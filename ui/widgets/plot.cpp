@@ -3,6 +3,7 @@
 #include "ui/widgets/plot.h"
 
 #include "ui/widgets/plot_math.h"
+#include "ui/widgets/theme.h"
 
 #include <algorithm>
 #include <cmath>
@@ -542,7 +543,7 @@ void PlotMarkerX(double x, const char* label)
         return;
     }
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    const ImU32 color = IM_COL32(255, 200, 80, 170);
+    const ImU32 color = kColorMarker;
     for (float y = f.area_min.y; y < f.area_max.y; y += 8.0f) // dashed
     {
         draw->AddLine(ImVec2(px, y), ImVec2(px, std::min(y + 4.0f, f.area_max.y)), color, 1.0f);
