@@ -5,7 +5,6 @@
 #include "app/cli.h"
 #include "app/gui_options.h"
 #include "core/train/session.h"
-#include "ui/views/data_view.h"
 #include "ui/gl/gl_renderer.h"
 #include "ui/views/lab_window.h"
 #include "ui/gl/screenshot.h"
@@ -250,12 +249,6 @@ int RunGui(int argc, char** argv)
         return 0;
     }
 
-    const std::vector<std::string> sources = ui::DataView::SourceNames();
-    if (std::find(sources.begin(), sources.end(), options.dataset) == sources.end())
-    {
-        std::fprintf(stderr, "latentlab: unknown --dataset '%s' (see --help)\n", options.dataset.c_str());
-        return 2;
-    }
     const bool shooting = !options.screenshot.empty();
     // The window first: without a display we fail fast, before loading any data.
     static std::string ini_path; // ImGui keeps the pointer

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "core/eval/metric_catalog.h"
-#include "ui/lab_context.h"
+#include "ui/views/lab_view.h"
 
 #include <cstdint>
 #include <span>
@@ -18,11 +18,10 @@
 namespace ll::ui
 {
 
-class PlotsView
+class PlotsView final : public LabView
 {
 public:
-    // Draws the contents of the current window.
-    void Draw(LabContext& ctx);
+    void Draw(LabContext& ctx) override;
 
 private:
     struct Cached

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "core/train/experiment.h"
-#include "ui/lab_context.h"
+#include "ui/views/lab_view.h"
 #include "ui/gl/dot_sprite.h"
 #include "ui/widgets/canvas_2d.h"
 #include "ui/gl/texture.h"
@@ -14,10 +14,10 @@
 namespace ll::ui
 {
 
-class Toy2DView
+class Toy2DView final : public LabView
 {
 public:
-    void Draw(LabContext& ctx);
+    void Draw(LabContext& ctx) override;
 
 private:
     void DrawGanView(const train::View2D& view, ImVec2 size);
