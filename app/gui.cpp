@@ -11,6 +11,7 @@
 #include "app/gui_runtime.h"
 #include "app/loop_end.h"
 #include "core/train/session.h"
+#include "ui/gl/cached_region.h"
 #include "ui/views/lab_window.h"
 
 #include <imgui.h>
@@ -212,6 +213,8 @@ int RunGui(int argc, char** argv)
         }
         runtime.SwapBuffers();
         stats.EndFrame();
+        // Between frames: the pictures of regions that changed (ui/gl/cached_region.h), in the time the cap leaves.
+        ui::CachedRegion::DrawPending();
         std::this_thread::sleep_until(pacer.NextStart(frame_start)); // at once when vsync already waited
         if (verdict == LoopEnd::Verdict::Last)
         {

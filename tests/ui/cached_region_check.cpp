@@ -37,7 +37,8 @@ void Check(bool ok, const char* what)
     g_failures += ok ? 0 : 1;
 }
 
-// Builds and draws one frame with `ui` between NewFrame and Render; returns the picture.
+// Builds and draws one frame with `ui` between NewFrame and Render and returns the picture; then, as the window's
+// loop does after the swap, draws the pictures that changed in place.
 ll::ui::RgbaImage Frame(ll::ui::GlRenderer& renderer, const std::function<void()>& ui)
 {
     glfwPollEvents();
@@ -52,7 +53,9 @@ ll::ui::RgbaImage Frame(ll::ui::GlRenderer& renderer, const std::function<void()
     glClear(GL_COLOR_BUFFER_BIT);
     renderer.Render(ImGui::GetDrawData());
     glReadBuffer(GL_BACK);
-    return ll::ui::ReadFramebuffer(kWidth, kHeight);
+    ll::ui::RgbaImage picture = ll::ui::ReadFramebuffer(kWidth, kHeight);
+    ll::ui::CachedRegion::DrawPending();
+    return picture;
 }
 
 // Pixels whose colour differs, and the largest difference in levels.
@@ -129,11 +132,23 @@ void CheckPattern(ll::ui::GlRenderer& renderer)
     CheckSame(direct, again, "...and stays so from the kept picture");
     Check(after_first == 1 && pattern.region.Redraws() == 1, "an unchanged region is drawn once");
     pattern.key = 2;
-    Frame(renderer, [&] { pattern.Draw(); });
-    Check(pattern.region.Redraws() == 2, "a new key draws the region again");
+    const ll::ui::RgbaImage old_picture = Frame(renderer, [&] { pattern.Draw(); });
+    CheckSame(first, old_picture, "a new key shows the picture there is for that frame");
+    Check(pattern.region.Redraws() == 2, "...and draws the new one after it");
+    const ll::ui::RgbaImage new_picture = Frame(renderer, [&] { pattern.Draw(); });
+    ll::ui::CachedRegion::SetEnabled(false);
+    const ll::ui::RgbaImage new_direct = Frame(renderer, [&] { pattern.Draw(); });
+    ll::ui::CachedRegion::SetEnabled(true);
+    CheckSame(new_direct, new_picture, "...which the next frame shows");
+    Check(pattern.region.Redraws() == 2, "...without drawing it again");
     pattern.offset = 3.4f;
-    Frame(renderer, [&] { pattern.Draw(); });
-    Check(pattern.region.Redraws() == 3, "a moved region is drawn again");
+    ll::ui::CachedRegion::SetEnabled(false);
+    const ll::ui::RgbaImage moved_direct = Frame(renderer, [&] { pattern.Draw(); });
+    ll::ui::CachedRegion::SetEnabled(true);
+    const int before_move = pattern.region.Redraws();
+    const ll::ui::RgbaImage moved = Frame(renderer, [&] { pattern.Draw(); });
+    Check(pattern.region.Redraws() == before_move + 1, "a moved region is drawn again at once");
+    CheckSame(moved_direct, moved, "...in its new place");
 }
 
 void CheckLab(ll::ui::GlRenderer& renderer)

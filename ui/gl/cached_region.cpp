@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace ll::ui
 {
@@ -61,12 +62,25 @@ CachedRegion::CachedRegion() : m_target(std::make_unique<Target>()), m_list(null
 namespace
 {
 bool g_enabled = true;
+std::vector<CachedRegion*> g_pending; // regions whose new picture waits for DrawPending (main thread only)
 bool CanDraw(bool unsupported) { return g_enabled && GlRenderer::Active() != nullptr && !unsupported; }
 } // namespace
 
 void CachedRegion::SetEnabled(bool enabled) { g_enabled = enabled; }
 
-CachedRegion::~CachedRegion() = default;
+CachedRegion::~CachedRegion() { g_pending.erase(std::remove(g_pending.begin(), g_pending.end(), this), g_pending.end()); }
+
+void CachedRegion::DrawPending()
+{
+    for (CachedRegion* region : g_pending)
+    {
+        if (region->m_pending)
+        {
+            region->DrawPicture();
+        }
+    }
+    g_pending.clear();
+}
 
 ImDrawList* CachedRegion::Begin(ImVec2 min, ImVec2 max, std::uint64_t key)
 {
@@ -76,15 +90,23 @@ ImDrawList* CachedRegion::Begin(ImVec2 min, ImVec2 max, std::uint64_t key)
         m_drawing = false;
         return window; // nothing to draw a picture with: the window draws the contents itself
     }
+    if (m_pending)
+    {
+        DrawPicture(); // DrawPending was not called since the last frame: catch up, so no picture stays stale
+    }
     const ImGuiIO& io = ImGui::GetIO();
     const int display_w = static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x);
     const int display_h = static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y);
-    if (m_valid && key == m_key && min.x == m_min.x && min.y == m_min.y && max.x == m_max.x && max.y == m_max.y &&
-        display_w == m_display_w && display_h == m_display_h)
+    const bool same_place = m_valid && min.x == m_min.x && min.y == m_min.y && max.x == m_max.x && max.y == m_max.y &&
+                            display_w == m_display_w && display_h == m_display_h;
+    if (same_place && key == m_key)
     {
         m_drawing = false;
         return nullptr;
     }
+    // In the same place, this frame shows the picture there is and the new one is drawn between frames; a region
+    // that moved or has no picture yet is drawn at once.
+    m_defer = same_place;
     m_key = key;
     m_min = min;
     m_max = max;
@@ -113,44 +135,14 @@ void CachedRegion::End()
         m_drawing = false;
         m_list.PopClipRect();
         m_list.PopTextureID();
-        ImDrawList* lists[] = {&m_list};
-        ImDrawData data;
-        data.Valid = true;
-        data.CmdLists = lists;
-        data.CmdListsCount = 1;
-        data.TotalVtxCount = m_list.VtxBuffer.Size;
-        data.TotalIdxCount = m_list.IdxBuffer.Size;
-        const ImGuiIO& io = ImGui::GetIO();
-        data.DisplayPos = ImVec2(0, 0);
-        data.DisplaySize = io.DisplaySize;
-        data.FramebufferScale = io.DisplayFramebufferScale;
-
-        GLint previous_framebuffer = 0, viewport[4] = {};
-        glGetIntegerv(GL_FRAMEBUFFER_BINDING, &previous_framebuffer);
-        glGetIntegerv(GL_VIEWPORT, viewport);
-        const bool empty = m_width <= 0 || m_height <= 0;
-        m_valid = !empty && m_target->Bind(m_display_w, m_display_h);
-        m_unsupported = !empty && !m_valid;
-        if (m_valid)
+        if (m_defer)
         {
-            // Under the contents, the window's background: what the screen shows where they leave pixels out. Only
-            // the region's pixels are cleared (the renderer clips every command to the region's clip rects).
-            const ImVec4 clear = ClearColor();
-            glViewport(0, 0, m_display_w, m_display_h);
-            glEnable(GL_SCISSOR_TEST);
-            glScissor(static_cast<GLint>(m_origin.x), m_display_h - static_cast<GLint>(m_origin.y) - m_height, m_width,
-                      m_height);
-            glClearColor(clear.x, clear.y, clear.z, clear.w);
-            glClear(GL_COLOR_BUFFER_BIT);
-            GlRenderer::Active()->Render(&data);
-            SetTextureOpaque(m_target->texture, true);
-            ++m_redraws;
+            m_pending = true;
+            g_pending.push_back(this);
         }
-        glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(previous_framebuffer));
-        glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
-        if (!m_valid)
+        else
         {
-            return; // this frame shows nothing there; from the next one the window draws the contents itself
+            DrawPicture();
         }
     }
     if (m_valid)
@@ -162,6 +154,46 @@ void CachedRegion::End()
         ImGui::GetWindowDrawList()->AddImage(id, m_origin, corner, ImVec2(m_origin.x / w, 1.0f - m_origin.y / h),
                                              ImVec2(corner.x / w, 1.0f - corner.y / h));
     }
+}
+
+void CachedRegion::DrawPicture()
+{
+    m_pending = false;
+    ImDrawList* lists[] = {&m_list};
+    ImDrawData data;
+    data.Valid = true;
+    data.CmdLists = lists;
+    data.CmdListsCount = 1;
+    data.TotalVtxCount = m_list.VtxBuffer.Size;
+    data.TotalIdxCount = m_list.IdxBuffer.Size;
+    const ImGuiIO& io = ImGui::GetIO();
+    data.DisplayPos = ImVec2(0, 0);
+    data.DisplaySize = io.DisplaySize;
+    data.FramebufferScale = io.DisplayFramebufferScale;
+
+    GLint previous_framebuffer = 0, viewport[4] = {};
+    glGetIntegerv(GL_FRAMEBUFFER_BINDING, &previous_framebuffer);
+    glGetIntegerv(GL_VIEWPORT, viewport);
+    const bool empty = m_width <= 0 || m_height <= 0;
+    m_valid = !empty && m_target->Bind(m_display_w, m_display_h);
+    m_unsupported = !empty && !m_valid; // from the next frame the window draws the contents itself
+    if (m_valid)
+    {
+        // Under the contents, the window's background: what the screen shows where they leave pixels out. Only the
+        // region's pixels are cleared (the renderer clips every command to the region's clip rects).
+        const ImVec4 clear = ClearColor();
+        glViewport(0, 0, m_display_w, m_display_h);
+        glEnable(GL_SCISSOR_TEST);
+        glScissor(static_cast<GLint>(m_origin.x), m_display_h - static_cast<GLint>(m_origin.y) - m_height, m_width,
+                  m_height);
+        glClearColor(clear.x, clear.y, clear.z, clear.w);
+        glClear(GL_COLOR_BUFFER_BIT);
+        GlRenderer::Active()->Render(&data);
+        SetTextureOpaque(m_target->texture, true);
+        ++m_redraws;
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(previous_framebuffer));
+    glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
 }
 
 } // namespace ll::ui
