@@ -1,9 +1,9 @@
 // Every metric the lab logs, declared once: the series name a model or an evaluation writes (or the prefix of a
 // per-dimension family such as "kl_dim_<j>"), the label a person reads, its colour, the plot it belongs to, whether
 // the periodic evaluation logs it, and which way is better; and the plots, in the order the window shows them.
-// Plain data without UI types (texts are never null, "" for none): the window's theme and Plots view read it, and so can headless output, a Runs view
-// or an image judge. A new metric is one row here (tests/eval/test_metric_catalog.cpp checks that every series the
-// models and evaluations log has one).
+// Plain data without UI types (texts are never null, "" for none): the window's theme and Plots view read it, and so
+// can headless output, a Runs view or an image judge. A new metric is one row here (tests/eval/test_metric_catalog.cpp
+// checks that every series the models and evaluations log has one).
 #pragma once
 
 #include <cstdint>

@@ -68,7 +68,10 @@ bool CanDraw(bool unsupported) { return g_enabled && GlRenderer::Active() != nul
 
 void CachedRegion::SetEnabled(bool enabled) { g_enabled = enabled; }
 
-CachedRegion::~CachedRegion() { g_pending.erase(std::remove(g_pending.begin(), g_pending.end(), this), g_pending.end()); }
+CachedRegion::~CachedRegion()
+{
+    g_pending.erase(std::remove(g_pending.begin(), g_pending.end(), this), g_pending.end());
+}
 
 void CachedRegion::DrawPending()
 {

@@ -92,7 +92,8 @@ std::uint64_t Canvas2D::ViewKey() const
     std::memcpy(&bits[0], &m_cx, 4);
     std::memcpy(&bits[1], &m_cy, 4);
     std::memcpy(&bits[2], &m_scale, 4);
-    return (static_cast<std::uint64_t>(bits[0]) << 32 | bits[1]) ^ (static_cast<std::uint64_t>(bits[2]) * 0x9e3779b97f4a7c15ull);
+    const std::uint64_t centre = static_cast<std::uint64_t>(bits[0]) << 32 | bits[1];
+    return centre ^ (static_cast<std::uint64_t>(bits[2]) * 0x9e3779b97f4a7c15ull);
 }
 
 void Canvas2D::End()
