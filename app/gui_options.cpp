@@ -3,6 +3,8 @@
 
 #include "app/cli.h"
 #include "app/cli_args.h"
+#include "ui/views/data_view.h"
+#include "ui/views/view_table.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -10,11 +12,45 @@
 namespace ll::app
 {
 
-const std::vector<std::string>& GuiViewIds()
+namespace
 {
-    static const std::vector<std::string> kIds{"plots", "samples", "toy2d", "latent", "data"};
-    return kIds;
+
+// "a, b, c": the names for a message or the help text.
+std::string JoinNames(const std::vector<std::string>& names)
+{
+    std::string text;
+    for (const std::string& name : names)
+    {
+        text += text.empty() ? name : ", " + name;
+    }
+    return text;
 }
+
+// Appends words to text as lines of at most `width` columns, each after `indent` spaces.
+void AppendWrapped(std::string& text, const std::string& words, std::size_t indent, std::size_t width)
+{
+    std::size_t column = width; // start a line
+    std::size_t from = 0;
+    while (from < words.size())
+    {
+        const std::size_t space = words.find(' ', from);
+        const std::string word = words.substr(from, space == std::string::npos ? std::string::npos : space - from);
+        from = space == std::string::npos ? words.size() : space + 1;
+        if (column + 1 + word.size() > width)
+        {
+            text += (column == width ? "" : "\n") + std::string(indent, ' ') + word;
+            column = indent + word.size();
+        }
+        else
+        {
+            text += " " + word;
+            column += 1 + word.size();
+        }
+    }
+    text += "\n";
+}
+
+} // namespace
 
 GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
 {
@@ -35,6 +71,12 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
         else if (arg == "--dataset")
         {
             options.dataset = value();
+            const std::vector<std::string> sources = ui::DataView::SourceNames();
+            if (std::find(sources.begin(), sources.end(), options.dataset) == sources.end())
+            {
+                throw std::invalid_argument("--dataset: expected one of " + JoinNames(sources) + ", got '" +
+                                            options.dataset + "'");
+            }
         }
         else if (arg == "--screenshot")
         {
@@ -67,11 +109,10 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
         else if (arg == "--view")
         {
             options.view = value();
-            const auto& ids = GuiViewIds();
-            if (std::find(ids.begin(), ids.end(), options.view) == ids.end())
+            if (ui::FindView(options.view) < 0)
             {
-                throw std::invalid_argument("--view: expected plots, samples, toy2d, latent or data, got '" +
-                                            options.view + "'");
+                throw std::invalid_argument("--view: expected one of " + ui::ViewIdList() + ", got '" + options.view +
+                                            "'");
             }
         }
         else if (arg == "--train-steps")
@@ -129,7 +170,9 @@ std::string GuiUsage()
         "\n"
         "options:\n"
         "  --preset NAME       experiment to open (default vae-fashion; see list-presets)\n"
-        "  --view VIEW         view to show in front: plots, samples, toy2d, latent, data\n"
+        "  --view VIEW         view to show in front, one of:\n";
+    AppendWrapped(text, ui::ViewIdList(), 22, 100);
+    text +=
         "  --train-steps K     train K steps at start, then pause (with --screenshot: then shoot)\n"
         "  --threads T         training threads (default: one less than the cores, at least 1)\n"
         "  --frame-stats       print frame-time statistics (mean, p50, p95, max) at exit\n"
@@ -141,8 +184,9 @@ std::string GuiUsage()
         "                      OpenGL) or imgui (ImGui's own OpenGL3 backend, for comparison)\n"
         "  --data DIR          Fashion-MNIST folder (default: $LATENTLAB_DATA, else\n"
         "                      /usr/share/datasets/fashion-mnist)\n"
-        "  --dataset NAME      first source of the Data view: fashion-train, fashion-test, ring8, grid25,\n"
-        "                      spiral, moons, swissroll, checkerboard (default fashion-train)\n"
+        "  --dataset NAME      first source of the Data view (default fashion-train), one of:\n";
+    AppendWrapped(text, JoinNames(ui::DataView::SourceNames()), 22, 100);
+    text +=
         "  --size WxH          window size in pixels (default 1280x800)\n"
         "  --screenshot FILE   render --frames frames (after --train-steps), save a PNG and exit\n"
         "  --frames N          exit after N frames (default 10 with --screenshot)\n"

@@ -1,4 +1,5 @@
-// Options of the windowed app (`latentlab [options]`), parsed without touching GLFW so they can be tested.
+// Options of the windowed app (`latentlab [options]`), parsed without touching GLFW so they can be tested. The views
+// and the Data view's sources they accept come from the window's own tables (ui/views/view_table.h, DataView).
 #pragma once
 
 #include <cstdint>
@@ -18,7 +19,7 @@ struct GuiOptions
     int width = 1280, height = 800; // --size WxH
     std::uint64_t seed = 1;        // --seed N
     std::string preset = "vae-fashion"; // --preset NAME: the experiment the lab opens with
-    std::string view;              // --view plots|samples|toy2d|latent|data: focused at start ("" = default)
+    std::string view;              // --view ID: a view of ui::ViewTable() focused at start ("" = default)
     std::int64_t train_steps = 0;  // --train-steps K: train K steps at start (with --screenshot: then shoot)
     bool frame_stats = false;      // --frame-stats: print frame-time statistics at exit
     int threads = 0;               // --threads T: training threads (0 = automatic)
@@ -26,9 +27,6 @@ struct GuiOptions
     int fps = 60;                  // --fps N: frame-rate cap when vsync does not pace the loop (0 = uncapped)
     bool imgui_renderer = false;   // --renderer imgui: ImGui's OpenGL3 backend instead of ui::GlRenderer
 };
-
-// The view ids --view accepts.
-const std::vector<std::string>& GuiViewIds();
 
 // Parses argv[1..argc); throws std::invalid_argument with a message naming the bad option.
 GuiOptions ParseGuiOptions(const std::vector<std::string>& args);

@@ -48,4 +48,10 @@ private:
     std::unique_ptr<models::Model> m_inference;
 };
 
+// True when the run is on 2-D toy data (its 2-D view exists, or the experiment says so before the first one).
+inline bool ShowsToyData(const train::Snapshot& snap)
+{
+    return snap.view2d != nullptr || (snap.config && snap.config->data.kind == "toy");
+}
+
 } // namespace ll::ui

@@ -2,6 +2,8 @@
 #include "app/cli.h"
 #include "app/cli_args.h"
 #include "app/gui_options.h"
+#include "ui/views/data_view.h"
+#include "ui/views/view_table.h"
 
 #include <doctest/doctest.h>
 
@@ -36,6 +38,17 @@ TEST_CASE("GuiOptions: every option is parsed, and --screenshot implies 10 frame
     CHECK(o.dataset == "ring8");
     CHECK(ParseGuiOptions({"--screenshot", "b.png", "--frames", "3"}).frames == 3);
     CHECK(ParseGuiOptions({"-h"}).help);
+}
+
+TEST_CASE("GuiOptions: --dataset accepts the Data view's sources, which --help lists, and names them when refused")
+{
+    for (const std::string& source : ll::ui::DataView::SourceNames())
+    {
+        CHECK(ParseGuiOptions({"--dataset", source}).dataset == source);
+        CHECK(ll::app::GuiUsage().find(source) != std::string::npos);
+    }
+    CHECK_THROWS_WITH_AS(ParseGuiOptions({"--dataset", "cifar"}), doctest::Contains("fashion-test, ring8"),
+                         std::invalid_argument);
 }
 
 TEST_CASE("GuiOptions: bad values and unknown words are errors naming them")
@@ -78,11 +91,14 @@ TEST_CASE("GuiOptions: the lab's options select a preset, a view, steps to train
     CHECK(o.train_steps == 150);
     CHECK(o.threads == 2);
     CHECK(o.frame_stats);
-    for (const std::string& view : ll::app::GuiViewIds())
+    for (const ll::ui::ViewRow& view : ll::ui::ViewTable())
     {
-        CHECK(ParseGuiOptions({"--view", view}).view == view);
+        CHECK(ParseGuiOptions({"--view", view.id}).view == view.id);
+        CHECK(ll::app::GuiUsage().find(view.id) != std::string::npos);
     }
-    CHECK_THROWS_WITH_AS(ParseGuiOptions({"--view", "graphs"}), doctest::Contains("graphs"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(ParseGuiOptions({"--view", "graphs"}),
+                         doctest::Contains("expected one of plots, samples, toy2d, latent, data, got 'graphs'"),
+                         std::invalid_argument);
     CHECK_THROWS_AS(ParseGuiOptions({"--train-steps", "-5"}), std::invalid_argument);
 }
 

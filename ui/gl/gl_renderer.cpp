@@ -137,6 +137,13 @@ bool OpaqueVertices(const ImDrawList& list, const ImDrawCmd& cmd)
 
 } // namespace
 
+namespace
+{
+GlRenderer* g_active = nullptr; // the instance registered as ImGui's renderer (main thread only)
+} // namespace
+
+GlRenderer* GlRenderer::Active() { return g_active; }
+
 GlRenderer::GlRenderer()
 {
     m_textured = Link(kTexturedFragment, "textured");
@@ -188,6 +195,7 @@ GlRenderer::GlRenderer()
     io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(m_font)));
 
     io.BackendRendererName = "latentlab_gl3";
+    g_active = this;
     io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset; // glDrawElementsBaseVertex
 }
 
@@ -196,6 +204,7 @@ GlRenderer::~GlRenderer()
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->SetTexID(nullptr);
     io.BackendRendererName = nullptr;
+    g_active = g_active == this ? nullptr : g_active;
     io.BackendFlags &= ~ImGuiBackendFlags_RendererHasVtxOffset;
     glDeleteTextures(1, &m_font);
     glDeleteBuffers(1, &m_ebo);

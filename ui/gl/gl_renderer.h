@@ -27,6 +27,9 @@ public:
 
     // Draws ImGui::GetDrawData() (or any draw data) into the current framebuffer.
     void Render(const ImDrawData* data);
+    // The renderer that is ImGui's backend now, or nullptr (ImGui's own OpenGL3 backend, or none): what draws a
+    // CachedRegion's picture (cached_region.h).
+    static GlRenderer* Active();
 
     struct Stats
     {

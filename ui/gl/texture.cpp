@@ -24,6 +24,18 @@ bool TextureIsOpaque(ImTextureID id)
     return g_opaque.count(static_cast<unsigned>(reinterpret_cast<std::intptr_t>(id))) != 0;
 }
 
+void SetTextureOpaque(unsigned gl_id, bool opaque)
+{
+    if (opaque)
+    {
+        g_opaque.insert(gl_id);
+    }
+    else
+    {
+        g_opaque.erase(gl_id);
+    }
+}
+
 Texture::~Texture() { Reset(); }
 
 Texture::Texture(Texture&& other) noexcept
@@ -87,14 +99,7 @@ void Texture::Upload(const std::uint8_t* rgba, int width, int height, Filter fil
     {
         opaque = rgba[i] == 255;
     }
-    if (opaque)
-    {
-        g_opaque.insert(m_id);
-    }
-    else
-    {
-        g_opaque.erase(m_id);
-    }
+    SetTextureOpaque(m_id, opaque);
 }
 
 void Texture::Reset()

@@ -49,5 +49,7 @@ private:
 // True when `id` is a Texture whose last upload had every alpha at 255: drawn with an opaque colour, it may be drawn
 // without blending (GlRenderer does, which spares a software rasteriser a read of every covered pixel).
 bool TextureIsOpaque(ImTextureID id);
+// Records that a texture not uploaded through Texture (a render target's) is, or is no longer, fully opaque.
+void SetTextureOpaque(unsigned gl_id, bool opaque);
 
 } // namespace ll::ui

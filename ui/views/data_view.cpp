@@ -238,19 +238,7 @@ void DataView::RebuildHistograms()
     }
 }
 
-void DataView::Draw()
-{
-    const ImGuiViewport* viewport = ImGui::GetMainViewport();
-    ImGui::SetNextWindowPos(viewport->WorkPos);
-    ImGui::SetNextWindowSize(viewport->WorkSize);
-    const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
-    ImGui::Begin("Latent Lab", nullptr, flags);
-    DrawContents();
-    ImGui::End();
-}
-
-void DataView::DrawContents()
+void DataView::Draw(LabContext&)
 {
     if (!IsImageSource() && !m_toy)
     {

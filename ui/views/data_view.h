@@ -8,6 +8,7 @@
 #include "core/data/toy2d.h"
 #include "core/util/rng.h"
 #include "ui/gl/texture.h"
+#include "ui/views/lab_view.h"
 
 #include <cstdint>
 #include <future>
@@ -18,7 +19,7 @@
 namespace ll::ui
 {
 
-class DataView
+class DataView final : public LabView
 {
 public:
     // cli_data_dir: the --data argument ("" to use $LATENTLAB_DATA or the Debian default).
@@ -29,12 +30,10 @@ public:
     // Selects a source by name; throws std::invalid_argument for an unknown name.
     void Select(const std::string& name);
 
-    // Draws the window over the whole viewport.
-    void Draw();
     // Draws the browser inside the current window (the lab's "Data" view).
-    void DrawContents();
+    void Draw(LabContext& ctx) override;
     // True while a dataset is being read (a screenshot waits for it), drawn or not.
-    bool Loading() const;
+    bool Loading() const override;
 
 private:
     struct ImageSource

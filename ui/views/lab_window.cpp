@@ -1,21 +1,16 @@
 // The lab window (see lab_window.h).
 #include "ui/views/lab_window.h"
 
-#include "ui/widgets/theme.h"
 #include "ui/gl/window_cover.h"
-
-#if defined(LATENTLAB_HAVE_TOY2D)
-#include "ui/views/toy2d_view.h"
-#endif
-#if defined(LATENTLAB_HAVE_LATENT)
-#include "ui/views/latent_view.h"
-#endif
+#include "ui/views/view_table.h"
+#include "ui/widgets/theme.h"
 
 #include <imgui.h>
 #include <imgui_internal.h> // GImGui->MovingWindow
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <span>
 #include <stdexcept>
 
@@ -25,61 +20,58 @@ namespace ll::ui
 namespace
 {
 
-enum View
-{
-    kPlots,
-    kSamples,
-    kToy2D,
-    kLatent,
-    kData,
-    kViewCount,
-};
-
-constexpr const char* kViewIds[kViewCount] = {"plots", "samples", "toy2d", "latent", "data"};
-constexpr const char* kViewTitles[kViewCount] = {"Plots", "Samples", "2-D view", "Latent", "Data"};
 constexpr const char* kControlsTitle = "Controls";
 
 float ControlsWidth(float display_w) { return std::clamp(display_w * 0.25f, 300.0f, 440.0f); }
 
+// The first view of the table that suits the snapshot's data, or -1 when none does.
+int ViewForData(const train::Snapshot& snap)
+{
+    const std::span<const ViewRow> views = ViewTable();
+    for (std::size_t i = 0; i < views.size(); ++i)
+    {
+        if (views[i].suits != nullptr && views[i].suits(snap))
+        {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
 } // namespace
 
-struct LabWindow::Impl
-{
-#if defined(LATENTLAB_HAVE_TOY2D)
-    Toy2DView toy2d;
-#endif
-#if defined(LATENTLAB_HAVE_LATENT)
-    LatentView latent;
-#endif
-};
-
-LabWindow::LabWindow(train::Session& session, const LabOptions& options)
-    : m_session(session), m_data(options.data_dir, options.seed), m_impl(std::make_unique<Impl>())
+LabWindow::LabWindow(train::Session& session, const LabOptions& options) : m_session(session)
 {
     m_ctx.session = &session;
     m_ctx.snapshot = session.Latest();
     m_ctx.history = &m_history;
     m_ctx.new_rows = &m_block;
-    m_data.Select(options.dataset);
+    for (const ViewRow& view : ViewTable())
+    {
+        m_views.push_back(view.make(options));
+    }
+    m_order.reserve(m_views.size());
+    m_hidden.reserve(m_views.size());
+    m_blank.reserve(m_views.size());
 }
 
 LabWindow::~LabWindow() = default;
 
-std::vector<std::string> LabWindow::ViewIds() { return {std::begin(kViewIds), std::end(kViewIds)}; }
-
 void LabWindow::FocusView(const std::string& id)
 {
-    for (int i = 0; i < kViewCount; ++i)
+    const int view = FindView(id);
+    if (view < 0)
     {
-        if (id == kViewIds[i])
-        {
-            m_focus = i;
-            m_focus_full = true;
-            m_view_chosen = true;
-            return;
-        }
+        throw std::invalid_argument("unknown view '" + id + "' (" + ViewIdList() + ")");
     }
-    throw std::invalid_argument("unknown view '" + id + "' (plots, samples, toy2d, latent, data)");
+    m_focus = view;
+    m_focus_full = true;
+    m_view_chosen = true;
+}
+
+bool LabWindow::Loading() const
+{
+    return std::any_of(m_views.begin(), m_views.end(), [](const auto& view) { return view->Loading(); });
 }
 
 void LabWindow::IngestMetrics()
@@ -125,11 +117,12 @@ void LabWindow::DrawMenuBar()
     ImGui::Separator();
     m_file.DrawMenu(m_ctx);
     ImGui::Separator();
-    for (int i = 0; i < kViewCount; ++i)
+    const std::span<const ViewRow> views = ViewTable();
+    for (std::size_t i = 0; i < views.size(); ++i)
     {
-        if (ImGui::MenuItem(kViewTitles[i]))
+        if (ImGui::MenuItem(views[i].title))
         {
-            m_focus = i;
+            m_focus = static_cast<int>(i);
             m_focus_full = false;
             m_view_chosen = true;
         }
@@ -155,8 +148,8 @@ void LabWindow::DrawMenuBar()
     ImGui::EndMainMenuBar();
 }
 
-// Default arrangement: Controls on the left, Plots in the middle, the other views stacked on the right (the front
-// one depends on the data: the 2-D view for toys, the samples for images). A view focused by FocusView (--view)
+// Default arrangement: Controls on the left, the middle view (Plots), the other views stacked on the right (the front
+// one depends on the data: the view whose row suits it). A view focused by FocusView (--view)
 // takes the whole area right of the controls; the menu only brings a view to the front.
 void LabWindow::PlaceWindow(int view, float menu_height)
 {
@@ -184,7 +177,7 @@ void LabWindow::PlaceWindow(int view, float menu_height)
         return;
     }
     const float plots_w = std::floor(rest * 0.5f);
-    if (view == kPlots)
+    if (ViewTable()[static_cast<std::size_t>(view)].slot == ViewSlot::Middle)
     {
         ImGui::SetNextWindowPos(ImVec2(ctrl_w, menu_height), cond);
         ImGui::SetNextWindowSize(ImVec2(plots_w, h), cond);
@@ -211,7 +204,6 @@ void LabWindow::Frame()
 
     // A window appears in front of those submitted before it on its first frame, so the view to bring forward (the
     // focused one, or on the first frame the one that suits the data) is submitted last.
-    const bool toy = snap.view2d != nullptr || (snap.config && snap.config->data.kind == models::DataKind::Toy);
     // The experiment loads on the training thread, after the first frames: when its data kind first shows (or a new
     // preset changes it), the view that suits the data comes forward, unless a view was asked for before that.
     if (snap.config && snap.config->data.kind != m_front_kind)
@@ -220,27 +212,31 @@ void LabWindow::Frame()
         m_front_kind = snap.config->data.kind;
         if (m_focus < 0 && !(first && m_view_chosen))
         {
-            m_focus = toy ? kToy2D : kSamples;
+            m_focus = ViewForData(snap);
             m_focus_full = false;
         }
     }
     const int focus = m_focus;
-    const int front = focus >= 0 ? focus : (toy ? kToy2D : kSamples);
-    int order[kViewCount] = {kData, kLatent, kToy2D, kSamples, kPlots};
-    std::stable_partition(std::begin(order), std::end(order), [&](int v) { return v != front; });
+    const int front = focus >= 0 ? focus : ViewForData(snap);
+    const std::span<const ViewRow> views = ViewTable();
+    const int count = static_cast<int>(views.size());
+    // Later rows first, so that at start the earlier ones stack in front of them; the front view last of all.
+    m_order.resize(views.size());
+    std::iota(m_order.rbegin(), m_order.rend(), 0);
+    std::stable_partition(m_order.begin(), m_order.end(), [&](int v) { return v != front; });
 
     // Views covered last frame draw nothing (no contents, title bar, border or background). The others leave out their
     // background where nothing is drawn under them; while windows move, change order or are placed, the rectangles of
     // last frame do not tell, so all keep their backgrounds.
-    bool hidden[kViewCount] = {};
-    const ImGuiWindow* blank[kViewCount] = {};
-    int blank_count = 0;
-    for (int view = 0; view < kViewCount; ++view)
+    m_hidden.assign(views.size(), false);
+    m_blank.clear();
+    for (int view = 0; view < count; ++view)
     {
-        hidden[view] = view != focus && HiddenBehindOthers(kViewTitles[view]); // a view coming forward draws
-        if (hidden[view])
+        const char* title = views[static_cast<std::size_t>(view)].title;
+        m_hidden[static_cast<std::size_t>(view)] = view != focus && HiddenBehindOthers(title); // coming forward: drawn
+        if (m_hidden[static_cast<std::size_t>(view)])
         {
-            blank[blank_count++] = ImGui::FindWindowByName(kViewTitles[view]);
+            m_blank.push_back(ImGui::FindWindowByName(title));
         }
     }
     const bool settled = !m_first_frame && !m_force_layout && focus < 0 && GImGui->MovingWindow == nullptr &&
@@ -248,9 +244,7 @@ void LabWindow::Frame()
     m_display[0] = ImGui::GetIO().DisplaySize.x;
     m_display[1] = ImGui::GetIO().DisplaySize.y;
     const auto background = [&](const char* title) {
-        return settled && !DrawnUnder(title, std::span(blank, static_cast<std::size_t>(blank_count)))
-                   ? ImGuiWindowFlags_NoBackground
-                   : 0;
+        return settled && !DrawnUnder(title, m_blank) ? ImGuiWindowFlags_NoBackground : 0;
     };
     constexpr ImGuiWindowFlags kBlank = ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoTitleBar |
                                         ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoScrollbar;
@@ -262,45 +256,27 @@ void LabWindow::Frame()
     }
     ImGui::End();
 
-    for (int view : order)
+    for (const int view : m_order)
     {
+        const char* title = views[static_cast<std::size_t>(view)].title;
+        const bool hidden = m_hidden[static_cast<std::size_t>(view)];
         PlaceWindow(view, menu_height);
         if (m_first_frame && view == front && focus < 0)
         {
             ImGui::SetNextWindowFocus();
         }
-        if (hidden[view])
+        if (hidden)
         {
             ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
         }
-        const bool open = ImGui::Begin(kViewTitles[view], nullptr, hidden[view] ? kBlank : background(kViewTitles[view]));
-        if (hidden[view])
+        const bool open = ImGui::Begin(title, nullptr, hidden ? kBlank : background(title));
+        if (hidden)
         {
             ImGui::PopStyleVar();
         }
-        if (open && !hidden[view])
+        if (open && !hidden)
         {
-            switch (view)
-            {
-            case kPlots: m_plots.Draw(m_ctx); break;
-            case kSamples: m_samples.Draw(m_ctx); break;
-            case kToy2D:
-#if defined(LATENTLAB_HAVE_TOY2D)
-                m_impl->toy2d.Draw(m_ctx);
-#else
-                ImGui::TextDisabled("The 2-D view is not part of this build yet.");
-#endif
-                break;
-            case kLatent:
-#if defined(LATENTLAB_HAVE_LATENT)
-                m_impl->latent.Draw(m_ctx);
-#else
-                ImGui::TextDisabled("The latent explorer is not part of this build yet.");
-#endif
-                break;
-            case kData: m_data.DrawContents(); break;
-            default: break;
-            }
+            m_views[static_cast<std::size_t>(view)]->Draw(m_ctx);
         }
         ImGui::End();
     }

@@ -1,33 +1,26 @@
-// The lab window: the Controls panel and the views (Plots, Samples, 2-D view, Latent, Data) as ImGui windows in a
-// default arrangement computed from the display size (the user's layout persists through ImGui's ini file). Once
-// per frame it takes the session's latest snapshot and drains the new metric rows into the UI's own bounded
-// history, then hands every panel the same LabContext. Main (GL/ImGui) thread only; never waits on the session.
+// The lab window: the Controls panel and the views of the view table (view_table.h: Plots, Samples, 2-D view,
+// Latent, Data) as ImGui windows in a default arrangement computed from the display size (the user's layout persists
+// through ImGui's ini file). Once per frame it takes the session's latest snapshot and drains the new metric rows
+// into the UI's own bounded history, then hands every panel the same LabContext. Main (GL/ImGui) thread only; never
+// waits on the session.
 #pragma once
 
 #include "core/train/metric_history.h"
 #include "core/train/session.h"
-#include "ui/views/data_view.h"
 #include "ui/files/file_menu.h"
 #include "ui/lab_context.h"
 #include "ui/views/controls_panel.h"
-#include "ui/views/plots_view.h"
-#include "ui/views/samples_view.h"
+#include "ui/views/lab_view.h"
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+struct ImGuiWindow;
+
 namespace ll::ui
 {
-
-struct LabOptions
-{
-    std::string data_dir;                  // --data ("" = $LATENTLAB_DATA or the Debian default)
-    std::string dataset = "fashion-train"; // the Data view's first source
-    std::uint64_t seed = 1;                // the Data view's examples
-};
 
 class LabWindow
 {
@@ -37,10 +30,8 @@ public:
     LabWindow(const LabWindow&) = delete;
     LabWindow& operator=(const LabWindow&) = delete;
 
-    // View ids accepted by FocusView, in menu order: "plots", "samples", "toy2d", "latent", "data".
-    static std::vector<std::string> ViewIds();
-    // On the next frame, brings the view to the front and gives it the whole area right of the controls.
-    // Throws std::invalid_argument for an unknown id.
+    // On the next frame, brings the view (an id of the view table) to the front and gives it the whole area right of
+    // the controls. Throws std::invalid_argument for an unknown id.
     void FocusView(const std::string& id);
 
     ControlsPanel& Controls() { return m_controls; }
@@ -50,10 +41,9 @@ public:
     // Draws one frame of the lab (between ImGui::NewFrame and ImGui::Render).
     void Frame();
     // True while a view still loads what it shows (the Data view's dataset): a screenshot waits for it.
-    bool Loading() const { return m_data.Loading(); }
+    bool Loading() const;
 
 private:
-    struct Impl; // the explorer's panels, when built
     void IngestMetrics();
     void DrawMenuBar();
     void PlaceWindow(int view, float menu_height);
@@ -66,11 +56,12 @@ private:
     std::uint64_t m_generation = ~std::uint64_t{0};
 
     ControlsPanel m_controls;
-    PlotsView m_plots;
-    SamplesView m_samples;
-    DataView m_data;
     FileMenu m_file;
-    std::unique_ptr<Impl> m_impl;
+    std::vector<std::unique_ptr<LabView>> m_views; // one per row of the view table, in its order
+    // Per frame: the order views are submitted in, and which are covered (see window_cover.h).
+    std::vector<int> m_order;
+    std::vector<bool> m_hidden;
+    std::vector<const ImGuiWindow*> m_blank;
 
     int m_focus = -1;           // view to bring to the front on the next frame
     bool m_focus_full = false;  // ...and give it the whole area right of the controls

@@ -9,7 +9,7 @@
 #include "core/models/model.h"
 #include "core/util/rng.h"
 #include "ui/gl/dot_sprite.h"
-#include "ui/lab_context.h"
+#include "ui/views/lab_view.h"
 #include "ui/widgets/canvas_2d.h"
 #include "ui/views/latent_math.h"
 #include "ui/gl/texture.h"
@@ -20,7 +20,7 @@
 namespace ll::ui
 {
 
-class LatentView
+class LatentView final : public LabView
 {
 public:
     enum class Tab
@@ -31,7 +31,7 @@ public:
         Traversals,
     };
 
-    void Draw(LabContext& ctx);
+    void Draw(LabContext& ctx) override;
     // Brings a tab to the front on the next frame (e.g. for a screenshot of one view).
     void SelectTab(Tab tab) { m_select_tab = static_cast<int>(tab); }
 

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <stdexcept>
 
 namespace ll::ui
 {
@@ -15,9 +17,37 @@ namespace
 {
 
 constexpr double kActiveUnitNats = 0.01; // a latent dimension with KL above this carries information
-constexpr double kKlEma = 0.05;          // weight of a new row in the per-dimension KL average
+constexpr double kDimensionEma = 0.05;   // weight of a new row in the per-dimension average
 
-bool Has(const LabContext& ctx, const char* name) { return ctx.history && ctx.history->Find(name) >= 0; }
+bool Has(const LabContext& ctx, std::string_view name)
+{
+    return ctx.history && ctx.history->Find(std::string(name)) >= 0;
+}
+
+ImU32 ToImU32(eval::Rgba c) { return IM_COL32(c.r, c.g, c.b, c.a); }
+
+// The per-dimension metric the active-units plot shows (the VAE's KL per latent dimension).
+const eval::MetricInfo* ActiveUnitsMetric()
+{
+    static const eval::MetricInfo* const metric = [] {
+        for (const eval::MetricInfo& m : eval::Metrics())
+        {
+            if (m.per_dimension && m.plot != eval::PlotId::None &&
+                eval::FindPlot(m.plot).kind == eval::PlotKind::ActiveUnits)
+            {
+                return &m;
+            }
+        }
+        throw std::logic_error("the metric catalog has no per-dimension metric for the active-units plot");
+    }();
+    return metric;
+}
+
+// The dimension j of a per-dimension series name (prefix + j), or -1 when the name is not of that metric.
+int DimensionOf(const eval::MetricInfo& metric, const std::string& name)
+{
+    return eval::FindMetric(name) == &metric ? std::atoi(name.c_str() + std::strlen(metric.name)) : -1;
+}
 
 } // namespace
 
@@ -51,6 +81,37 @@ const PlotsView::Cached* PlotsView::Series(const LabContext& ctx, const std::str
     return &cached;
 }
 
+void PlotsView::PlanCells(const LabContext& ctx, bool toy)
+{
+    m_cells.clear();
+    m_lines.clear();
+    for (const eval::PlotInfo& plot : eval::Plots())
+    {
+        const std::size_t first = m_lines.size();
+        bool logged = false;
+        for (const eval::MetricInfo& metric : eval::Metrics())
+        {
+            if (metric.plot != plot.id)
+            {
+                continue;
+            }
+            if (metric.per_dimension)
+            {
+                logged = logged || !m_dims.empty();
+            }
+            else if (const Cached* points = Series(ctx, metric.name); points != nullptr && !points->xs.empty())
+            {
+                m_lines.push_back({&metric, points});
+                logged = true;
+            }
+        }
+        // Evaluation plots of 2-D data hold their place until the first evaluation, so the grid does not jump.
+        if (logged || (toy && plot.pending[0] != '\0'))
+        {
+            m_cells.push_back({&plot, first, m_lines.size() - first});
+        }
+    }
+}
 void PlotsView::DrawFormula(const LabContext& ctx)
 {
     const train::Snapshot& snap = *ctx.snapshot;
@@ -80,39 +141,54 @@ void PlotsView::DrawToolbar()
     ImGui::TextDisabled("drag: pan  wheel: zoom  double-click: fit  right-click: menu");
 }
 
-bool PlotsView::DrawPlot(LabContext& ctx, const char* title, const char* y_label, const std::vector<Line>& lines,
-                          float height, bool allow_log)
+void PlotsView::BetterTooltip(std::span<const Line> lines) const
 {
-    std::vector<std::pair<const Line*, const Cached*>> present;
-    for (const Line& line : lines)
+    std::string text;
+    for (const eval::Better better : {eval::Better::Higher, eval::Better::Lower})
     {
-        if (const Cached* c = Series(ctx, line.series))
+        const char* separator = better == eval::Better::Higher ? "Higher is better: " : "Lower is better: ";
+        for (const Line& line : lines)
         {
-            if (!c->xs.empty())
+            if (line.metric->better == better)
             {
-                present.emplace_back(&line, c);
+                text += separator;
+                text += eval::MetricLabel(*line.metric, m_critic);
+                separator = ", ";
             }
         }
+        text += text.empty() || text.back() == '\n' ? "" : "\n";
     }
-    if (present.empty())
+    if (!text.empty())
     {
-        return false;
+        text.pop_back();
+        ImGui::SetTooltip("%s", text.c_str());
     }
-    const bool log_y = m_log_y && allow_log;
+}
+
+void PlotsView::DrawLines(const LabContext& ctx, const eval::PlotInfo& plot, std::span<const Line> lines,
+                          float height)
+{
+    const char* title = eval::PlotTitle(plot, m_critic);
+    const bool log_y = m_log_y && plot.log_y;
     // The log toggle changes the plot's id so the initial-state flag applies afresh.
     char id[96];
     std::snprintf(id, sizeof(id), "%s##%s", title, log_y ? "log" : "lin");
     ImGui::TextUnformatted(title);
+    if (ImGui::IsItemHovered())
+    {
+        BetterTooltip(lines);
+    }
     if (BeginPlot(id, ImVec2(-1, height)))
     {
-        SetupAxes("step", y_label, log_y ? PlotFlags_LogY : PlotFlags_None);
-        for (const auto& [line, cached] : present)
+        SetupAxes("step", eval::PlotYLabel(plot, m_critic), log_y ? PlotFlags_LogY : PlotFlags_None);
+        for (const Line& line : lines)
         {
             PlotLineStyle style;
-            style.color = SeriesColor(line->series);
-            style.smoothing = line->smooth ? m_smoothing : 0.0;
-            style.thickness = line->smooth ? 1.5f : 2.0f;
-            PlotLine(line->label, cached->xs.data(), cached->ys.data(), static_cast<int>(cached->xs.size()), style);
+            style.color = ToImU32(line.metric->color);
+            style.smoothing = line.metric->evaluation ? 0.0 : m_smoothing; // sparse evaluations are drawn as they are
+            style.thickness = line.metric->evaluation ? 2.0f : 1.5f;
+            PlotLine(eval::MetricLabel(*line.metric, m_critic), line.points->xs.data(), line.points->ys.data(),
+                     static_cast<int>(line.points->xs.size()), style);
         }
         if (ctx.snapshot->events)
         {
@@ -125,65 +201,71 @@ bool PlotsView::DrawPlot(LabContext& ctx, const char* title, const char* y_label
         }
         EndPlot();
     }
-    return true;
 }
 
-void PlotsView::UpdateKlDims(const LabContext& ctx)
+void PlotsView::UpdateDimensions(const LabContext& ctx, const eval::MetricInfo& metric)
 {
     const train::MetricBlock* rows = ctx.new_rows;
     if (!rows || rows->Rows() == 0)
     {
-        return;
-    }
-    if (m_kl_columns.size() != rows->names.size())
-    {
-        m_kl_columns.assign(rows->names.size(), -1);
-        for (std::size_t i = 0; i < rows->names.size(); ++i)
+        // Rows drained while the view was not drawn are not seen here: start from the history's last values.
+        if (m_dims.empty() && ctx.history)
         {
-            const std::string& n = rows->names[i];
-            if (n.rfind("kl_dim_", 0) == 0)
+            for (std::size_t i = 0; i < ctx.history->Size(); ++i)
             {
-                m_kl_columns[i] = std::atoi(n.c_str() + 7);
+                if (const int j = DimensionOf(metric, ctx.history->Name(i)); j >= 0)
+                {
+                    m_dims.resize(std::max(m_dims.size(), static_cast<std::size_t>(j) + 1), std::nan(""));
+                    m_dims[static_cast<std::size_t>(j)] = ctx.history->Series(i).Last();
+                }
             }
         }
+        return;
     }
-    for (std::size_t i = 0; i < m_kl_columns.size(); ++i)
+    if (m_dim_index.size() != rows->names.size())
     {
-        const int j = m_kl_columns[i];
+        m_dim_index.resize(rows->names.size());
+        for (std::size_t i = 0; i < rows->names.size(); ++i)
+        {
+            m_dim_index[i] = DimensionOf(metric, rows->names[i]);
+        }
+    }
+    for (std::size_t i = 0; i < m_dim_index.size(); ++i)
+    {
+        const int j = m_dim_index[i];
         if (j < 0)
         {
             continue;
         }
-        if (static_cast<int>(m_kl_dims.size()) <= j)
+        if (static_cast<int>(m_dims.size()) <= j)
         {
-            m_kl_dims.resize(static_cast<std::size_t>(j) + 1, std::nan(""));
+            m_dims.resize(static_cast<std::size_t>(j) + 1, std::nan(""));
         }
-        double& avg = m_kl_dims[static_cast<std::size_t>(j)];
+        double& avg = m_dims[static_cast<std::size_t>(j)];
         for (double v : rows->columns[i])
         {
             if (std::isfinite(v))
             {
-                avg = std::isnan(avg) ? v : avg + kKlEma * (v - avg);
+                avg = std::isnan(avg) ? v : avg + kDimensionEma * (v - avg);
             }
         }
     }
 }
 
-void PlotsView::DrawKlBars(float height)
+void PlotsView::DrawActiveUnits(const eval::PlotInfo& plot, const eval::MetricInfo& metric, float height)
 {
-    if (m_kl_dims.empty())
+    if (m_dims.empty())
     {
         return;
     }
     int active = 0;
     double top = 0.05;
-    for (double v : m_kl_dims)
+    for (double v : m_dims)
     {
         active += v > kActiveUnitNats ? 1 : 0;
         top = std::max(top, std::isfinite(v) ? v : 0.0);
     }
-    ImGui::Text("KL per latent dimension: %d of %zu active (KL > %.2g nats)", active, m_kl_dims.size(),
-                kActiveUnitNats);
+    ImGui::Text("%s: %d of %zu active (KL > %.2g nats)", plot.title, active, m_dims.size(), kActiveUnitNats);
     ItemTooltip("Each bar is one latent dimension's KL to the prior (recent average); a collapsed dimension sits at 0 "
                 "and carries no information.");
     const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -193,25 +275,25 @@ void PlotsView::DrawKlBars(float height)
     const float label_h = ImGui::GetTextLineHeight();
     const float bar_area = height - label_h - 4;
     draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height), IM_COL32(22, 24, 30, 255), 3.0f);
-    const float slot = width / static_cast<float>(m_kl_dims.size());
+    const float slot = width / static_cast<float>(m_dims.size());
     const float base_y = origin.y + bar_area;
     // The active-unit threshold as a faint line.
     const float thr_y = base_y - static_cast<float>(kActiveUnitNats / top) * (bar_area - 6);
     draw->AddLine(ImVec2(origin.x, thr_y), ImVec2(origin.x + width, thr_y), IM_COL32(255, 255, 255, 50));
     int hovered = -1;
     const ImVec2 mouse = ImGui::GetIO().MousePos;
-    for (std::size_t j = 0; j < m_kl_dims.size(); ++j)
+    for (std::size_t j = 0; j < m_dims.size(); ++j)
     {
-        const double v = std::isfinite(m_kl_dims[j]) ? m_kl_dims[j] : 0.0;
+        const double v = std::isfinite(m_dims[j]) ? m_dims[j] : 0.0;
         const float x0 = origin.x + slot * static_cast<float>(j) + slot * 0.15f;
         const float x1 = origin.x + slot * static_cast<float>(j + 1) - slot * 0.15f;
         const float y0 = base_y - static_cast<float>(v / top) * (bar_area - 6);
         const bool is_active = v > kActiveUnitNats;
-        ImU32 color = is_active ? kColorKl : IM_COL32(90, 90, 100, 255);
+        const ImU32 color = is_active ? ToImU32(metric.color) : IM_COL32(90, 90, 100, 255);
         draw->AddRectFilled(ImVec2(x0, std::min(y0, base_y - 1)), ImVec2(x1, base_y), color, 2.0f);
         if (slot >= ImGui::CalcTextSize("00").x)
         {
-            char label[8];
+            char label[24];
             std::snprintf(label, sizeof(label), "%zu", j);
             const float tw = ImGui::CalcTextSize(label).x;
             draw->AddText(ImVec2(0.5f * (x0 + x1) - 0.5f * tw, base_y + 2), IM_COL32(170, 170, 180, 255), label);
@@ -223,8 +305,26 @@ void PlotsView::DrawKlBars(float height)
     }
     if (hovered >= 0)
     {
-        ImGui::SetTooltip("z%d: KL = %.4f nats%s", hovered, m_kl_dims[static_cast<std::size_t>(hovered)],
-                          m_kl_dims[static_cast<std::size_t>(hovered)] > kActiveUnitNats ? "" : " (inactive)");
+        ImGui::SetTooltip("z%d: KL = %.4f nats%s", hovered, m_dims[static_cast<std::size_t>(hovered)],
+                          m_dims[static_cast<std::size_t>(hovered)] > kActiveUnitNats ? "" : " (inactive)");
+    }
+}
+
+void PlotsView::DrawCell(const LabContext& ctx, const Cell& cell, float height)
+{
+    const std::span<const Line> lines(m_lines.data() + cell.first_line, cell.line_count);
+    if (cell.plot->kind == eval::PlotKind::ActiveUnits)
+    {
+        DrawActiveUnits(*cell.plot, *ActiveUnitsMetric(), height);
+    }
+    else if (lines.empty())
+    {
+        ImGui::TextDisabled("%s: after the first evaluation (every %d steps).", cell.plot->pending,
+                            ctx.snapshot->config ? ctx.snapshot->config->eval_every : 0);
+    }
+    else
+    {
+        DrawLines(ctx, *cell.plot, lines, height);
     }
 }
 
@@ -234,10 +334,10 @@ void PlotsView::Draw(LabContext& ctx)
     {
         m_generation = ctx.history_generation;
         m_cache.clear();
-        m_kl_dims.clear();
-        m_kl_columns.clear();
+        m_dims.clear();
+        m_dim_index.clear();
     }
-    UpdateKlDims(ctx);
+    UpdateDimensions(ctx, *ActiveUnitsMetric());
     DrawFormula(ctx);
     DrawToolbar();
     const train::Snapshot& snap = *ctx.snapshot;
@@ -247,87 +347,23 @@ void PlotsView::Draw(LabContext& ctx)
         ImGui::TextDisabled("No metrics yet: press Start (Space) or Step (S) in the controls.");
         return;
     }
+    m_critic = Has(ctx, eval::kCriticSeries);
+    PlanCells(ctx, ShowsToyData(snap) && snap.config && snap.config->eval_every > 0);
 
     ImGui::BeginChild("##plots_scroll", ImVec2(0, 0), false);
     const float avail_h = ImGui::GetContentRegionAvail().y;
     const float avail_w = ImGui::GetContentRegionAvail().x;
     const int columns = avail_w > 900 ? 2 : 1;
-    const bool gan = snap.family == models::Family::Gan;
-    const bool toy = snap.view2d != nullptr || Has(ctx, "grid_kl");
-    const bool penalty = Has(ctx, "gp") || Has(ctx, "r1_penalty"); // WGAN-GP's and R1's, unweighted
-    int plots = gan ? 3 + (penalty ? 1 : 0) + (toy ? 2 : 0) : 3 + (Has(ctx, "test_elbo") ? 1 : 0) + 1;
-    const int rows = (plots + columns - 1) / columns;
+    const int rows = (static_cast<int>(m_cells.size()) + columns - 1) / columns;
     const ImGuiStyle& style = ImGui::GetStyle();
     const float title_h = ImGui::GetTextLineHeightWithSpacing() + 2 * style.ItemSpacing.y + 2 * style.CellPadding.y;
-    const float height = std::max(110.0f, (avail_h - rows * title_h) / static_cast<float>(rows) - 4);
-
+    const float height = std::max(110.0f, (avail_h - rows * title_h) / static_cast<float>(std::max(rows, 1)) - 4);
     if (ImGui::BeginTable("##plot_grid", columns, ImGuiTableFlags_SizingStretchSame))
     {
-        auto cell = [&](auto&& draw_fn) {
+        for (const Cell& cell : m_cells)
+        {
             ImGui::TableNextColumn();
-            draw_fn();
-        };
-        if (gan)
-        {
-            const bool wgan = Has(ctx, "w_estimate");
-            cell([&] { DrawPlot(ctx, "D and G loss", "loss", {{"d_loss", "D loss"}, {"g_loss", "G loss"}}, height); });
-            cell([&] {
-                if (wgan)
-                {
-                    DrawPlot(ctx, "Critic scores and Wasserstein estimate", "score",
-                             {{"d_real", "critic(x)"}, {"d_fake", "critic(G(z))"}, {"w_estimate", "W estimate"}},
-                             height, false);
-                }
-                else
-                {
-                    DrawPlot(ctx, "D(x) and D(G(z))", "probability", {{"d_real", "D(x)"}, {"d_fake", "D(G(z))"}},
-                             height, false);
-                }
-            });
-            cell([&] {
-                DrawPlot(ctx, "Gradient norms", "norm", {{"d_grad_norm", "|grad D|"}, {"g_grad_norm", "|grad G|"}},
-                         height);
-            });
-            if (penalty)
-            {
-                cell([&] {
-                    DrawPlot(ctx, "Gradient penalty", "penalty",
-                             {{"gp", "gp: (|grad D(x_hat)| - 1)^2"}, {"r1_penalty", "R1: |grad D(x)|^2"}}, height);
-                });
-            }
-            if (toy)
-            {
-                cell([&] {
-                    if (!DrawPlot(ctx, "Mode coverage (evaluation)", "modes",
-                                  {{"modes_covered", "modes covered", false}, {"high_quality", "high quality", false}},
-                                  height, false))
-                    {
-                        ImGui::TextDisabled("Mode coverage: after the first evaluation (every %d steps).",
-                                            snap.config ? snap.config->eval_every : 0);
-                    }
-                });
-                cell([&] {
-                    if (!DrawPlot(ctx, "Grid KL and JS (evaluation)", "nats",
-                                  {{"grid_kl", "grid KL", false}, {"grid_js", "grid JS", false}}, height))
-                    {
-                        ImGui::TextDisabled("Grid KL: after the first evaluation.");
-                    }
-                });
-            }
-        }
-        else
-        {
-            cell([&] { DrawPlot(ctx, "Loss (negative ELBO)", "nats", {{"loss", "loss = -ELBO"}}, height); });
-            cell([&] { DrawPlot(ctx, "Reconstruction", "nats", {{"recon", "recon"}}, height); });
-            cell([&] { DrawPlot(ctx, "KL to the prior", "nats", {{"kl", "KL"}}, height); });
-            if (Has(ctx, "test_elbo"))
-            {
-                cell([&] {
-                    DrawPlot(ctx, "Test ELBO (evaluation)", "nats",
-                             {{"test_elbo", "test ELBO", false}, {"test_iwae", "test IWAE", false}}, height, false);
-                });
-            }
-            cell([&] { DrawKlBars(height); });
+            DrawCell(ctx, cell, height);
         }
         ImGui::EndTable();
     }

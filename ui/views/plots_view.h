@@ -1,32 +1,27 @@
-// The Plots view: the objective in force as a large formula, then the default plots of the model family (GAN: D and
-// G loss, D(x) / D(G(z)) or critic scores, gradient norms, gp, mode coverage and grid KL on 2-D data; VAE: negative
-// ELBO, reconstruction, KL, per-dimension KL bars with the active-unit count, test ELBO). Reads LabContext only.
-// Main (ImGui) thread only.
+// The Plots view: the objective in force as a large formula, then a grid of plots. The plots come from the metric
+// catalog (core/eval/metric_catalog.h): each catalog plot one of whose series this run has logged, in the catalog's
+// order, with the catalog's titles, labels and colours (GAN: D and G loss, D(x) / D(G(z)) or critic scores, gradient
+// norms, penalties, mode coverage and grid KL on 2-D data; VAE: negative ELBO, reconstruction, KL, test bounds, KL
+// per latent dimension with the count of active units). Reads LabContext only. Main (ImGui) thread only.
 #pragma once
 
-#include "ui/lab_context.h"
+#include "core/eval/metric_catalog.h"
+#include "ui/views/lab_view.h"
 
 #include <cstdint>
+#include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 namespace ll::ui
 {
 
-class PlotsView
+class PlotsView final : public LabView
 {
 public:
-    // Draws the contents of the current window.
-    void Draw(LabContext& ctx);
-
-    // A line plot of named series (those that exist), with the hyperparameter markers; public for other panels.
-    struct Line
-    {
-        const char* series;
-        const char* label;
-        bool smooth = true; // false for sparse evaluation series
-    };
+    void Draw(LabContext& ctx) override;
 
 private:
     struct Cached
@@ -34,22 +29,42 @@ private:
         std::int64_t total = -1;
         std::vector<double> xs, ys;
     };
+    // One line of a plot: a catalog metric this run has logged.
+    struct Line
+    {
+        const eval::MetricInfo* metric;
+        const Cached* points;
+    };
+    // One cell of the grid: a catalog plot with the lines that exist, or its place held until the first evaluation.
+    struct Cell
+    {
+        const eval::PlotInfo* plot;
+        std::size_t first_line, line_count; // in m_lines
+    };
+
     // The plotted points of a series (steps, means of buckets for old points); nullptr when it does not exist.
     const Cached* Series(const LabContext& ctx, const std::string& name);
+    // The cells of this frame, from the catalog and the series the history holds.
+    void PlanCells(const LabContext& ctx, bool toy);
     void DrawFormula(const LabContext& ctx);
     void DrawToolbar();
-    // Returns true when at least one series existed (a plot was drawn).
-    bool DrawPlot(LabContext& ctx, const char* title, const char* y_label, const std::vector<Line>& lines,
-                  float height, bool allow_log = true);
-    void UpdateKlDims(const LabContext& ctx);
-    void DrawKlBars(float height);
+    void DrawCell(const LabContext& ctx, const Cell& cell, float height);
+    void DrawLines(const LabContext& ctx, const eval::PlotInfo& plot, std::span<const Line> lines, float height);
+    // On a plot's title: which of its lines are better higher, which lower.
+    void BetterTooltip(std::span<const Line> lines) const;
+    // The per-dimension averages of a per-dimension metric, from the rows drained this frame.
+    void UpdateDimensions(const LabContext& ctx, const eval::MetricInfo& metric);
+    void DrawActiveUnits(const eval::PlotInfo& plot, const eval::MetricInfo& metric, float height);
 
     std::uint64_t m_generation = ~std::uint64_t{0};
     std::unordered_map<std::string, Cached> m_cache;
     float m_smoothing = 0.6f;
     bool m_log_y = false;
-    std::vector<double> m_kl_dims; // EMA of each kl_dim_<j> over the drained rows
-    std::vector<int> m_kl_columns; // column of kl_dim_<j> in the MetricBlock (-1 unknown)
+    bool m_critic = false; // this run's D is a critic (it logs eval::kCriticSeries)
+    std::vector<Cell> m_cells;
+    std::vector<Line> m_lines;
+    std::vector<double> m_dims;   // EMA of each per-dimension series (kl_dim_<j>) over the drained rows
+    std::vector<int> m_dim_index; // dimension of each MetricBlock column (-1: another series)
 };
 
 } // namespace ll::ui

@@ -4,8 +4,8 @@
 // Main (GL/ImGui) thread only.
 #pragma once
 
-#include "ui/lab_context.h"
 #include "ui/gl/texture.h"
+#include "ui/views/lab_view.h"
 
 #include <cstdint>
 #include <memory>
@@ -14,13 +14,13 @@
 namespace ll::ui
 {
 
-class SamplesView
+class SamplesView final : public LabView
 {
 public:
     static constexpr std::size_t kRecent = 64; // distinct grids kept at full rate
     static constexpr std::size_t kMaxKept = 96; // above this, every other grid older than the recent ones goes
 
-    void Draw(LabContext& ctx);
+    void Draw(LabContext& ctx) override;
     std::size_t Kept() const { return m_grids.size(); }
 
 private:

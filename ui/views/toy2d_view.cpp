@@ -276,6 +276,7 @@ void Toy2DView::UpdateFieldTexture(const std::shared_ptr<const train::View2D>& v
         return;
     }
     m_uploaded = view;
+    ++m_view_serial;
     if (view->field_res <= 0 || view->field.empty())
     {
         m_field_texture.Reset();
@@ -296,7 +297,47 @@ void Toy2DView::DrawGanView(const train::View2D& view, ImVec2 size)
     const float bar = has_field ? 16.0f + labels_w + 24.0f : 0.0f;
     ImVec2 canvas_size(size.x - bar, size.y);
     m_data_canvas.SetHome(0, 0, 1.05f * view.extent);
-    m_data_canvas.Begin("##toy2d", canvas_size);
+    m_data_canvas.Layout("##toy2d", canvas_size);
+    const Canvas2D& canvas = m_data_canvas;
+    // The canvas is drawn again only when the view, the toggles, the pan and zoom or the size change: from the
+    // picture of it in between (at 60 frames a second and a new view 4 times, most frames).
+    std::uint64_t key = MixKey(m_view_serial, canvas.ViewKey());
+    for (const bool bit : {has_field, m_show_field, m_show_manifold, m_show_real, m_show_generated, m_show_arrows})
+    {
+        key = MixKey(key, bit ? 1 : 0);
+    }
+    if (ImDrawList* list = m_data_picture.Begin(canvas.Min(), canvas.Max(), key))
+    {
+        m_data_canvas.Draw(list);
+        DrawGanCanvas(view, has_field);
+        m_data_canvas.End();
+    }
+    m_data_picture.End();
+    if (canvas.Hovered())
+    {
+        const ImVec2 at = canvas.ToData(ImGui::GetIO().MousePos);
+        const int res = view.field_res;
+        const float fx = (at.x + view.extent) / (2 * view.extent) * res;
+        const float fy = (at.y + view.extent) / (2 * view.extent) * res;
+        if (res > 0 && fx >= 0 && fy >= 0 && fx < res && fy < res)
+        {
+            const float value = view.field[static_cast<std::size_t>(static_cast<int>(fx) + res * static_cast<int>(fy))];
+            ImGui::SetTooltip("(%.2f, %.2f)\n%s = %.3f", at.x, at.y, view.field_is_probability ? "D(x)" : "critic",
+                              value);
+        }
+        else
+        {
+            ImGui::SetTooltip("(%.2f, %.2f)", at.x, at.y);
+        }
+    }
+    if (has_field)
+    {
+        DrawColorBar(view, canvas_size);
+    }
+}
+
+void Toy2DView::DrawGanCanvas(const train::View2D& view, bool has_field)
+{
     const Canvas2D& canvas = m_data_canvas;
     if (has_field && m_show_field)
     {
@@ -339,62 +380,46 @@ void Toy2DView::DrawGanView(const train::View2D& view, ImVec2 size)
         legend.emplace_back(kArrowColor, "G's update direction");
     }
     Legend(canvas, legend);
-    if (canvas.Hovered())
-    {
-        const ImVec2 at = canvas.ToData(ImGui::GetIO().MousePos);
-        const int res = view.field_res;
-        const float fx = (at.x + view.extent) / (2 * view.extent) * res;
-        const float fy = (at.y + view.extent) / (2 * view.extent) * res;
-        if (res > 0 && fx >= 0 && fy >= 0 && fx < res && fy < res)
-        {
-            const float value = view.field[static_cast<std::size_t>(static_cast<int>(fx) + res * static_cast<int>(fy))];
-            ImGui::SetTooltip("(%.2f, %.2f)\n%s = %.3f", at.x, at.y, view.field_is_probability ? "D(x)" : "critic",
-                              value);
-        }
-        else
-        {
-            ImGui::SetTooltip("(%.2f, %.2f)", at.x, at.y);
-        }
-    }
-    m_data_canvas.End();
+}
 
-    if (has_field)
+// D's colour bar right of the canvas: the field's colours from high (top) to low, with ticks.
+void Toy2DView::DrawColorBar(const train::View2D& view, ImVec2 canvas_size)
+{
+    const Canvas2D& canvas = m_data_canvas;
+    const ImVec2 top_left(canvas.Max().x + 12, canvas.Min().y + 8);
+    const float height = std::max(60.0f, canvas_size.y - 16);
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const bool probability = view.field_is_probability;
+    const float lo = probability ? 0.0f : view.field_min;
+    const float hi = probability ? 1.0f : view.field_max;
+    const float label_h = ImGui::GetTextLineHeight();
+    const float bar_top = top_left.y + label_h + 6;
+    const float bar_bottom = top_left.y + height - 2 * label_h - 8;
+    draw->AddText(top_left, IM_COL32(230, 230, 235, 255), probability ? "D(x)" : "critic");
+    const int segments = 48;
+    for (int s = 0; s < segments; ++s)
     {
-        const ImVec2 top_left(canvas.Max().x + 12, canvas.Min().y + 8);
-        const float height = std::max(60.0f, canvas_size.y - 16);
-        ImDrawList* draw = ImGui::GetWindowDrawList();
-        const bool probability = view.field_is_probability;
-        const float lo = probability ? 0.0f : view.field_min;
-        const float hi = probability ? 1.0f : view.field_max;
-        const float label_h = ImGui::GetTextLineHeight();
-        const float bar_top = top_left.y + label_h + 6;
-        const float bar_bottom = top_left.y + height - 2 * label_h - 8;
-        draw->AddText(top_left, IM_COL32(230, 230, 235, 255), probability ? "D(x)" : "critic");
-        const int segments = 48;
-        for (int s = 0; s < segments; ++s)
-        {
-            // Top of the bar is the high end.
-            const float t0 = 1.0f - static_cast<float>(s) / segments;
-            const float t1 = 1.0f - static_cast<float>(s + 1) / segments;
-            const ImU32 c0 = probability ? DivergingColor(t0) : SequentialColor(t0);
-            const ImU32 c1 = probability ? DivergingColor(t1) : SequentialColor(t1);
-            const float y0 = bar_top + (bar_bottom - bar_top) * s / segments;
-            const float y1 = bar_top + (bar_bottom - bar_top) * (s + 1) / segments;
-            draw->AddRectFilledMultiColor(ImVec2(top_left.x, y0), ImVec2(top_left.x + 16, y1), c0, c0, c1, c1);
-        }
-        draw->AddRect(ImVec2(top_left.x, bar_top), ImVec2(top_left.x + 16, bar_bottom), IM_COL32(255, 255, 255, 60));
-        char text[32];
-        for (int k = 0; k <= 4; ++k)
-        {
-            const float t = static_cast<float>(k) / 4.0f;
-            const float y = bar_bottom - (bar_bottom - bar_top) * t;
-            std::snprintf(text, sizeof(text), probability ? "%.2f" : "%.3g", lo + (hi - lo) * t);
-            draw->AddLine(ImVec2(top_left.x + 16, y), ImVec2(top_left.x + 20, y), IM_COL32(255, 255, 255, 120));
-            draw->AddText(ImVec2(top_left.x + 23, y - label_h * 0.5f), IM_COL32(210, 210, 215, 255), text);
-        }
-        draw->AddText(ImVec2(top_left.x, bar_bottom + 4), IM_COL32(160, 160, 170, 255),
-                      probability ? "1 = real\n0 = fake" : "raw score");
+        // Top of the bar is the high end.
+        const float t0 = 1.0f - static_cast<float>(s) / segments;
+        const float t1 = 1.0f - static_cast<float>(s + 1) / segments;
+        const ImU32 c0 = probability ? DivergingColor(t0) : SequentialColor(t0);
+        const ImU32 c1 = probability ? DivergingColor(t1) : SequentialColor(t1);
+        const float y0 = bar_top + (bar_bottom - bar_top) * s / segments;
+        const float y1 = bar_top + (bar_bottom - bar_top) * (s + 1) / segments;
+        draw->AddRectFilledMultiColor(ImVec2(top_left.x, y0), ImVec2(top_left.x + 16, y1), c0, c0, c1, c1);
     }
+    draw->AddRect(ImVec2(top_left.x, bar_top), ImVec2(top_left.x + 16, bar_bottom), IM_COL32(255, 255, 255, 60));
+    char text[32];
+    for (int k = 0; k <= 4; ++k)
+    {
+        const float t = static_cast<float>(k) / 4.0f;
+        const float y = bar_bottom - (bar_bottom - bar_top) * t;
+        std::snprintf(text, sizeof(text), probability ? "%.2f" : "%.3g", lo + (hi - lo) * t);
+        draw->AddLine(ImVec2(top_left.x + 16, y), ImVec2(top_left.x + 20, y), IM_COL32(255, 255, 255, 120));
+        draw->AddText(ImVec2(top_left.x + 23, y - label_h * 0.5f), IM_COL32(210, 210, 215, 255), text);
+    }
+    draw->AddText(ImVec2(top_left.x, bar_bottom + 4), IM_COL32(160, 160, 170, 255),
+                  probability ? "1 = real\n0 = fake" : "raw score");
 }
 
 void Toy2DView::DrawVaeView(const train::View2D& view, ImVec2 size)

@@ -4,7 +4,8 @@
 #pragma once
 
 #include "core/train/experiment.h"
-#include "ui/lab_context.h"
+#include "ui/views/lab_view.h"
+#include "ui/gl/cached_region.h"
 #include "ui/gl/dot_sprite.h"
 #include "ui/widgets/canvas_2d.h"
 #include "ui/gl/texture.h"
@@ -14,13 +15,15 @@
 namespace ll::ui
 {
 
-class Toy2DView
+class Toy2DView final : public LabView
 {
 public:
-    void Draw(LabContext& ctx);
+    void Draw(LabContext& ctx) override;
 
 private:
     void DrawGanView(const train::View2D& view, ImVec2 size);
+    void DrawGanCanvas(const train::View2D& view, bool has_field); // field, grid, manifold, points, arrows, legend
+    void DrawColorBar(const train::View2D& view, ImVec2 canvas_size);
     void DrawVaeView(const train::View2D& view, ImVec2 size);
     void UpdateFieldTexture(const std::shared_ptr<const train::View2D>& view);
 
@@ -30,6 +33,8 @@ private:
     DotSprite m_dot{2.5f, 1.0f};       // real and generated points, posterior means
     DotSprite m_small_dot{2.2f, 1.0f}; // the VAE's samples
     std::shared_ptr<const train::View2D> m_uploaded; // the view whose field is in the texture
+    std::uint64_t m_view_serial = 0;                 // counts the views uploaded (part of the picture's key)
+    CachedRegion m_data_picture;                     // the GAN canvas, drawn again only when it changes
 
     bool m_show_field = true;
     bool m_show_real = true;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace ll::ui
 {
@@ -25,6 +26,12 @@ void Canvas2D::SetHome(float cx, float cy, float half, bool force)
 }
 
 void Canvas2D::Begin(const char* id, ImVec2 size, ImU32 background)
+{
+    Layout(id, size);
+    Draw(ImGui::GetWindowDrawList(), background);
+}
+
+void Canvas2D::Layout(const char* id, ImVec2 size)
 {
     size.x = std::max(size.x, 32.0f);
     size.y = std::max(size.y, 32.0f);
@@ -70,10 +77,23 @@ void Canvas2D::Begin(const char* id, ImVec2 size, ImU32 background)
         m_cx += anchor.x - moved.x;
         m_cy += anchor.y - moved.y;
     }
+}
 
-    m_draw = ImGui::GetWindowDrawList();
+void Canvas2D::Draw(ImDrawList* list, ImU32 background)
+{
+    m_draw = list;
     m_draw->PushClipRect(m_min, m_max, true);
     m_draw->AddRectFilled(m_min, m_max, background);
+}
+
+std::uint64_t Canvas2D::ViewKey() const
+{
+    std::uint32_t bits[3];
+    std::memcpy(&bits[0], &m_cx, 4);
+    std::memcpy(&bits[1], &m_cy, 4);
+    std::memcpy(&bits[2], &m_scale, 4);
+    const std::uint64_t centre = static_cast<std::uint64_t>(bits[0]) << 32 | bits[1];
+    return centre ^ (static_cast<std::uint64_t>(bits[2]) * 0x9e3779b97f4a7c15ull);
 }
 
 void Canvas2D::End()

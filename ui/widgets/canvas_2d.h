@@ -4,6 +4,8 @@
 
 #include <imgui.h>
 
+#include <cstdint>
+
 namespace ll::ui
 {
 
@@ -17,6 +19,13 @@ public:
     // the background. Always pair with End().
     void Begin(const char* id, ImVec2 size, ImU32 background = IM_COL32(24, 24, 28, 255));
     void End();
+    // Begin in two halves, for contents drawn somewhere else than the window (a CachedRegion): Layout lays out and
+    // handles input (Min, Max, Hovered and the transform are then known), Draw starts drawing into `list`. Pair Draw
+    // with End; Layout alone draws nothing.
+    void Layout(const char* id, ImVec2 size);
+    void Draw(ImDrawList* list, ImU32 background = IM_COL32(24, 24, 28, 255));
+    // The view (centre and scale) as bits, for a CachedRegion's key.
+    std::uint64_t ViewKey() const;
 
     ImVec2 ToScreen(float x, float y) const; // data (y up) -> screen pixels (y down)
     ImVec2 ToData(ImVec2 screen) const;

@@ -3,6 +3,7 @@
 #include "ui/widgets/plot.h"
 
 #include "ui/widgets/plot_math.h"
+#include "ui/widgets/theme.h"
 
 #include <algorithm>
 #include <cmath>
@@ -110,36 +111,36 @@ void FitPoint(double x, double y_axis)
     }
 }
 
-// Fixes the layout, applies this frame's input to the limits, and draws frame, grid and ticks.
-void SetupLock()
+// The plotting area inside the frame: the margins leave room for the labels and the y ticks' text. Returns how many
+// y ticks the area's height asks for.
+int LayOutArea()
 {
     Frame& f = g_frame;
-    if (f.locked)
-    {
-        return;
-    }
-    f.locked = true;
-    PlotState& s = *f.state;
-    ImGuiIO& io = ImGui::GetIO();
-    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const PlotState& s = *f.state;
     const float text_h = ImGui::GetTextLineHeight();
-
     // Vertical layout first: y ticks depend on the area's height, the left margin on their labels.
     const float top = f.frame_min.y + (f.y_label.empty() ? 6.0f : text_h + 6.0f);
     const float bottom = f.frame_max.y - (text_h + 8.0f) - (f.x_label.empty() ? 0.0f : text_h + 2.0f);
     const int y_target = std::max(2, static_cast<int>((bottom - top) / 45.0f));
-    std::vector<plot::Tick> y_ticks = plot::ComputeTicks(s.y_lo, s.y_hi, s.log_y, y_target);
     float label_w = 0;
-    for (const plot::Tick& t : y_ticks)
+    for (const plot::Tick& t : plot::ComputeTicks(s.y_lo, s.y_hi, s.log_y, y_target))
     {
         label_w = std::max(label_w, ImGui::CalcTextSize(t.label.c_str()).x);
     }
     // Whole pixels (text heights with a scaled font are not): the frame's strips then meet the area without a seam.
     f.area_min = ImVec2(std::round(f.frame_min.x + label_w + 10.0f), std::round(top));
     f.area_max = ImVec2(std::round(f.frame_max.x - 10.0f), std::round(std::max(top + 10.0f, bottom)));
-    const float area_w = f.area_max.x - f.area_min.x, area_h = f.area_max.y - f.area_min.y;
+    return y_target;
+}
 
-    // Input: the invisible button from BeginPlot is the last item.
+// This frame's input on the plot (the invisible button from BeginPlot is the last item): drag pans, the wheel zooms
+// (in follow mode it narrows the window), a double-click refits, a right click opens the menu.
+void HandleInput()
+{
+    Frame& f = g_frame;
+    PlotState& s = *f.state;
+    const ImGuiIO& io = ImGui::GetIO();
+    const float area_w = f.area_max.x - f.area_min.x, area_h = f.area_max.y - f.area_min.y;
     const ImVec2 mouse = io.MousePos;
     const bool over_legend = mouse.x >= s.legend_min.x && mouse.x <= s.legend_max.x && mouse.y >= s.legend_min.y &&
                              mouse.y <= s.legend_max.y;
@@ -184,16 +185,29 @@ void SetupLock()
     }
     f.open_menu = f.menu && f.hovered && ImGui::IsMouseReleased(ImGuiMouseButton_Right);
     f.clicked = ImGui::IsItemHovered() && ImGui::IsMouseClicked(ImGuiMouseButton_Left);
+}
 
+// Data -> pixel transforms from the limits after input, and the hovered x in data units.
+void SetTransforms()
+{
+    Frame& f = g_frame;
+    const PlotState& s = *f.state;
     f.tx = {s.x_lo, s.x_hi, f.area_min.x, f.area_max.x, false};
     f.ty = {s.y_lo, s.y_hi, f.area_max.y, f.area_min.y, s.log_y};
     if (f.hovered)
     {
-        f.hover_x = f.tx.ToData(mouse.x);
+        f.hover_x = f.tx.ToData(ImGui::GetIO().MousePos.x);
     }
+}
 
-    // Frame, grid and ticks (with the limits after input, so the grid matches the lines).
-    y_ticks = plot::ComputeTicks(s.y_lo, s.y_hi, s.log_y, y_target);
+// The frame, grid, ticks and axis labels, with the limits after input so the grid matches the lines.
+void DrawAxes(int y_target)
+{
+    const Frame& f = g_frame;
+    const PlotState& s = *f.state;
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const float area_w = f.area_max.x - f.area_min.x;
+    const std::vector<plot::Tick> y_ticks = plot::ComputeTicks(s.y_lo, s.y_hi, s.log_y, y_target);
     const std::vector<plot::Tick> x_ticks =
         plot::ComputeTicks(s.x_lo, s.x_hi, false, std::max(2, static_cast<int>(area_w / 90.0f)));
     const ImU32 text_col = ImGui::GetColorU32(ImGuiCol_Text);
@@ -228,10 +242,26 @@ void SetupLock()
     }
     if (!f.y_label.empty())
     {
-        std::string text = f.y_label + (s.log_y ? " (log)" : "");
+        const std::string text = f.y_label + (s.log_y ? " (log)" : "");
         draw->AddText(ImVec2(f.frame_min.x + 4.0f, f.frame_min.y + 3.0f), text_col, text.c_str());
     }
-    draw->PushClipRect(f.area_min, f.area_max, true);
+}
+
+// Before the first series or marker: fixes the layout, applies this frame's input, draws the axes and clips to the
+// plotting area. Runs once per plot.
+void SetupLock()
+{
+    Frame& f = g_frame;
+    if (f.locked)
+    {
+        return;
+    }
+    f.locked = true;
+    const int y_target = LayOutArea();
+    HandleInput();
+    SetTransforms();
+    DrawAxes(y_target);
+    ImGui::GetWindowDrawList()->PushClipRect(f.area_min, f.area_max, true);
 }
 
 // Decimates and draws one polyline; collects the y extent of the visible part for auto-fit.
@@ -542,7 +572,7 @@ void PlotMarkerX(double x, const char* label)
         return;
     }
     ImDrawList* draw = ImGui::GetWindowDrawList();
-    const ImU32 color = IM_COL32(255, 200, 80, 170);
+    const ImU32 color = kColorMarker;
     for (float y = f.area_min.y; y < f.area_max.y; y += 8.0f) // dashed
     {
         draw->AddLine(ImVec2(px, y), ImVec2(px, std::min(y + 4.0f, f.area_max.y)), color, 1.0f);

@@ -1,6 +1,7 @@
 // Fonts, style and the series colours (see theme.h).
 #include "ui/widgets/theme.h"
 
+#include "core/eval/metric_catalog.h"
 #include "core/train/session.h"
 
 #include <algorithm>
@@ -16,54 +17,23 @@ namespace
 
 ImFont* g_large_font = nullptr;
 
+// For series the catalog does not know (a stable colour per name).
 constexpr ImU32 kFallback[] = {
     IM_COL32(31, 190, 207, 255), IM_COL32(188, 189, 34, 255), IM_COL32(227, 119, 194, 255),
     IM_COL32(140, 160, 255, 255), IM_COL32(255, 110, 90, 255), IM_COL32(160, 220, 120, 255),
 };
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 } // namespace
 
 ImU32 SeriesColor(std::string_view name)
 {
-    if (name == "d_loss" || name == "d_real" || name == "d_grad_norm" || name == "modes_covered")
+    if (const eval::MetricInfo* metric = eval::FindMetric(name))
     {
-        return kColorD;
-    }
-    if (name == "g_loss" || name == "d_fake" || name == "g_grad_norm" || name == "high_quality")
-    {
-        return kColorG;
-    }
-    if (name == "loss" || name == "grad_norm")
-    {
-        return kColorLoss;
-    }
-    if (name == "recon")
-    {
-        return kColorRecon;
-    }
-    if (name == "kl" || StartsWith(name, "kl_dim_") || name == "grid_kl")
-    {
-        return kColorKl;
-    }
-    if (name == "test_iwae")
-    {
-        return IM_COL32(240, 200, 60, 255);
-    }
-    if (StartsWith(name, "test_") || name == "w_estimate" || name == "grid_js")
-    {
-        return kColorEval;
-    }
-    if (name == "gp" || name == "beta" || name == "mmd")
-    {
-        return IM_COL32(31, 190, 207, 255);
+        return IM_COL32(metric->color.r, metric->color.g, metric->color.b, metric->color.a);
     }
     const std::size_t h = std::hash<std::string_view>{}(name);
     return kFallback[h % IM_ARRAYSIZE(kFallback)];
 }
-
-ImVec4 SeriesColorVec(std::string_view name) { return ImGui::ColorConvertU32ToFloat4(SeriesColor(name)); }
 
 ImVec4 StatusColor(int status)
 {

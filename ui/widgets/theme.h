@@ -1,5 +1,5 @@
-// The lab's look: fonts, ImGui style and one colour per metric series / player, used by every panel so that
-// "D" is the same blue in the loss plot, the 2-D view and the legend. Main (ImGui) thread only.
+// The lab's look: fonts, ImGui style, and the metric catalog's colours as ImGui colours, used by every panel so that
+// "D" is the same blue in every plot and legend. Main (ImGui) thread only.
 #pragma once
 
 #include <imgui.h>
@@ -9,21 +9,12 @@
 namespace ll::ui
 {
 
-// Colours of the two players and of the two kinds of points (the 2-D view uses the same ones).
-inline constexpr ImU32 kColorD = IM_COL32(66, 146, 235, 255);     // discriminator / critic, encoder
-inline constexpr ImU32 kColorG = IM_COL32(255, 140, 40, 255);     // generator, decoder
-inline constexpr ImU32 kColorReal = IM_COL32(80, 200, 120, 255);  // real data
-inline constexpr ImU32 kColorFake = IM_COL32(240, 90, 170, 255);  // generated data
-inline constexpr ImU32 kColorLoss = IM_COL32(230, 230, 235, 255); // a model's total loss
-inline constexpr ImU32 kColorRecon = IM_COL32(80, 200, 120, 255);
-inline constexpr ImU32 kColorKl = IM_COL32(180, 120, 240, 255);
-inline constexpr ImU32 kColorEval = IM_COL32(240, 80, 80, 255);   // test-set / evaluation metrics
-inline constexpr ImU32 kColorMarker = IM_COL32(255, 200, 80, 170); // hyperparameter events
+// Hyperparameter change markers on the plots.
+inline constexpr ImU32 kColorMarker = IM_COL32(255, 200, 80, 170);
 
-// The colour of a metric series by name ("d_loss" -> D's colour, "recon" -> green, ...); a stable palette colour
-// for names it does not know.
+// The colour of a metric series, from its row in the metric catalog (core/eval/metric_catalog.h: "d_loss" is D's
+// blue, "recon" green, ...); a stable palette colour for a name the catalog does not know.
 ImU32 SeriesColor(std::string_view name);
-ImVec4 SeriesColorVec(std::string_view name);
 // A colour for a status (running green, paused amber, diverged orange, error red, idle grey).
 ImVec4 StatusColor(int status);
 
