@@ -296,136 +296,170 @@ std::string EncodeCheckpoint(const CheckpointData& data)
     return out;
 }
 
-CheckpointData DecodeCheckpoint(std::string_view bytes, const std::string& source_name)
+namespace
 {
-    const auto fail = [&](const std::string& reason) {
-        return std::runtime_error("checkpoint '" + source_name + "': " + reason);
-    };
+
+// The file's frame: the magic, the version, the header's size and the CRC over everything before the trailer.
+// Returns the header text; `data` is set to the tensor data section that follows it.
+std::string_view CheckFrame(std::string_view bytes, std::string_view& data)
+{
     if (bytes.size() < sizeof kCheckpointMagic || std::memcmp(bytes.data(), kCheckpointMagic, 8) != 0)
     {
-        throw fail("not a Latent Lab checkpoint (bad magic)");
+        throw std::runtime_error("not a Latent Lab checkpoint (bad magic)");
     }
     if (bytes.size() < kPreambleSize + kTrailerSize)
     {
-        throw fail("truncated: " + std::to_string(bytes.size()) + " bytes");
+        throw std::runtime_error("truncated: " + std::to_string(bytes.size()) + " bytes");
     }
     const std::uint32_t version = GetLe<std::uint32_t>(bytes, 8);
     if (version != kCheckpointVersion)
     {
-        throw fail("unsupported version " + std::to_string(version) + " (this build reads version " +
-                   std::to_string(kCheckpointVersion) + ")");
+        throw std::runtime_error("unsupported version " + std::to_string(version) + " (this build reads version " +
+                                 std::to_string(kCheckpointVersion) + ")");
     }
     const std::uint64_t header_size = GetLe<std::uint64_t>(bytes, 12);
     if (header_size > kMaxHeaderBytes || header_size > bytes.size() - kPreambleSize - kTrailerSize)
     {
-        throw fail("truncated or corrupt: header of " + std::to_string(header_size) + " bytes in a file of " +
-                   std::to_string(bytes.size()));
+        throw std::runtime_error("truncated or corrupt: header of " + std::to_string(header_size) +
+                                 " bytes in a file of " + std::to_string(bytes.size()));
     }
     const std::uint32_t stored_crc = GetLe<std::uint32_t>(bytes, bytes.size() - kTrailerSize);
     const std::uint32_t crc = Crc32(bytes.substr(0, bytes.size() - kTrailerSize));
     if (crc != stored_crc)
     {
-        throw fail("checksum mismatch (file is corrupt or truncated; stored CRC32 " + Hex(stored_crc).substr(8) +
-                   ", computed " + Hex(crc).substr(8) + ")");
+        throw std::runtime_error("checksum mismatch (file is corrupt or truncated; stored CRC32 " +
+                                 Hex(stored_crc).substr(8) + ", computed " + Hex(crc).substr(8) + ")");
     }
-    const std::string_view text = bytes.substr(kPreambleSize, header_size);
     const std::size_t data_begin = kPreambleSize + header_size;
-    const std::uint64_t data_size = bytes.size() - kTrailerSize - data_begin;
+    data = bytes.substr(data_begin, bytes.size() - kTrailerSize - data_begin);
+    return bytes.substr(kPreambleSize, header_size);
+}
 
+// The header's training state: config, counters, RNG, iterator, live settings, events, optimizer steps.
+void ReadTrainingState(const Json& h, const std::string& source_name, CheckpointData& out)
+{
+    if (h.value("format", "") != "latentlab-checkpoint")
+    {
+        throw std::runtime_error("header format is not 'latentlab-checkpoint'");
+    }
+    out.config = ParseConfig(h.at("config").dump(4), source_name + ": config");
+    out.step = h.at("step").get<std::int64_t>();
+    out.epoch = h.at("epoch").get<std::int64_t>();
+    if (out.step < 0 || out.epoch < 0)
+    {
+        throw std::runtime_error("negative step or epoch");
+    }
+    out.wall_seconds = GetNumber(h.at("wall_seconds"));
+    const Json& rng = h.at("rng");
+    if (rng.at("s").size() != 4)
+    {
+        throw std::runtime_error("rng.s must hold 4 words");
+    }
+    for (std::size_t i = 0; i < 4; ++i)
+    {
+        out.rng.s[i] = ParseHex(rng.at("s").at(i).get<std::string>());
+    }
+    out.rng.has_spare = rng.at("has_spare").get<bool>();
+    out.rng.spare = std::bit_cast<double>(ParseHex(rng.at("spare_bits").get<std::string>()));
+    const Json& it = h.at("iterator");
+    out.has_iterator = !it.is_null();
+    if (out.has_iterator)
+    {
+        out.iterator_position = it.at("position").get<std::int64_t>();
+        out.iterator_epoch = it.at("epoch").get<std::int64_t>();
+    }
+    for (const auto& [name, value] : h.at("hypers").items())
+    {
+        out.hypers.emplace_back(name, GetNumber(value));
+    }
+    for (const Json& e : h.at("events"))
+    {
+        out.events.push_back({e.at("step").get<std::int64_t>(), e.at("name").get<std::string>(),
+                              GetNumber(e.at("old")), GetNumber(e.at("new"))});
+    }
+    out.optimizer_steps = h.at("optimizer_steps").get<std::vector<std::int64_t>>();
+    out.history_series = h.at("history_series").get<std::vector<std::string>>();
+}
+
+// The tensor table against the data section: every tensor's size matches its shape, the tensors lie back to back
+// in table order, no name twice, and together they fill the section exactly.
+void ReadTensors(const Json& table, std::string_view data, CheckpointData& out)
+{
+    if (!table.is_array() || table.size() > kMaxTensors)
+    {
+        throw std::runtime_error("the tensor table must be an array of at most " + std::to_string(kMaxTensors) +
+                                 " entries");
+    }
+    const std::uint64_t data_size = data.size();
+    std::uint64_t expected_offset = 0;
+    std::unordered_set<std::string> names;
+    for (const Json& t : table)
+    {
+        CheckpointTensor tensor;
+        tensor.name = t.at("name").get<std::string>();
+        tensor.type = ParseTensorType(t.at("dtype").get<std::string>());
+        const Json& shape = t.at("shape");
+        if (shape.size() != 2)
+        {
+            throw std::runtime_error("tensor '" + tensor.name + "': shape must be [rows, cols]");
+        }
+        tensor.rows = shape.at(0).get<std::int64_t>();
+        tensor.cols = shape.at(1).get<std::int64_t>();
+        const std::uint64_t offset = t.at("offset").get<std::uint64_t>();
+        const std::uint64_t nbytes = t.at("nbytes").get<std::uint64_t>();
+        const std::uint64_t limit = data_size / ElementSize(tensor.type);
+        if (tensor.rows < 0 || tensor.cols < 0 ||
+            (tensor.cols > 0 &&
+             static_cast<std::uint64_t>(tensor.rows) > limit / static_cast<std::uint64_t>(tensor.cols)) ||
+            nbytes != static_cast<std::uint64_t>(tensor.rows * tensor.cols) * ElementSize(tensor.type))
+        {
+            throw std::runtime_error("tensor '" + tensor.name + "': " + std::to_string(nbytes) +
+                                     " bytes do not match its shape");
+        }
+        if (offset != expected_offset || nbytes > data_size - offset)
+        {
+            throw std::runtime_error("tensor '" + tensor.name + "': data at offset " + std::to_string(offset) +
+                                     " is out of place or beyond the data section");
+        }
+        if (!names.insert(tensor.name).second)
+        {
+            throw std::runtime_error("tensor '" + tensor.name + "' appears twice");
+        }
+        tensor.bytes.assign(data.data() + offset, nbytes);
+        expected_offset += nbytes;
+        out.tensors.push_back(std::move(tensor));
+    }
+    if (expected_offset != data_size)
+    {
+        throw std::runtime_error("data section holds " + std::to_string(data_size) + " bytes, the tensor table " +
+                                 std::to_string(expected_offset));
+    }
+}
+
+} // namespace
+
+CheckpointData DecodeCheckpoint(std::string_view bytes, const std::string& source_name)
+{
+    const auto fail = [&](const std::string& reason) {
+        return std::runtime_error("checkpoint '" + source_name + "': " + reason);
+    };
+    std::string_view data;
+    std::string_view text;
+    try
+    {
+        text = CheckFrame(bytes, data);
+    }
+    catch (const std::runtime_error& e)
+    {
+        throw fail(e.what());
+    }
     CheckpointData out;
     try
     {
         CheckJsonBounds(text, "header", kCheckpointHeaderLimits); // before anything recurses (dump, copies)
         const Json h = Json::parse(text);
-        if (h.value("format", "") != "latentlab-checkpoint")
-        {
-            throw std::runtime_error("header format is not 'latentlab-checkpoint'");
-        }
-        out.config = ParseConfig(h.at("config").dump(4), source_name + ": config");
-        out.step = h.at("step").get<std::int64_t>();
-        out.epoch = h.at("epoch").get<std::int64_t>();
-        if (out.step < 0 || out.epoch < 0)
-        {
-            throw std::runtime_error("negative step or epoch");
-        }
-        out.wall_seconds = GetNumber(h.at("wall_seconds"));
-        const Json& rng = h.at("rng");
-        if (rng.at("s").size() != 4)
-        {
-            throw std::runtime_error("rng.s must hold 4 words");
-        }
-        for (std::size_t i = 0; i < 4; ++i)
-        {
-            out.rng.s[i] = ParseHex(rng.at("s").at(i).get<std::string>());
-        }
-        out.rng.has_spare = rng.at("has_spare").get<bool>();
-        out.rng.spare = std::bit_cast<double>(ParseHex(rng.at("spare_bits").get<std::string>()));
-        const Json& it = h.at("iterator");
-        out.has_iterator = !it.is_null();
-        if (out.has_iterator)
-        {
-            out.iterator_position = it.at("position").get<std::int64_t>();
-            out.iterator_epoch = it.at("epoch").get<std::int64_t>();
-        }
-        for (const auto& [name, value] : h.at("hypers").items())
-        {
-            out.hypers.emplace_back(name, GetNumber(value));
-        }
-        for (const Json& e : h.at("events"))
-        {
-            out.events.push_back({e.at("step").get<std::int64_t>(), e.at("name").get<std::string>(),
-                                  GetNumber(e.at("old")), GetNumber(e.at("new"))});
-        }
-        out.optimizer_steps = h.at("optimizer_steps").get<std::vector<std::int64_t>>();
-        out.history_series = h.at("history_series").get<std::vector<std::string>>();
-        std::uint64_t expected_offset = 0;
-        const Json& table = h.at("tensors");
-        if (!table.is_array() || table.size() > kMaxTensors)
-        {
-            throw std::runtime_error("the tensor table must be an array of at most " + std::to_string(kMaxTensors) +
-                                     " entries");
-        }
-        std::unordered_set<std::string> names;
-        for (const Json& t : table)
-        {
-            CheckpointTensor tensor;
-            tensor.name = t.at("name").get<std::string>();
-            tensor.type = ParseTensorType(t.at("dtype").get<std::string>());
-            const Json& shape = t.at("shape");
-            if (shape.size() != 2)
-            {
-                throw std::runtime_error("tensor '" + tensor.name + "': shape must be [rows, cols]");
-            }
-            tensor.rows = shape.at(0).get<std::int64_t>();
-            tensor.cols = shape.at(1).get<std::int64_t>();
-            const std::uint64_t offset = t.at("offset").get<std::uint64_t>();
-            const std::uint64_t nbytes = t.at("nbytes").get<std::uint64_t>();
-            const std::uint64_t limit = data_size / ElementSize(tensor.type);
-            if (tensor.rows < 0 || tensor.cols < 0 ||
-                (tensor.cols > 0 && static_cast<std::uint64_t>(tensor.rows) > limit / static_cast<std::uint64_t>(tensor.cols)) ||
-                nbytes != static_cast<std::uint64_t>(tensor.rows * tensor.cols) * ElementSize(tensor.type))
-            {
-                throw std::runtime_error("tensor '" + tensor.name + "': " + std::to_string(nbytes) +
-                                         " bytes do not match its shape");
-            }
-            if (offset != expected_offset || nbytes > data_size - offset)
-            {
-                throw std::runtime_error("tensor '" + tensor.name + "': data at offset " + std::to_string(offset) +
-                                         " is out of place or beyond the data section");
-            }
-            if (!names.insert(tensor.name).second)
-            {
-                throw std::runtime_error("tensor '" + tensor.name + "' appears twice");
-            }
-            tensor.bytes.assign(bytes.data() + data_begin + offset, nbytes);
-            expected_offset += nbytes;
-            out.tensors.push_back(std::move(tensor));
-        }
-        if (expected_offset != data_size)
-        {
-            throw std::runtime_error("data section holds " + std::to_string(data_size) + " bytes, the tensor table " +
-                                     std::to_string(expected_offset));
-        }
+        ReadTrainingState(h, source_name, out);
+        ReadTensors(h.at("tensors"), data, out);
     }
     catch (const Json::exception& e)
     {
