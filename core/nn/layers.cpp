@@ -145,29 +145,7 @@ Linear<T>::Linear(Index in, Index out, bool bias, InitKind init, Rng& rng) : m_h
 template <typename T>
 void Linear<T>::EnableSpectralNorm(Rng& rng)
 {
-    const Index out = m_w.rows();
-    m_u.resize(out, 1);
-    for (Index i = 0; i < out; ++i)
-    {
-        m_u(i, 0) = static_cast<T>(rng.Normal());
-    }
-    T norm = m_u.norm();
-    if (!(norm > T(0)))
-    {
-        m_u.setOnes();
-        norm = m_u.norm();
-    }
-    m_u /= norm;
-    // v and sigma consistent with u, so an evaluation Forward before any training Forward is well defined.
-    m_v.noalias() = m_w.transpose() * m_u;
-    const T vn = m_v.norm();
-    if (vn > T(0))
-    {
-        m_v /= vn;
-    }
-    m_wv.noalias() = m_w * m_v;
-    m_sigma = (m_u.transpose() * m_wv)(0, 0);
-    m_spectral_norm = true;
+    m_sn.Enable(m_w, rng);
 }
 
 template <typename T>
@@ -180,36 +158,9 @@ const Matrix<T>& Linear<T>::Forward(const Matrix<T>& x)
         throw std::invalid_argument("Linear " + ShapeText(out, in) + ": input has " + std::to_string(x.rows()) +
                                     " rows, expected " + std::to_string(in));
     }
-    if (m_spectral_norm)
+    if (m_sn.Enabled())
     {
-        if (m_training)
-        {
-            // One power-iteration step: v = W^T u / |.|, u = W v / |.|, sigma = u^T W v = |W v|.
-            m_v.noalias() = m_w.transpose() * m_u;
-            const T vn = m_v.norm();
-            if (vn > T(0))
-            {
-                m_v /= vn;
-            }
-            m_wv.noalias() = m_w * m_v;
-            m_sigma = m_wv.norm();
-            if (m_sigma > T(0))
-            {
-                m_u = m_wv / m_sigma;
-            }
-        }
-        else
-        {
-            // Frozen u, v: sigma follows W through the same bilinear form the backward differentiates.
-            m_wv.noalias() = m_w * m_v;
-            m_sigma = (m_u.transpose() * m_wv)(0, 0);
-        }
-        if (!(std::abs(m_sigma) > T(0)))
-        {
-            throw std::runtime_error("Linear " + ShapeText(out, in) + ": spectral norm estimate is zero");
-        }
-        EnsureShape(m_w_eff, out, in);
-        m_w_eff.array() = m_w.array() * (T(1) / m_sigma);
+        m_sn.Normalize(m_w, m_training, "Linear"); // EffectiveWeight() is W / sigma from here on
     }
     m_x = &x;
     if (m_has_bias)
@@ -230,19 +181,13 @@ const Matrix<T>& Linear<T>::Forward(const Matrix<T>& x)
 template <typename T>
 void Linear<T>::AccumulateWeightGrad(const Matrix<T>& g)
 {
-    if (!m_spectral_norm)
+    if (m_sn.Enabled())
+    {
+        m_sn.AccumulateGrad(g, m_dw); // dL/dW through W / sigma(W)
+    }
+    else
     {
         m_dw += g;
-        return;
-    }
-    // W_eff = W / sigma with sigma = u^T W v (u, v constants): dL/dW = (G - <G, W_eff> u v^T) / sigma.
-    const T inv_sigma = T(1) / m_sigma;
-    const T lambda = (g.array() * m_w_eff.array()).sum();
-    const T c = lambda * inv_sigma;
-    // Rank-one update column by column: Eigen's outer-product expression allocates a temporary for out == 1.
-    for (Index j = 0; j < m_dw.cols(); ++j)
-    {
-        m_dw.col(j) += g.col(j) * inv_sigma - (c * m_v(j, 0)) * m_u.col(0);
     }
 }
 
@@ -279,10 +224,10 @@ void Linear<T>::BackwardImpl(const Matrix<T>& dy, bool accumulate, bool need_dx)
     }
     if (accumulate)
     {
-        if (m_spectral_norm)
+        if (m_sn.Enabled())
         {
-            Gemm<T>(Trans::No, Trans::Yes, T(1), dy, x, T(0), m_dw_eff); // (out, in) = (out, B) (in, B)^T
-            AccumulateWeightGrad(m_dw_eff);
+            Gemm<T>(Trans::No, Trans::Yes, T(1), dy, x, T(0), m_sn.GradScratch()); // (out, in) = (out, B) (in, B)^T
+            AccumulateWeightGrad(m_sn.GradScratch());
         }
         else
         {
@@ -310,10 +255,10 @@ const Matrix<T>& Linear<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp
     }
     // dx = W_eff^T dy: dP/d(dy) = W_eff u, dP/dW_eff = dy u^T, and dx does not depend on x.
     Gemm<T>(Trans::No, Trans::No, T(1), EffectiveWeight(), u, T(0), m_ddy); // (out, B) = (out, in) (in, B)
-    if (m_spectral_norm)
+    if (m_sn.Enabled())
     {
-        Gemm<T>(Trans::No, Trans::Yes, T(1), dy, u, T(0), m_dw_eff); // (out, in) = (out, B) (in, B)^T
-        AccumulateWeightGrad(m_dw_eff);
+        Gemm<T>(Trans::No, Trans::Yes, T(1), dy, u, T(0), m_sn.GradScratch()); // (out, in) = (out, B) (in, B)^T
+        AccumulateWeightGrad(m_sn.GradScratch());
     }
     else
     {
@@ -351,7 +296,7 @@ std::unique_ptr<Layer<T>> Linear<T>::Clone() const
     copy->m_y.resize(0, 0);
     copy->m_dx.resize(0, 0);
     copy->m_ddy.resize(0, 0);
-    copy->m_dw_eff.resize(0, 0);
+    copy->m_sn.DropScratch();
     return copy;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/nn/layer.h"
+#include "core/nn/spectral_norm.h"
 #include "core/util/enum_names.h"
 #include "core/util/rng.h"
 
@@ -41,9 +42,9 @@ public:
     // iteration with a persistent vector u (out). One power-iteration step per training Forward (call
     // SetTraining(false) to freeze u, e.g. for evaluation and the double backward's re-use).
     void EnableSpectralNorm(Rng& rng);
-    bool SpectralNorm() const { return m_spectral_norm; }
+    bool SpectralNorm() const { return m_sn.Enabled(); }
     void SetTraining(bool training) override { m_training = training; }
-    T Sigma() const { return m_sigma; }
+    T Sigma() const { return m_sn.Sigma(); }
 
     std::string Kind() const override { return "linear"; }
     Index OutputSize(Index) const override { return m_w.rows(); }
@@ -58,10 +59,10 @@ public:
     // With spectral normalisation: prefix + "sn_u" and "sn_v" (the power-iteration vectors a checkpoint keeps).
     void CollectState(const std::string& prefix, std::vector<ParamRef<T>>& out) override
     {
-        if (m_spectral_norm)
+        if (m_sn.Enabled())
         {
-            out.push_back({prefix + "sn_u", &m_u, nullptr});
-            out.push_back({prefix + "sn_v", &m_v, nullptr});
+            out.push_back({prefix + "sn_u", &m_sn.U(), nullptr});
+            out.push_back({prefix + "sn_v", &m_sn.V(), nullptr});
         }
     }
     std::unique_ptr<Layer<T>> Clone() const override;
@@ -71,17 +72,17 @@ public:
     Matrix<T>& Weight() { return m_w; }
     Matrix<T>& Bias() { return m_b; }
     bool HasBias() const { return m_has_bias; }
-    Matrix<T>& SpectralU() { return m_u; } // (out, 1), the power-iteration state (checkpointed)
+    Matrix<T>& SpectralU() { return m_sn.U(); } // (out, 1), the power-iteration state (checkpointed)
     // (in, 1): recomputed from u by every training Forward, but frozen with u in evaluation; checkpoint it with u
     // so an evaluation-mode model restores exactly.
-    Matrix<T>& SpectralV() { return m_v; }
+    Matrix<T>& SpectralV() { return m_sn.V(); }
     const Matrix<T>& Weight() const { return m_w; }
     const Matrix<T>& Bias() const { return m_b; }
     Matrix<T>& WeightGrad() { return m_dw; }
     Matrix<T>& BiasGrad() { return m_db; }
 
 private:
-    const Matrix<T>& EffectiveWeight() const { return m_spectral_norm ? m_w_eff : m_w; }
+    const Matrix<T>& EffectiveWeight() const { return m_sn.Enabled() ? m_sn.EffectiveWeight() : m_w; }
     void BackwardImpl(const Matrix<T>& dy, bool accumulate, bool need_dx);
     // Adds dL/dW to m_dw given g = dL/dW_eff (out, in); through W / sigma when spectral-normalised.
     void AccumulateWeightGrad(const Matrix<T>& g);
@@ -92,14 +93,8 @@ private:
     Matrix<T> m_db; // (out, 1)
     bool m_has_bias = true;
 
-    bool m_spectral_norm = false;
     bool m_training = true;
-    Matrix<T> m_u;      // (out, 1) left singular vector estimate
-    Matrix<T> m_v;      // (in, 1) right singular vector estimate
-    Matrix<T> m_wv;     // (out, 1) scratch for W v
-    T m_sigma = T(1);
-    Matrix<T> m_w_eff;  // (out, in) W / sigma when spectral-normalised
-    Matrix<T> m_dw_eff; // (out, in) scratch: dL/dW_eff before the chain through sigma
+    nn::SpectralNorm<T> m_sn; // u (out, 1), v (in, 1), W / sigma; its scratch holds dL/dW_eff (out, in)
 
     // Inputs are cached by pointer, not copied: x of the last Forward must outlive Backward (and
     // BackwardOfBackward), dy of the last Backward must outlive BackwardOfBackward. Sequential guarantees both.

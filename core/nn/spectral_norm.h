@@ -1,6 +1,7 @@
 // Spectral normalisation of a weight matrix (Miyato et al. 2018): the layer uses W / sigma(W), sigma estimated by
 // power iteration with a persistent vector u. For convolutions the matrix is the (Cout, k*k*Cin) weight, as PyTorch's
-// spectral_norm reshapes a conv weight. (Linear keeps its own copy of the same steps; it can move onto this class.)
+// spectral_norm reshapes a conv weight.
+// Linear and Conv2d both hold one.
 #pragma once
 
 #include "core/nn/tensor.h"
