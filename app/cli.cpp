@@ -2,6 +2,7 @@
 #include "app/cli.h"
 
 #include "app/cli_bench.h"
+#include "app/cli_runs.h"
 #include "app/cli_train.h"
 
 #include <array>
@@ -12,10 +13,14 @@ namespace ll::app
 namespace
 {
 
-const std::array<Subcommand, 4> kSubcommands{{
+const std::array<Subcommand, 6> kSubcommands{{
     {"train", "train a preset or config headless, writing metrics.csv, PNG grids and summary.json", &RunTrain},
     {"list-presets", "list the presets with their descriptions", &RunListPresets},
     {"eval", "evaluate a checkpoint, printing its test-set metrics as JSON (--checkpoint FILE [--iwae-k K])", &RunEval},
+    {"runs", "list the run folders, or compare two: config differences and final metrics (list | diff A B)",
+     &RunRuns},
+    {"sweep", "train a grid of --set values into run folders here, or write a Slurm job array (--emit slurm)",
+     &RunSweep},
     {"bench", "time training steps of the standard models (see scripts/bench.sh)", &RunBench},
 }};
 

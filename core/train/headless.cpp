@@ -2,7 +2,9 @@
 // the metrics into the CSV as they come, evaluate at the end, write summary.json.
 #include "core/train/headless.h"
 
+#include "core/io/config_json.h"
 #include "core/io/image_io.h"
+#include "core/io/run_folder.h"
 #include "core/train/thread_setup.h"
 
 #include <nlohmann/json.hpp>
@@ -145,8 +147,10 @@ void PrintProgress(std::ostream& out, const Snapshot& s, std::int64_t total, dou
 }
 
 
-// The output folder (created) and its metrics CSV; nothing when out is empty.
-void OpenOutput(const fs::path& out, io::MetricsCsv& csv)
+// The output folder (created) as a run folder (core/io/run_folder.h): config.json first, a summary.json of an
+// earlier run there removed (until this run's is written the folder reads as incomplete), the metrics CSV opened.
+// Nothing when out is empty.
+void OpenOutput(const fs::path& out, const models::ExperimentConfig& config, io::MetricsCsv& csv)
 {
     if (out.empty())
     {
@@ -158,7 +162,9 @@ void OpenOutput(const fs::path& out, io::MetricsCsv& csv)
     {
         throw std::runtime_error("cannot create output folder '" + out.string() + "': " + ec.message());
     }
-    csv.Open(out / "metrics.csv");
+    io::WriteFileAtomic(out / io::kRunConfigFile, io::ConfigToJson(config));
+    fs::remove(out / io::kRunSummaryFile, ec);
+    csv.Open(out / io::kRunMetricsFile);
 }
 
 SessionOptions HeadlessSessionOptions(const HeadlessOptions& options)
@@ -299,7 +305,7 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
     const std::int64_t total = options.steps >= 0 ? options.steps : config.steps;
     const fs::path out = options.out_dir;
     io::MetricsCsv csv;
-    OpenOutput(out, csv);
+    OpenOutput(out, config, csv);
     Session session(HeadlessSessionOptions(options));
     std::shared_ptr<const Snapshot> snap = LoadRun(session, config, options);
 
@@ -374,7 +380,7 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
     result.summary_json = SummaryJson(config, result, *snap);
     if (!out.empty())
     {
-        io::WriteFileAtomic(out / "summary.json", result.summary_json);
+        io::WriteFileAtomic(out / io::kRunSummaryFile, result.summary_json);
     }
     return result;
 }

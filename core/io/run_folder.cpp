@@ -1,0 +1,378 @@
+// Run folders read back (see run_folder.h).
+#include "core/io/run_folder.h"
+
+#include "core/io/bounded_read.h"
+#include "core/io/config_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+#include <stdexcept>
+
+namespace ll::io
+{
+
+namespace fs = std::filesystem;
+
+namespace
+{
+
+// The fields of one CSV line (the lab's series names are plain words; a quoted field loses its quotes).
+std::vector<std::string_view> SplitFields(std::string_view line)
+{
+    std::vector<std::string_view> fields;
+    std::size_t from = 0;
+    while (true)
+    {
+        const std::size_t comma = line.find(',', from);
+        std::string_view field = line.substr(from, comma == std::string_view::npos ? std::string_view::npos
+                                                                                   : comma - from);
+        if (field.size() >= 2 && field.front() == '"' && field.back() == '"')
+        {
+            field = field.substr(1, field.size() - 2);
+        }
+        fields.push_back(field);
+        if (comma == std::string_view::npos)
+        {
+            return fields;
+        }
+        from = comma + 1;
+    }
+}
+
+// A CSV number: what FormatValue writes (%.9g, nan, inf, -inf); empty is NaN (no value at that step).
+bool ParseField(std::string_view text, double& value)
+{
+    if (text.empty() || text == "nan")
+    {
+        value = std::numeric_limits<double>::quiet_NaN();
+        return true;
+    }
+    if (text == "inf" || text == "-inf")
+    {
+        value = text[0] == '-' ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+        return true;
+    }
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return error == std::errc() && end == text.data() + text.size();
+}
+
+// summary.json's fields that are not metrics.
+bool IsSummaryBookkeeping(const std::string& key)
+{
+    static const char* const kKeys[] = {"name", "family", "objective", "status", "message", "steps", "seed",
+                                        "wall_seconds", "steps_per_s", "iwae_k"};
+    return std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; }) !=
+           std::end(kKeys);
+}
+
+// Flattens a JSON object into dotted paths and their values as JSON text (arrays are leaves).
+void Flatten(const nlohmann::ordered_json& j, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out)
+{
+    for (const auto& [key, value] : j.items())
+    {
+        const std::string path = prefix.empty() ? key : prefix + "." + key;
+        if (value.is_object())
+        {
+            Flatten(value, path, out);
+        }
+        else
+        {
+            out.emplace_back(path, value.dump());
+        }
+    }
+}
+
+fs::file_time_type RunTime(const fs::path& dir)
+{
+    std::error_code ec;
+    const fs::file_time_type t = fs::last_write_time(dir / kRunConfigFile, ec);
+    return ec ? fs::last_write_time(dir, ec) : t;
+}
+
+} // namespace
+
+std::vector<std::pair<std::string, double>> MetricsTable::LastValues() const
+{
+    std::vector<std::pair<std::string, double>> out;
+    for (std::size_t s = 0; s < series.size(); ++s)
+    {
+        for (std::size_t r = values.size(); r-- > 0;)
+        {
+            if (!std::isnan(values[r][s]))
+            {
+                out.emplace_back(series[s], values[r][s]);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+MetricsTable ParseMetricsCsv(std::string_view text, const std::string& source_name)
+{
+    MetricsTable table;
+    std::size_t line_no = 0;
+    const auto fail = [&](const std::string& reason) {
+        return std::invalid_argument(source_name + ": line " + std::to_string(line_no) + ": " + reason);
+    };
+    std::size_t from = 0;
+    bool header = true;
+    while (from < text.size())
+    {
+        const std::size_t newline = text.find('\n', from);
+        ++line_no;
+        if (newline == std::string_view::npos)
+        {
+            if (header)
+            {
+                throw fail("the header has no end of line");
+            }
+            break; // a row cut short by a kill: not a row
+        }
+        std::string_view line = text.substr(from, newline - from);
+        from = newline + 1;
+        if (!line.empty() && line.back() == '\r')
+        {
+            line.remove_suffix(1);
+        }
+        const std::vector<std::string_view> fields = SplitFields(line);
+        if (header)
+        {
+            if (fields.size() < 2 || fields[0] != "step" || fields[1] != "wall_s")
+            {
+                throw fail("not a Latent Lab metrics CSV (the header must start with step,wall_s)");
+            }
+            if (fields.size() - 2 > kMaxMetricsColumns)
+            {
+                throw fail("more than " + std::to_string(kMaxMetricsColumns) + " series");
+            }
+            for (std::size_t i = 2; i < fields.size(); ++i)
+            {
+                table.series.emplace_back(fields[i]);
+            }
+            header = false;
+            continue;
+        }
+        if (line.empty())
+        {
+            continue;
+        }
+        if (fields.size() > table.series.size() + 2)
+        {
+            throw fail(std::to_string(fields.size()) + " fields, the header has " +
+                       std::to_string(table.series.size() + 2));
+        }
+        std::int64_t step = 0;
+        const auto [end, error] = std::from_chars(fields[0].data(), fields[0].data() + fields[0].size(), step);
+        double wall = 0;
+        if (error != std::errc() || end != fields[0].data() + fields[0].size() || step < 0 || fields.size() < 2 ||
+            !ParseField(fields[1], wall))
+        {
+            throw fail("a row must start with a step and a wall time");
+        }
+        std::vector<double> row(table.series.size(), std::numeric_limits<double>::quiet_NaN());
+        for (std::size_t i = 2; i < fields.size(); ++i)
+        {
+            if (!ParseField(fields[i], row[i - 2]))
+            {
+                throw fail("'" + std::string(fields[i].substr(0, 40)) + "' is not a number (series " +
+                           table.series[i - 2] + ")");
+            }
+        }
+        table.steps.push_back(step);
+        table.wall_seconds.push_back(wall);
+        table.values.push_back(std::move(row));
+    }
+    if (header)
+    {
+        throw fail("empty file");
+    }
+    return table;
+}
+
+bool IsRunFolder(const fs::path& dir)
+{
+    std::error_code ec;
+    return fs::is_regular_file(dir / kRunConfigFile, ec) || fs::is_regular_file(dir / kRunMetricsFile, ec);
+}
+
+RunInfo ReadRun(const fs::path& dir)
+{
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec))
+    {
+        throw std::runtime_error("run '" + dir.string() + "': not a folder");
+    }
+    RunInfo run;
+    run.dir = dir;
+    run.name = dir.filename().string();
+    std::vector<std::string> errors;
+    bool anything = false;
+    if (fs::exists(dir / kRunConfigFile, ec))
+    {
+        try
+        {
+            run.config = LoadConfigFile(dir / kRunConfigFile);
+            run.preset = run.config->name;
+            anything = true;
+        }
+        catch (const std::exception& e)
+        {
+            errors.push_back(e.what());
+        }
+    }
+    else
+    {
+        errors.push_back("no " + std::string(kRunConfigFile));
+    }
+    if (fs::exists(dir / kRunMetricsFile, ec))
+    {
+        try
+        {
+            const fs::path path = dir / kRunMetricsFile;
+            const MetricsTable table =
+                ParseMetricsCsv(ReadFileBounded(path, kMaxMetricsCsvBytes, "metrics CSV"), path.string());
+            if (!table.steps.empty())
+            {
+                run.steps = table.steps.back();
+                run.wall_seconds = table.wall_seconds.back();
+            }
+            run.final_metrics = table.LastValues();
+            anything = true;
+        }
+        catch (const std::exception& e)
+        {
+            errors.push_back(e.what());
+        }
+    }
+    run.status = "incomplete";
+    if (fs::exists(dir / kRunSummaryFile, ec))
+    {
+        try
+        {
+            const nlohmann::json summary = ReadJsonFile(dir / kRunSummaryFile, kSettingsJsonLimits);
+            if (!summary.is_object())
+            {
+                throw std::invalid_argument(dir.string() + "/" + kRunSummaryFile + ": not a JSON object");
+            }
+            run.status = summary.value("status", std::string("incomplete"));
+            if (summary.contains("steps") && summary["steps"].is_number_integer())
+            {
+                run.steps = summary["steps"].get<std::int64_t>();
+            }
+            if (summary.contains("wall_seconds") && summary["wall_seconds"].is_number())
+            {
+                run.wall_seconds = summary["wall_seconds"].get<double>();
+            }
+            std::vector<std::pair<std::string, double>> metrics;
+            for (const auto& [key, value] : summary.items())
+            {
+                if (!IsSummaryBookkeeping(key) && value.is_number())
+                {
+                    metrics.emplace_back(key, value.get<double>());
+                }
+            }
+            if (!metrics.empty())
+            {
+                run.final_metrics = std::move(metrics);
+            }
+            if (run.preset.empty() && summary.contains("name") && summary["name"].is_string())
+            {
+                run.preset = summary["name"].get<std::string>();
+            }
+            anything = true;
+        }
+        catch (const std::exception& e)
+        {
+            errors.push_back(e.what());
+        }
+    }
+    for (const std::string& e : errors)
+    {
+        run.error += (run.error.empty() ? "" : "; ") + e;
+    }
+    if (!anything)
+    {
+        run.status = "unreadable";
+    }
+    return run;
+}
+
+std::vector<RunInfo> ListRuns(const fs::path& root)
+{
+    std::error_code ec;
+    if (!fs::is_directory(root, ec))
+    {
+        throw std::runtime_error("runs directory '" + root.string() + "': not a folder");
+    }
+    std::vector<std::pair<fs::file_time_type, fs::path>> dirs;
+    std::size_t looked = 0;
+    for (fs::directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end && looked < kMaxRunsListed; it.increment(ec), ++looked)
+    {
+        std::error_code entry_ec;
+        if (it->is_directory(entry_ec) && IsRunFolder(it->path()))
+        {
+            dirs.emplace_back(RunTime(it->path()), it->path());
+        }
+    }
+    if (ec)
+    {
+        throw std::runtime_error("runs directory '" + root.string() + "': " + ec.message());
+    }
+    std::sort(dirs.begin(), dirs.end());
+    std::vector<RunInfo> runs;
+    runs.reserve(dirs.size());
+    for (const auto& [time, dir] : dirs)
+    {
+        runs.push_back(ReadRun(dir));
+    }
+    return runs;
+}
+
+fs::path DefaultRunsDir()
+{
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && xdg[0] == '/')
+    {
+        return fs::path(xdg) / "latentlab" / "runs";
+    }
+    if (const char* home = std::getenv("HOME"); home != nullptr && home[0] != '\0')
+    {
+        return fs::path(home) / ".local" / "share" / "latentlab" / "runs";
+    }
+    return "runs";
+}
+
+std::vector<ConfigDifference> DiffConfigs(const models::ExperimentConfig& a, const models::ExperimentConfig& b)
+{
+    std::vector<std::pair<std::string, std::string>> fa;
+    std::vector<std::pair<std::string, std::string>> fb;
+    Flatten(nlohmann::ordered_json::parse(ConfigToJson(a)), "", fa);
+    Flatten(nlohmann::ordered_json::parse(ConfigToJson(b)), "", fb);
+    std::vector<ConfigDifference> out;
+    for (const auto& [key, value] : fa)
+    {
+        const auto it = std::find_if(fb.begin(), fb.end(), [&](const auto& kv) { return kv.first == key; });
+        const std::string other = it == fb.end() ? "(absent)" : it->second;
+        if (other != value)
+        {
+            out.push_back({key, value, other});
+        }
+    }
+    for (const auto& [key, value] : fb)
+    {
+        if (std::none_of(fa.begin(), fa.end(), [&](const auto& kv) { return kv.first == key; }))
+        {
+            out.push_back({key, "(absent)", value});
+        }
+    }
+    return out;
+}
+
+} // namespace ll::io

@@ -1,0 +1,84 @@
+// Run folders: what `latentlab train --out DIR` and `latentlab sweep` leave (config.json at the start, metrics.csv
+// as the run goes, summary.json at the end, PNG grids and checkpoints), read back for `latentlab runs list / diff`.
+// A run without summary.json was killed or is still running: it reads as "incomplete" up to its last CSV row.
+// Every file is read bounded (core/io/bounded_read.h). Pure functions, no shared state: safe on any thread.
+#pragma once
+
+#include "core/models/config.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ll::io
+{
+
+// The caps of the readers below.
+inline constexpr std::uint64_t kMaxMetricsCsvBytes = std::uint64_t{256} << 20; // 256 MiB: ~2M rows of 15 series
+inline constexpr std::size_t kMaxMetricsColumns = 4096;
+inline constexpr std::size_t kMaxRunsListed = 10000; // folders looked at under a runs directory
+
+// The files of a run folder, named once.
+inline constexpr const char* kRunConfigFile = "config.json";
+inline constexpr const char* kRunMetricsFile = "metrics.csv";
+inline constexpr const char* kRunSummaryFile = "summary.json";
+
+// metrics.csv as the lab writes it: "step,wall_s,<series>..." then one row per logged step, empty fields where a
+// series has no value at that step.
+struct MetricsTable
+{
+    std::vector<std::string> series;                 // without step and wall_s
+    std::vector<std::int64_t> steps;                 // one per row
+    std::vector<double> wall_seconds;                // one per row
+    std::vector<std::vector<double>> values;         // [row][series], NaN where the field is empty
+    // The last value each series has (its name and value), in column order.
+    std::vector<std::pair<std::string, double>> LastValues() const;
+};
+
+// Parses the CSV text. Throws std::invalid_argument "<source>: line N: ..." for a missing or bad header, a row with
+// more fields than the header, or a field that is not a number. A last line without its newline (a run killed while
+// writing it) is dropped, not refused.
+MetricsTable ParseMetricsCsv(std::string_view text, const std::string& source_name);
+
+struct RunInfo
+{
+    std::filesystem::path dir;
+    std::string name;   // the folder's name
+    std::string preset; // the config's name
+    // summary.json's status ("completed", "diverged", "error"), "incomplete" without summary.json, "unreadable"
+    // when the folder's files could not be read (error says why).
+    std::string status;
+    std::int64_t steps = 0;  // summary.json's steps, else the last CSV row's step
+    double wall_seconds = 0; // summary.json's, else the last CSV row's
+    std::vector<std::pair<std::string, double>> final_metrics; // summary.json's numbers, else the CSV's last values
+    std::optional<models::ExperimentConfig> config;
+    std::string error; // empty when everything read
+};
+
+// Reads one run folder. Never throws for what is in the files: a missing config, a corrupt CSV or summary is said in
+// `error` (status "unreadable" when nothing could be read). Throws std::runtime_error only when dir is not a folder.
+RunInfo ReadRun(const std::filesystem::path& dir);
+
+// True when dir holds a config.json or a metrics.csv (what makes a folder a run).
+bool IsRunFolder(const std::filesystem::path& dir);
+
+// The run folders directly under root (at most kMaxRunsListed folders looked at), oldest first by config.json's
+// (else the folder's) modification time, then by name. Throws std::runtime_error when root is not a folder.
+std::vector<RunInfo> ListRuns(const std::filesystem::path& root);
+
+// $XDG_DATA_HOME/latentlab/runs, else $HOME/.local/share/latentlab/runs, else ./runs.
+std::filesystem::path DefaultRunsDir();
+
+// The config keys whose values differ, as dotted JSON paths ("gan.gp_lambda") with both values as JSON text
+// ("10", "\"wgan-gp\""); a key only one side has shows "(absent)" on the other. In the config's key order.
+struct ConfigDifference
+{
+    std::string key, a, b;
+};
+std::vector<ConfigDifference> DiffConfigs(const models::ExperimentConfig& a, const models::ExperimentConfig& b);
+
+} // namespace ll::io
