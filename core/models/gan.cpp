@@ -108,6 +108,7 @@ Gan::Gan(const ExperimentConfig& config, const nn::Shape& data_shape, int num_cl
         m_g_avg = m_g; // the average starts at G's initial weights
         m_g_avg.SetTraining(false); // never trained: running statistics, frozen power iteration
         m_g_avg_params = m_g_avg.Params("G_ema.");
+        ReleaseGradients(m_g_avg_params);
     }
     m_lr_decay_steps = gc.lr_decay_steps;
     m_lr_decay_to = gc.lr_decay_to;
@@ -133,6 +134,10 @@ Gan::Gan(const Gan& other, bool /*for_inference*/)
     {
         m_g_avg_params = m_g_avg.Params("G_ema.");
     }
+    // No optimizer, no accumulated gradients: the copy keeps only what inference reads.
+    ReleaseGradients(m_g_params);
+    ReleaseGradients(m_d_params);
+    ReleaseGradients(m_g_avg_params);
 }
 
 std::unique_ptr<Model> Gan::CloneForInference() const

@@ -157,6 +157,17 @@ nn::Sequential<T> BuildPlan(const NetworkPlan& plan, Rng& rng)
 template nn::Sequential<float> BuildPlan<float>(const NetworkPlan&, Rng&);
 template nn::Sequential<double> BuildPlan<double>(const NetworkPlan&, Rng&);
 
+void ReleaseGradients(const std::vector<nn::ParamRef<float>>& params)
+{
+    for (const auto& p : params)
+    {
+        if (p.grad != nullptr)
+        {
+            p.grad->resize(0, 0);
+        }
+    }
+}
+
 int FirstBatchNorm(const std::vector<nn::LayerSpec>& layers)
 {
     for (std::size_t i = 0; i < layers.size(); ++i)

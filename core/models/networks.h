@@ -44,6 +44,11 @@ std::vector<nn::NetworkSummary> SummarizeNetworks(const ExperimentConfig& config
 template <typename T>
 nn::Sequential<T> BuildPlan(const NetworkPlan& plan, Rng& rng);
 
+// Frees the gradient matrices of params (resized to 0 x 0): an inference copy or G's moving average never
+// accumulates gradients (their backward passes run with accumulate = false), and a conv GAN's gradients are as large
+// as its parameters (dcgan: 53 MB per copy).
+void ReleaseGradients(const std::vector<nn::ParamRef<float>>& params);
+
 // The index of the first BatchNorm layer, or -1.
 int FirstBatchNorm(const std::vector<nn::LayerSpec>& layers);
 

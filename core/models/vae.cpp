@@ -249,6 +249,7 @@ Vae::Vae(const VaeConfig& config, const VaeNet<float>& net) : m_config(config), 
     m_params = m_net.EncoderParams();
     const nn::ParamList dec = m_net.DecoderParams();
     m_params.insert(m_params.end(), dec.begin(), dec.end());
+    ReleaseGradients(m_params); // an inference clone never accumulates gradients
 }
 
 std::string Vae::Formula() const

@@ -257,6 +257,14 @@ TEST_CASE("Conv models: sampling uses BatchNorm's running statistics, so a sampl
     CHECK(a == b);
     clone->Decode(z, nullptr, b); // and stays on running statistics
     CHECK(a == b);
+    // It keeps no gradient storage (a conv GAN's gradients are as large as its parameters).
+    for (const auto& net : clone->Networks())
+    {
+        for (const auto& p : net.params)
+        {
+            CHECK(p.grad->size() == 0);
+        }
+    }
 }
 
 TEST_CASE("Conv models: G's moving average carries BatchNorm's running statistics")
