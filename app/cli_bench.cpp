@@ -20,6 +20,7 @@
 
 #include "core/models/config.h"
 #include "core/nn/gemm.h"
+#include "core/nn/network_spec.h"
 #include "core/nn/gemm_stats.h"
 #include "core/nn/thread_pool.h"
 #include "core/train/session.h"
@@ -41,16 +42,17 @@ namespace ll::app
 namespace
 {
 
-// The standard models `latentlab bench` knows (scripts/bench.sh asks with --list; PyTorch-only models such as
-// issue 13's dcgan and conv-vae are run on its side alone until they are added here).
-const std::vector<std::string> kStandardModels = {"vae-mlp", "gan-mlp", "gan-toy"};
+// The standard models `latentlab bench` knows (scripts/bench.sh asks with --list): issue 14's MLPs and issue 13's
+// convolutional dcgan and conv-vae, exactly as scripts/bench_pytorch.py builds them.
+const std::vector<std::string> kStandardModels = {"vae-mlp", "gan-mlp", "gan-toy", "dcgan", "conv-vae"};
 
 const char* kBenchUsage =
-    "usage: latentlab bench [--model vae-mlp|gan-mlp|gan-toy|all] [--threads T] [--seconds S] [--data DIR]\n"
+    "usage: latentlab bench [--model vae-mlp|gan-mlp|gan-toy|dcgan|conv-vae|all] [--threads T] [--seconds S]\n"
+    "                       [--data DIR]\n"
     "       latentlab bench --gemm [--threads T] [--seconds S]\n"
     "       latentlab bench --list\n"
-    "  Trains each standard model on its real data (Fashion-MNIST for vae-mlp and gan-mlp, the ring of 8 for\n"
-    "  gan-toy) through the same session as the app, after a warm-up, and prints one line per model:\n"
+    "  Trains each standard model on its real data (Fashion-MNIST for vae-mlp, gan-mlp, dcgan and conv-vae, the\n"
+    "  ring of 8 for gan-toy) through the same session as the app, after a warm-up, and prints one line per model:\n"
     "  BENCH impl=latentlab model=... threads=... steps_per_s=... ms_per_step=... gemm=BACKEND gemm_gflops=...\n"
     "  gemm_fraction=... peak_rss_mb=...\n"
     "  --threads T   training threads (default: every core)\n"
@@ -92,7 +94,8 @@ BenchArgs ParseBenchArgs(const std::vector<std::string>& args)
             if (value != "all" && std::find(kStandardModels.begin(), kStandardModels.end(), value) ==
                                       kStandardModels.end())
             {
-                throw UsageError("--model must be vae-mlp, gan-mlp, gan-toy or all, got '" + value + "'");
+                throw UsageError("--model must be vae-mlp, gan-mlp, gan-toy, dcgan, conv-vae or all, got '" + value +
+                                 "'");
             }
             a.model = value;
         }
@@ -116,7 +119,46 @@ BenchArgs ParseBenchArgs(const std::vector<std::string>& args)
     return a;
 }
 
-// The standard models of the performance issue, as experiments.
+nn::LayerSpec Layer(nn::LayerKind kind, std::initializer_list<std::pair<const char*, double>> args = {})
+{
+    return nn::MakeLayerSpec(kind, args);
+}
+
+nn::LayerSpec Conv(nn::LayerKind kind, int out)
+{
+    return Layer(kind, {{"out", out}, {"kernel", 4}, {"stride", 2}, {"pad", 1}});
+}
+
+// Issue 13's networks as layer lists (the same as assets/presets/dcgan-fashion.json and conv-vae-fashion.json).
+void ConvModelLayers(const std::string& name, models::NetConfig& first, models::NetConfig& second)
+{
+    using K = nn::LayerKind;
+    first.init = second.init = nn::MlpInit::Torch; // PyTorch's default initialisation, as the reference
+    if (name == "dcgan")
+    {
+        // G: Linear 64->1024, BN, ReLU, Linear 1024->128*7*7, BN, ReLU, ConvT 128->64 (14x14), BN, ReLU,
+        // ConvT 64->1 (28x28), sigmoid.
+        first.layers = {Layer(K::Linear, {{"out", 1024}}), Layer(K::BatchNorm), Layer(K::ReLU),
+                        Layer(K::Linear, {{"out", 6272}}), Layer(K::BatchNorm), Layer(K::ReLU),
+                        Layer(K::Reshape, {{"c", 128}, {"h", 7}, {"w", 7}}), Conv(K::ConvTranspose, 64),
+                        Layer(K::BatchNorm), Layer(K::ReLU), Conv(K::ConvTranspose, 1), Layer(K::Sigmoid)};
+        // D: Conv 1->64, LeakyReLU 0.2, Conv 64->128, BN, LeakyReLU 0.2, Linear 6272->1024, BN, LeakyReLU 0.2,
+        // Linear 1024->1.
+        second.layers = {Conv(K::Conv, 64), Layer(K::LeakyReLU), Conv(K::Conv, 128), Layer(K::BatchNorm),
+                         Layer(K::LeakyReLU), Layer(K::Flatten), Layer(K::Linear, {{"out", 1024}}),
+                         Layer(K::BatchNorm), Layer(K::LeakyReLU), Layer(K::Linear, {{"out", 1}})};
+        return;
+    }
+    // Encoder: Conv 1->32, ReLU, Conv 32->64, ReLU, Linear 3136->256, ReLU, Linear 256->40 (mean, log-variance).
+    first.layers = {Conv(K::Conv, 32), Layer(K::ReLU), Conv(K::Conv, 64), Layer(K::ReLU), Layer(K::Flatten),
+                    Layer(K::Linear, {{"out", 256}}), Layer(K::ReLU), Layer(K::Linear, {{"out", 40}})};
+    // Decoder: Linear 20->256, ReLU, Linear 256->3136, ReLU, ConvT 64->32, ReLU, ConvT 32->1 (logits).
+    second.layers = {Layer(K::Linear, {{"out", 256}}), Layer(K::ReLU), Layer(K::Linear, {{"out", 3136}}),
+                     Layer(K::ReLU), Layer(K::Reshape, {{"c", 64}, {"h", 7}, {"w", 7}}), Conv(K::ConvTranspose, 32),
+                     Layer(K::ReLU), Conv(K::ConvTranspose, 1)};
+}
+
+// The standard models of the performance issues, as experiments.
 models::ExperimentConfig StandardModel(const std::string& name)
 {
     models::ExperimentConfig c;
@@ -147,6 +189,28 @@ models::ExperimentConfig StandardModel(const std::string& name)
         c.gan.discriminator = models::NetConfig{{512, 256}, nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
         c.gan.g_opt = c.gan.d_opt = nn::OptimizerConfig{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};
         c.batch_size = 64;
+    }
+    else if (name == "dcgan")
+    {
+        // Fashion-MNIST, batch 64, non-saturating, Adam 2e-4 (0.5, 0.999), z 64 ~ N(0, 1).
+        c.family = models::Family::Gan;
+        c.data.kind = models::DataKind::FashionMnist;
+        c.gan.objective = models::GanObjective::NonSaturating;
+        c.gan.noise_dim = 64;
+        ConvModelLayers(name, c.gan.generator, c.gan.discriminator);
+        c.gan.g_opt = c.gan.d_opt = nn::OptimizerConfig{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};
+        c.batch_size = 64;
+    }
+    else if (name == "conv-vae")
+    {
+        // Fashion-MNIST, batch 128, Bernoulli, Adam 1e-3, latent 20.
+        c.family = models::Family::Vae;
+        c.data.kind = models::DataKind::FashionMnist;
+        c.vae.latent_dim = 20;
+        c.vae.likelihood = models::Likelihood::Bernoulli;
+        ConvModelLayers(name, c.vae.encoder, c.vae.decoder);
+        c.vae.opt = nn::OptimizerConfig{nn::OptimizerKind::Adam, 1e-3, 0.9, 0.999};
+        c.batch_size = 128;
     }
     else
     {

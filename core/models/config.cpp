@@ -3,6 +3,7 @@
 #include "core/models/config.h"
 
 #include "core/models/hyperparams.h"
+#include "core/models/networks.h"
 #include "core/nn/sequential.h"
 
 #include <algorithm>
@@ -137,6 +138,47 @@ double OptimizerStateFactor(const nn::OptimizerConfig& opt)
     return 2.0;
 }
 
+void CheckLayerList(const std::string& key, const NetConfig& net)
+{
+    CheckRange(key + ".layers (number of layers)", static_cast<double>(net.layers.size()), 0, 4 * kMaxLayers);
+    for (std::size_t i = 0; i < net.layers.size(); ++i)
+    {
+        try
+        {
+            nn::CheckLayerArgs(net.layers[i]);
+        }
+        catch (const std::invalid_argument& e)
+        {
+            throw std::invalid_argument(key + ".layers[" + std::to_string(i) + "]: " + e.what());
+        }
+    }
+}
+
+// Layer lists: arguments, shapes layer by layer and the output each network must give (SummarizeNetworks), and a
+// BatchNorm critic under a per-example gradient penalty.
+void CheckLayerLists(const ExperimentConfig& config, const nn::Shape& data_shape, int num_classes)
+{
+    const bool gan = config.family == Family::Gan;
+    const NetConfig& first = gan ? config.gan.generator : config.vae.encoder;
+    const NetConfig& second = gan ? config.gan.discriminator : config.vae.decoder;
+    if (first.layers.empty() && second.layers.empty())
+    {
+        return;
+    }
+    CheckLayerList(gan ? "gan.generator" : "vae.encoder", first);
+    CheckLayerList(gan ? "gan.discriminator" : "vae.decoder", second);
+    if (gan)
+    {
+        const int bn = FirstBatchNorm(config.gan.discriminator.layers);
+        const bool wgan_gp = config.gan.objective == GanObjective::WganGp;
+        if (bn >= 0 && (wgan_gp || config.gan.r1_gamma > 0.0))
+        {
+            throw std::invalid_argument(PenaltyWithBatchNormMessage(bn, wgan_gp));
+        }
+    }
+    SummarizeNetworks(config, data_shape, num_classes);
+}
+
 } // namespace
 
 const util::EnumNames<Family>& NamesOf(Family)
@@ -185,14 +227,28 @@ std::int64_t GuessDataDim(const DataConfig& data)
     return 28 * 28; // fashion-mnist, idx (MNIST format)
 }
 
+nn::Shape GuessDataShape(const DataConfig& data)
+{
+    if (data.kind == DataKind::Toy)
+    {
+        return nn::Shape::Flat(2);
+    }
+    if (data.kind == DataKind::Folder)
+    {
+        const nn::Index side = std::max(1, data.image_size);
+        return nn::Shape{data.grayscale ? 1 : 3, side, side};
+    }
+    return nn::Shape{1, 28, 28}; // fashion-mnist, idx (MNIST format)
+}
+
 int GuessNumClasses(const DataConfig& data)
 {
     return (data.kind == DataKind::FashionMnist || data.kind == DataKind::Idx) ? 10 : 0;
 }
 
-MemoryEstimate EstimateMemory(const ExperimentConfig& config, std::int64_t data_dim, int num_classes)
+MemoryEstimate EstimateMemory(const ExperimentConfig& config, const nn::Shape& data_shape, int num_classes)
 {
-    const double d = static_cast<double>(data_dim);
+    const double d = static_cast<double>(data_shape.Size());
     const double batch = std::max(1, config.batch_size);
     MemoryEstimate est;
     auto add = [&](const MlpCost& cost, const nn::OptimizerConfig& opt)
@@ -202,21 +258,71 @@ MemoryEstimate EstimateMemory(const ExperimentConfig& config, std::int64_t data_
         est.optimizer += 4.0 * cost.params * OptimizerStateFactor(opt);
         est.activations += 4.0 * cost.activation_floats * batch;
     };
-    if (config.family == Family::Gan)
+    // A network given as a layer list: its summary's parameters and per-example layer buffers.
+    auto add_summary = [&](const nn::NetworkSummary& summary, const nn::OptimizerConfig& opt)
+    {
+        const double params = static_cast<double>(summary.params);
+        est.parameters += 4.0 * params;
+        est.gradients += 4.0 * params;
+        est.optimizer += 4.0 * params * OptimizerStateFactor(opt);
+        est.activations += static_cast<double>(summary.ActivationBytes(static_cast<nn::Index>(batch)));
+    };
+    const bool gan = config.family == Family::Gan;
+    const NetConfig& first = gan ? config.gan.generator : config.vae.encoder;
+    const NetConfig& second = gan ? config.gan.discriminator : config.vae.decoder;
+    std::vector<nn::NetworkSummary> summaries;
+    if (!first.layers.empty() || !second.layers.empty())
+    {
+        summaries = SummarizeNetworks(config, data_shape, num_classes); // throws on a shape mismatch
+    }
+    if (gan)
     {
         const GanConfig& g = config.gan;
         const double c = g.conditional ? num_classes : 0;
-        add(CostOfMlp("gan.generator", g.noise_dim + c, g.generator.hidden, d), g.g_opt);
-        add(CostOfMlp("gan.discriminator", d + c, g.discriminator.hidden, 1), g.d_opt);
+        if (g.generator.layers.empty())
+        {
+            add(CostOfMlp("gan.generator", g.noise_dim + c, g.generator.hidden, d), g.g_opt);
+        }
+        else
+        {
+            add_summary(summaries[0], g.g_opt);
+        }
+        if (g.discriminator.layers.empty())
+        {
+            add(CostOfMlp("gan.discriminator", d + c, g.discriminator.hidden, 1), g.d_opt);
+        }
+        else
+        {
+            add_summary(summaries[1], g.d_opt);
+        }
     }
     else
     {
         const VaeConfig& v = config.vae;
         const double c = v.conditional ? num_classes : 0;
-        add(CostOfMlp("vae.encoder", d + c, v.encoder.hidden, 2.0 * v.latent_dim), v.opt);
-        add(CostOfMlp("vae.decoder", v.latent_dim + c, v.decoder.hidden, d), v.opt);
+        if (v.encoder.layers.empty())
+        {
+            add(CostOfMlp("vae.encoder", d + c, v.encoder.hidden, 2.0 * v.latent_dim), v.opt);
+        }
+        else
+        {
+            add_summary(summaries[0], v.opt);
+        }
+        if (v.decoder.layers.empty())
+        {
+            add(CostOfMlp("vae.decoder", v.latent_dim + c, v.decoder.hidden, d), v.opt);
+        }
+        else
+        {
+            add_summary(summaries[1], v.opt);
+        }
     }
     return est;
+}
+
+MemoryEstimate EstimateMemory(const ExperimentConfig& config, std::int64_t data_dim, int num_classes)
+{
+    return EstimateMemory(config, nn::Shape::Flat(data_dim), num_classes);
 }
 
 void Validate(const ExperimentConfig& config)
@@ -233,7 +339,11 @@ void Validate(const ExperimentConfig& config)
     }
 
     // Memory before the per-key ranges: a 10^9-wide layer is refused with the estimate, not only its range.
-    const MemoryEstimate est = EstimateMemory(config, GuessDataDim(data), GuessNumClasses(data));
+    // Networks given as layer lists: shapes checked layer by layer (the message names the network and the layer).
+    const nn::Shape data_shape = GuessDataShape(data);
+    const int classes = GuessNumClasses(data);
+    CheckLayerLists(config, data_shape, classes);
+    const MemoryEstimate est = EstimateMemory(config, data_shape, classes);
     if (est.Total() > kMaxMemoryBytes)
     {
         constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "core/data/toy2d.h"
+#include "core/nn/network_spec.h"
 #include "core/nn/optimizer.h"
 #include "core/nn/sequential.h"
 #include "core/util/enum_names.h"
@@ -83,6 +84,10 @@ struct NetConfig
     bool spectral_norm = false;
     nn::MlpInit init = nn::MlpInit::Auto; // auto (He for ReLU-family hidden layers, else Xavier), he, xavier, torch
                                           // (PyTorch's nn.Linear default: U(+-1/sqrt(fan_in)), biases too)
+    // The whole network as a layer list (JSON "layers": [{"conv": {"out": 64, "kernel": 4, ...}}, ...]), from the
+    // model's input to its output (output activation included). Empty: the MLP short form above (hidden,
+    // activation, output_activation). init and spectral_norm apply to both forms.
+    std::vector<nn::LayerSpec> layers{};
     bool operator==(const NetConfig&) const = default;
 };
 
@@ -163,11 +168,17 @@ struct MemoryEstimate
     double activations = 0;
     double Total() const { return parameters + gradients + optimizer + activations; }
 };
+// Networks given as layer lists count from their summaries (networks.h: parameters, per-layer buffers); the MLP
+// short form from its widths.
+MemoryEstimate EstimateMemory(const ExperimentConfig& config, const nn::Shape& data_shape, int num_classes);
 MemoryEstimate EstimateMemory(const ExperimentConfig& config, std::int64_t data_dim, int num_classes);
 
 // Data dimension implied by the data section without loading it (784 for fashion-mnist and idx, 2 for toys,
 // image_size^2 x channels for folders); num classes 10 for labelled image sets, 0 otherwise.
 std::int64_t GuessDataDim(const DataConfig& data);
+// The same as a shape: 1x28x28 for fashion-mnist and idx, channels x image_size x image_size for folders, 2 (flat)
+// for toys.
+nn::Shape GuessDataShape(const DataConfig& data);
 int GuessNumClasses(const DataConfig& data);
 
 // Validate's memory ceiling: 4 GiB.

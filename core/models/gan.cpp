@@ -1,11 +1,15 @@
-// The GAN family: generator and discriminator MLPs, k D-steps per G-step, WGAN-GP's penalty through the double
-// backward, weight clipping. The objectives themselves live in gan_objective.cpp (DiscriminatorTerm/GeneratorTerm).
-// Spectral norm: D (and G, if asked) stay in evaluation mode (u, v frozen) except for the first forward of each
-// update, which advances the power iteration once, so every loss of one update sees the same sigma.
+// The GAN family: generator and discriminator built from their plans (networks.h), k D-steps per G-step, WGAN-GP's
+// penalty through the double backward, weight clipping. The objectives themselves live in gan_objective.cpp
+// (DiscriminatorTerm/GeneratorTerm). Two independent switches (layer.h): spectral norm's power iteration stays off
+// (u, v frozen) except for the first forward of each update, so every loss of one update sees the same sigma;
+// BatchNorm uses batch statistics in every training forward of G and D (the trained networks stay in that mode)
+// and running statistics for sampling, scoring and the views (EvalScope).
 #include "core/models/gan.h"
 
 #include "core/models/config.h"
 #include "core/models/hyperparams.h"
+#include "core/models/networks.h"
+#include "core/nn/shape_layers.h"
 
 #include <algorithm>
 #include <cmath>
@@ -25,20 +29,29 @@ void ZeroGrads(const std::vector<nn::ParamRef<float>>& params)
     }
 }
 
-// An MLP in -> hidden... -> out from a network's config (output activation: identity unless configured).
-nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out)
+// BatchNorm on running statistics for the scope's lifetime (inference on the training model), batch statistics
+// again after it unless the model is an inference copy (always on running statistics).
+class EvalScope
 {
-    nn::MlpSpec spec;
-    spec.sizes.push_back(in);
-    spec.sizes.insert(spec.sizes.end(), net.hidden.begin(), net.hidden.end());
-    spec.sizes.push_back(out);
-    spec.hidden = net.activation;
-    spec.output = net.output_activation.value_or(nn::ActivationKind::Identity);
-    spec.leaky_slope = net.leaky_slope;
-    spec.spectral_norm = net.spectral_norm;
-    spec.init = net.init;
-    return spec;
-}
+public:
+    EvalScope(nn::Sequential<float>& net, bool inference) : m_net(net), m_restore(!inference)
+    {
+        m_net.SetBatchStatistics(false);
+    }
+    ~EvalScope()
+    {
+        if (m_restore)
+        {
+            m_net.SetBatchStatistics(true);
+        }
+    }
+    EvalScope(const EvalScope&) = delete;
+    EvalScope& operator=(const EvalScope&) = delete;
+
+private:
+    nn::Sequential<float>& m_net;
+    bool m_restore;
+};
 
 } // namespace
 
@@ -46,7 +59,13 @@ nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out)
 // Construction
 
 Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
+    : Gan(config, nn::Shape::Flat(data_dim), num_classes, rng)
 {
+}
+
+Gan::Gan(const ExperimentConfig& config, const nn::Shape& data_shape, int num_classes, Rng& rng)
+{
+    const nn::Index data_dim = data_shape.Size();
     CheckHypers(config); // the table's ranges (Validate checks them too; tests build models directly)
     const GanConfig& gc = config.gan;
     m_objective = gc.objective;
@@ -64,36 +83,32 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
         throw std::invalid_argument("gan.conditional needs labelled data, but the data has no classes");
     }
     m_data_dim = data_dim;
+    m_data_shape = data_shape;
     m_noise_dim = gc.noise_dim;
     m_num_classes = gc.conditional ? num_classes : 0;
     m_r1_gamma = static_cast<float>(gc.r1_gamma);
 
-    // G: [z; y] -> x. Images live in [0, 1] (sigmoid); 2-D toys are unbounded (identity).
-    nn::MlpSpec g_spec = SpecFor(gc.generator, m_noise_dim + m_num_classes, m_data_dim);
-    if (!gc.generator.output_activation)
+    // G: [z; y] -> x; D: x (with labels) -> raw score (logit / critic value).
+    const std::vector<NetworkPlan> plans = PlanNetworks(config, data_shape, num_classes);
+    m_label_planes = plans[1].label_planes;
+    const int d_batchnorm = FirstBatchNorm(plans[1].layers);
+    if (d_batchnorm >= 0 && (m_objective == GanObjective::WganGp || m_r1_gamma > 0.0f))
     {
-        g_spec.output = data_dim == 2 ? nn::ActivationKind::Identity : nn::ActivationKind::Sigmoid;
+        throw std::invalid_argument(PenaltyWithBatchNormMessage(d_batchnorm, m_objective == GanObjective::WganGp));
     }
-    // D: [x; y] -> raw score (logit / critic value).
-    nn::MlpSpec d_spec = SpecFor(gc.discriminator, m_data_dim + m_num_classes, 1);
-    if (d_spec.output != nn::ActivationKind::Identity)
-    {
-        throw std::invalid_argument("gan.discriminator.output_activation must be empty or identity (D outputs a raw "
-                                    "score), got '" + nn::ActivationName(d_spec.output) + "'");
-    }
-    d_spec.spectral_norm = m_objective == GanObjective::Hinge || gc.discriminator.spectral_norm;
-
-    m_g = nn::MakeMlp<float>(g_spec, rng);
-    m_d = nn::MakeMlp<float>(d_spec, rng);
-    m_g.SetTraining(false);
-    m_d.SetTraining(false);
+    m_g = BuildPlan<float>(plans[0], rng);
+    m_d = BuildPlan<float>(plans[1], rng);
+    m_g.SetPowerIteration(false); // batch statistics stay on: these are the trained networks
+    m_d.SetPowerIteration(false);
     m_g_params = m_g.Params("G.");
     m_d_params = m_d.Params("D.");
     m_g_ema = static_cast<float>(gc.g_ema);
     if (m_g_ema > 0.0f)
     {
         m_g_avg = m_g; // the average starts at G's initial weights
+        m_g_avg.SetTraining(false); // never trained: running statistics, frozen power iteration
         m_g_avg_params = m_g_avg.Params("G_ema.");
+        ReleaseGradients(m_g_avg_params);
     }
     m_lr_decay_steps = gc.lr_decay_steps;
     m_lr_decay_to = gc.lr_decay_to;
@@ -104,12 +119,13 @@ Gan::Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rn
 
 Gan::Gan(const Gan& other, bool /*for_inference*/)
     : m_objective(other.m_objective), m_uniform_noise(other.m_uniform_noise), m_data_dim(other.m_data_dim),
+      m_data_shape(other.m_data_shape), m_label_planes(other.m_label_planes), m_inference(true),
       m_noise_dim(other.m_noise_dim), m_num_classes(other.m_num_classes), m_d_steps(other.m_d_steps),
       m_real_label(other.m_real_label), m_clip(other.m_clip), m_gp_lambda(other.m_gp_lambda),
       m_gp_target(other.m_gp_target),
       m_r1_gamma(other.m_r1_gamma), m_g_ema(other.m_g_ema), m_g(other.m_g), m_d(other.m_d), m_g_avg(other.m_g_avg)
 {
-    m_g.SetTraining(false);
+    m_g.SetTraining(false); // an inference copy: running statistics, frozen power iteration
     m_d.SetTraining(false);
     m_g_avg.SetTraining(false);
     m_g_params = m_g.Params("G.");
@@ -118,6 +134,10 @@ Gan::Gan(const Gan& other, bool /*for_inference*/)
     {
         m_g_avg_params = m_g_avg.Params("G_ema.");
     }
+    // No optimizer, no accumulated gradients: the copy keeps only what inference reads.
+    ReleaseGradients(m_g_params);
+    ReleaseGradients(m_d_params);
+    ReleaseGradients(m_g_avg_params);
 }
 
 std::unique_ptr<Model> Gan::CloneForInference() const
@@ -129,6 +149,7 @@ std::unique_ptr<Model> MakeGan(const ExperimentConfig& config, nn::Index data_di
 {
     return std::make_unique<Gan>(config, data_dim, num_classes, rng);
 }
+
 
 // ---------------------------------------------------------------------------------------------------------
 // Losses and gradients
@@ -166,6 +187,54 @@ const nn::MatrixF& Gan::WithLabels(const nn::MatrixF& x, const nn::MatrixF* labe
     return buffer;
 }
 
+const nn::MatrixF& Gan::DInput(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& buffer) const
+{
+    if (m_num_classes == 0 || !m_label_planes)
+    {
+        return WithLabels(x, labels, buffer);
+    }
+    nn::AppendLabelPlanes(x, m_data_shape, *labels, buffer);
+    return buffer;
+}
+
+const nn::MatrixF& Gan::DataPart(const nn::MatrixF& dx, nn::MatrixF& out) const
+{
+    if (m_num_classes == 0)
+    {
+        return dx;
+    }
+    if (m_label_planes)
+    {
+        nn::DropLabelPlanes(dx, m_data_shape, m_num_classes, out);
+    }
+    else
+    {
+        out = dx.topRows(m_data_dim);
+    }
+    return out;
+}
+
+void Gan::SpreadDataPart(const nn::MatrixF& g, nn::MatrixF& u)
+{
+    if (m_num_classes == 0)
+    {
+        u = g;
+        return;
+    }
+    if (m_zero_labels.rows() != m_num_classes || m_zero_labels.cols() != g.cols())
+    {
+        m_zero_labels = nn::MatrixF::Zero(m_num_classes, g.cols());
+    }
+    if (m_label_planes)
+    {
+        nn::AppendLabelPlanes(g, m_data_shape, m_zero_labels, u);
+    }
+    else
+    {
+        WithLabels(g, &m_zero_labels, u);
+    }
+}
+
 const nn::MatrixF& Gan::GeneratorForward(const nn::MatrixF& z, const nn::MatrixF* labels, bool training)
 {
     if (z.rows() != m_noise_dim)
@@ -174,9 +243,9 @@ const nn::MatrixF& Gan::GeneratorForward(const nn::MatrixF& z, const nn::MatrixF
                                     std::to_string(m_noise_dim));
     }
     CheckLabels(labels, z.cols(), "generator");
-    m_g.SetTraining(training);
+    m_g.SetPowerIteration(training);
     const nn::MatrixF& fake = m_g.Forward(WithLabels(z, labels, m_g_in));
-    m_g.SetTraining(false);
+    m_g.SetPowerIteration(false);
     return fake;
 }
 
@@ -196,13 +265,13 @@ DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::Mat
 
     DiscriminatorStats stats;
     // Real then fake: each Backward must follow its own Forward (layers cache their inputs).
-    m_d.SetTraining(power_iteration);
-    m_s_real = m_d.Forward(WithLabels(real, labels, m_d_in_real)); // (1, n)
-    m_d.SetTraining(false);
+    m_d.SetPowerIteration(power_iteration);
+    m_s_real = m_d.Forward(DInput(real, labels, m_d_in_real)); // (1, n)
+    m_d.SetPowerIteration(false);
     stats.loss = DiscriminatorTerm(m_s_real, true, m_grad_real);
     m_d.Backward(m_grad_real, true, false); // D's own update never uses dLoss/dx: skip the first layer's dx
 
-    m_s_fake = m_d.Forward(WithLabels(fake, labels, m_d_in_fake)); // (1, n)
+    m_s_fake = m_d.Forward(DInput(fake, labels, m_d_in_fake)); // (1, n)
     stats.loss += DiscriminatorTerm(m_s_fake, false, m_grad_fake);
     m_d.Backward(m_grad_fake, true, false);
 
@@ -230,28 +299,24 @@ DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::Mat
 double Gan::R1Penalty(const nn::MatrixF& real, const nn::MatrixF* labels)
 {
     const nn::Index n = real.cols();
-    // A fresh Forward on the real batch (eval mode: power iteration already advanced on it), then grad_x D.
-    m_d.Forward(WithLabels(real, labels, m_d_in_r1));
+    // A fresh Forward on the real batch (power iteration already advanced on it), then grad_x D.
+    m_d.Forward(DInput(real, labels, m_d_in_r1));
     if (m_ones.rows() != 1 || m_ones.cols() != n)
     {
         m_ones.resize(1, n);
     }
     m_ones.setOnes();
-    const nn::MatrixF& dx = m_d.Backward(m_ones, false); // column j: grad_x D(x_j), (data_dim + classes, n)
+    const nn::MatrixF& g = DataPart(m_d.Backward(m_ones, false), m_gp_g); // column j: grad_x D(x_j), (data_dim, n)
 
-    // R = mean_j ||g_j||^2 over the data rows; the loss term is r1_gamma / 2 * R, so u_j = r1_gamma g_j / n.
-    if (m_gp_u.rows() != dx.rows() || m_gp_u.cols() != n)
-    {
-        m_gp_u.resize(dx.rows(), n);
-    }
-    m_gp_u.setZero();
+    // R = mean_j ||g_j||^2 over the data entries; the loss term is r1_gamma / 2 * R, so u_j = r1_gamma g_j / n.
     const float scale = m_r1_gamma / static_cast<float>(n);
     double penalty = 0;
     for (nn::Index j = 0; j < n; ++j)
     {
-        penalty += static_cast<double>(dx.col(j).head(m_data_dim).squaredNorm());
-        m_gp_u.col(j).head(m_data_dim) = scale * dx.col(j).head(m_data_dim);
+        penalty += static_cast<double>(g.col(j).squaredNorm());
     }
+    m_gp_g_scaled = scale * g;
+    SpreadDataPart(m_gp_g_scaled, m_gp_u);
     m_d.BackwardOfBackward(m_gp_u); // adds r1_gamma / 2 * dR/dparams to D's gradients
     return penalty / static_cast<double>(n);
 }
@@ -270,36 +335,40 @@ double Gan::GradientPenalty(const nn::MatrixF& real, const nn::MatrixF& fake, co
         const float e = eps(0, j);
         m_x_hat.col(j) = e * real.col(j) + (1.0f - e) * fake.col(j);
     }
-    m_d.Forward(WithLabels(m_x_hat, labels, m_d_in_hat));
+    m_d.Forward(DInput(m_x_hat, labels, m_d_in_hat));
     if (m_ones.rows() != 1 || m_ones.cols() != n)
     {
         m_ones.resize(1, n);
     }
     m_ones.setOnes();
-    // Column j of dx is grad_x D(x_hat_j) (D scores each example independently): (data_dim + classes, n).
-    const nn::MatrixF& dx = m_d.Backward(m_ones, false);
+    // Column j is grad_x D(x_hat_j) (D scores each example independently): (data_dim, n).
+    const nn::MatrixF& g = DataPart(m_d.Backward(m_ones, false), m_gp_g);
 
-    // P = mean_j (||g_j|| - t)^2 over the data rows (labels are constants), t = gp_target. dP/dg_j =
+    // P = mean_j (||g_j|| - t)^2 over the data entries (labels are constants), t = gp_target. dP/dg_j =
     // 2 (||g_j|| - t) g_j / (||g_j|| n); the loss term is gp_lambda * P, so u carries gp_lambda.
-    if (m_gp_u.rows() != dx.rows() || m_gp_u.cols() != n)
+    if (m_gp_g_scaled.rows() != m_data_dim || m_gp_g_scaled.cols() != n)
     {
-        m_gp_u.resize(dx.rows(), n);
+        m_gp_g_scaled.resize(m_data_dim, n);
     }
-    m_gp_u.setZero();
     double penalty = 0;
     for (nn::Index j = 0; j < n; ++j)
     {
-        const float norm = dx.col(j).head(m_data_dim).norm();
+        const float norm = g.col(j).norm();
         const double gap = static_cast<double>(norm) - static_cast<double>(m_gp_target);
         penalty += gap * gap;
         if (norm > 1e-12f) // at g = 0 the norm has no gradient; leave that column's u at zero
         {
             const float scale = m_gp_lambda * 2.0f * (norm - m_gp_target) / (norm * static_cast<float>(n));
-            m_gp_u.col(j).head(m_data_dim) = scale * dx.col(j).head(m_data_dim);
+            m_gp_g_scaled.col(j) = scale * g.col(j);
+        }
+        else
+        {
+            m_gp_g_scaled.col(j).setZero();
         }
     }
     if (m_gp_lambda != 0.0f)
     {
+        SpreadDataPart(m_gp_g_scaled, m_gp_u);
         m_d.BackwardOfBackward(m_gp_u); // adds gp_lambda * dP/dparams to D's gradients
     }
     return penalty / static_cast<double>(n);
@@ -309,16 +378,10 @@ const nn::MatrixF& Gan::GeneratorOutputGradMean(const nn::MatrixF& z, const nn::
                                                 double& loss)
 {
     const nn::MatrixF& fake = GeneratorForward(z, labels, training);
-    m_s_fake = m_d.Forward(WithLabels(fake, labels, m_d_in_fake)); // (1, n), D frozen (eval mode)
+    m_s_fake = m_d.Forward(DInput(fake, labels, m_d_in_fake)); // (1, n), D's power iteration frozen
     loss = GeneratorTerm(m_s_fake, m_grad_fake);
     // accumulate = false: the G step must not touch D's gradients (and skips computing them).
-    const nn::MatrixF& dx = m_d.Backward(m_grad_fake, false); // (data_dim + classes, n)
-    if (m_num_classes == 0)
-    {
-        return dx;
-    }
-    m_dfake = dx.topRows(m_data_dim);
-    return m_dfake;
+    return DataPart(m_d.Backward(m_grad_fake, false), m_dfake); // (data_dim, n)
 }
 
 double Gan::GeneratorGrad(const nn::MatrixF& z, const nn::MatrixF* labels)
@@ -364,17 +427,14 @@ void Gan::UpdateGeneratorAverage()
         nn::MatrixF& avg = *m_g_avg_params[i].value;
         avg = keep * avg + (1.0f - keep) * *m_g_params[i].value;
     }
-    // A spectral-normalised G: the average divides by sigma of its own weights, estimated from G's power-iteration
-    // state (close enough once the average tracks G; the vectors are not averaged).
-    const std::vector<nn::Linear<float>*> g_linear = m_g.LinearLayers();
-    const std::vector<nn::Linear<float>*> avg_linear = m_g_avg.LinearLayers();
-    for (std::size_t i = 0; i < g_linear.size(); ++i)
+    // The average's extra state follows G's: BatchNorm's running statistics (the average normalises with G's, as
+    // running statistics are not parameters) and spectral norm's power-iteration vectors (close enough once the
+    // average tracks G).
+    std::vector<nn::ParamRef<float>> g_state = m_g.State("G.");
+    std::vector<nn::ParamRef<float>> avg_state = m_g_avg.State("G_ema.");
+    for (std::size_t i = 0; i < g_state.size(); ++i)
     {
-        if (g_linear[i]->SpectralNorm())
-        {
-            avg_linear[i]->SpectralU() = g_linear[i]->SpectralU();
-            avg_linear[i]->SpectralV() = g_linear[i]->SpectralV();
-        }
+        *avg_state[i].value = *g_state[i].value;
     }
 }
 
@@ -489,6 +549,7 @@ void Gan::Decode(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& o
 {
     if (m_g_ema <= 0.0f)
     {
+        EvalScope eval(m_g, m_inference); // running statistics (see the file comment)
         out = GeneratorForward(z, labels, false);
         return;
     }
@@ -509,12 +570,15 @@ void Gan::Score(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& ou
                                     std::to_string(m_data_dim));
     }
     CheckLabels(labels, x.cols(), "score");
-    out = m_d.Forward(WithLabels(x, labels, m_d_in_real));
+    EvalScope eval(m_d, m_inference);
+    out = m_d.Forward(DInput(x, labels, m_d_in_real));
 }
 
 void Gan::GeneratorOutputGrad(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& grad)
 {
     double loss = 0;
+    EvalScope eval_g(m_g, m_inference);
+    EvalScope eval_d(m_d, m_inference);
     // The generator losses are means over the n points: times n gives each point's own dloss/dG(z).
     grad = GeneratorOutputGradMean(z, labels, false, loss) * static_cast<float>(z.cols());
 }
@@ -538,31 +602,24 @@ std::vector<nn::Optimizer<float>*> Gan::Optimizers()
 
 std::vector<nn::ParamRef<float>> Gan::ExtraState()
 {
-    // Spectral-norm power-iteration vectors: u (out, 1) and v (in, 1). Evaluation-mode forwards use both, so a
-    // checkpoint keeps both for an exact resume. No gradient.
-    std::vector<nn::ParamRef<float>> out;
-    auto collect = [&out](nn::Sequential<float>& net, const std::string& prefix) {
-        for (std::size_t i = 0; i < net.Size(); ++i)
-        {
-            auto* linear = dynamic_cast<nn::Linear<float>*>(&net.At(i));
-            if (linear != nullptr && linear->SpectralNorm())
-            {
-                const std::string base = prefix + std::to_string(i);
-                out.push_back({base + ".sn_u", &linear->SpectralU(), nullptr});
-                out.push_back({base + ".sn_v", &linear->SpectralV(), nullptr});
-            }
-        }
-    };
-    collect(m_g, "G.");
-    collect(m_d, "D.");
-    // G's moving average (g_ema > 0): its values, and its spectral-norm vectors when G has them.
+    // Every layer's extra state: spectral-norm power-iteration vectors u, v (evaluation-mode forwards use both)
+    // and BatchNorm's running statistics, so a checkpoint resumes exactly. No gradient.
+    std::vector<nn::ParamRef<float>> out = m_g.State("G.");
+    for (const auto& p : m_d.State("D."))
+    {
+        out.push_back(p);
+    }
+    // G's moving average (g_ema > 0): its values and its extra state.
     for (const auto& p : m_g_avg_params)
     {
         out.push_back({p.name, p.value, nullptr});
     }
     if (m_g_ema > 0.0f)
     {
-        collect(m_g_avg, "G_ema.");
+        for (const auto& p : m_g_avg.State("G_ema."))
+        {
+            out.push_back(p);
+        }
     }
     return out;
 }

@@ -1,6 +1,9 @@
-// The GAN family behind the Model interface: MLP generator and discriminator (critic), six objectives
-// (minimax, non-saturating, least squares, WGAN with clipping, WGAN-GP, hinge + spectral norm), k D-steps per
-// G-step, optional class conditioning. Used by one thread at a time (the training thread); see model.h.
+// The GAN family behind the Model interface: generator and discriminator (critic) built from their layer lists
+// (MLPs, or convolutional as DCGAN), six objectives (minimax, non-saturating, least squares, WGAN with clipping,
+// WGAN-GP, hinge + spectral norm), k D-steps per G-step, optional class conditioning (one-hot concatenated to z;
+// label planes for a conv D). Used by one thread at a time (the training thread); see model.h.
+// BatchNorm: every training forward of G and D normalises with the batch's statistics; sampling (Decode), scoring
+// and the 2-D view's arrows use the running statistics.
 #pragma once
 
 #include "core/models/config.h"
@@ -30,6 +33,8 @@ public:
     // data_dim: features of one example; num_classes > 0 with config.gan.conditional makes a conditional GAN.
     // data_dim == 2 is treated as toy data (G's default output: identity; otherwise sigmoid for [0, 1] images).
     Gan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
+    // Data of this shape (channels x height x width; toys are Shape::Flat(2)).
+    Gan(const ExperimentConfig& config, const nn::Shape& data_shape, int num_classes, Rng& rng);
 
     models::Family Family() const override { return models::Family::Gan; }
     std::string Objective() const override { return util::NameOf(m_objective); }
@@ -41,6 +46,7 @@ public:
     void TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase phase, Metrics& out) override;
 
     nn::Index DataDim() const override { return m_data_dim; }
+    nn::Shape DataShape() const override { return m_data_shape; }
     nn::Index LatentDim() const override { return m_noise_dim; }
     int NumClasses() const override { return m_num_classes; }
 
@@ -92,8 +98,16 @@ private:
     float GeneratorTerm(const nn::MatrixF& fake_scores, nn::MatrixF& grad) const;
     double MeanScoreMetric(const nn::MatrixF& scores) const; // sigmoid mean (BCE) or raw mean
 
-    // [x; labels] in buffer when conditional, else x itself. The result stays valid while x and buffer do.
+    // G's input: [z; labels] in buffer when conditional, else z itself. Valid while z and buffer are.
     const nn::MatrixF& WithLabels(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& buffer) const;
+    // D's input for x (data_dim, n): x itself, [x; labels], or x with label planes (label_planes). Valid while x
+    // and buffer are.
+    const nn::MatrixF& DInput(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& buffer) const;
+    // The data part of a gradient over D's input: (D input rows, n) -> out (data_dim, n). Returns dx itself when
+    // unconditional.
+    const nn::MatrixF& DataPart(const nn::MatrixF& dx, nn::MatrixF& out) const;
+    // The inverse for a penalty's u: g (data_dim, n) placed in D's input layout with zeros on the label entries.
+    void SpreadDataPart(const nn::MatrixF& g, nn::MatrixF& u);
     void CheckLabels(const nn::MatrixF* labels, nn::Index n, const char* what) const;
     // G forward on [z; labels] (eval mode unless training), returns G(z) (data_dim, n).
     const nn::MatrixF& GeneratorForward(const nn::MatrixF& z, const nn::MatrixF* labels, bool training);
@@ -113,6 +127,9 @@ private:
     GanObjective m_objective = GanObjective::NonSaturating;
     bool m_uniform_noise = false;
     nn::Index m_data_dim = 0;
+    nn::Shape m_data_shape;
+    bool m_label_planes = false; // conditional conv D: labels as input planes
+    bool m_inference = false;    // an inference copy: BatchNorm always on running statistics
     nn::Index m_noise_dim = 0;
     int m_num_classes = 0; // 0 when unconditional
     int m_d_steps = 1;
@@ -154,8 +171,12 @@ private:
     nn::MatrixF m_gp_u;       // (data_dim + classes, B) dP/d(grad_x D)
     nn::MatrixF m_d_in_r1;    // (data_dim + classes, B) the real batch with labels, for R1
     nn::MatrixF m_dfake;      // (data_dim, B) dLoss/dG(z) (conditional: the x rows of D's dx)
+    nn::MatrixF m_gp_g;       // (data_dim, B) the data part of grad_x D for the penalties
+    nn::MatrixF m_gp_g_scaled;// (data_dim, B) dP/dg
+    nn::MatrixF m_zero_labels;// (classes, B) zeros: the label planes of a penalty's u
 };
 
 std::unique_ptr<Model> MakeGan(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
+
 
 } // namespace ll::models

@@ -28,12 +28,18 @@ void Model::GeneratorOutputGrad(const nn::MatrixF&, const nn::MatrixF*, nn::Matr
 
 std::unique_ptr<Model> MakeModel(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
 {
+    return MakeModel(config, nn::Shape::Flat(data_dim), num_classes, rng);
+}
+
+std::unique_ptr<Model> MakeModel(const ExperimentConfig& config, const nn::Shape& data_shape, int num_classes,
+                                 Rng& rng)
+{
     switch (config.family)
     {
     case Family::Vae:
-        return MakeVae(config, data_dim, num_classes, rng);
+        return MakeVae(config, data_shape, num_classes, rng);
     case Family::Gan:
-        return MakeGan(config, data_dim, num_classes, rng);
+        return std::make_unique<Gan>(config, data_shape, num_classes, rng);
     }
     throw std::invalid_argument("family must be one of " + NamesOf(Family{}).Allowed() + ", got value " +
                                 std::to_string(static_cast<int>(config.family)));

@@ -65,6 +65,8 @@ public:
 
     // Dimensions: data features, latent (noise) dimension, classes (0 when unconditional).
     virtual nn::Index DataDim() const = 0;
+    // The shape of one example (channels x height x width; Shape::Flat(2) for toys).
+    virtual nn::Shape DataShape() const = 0;
     virtual nn::Index LatentDim() const = 0;
     virtual int NumClasses() const = 0;
 
@@ -108,6 +110,9 @@ public:
 };
 
 // Builds the model an experiment describes, initialised from rng. data_dim and num_classes come from the data.
+std::unique_ptr<Model> MakeModel(const ExperimentConfig& config, const nn::Shape& data_shape, int num_classes,
+                                 Rng& rng);
+// Flat data of data_dim features (toys, tests).
 std::unique_ptr<Model> MakeModel(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
 
 } // namespace ll::models

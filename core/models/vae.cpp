@@ -3,6 +3,8 @@
 #include "core/models/vae.h"
 
 #include "core/models/hyperparams.h"
+#include "core/models/networks.h"
+#include "core/nn/shape_layers.h"
 #include "core/nn/losses.h"
 
 #include <algorithm>
@@ -12,56 +14,67 @@
 
 namespace ll::models
 {
-namespace
-{
-
-nn::MlpSpec SpecFor(const NetConfig& net, nn::Index in, nn::Index out, nn::ActivationKind output)
-{
-    nn::MlpSpec spec;
-    spec.sizes.push_back(in);
-    for (int w : net.hidden)
-    {
-        spec.sizes.push_back(w);
-    }
-    spec.sizes.push_back(out);
-    spec.hidden = net.activation;
-    spec.output = output;
-    spec.leaky_slope = net.leaky_slope;
-    spec.spectral_norm = net.spectral_norm;
-    spec.init = net.init;
-    return spec;
-}
-
-} // namespace
-
 // ---------------------------------------------------------------------------------------------------------------
 // VaeNet
 
 template <typename T>
 VaeNet<T>::VaeNet(const VaeConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
-    : m_data_dim(data_dim),
+    : VaeNet(config, nn::Shape::Flat(data_dim), num_classes, rng)
+{
+}
+
+template <typename T>
+VaeNet<T>::VaeNet(const VaeConfig& config, const nn::Shape& data_shape, int num_classes, Rng& rng)
+    : m_data_dim(data_shape.Size()),
+      m_data_shape(data_shape),
       m_latent_dim(config.latent_dim),
       m_num_classes(config.conditional ? num_classes : 0),
       m_bernoulli(config.likelihood == Likelihood::Bernoulli),
       m_sigma(static_cast<T>(config.gaussian_sigma))
 {
-    if (data_dim < 1 || config.latent_dim < 1)
+    if (m_data_dim < 1 || config.latent_dim < 1)
     {
         throw std::invalid_argument("VAE: data dimension and vae.latent_dim must be >= 1, got " +
-                                    std::to_string(data_dim) + " and " + std::to_string(config.latent_dim));
+                                    std::to_string(m_data_dim) + " and " + std::to_string(config.latent_dim));
     }
     if (config.conditional && num_classes < 1)
     {
         throw std::invalid_argument("vae.conditional needs labelled data, but the data has no classes");
     }
-    // Bernoulli decoders emit logits (the likelihood takes logits for stability); Gaussian means may pass through
-    // the configured output activation.
-    const nn::ActivationKind dec_out =
-        m_bernoulli ? nn::ActivationKind::Identity : config.decoder.output_activation.value_or(nn::ActivationKind::Identity);
-    m_encoder = nn::MakeMlp<T>(SpecFor(config.encoder, data_dim + m_num_classes, 2 * m_latent_dim,
-                                       nn::ActivationKind::Identity),
-                               rng);
-    m_decoder = nn::MakeMlp<T>(SpecFor(config.decoder, m_latent_dim + m_num_classes, data_dim, dec_out), rng);
+    ExperimentConfig experiment;
+    experiment.family = Family::Vae;
+    experiment.vae = config;
+    const std::vector<NetworkPlan> plans = PlanNetworks(experiment, data_shape, num_classes);
+    m_label_planes = plans[0].label_planes;
+    m_encoder = BuildPlan<T>(plans[0], rng);
+    m_decoder = BuildPlan<T>(plans[1], rng);
+}
+
+template <typename T>
+const nn::Matrix<T>& VaeNet<T>::EncoderInput(const nn::Matrix<T>& x, const nn::Matrix<T>* labels)
+{
+    if (m_num_classes == 0 || !m_label_planes)
+    {
+        return WithLabels(x, labels, m_enc_in);
+    }
+    if (labels == nullptr || labels->rows() != m_num_classes || labels->cols() != x.cols())
+    {
+        throw std::invalid_argument("conditional VAE: labels must be one-hot (" + std::to_string(m_num_classes) +
+                                    ", " + std::to_string(x.cols()) + ")");
+    }
+    nn::AppendLabelPlanes(x, m_data_shape, *labels, m_enc_in);
+    return m_enc_in;
+}
+
+template <typename T>
+std::vector<nn::ParamRef<T>> VaeNet<T>::State()
+{
+    std::vector<nn::ParamRef<T>> out = m_encoder.State("E.");
+    for (const auto& p : m_decoder.State("Dec."))
+    {
+        out.push_back(p);
+    }
+    return out;
 }
 
 template <typename T>
@@ -100,7 +113,7 @@ typename VaeNet<T>::Terms VaeNet<T>::Forward(const nn::Matrix<T>& x, const nn::M
     // Spectral-norm power iterations advance only in training passes, not in evaluation.
     SetTraining(backward);
     // Encoder: h (2d, B) = [mu; logvar].
-    const nn::Matrix<T>& h = m_encoder.Forward(WithLabels(x, labels, m_enc_in));
+    const nn::Matrix<T>& h = m_encoder.Forward(EncoderInput(x, labels));
     m_mu = h.topRows(d);
     m_logvar = h.bottomRows(d);
     // Reparameterisation: z = mu + sigma * eps, sigma = exp(logvar / 2).
@@ -141,7 +154,7 @@ void VaeNet<T>::Encode(const nn::Matrix<T>& x, const nn::Matrix<T>* labels, nn::
                                     std::to_string(x.rows()));
     }
     SetTraining(false);
-    const nn::Matrix<T>& h = m_encoder.Forward(WithLabels(x, labels, m_enc_in));
+    const nn::Matrix<T>& h = m_encoder.Forward(EncoderInput(x, labels));
     mu = h.topRows(m_latent_dim);
     logvar = h.bottomRows(m_latent_dim);
 }
@@ -214,7 +227,12 @@ template class VaeNet<double>;
 // Vae
 
 Vae::Vae(const VaeConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
-    : m_config(config), m_net(config, data_dim, num_classes, rng)
+    : Vae(config, nn::Shape::Flat(data_dim), num_classes, rng)
+{
+}
+
+Vae::Vae(const VaeConfig& config, const nn::Shape& data_shape, int num_classes, Rng& rng)
+    : m_config(config), m_net(config, data_shape, num_classes, rng)
 {
     m_params = m_net.EncoderParams();
     const nn::ParamList dec = m_net.DecoderParams();
@@ -231,6 +249,7 @@ Vae::Vae(const VaeConfig& config, const VaeNet<float>& net) : m_config(config), 
     m_params = m_net.EncoderParams();
     const nn::ParamList dec = m_net.DecoderParams();
     m_params.insert(m_params.end(), dec.begin(), dec.end());
+    ReleaseGradients(m_params); // an inference clone never accumulates gradients
 }
 
 std::string Vae::Formula() const
@@ -356,8 +375,13 @@ std::unique_ptr<Model> Vae::CloneForInference() const
 
 std::unique_ptr<Model> MakeVae(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng)
 {
+    return MakeVae(config, nn::Shape::Flat(data_dim), num_classes, rng);
+}
+
+std::unique_ptr<Model> MakeVae(const ExperimentConfig& config, const nn::Shape& data_shape, int num_classes, Rng& rng)
+{
     CheckHypers(config); // the table's ranges (Validate checks them too)
-    return std::make_unique<Vae>(config.vae, data_dim, num_classes, rng);
+    return std::make_unique<Vae>(config.vae, data_shape, num_classes, rng);
 }
 
 } // namespace ll::models

@@ -22,6 +22,8 @@ class VaeNet
 {
 public:
     VaeNet(const VaeConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
+    // Data of this shape: the encoder and decoder come from the config's plans (networks.h), conv ones included.
+    VaeNet(const VaeConfig& config, const nn::Shape& data_shape, int num_classes, Rng& rng);
 
     // The two terms of the negative ELBO, batch means in nats per example.
     struct Terms
@@ -55,12 +57,16 @@ public:
 
     std::vector<nn::ParamRef<T>> EncoderParams() { return m_encoder.Params("E."); }   // E.<i>.weight / bias
     std::vector<nn::ParamRef<T>> DecoderParams() { return m_decoder.Params("Dec."); } // Dec.<i>.weight / bias
+    // Extra state for checkpoints (BatchNorm running statistics, spectral-norm vectors): "E.<i>.<name>",
+    // "Dec.<i>.<name>".
+    std::vector<nn::ParamRef<T>> State();
     void ZeroGrad();
     // Training passes advance spectral-norm power iterations; Forward(backward = false), Encode and Decode*
     // switch them off themselves.
     void SetTraining(bool training);
 
     nn::Index DataDim() const { return m_data_dim; }
+    const nn::Shape& DataShape() const { return m_data_shape; }
     nn::Index LatentDim() const { return m_latent_dim; }
     int NumClasses() const { return m_num_classes; }
     bool Bernoulli() const { return m_bernoulli; }
@@ -69,8 +75,12 @@ public:
 private:
     // [a; labels] in buf, or a itself for unconditional models.
     const nn::Matrix<T>& WithLabels(const nn::Matrix<T>& a, const nn::Matrix<T>* labels, nn::Matrix<T>& buf) const;
+    // The encoder's input in m_enc_in: [x; labels], x with label planes (a conditional conv encoder), or x.
+    const nn::Matrix<T>& EncoderInput(const nn::Matrix<T>& x, const nn::Matrix<T>* labels);
 
     nn::Index m_data_dim = 0;
+    nn::Shape m_data_shape;
+    bool m_label_planes = false;
     nn::Index m_latent_dim = 0;
     int m_num_classes = 0;
     bool m_bernoulli = true;
@@ -99,6 +109,7 @@ class Vae final : public Model
 {
 public:
     Vae(const VaeConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
+    Vae(const VaeConfig& config, const nn::Shape& data_shape, int num_classes, Rng& rng);
 
     models::Family Family() const override { return models::Family::Vae; }
     std::string Objective() const override { return "elbo"; }
@@ -108,6 +119,7 @@ public:
     void TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase phase, Metrics& out) override;
 
     nn::Index DataDim() const override { return m_net.DataDim(); }
+    nn::Shape DataShape() const override { return m_net.DataShape(); }
     nn::Index LatentDim() const override { return m_net.LatentDim(); }
     int NumClasses() const override { return m_net.NumClasses(); }
 
@@ -118,6 +130,7 @@ public:
 
     std::vector<Network> Networks() override;
     std::vector<nn::Optimizer<float>*> Optimizers() override;
+    std::vector<nn::ParamRef<float>> ExtraState() override { return m_net.State(); }
 
     // lr, beta, warmup_steps.
     void ApplyLiveSettings(const ExperimentConfig& config) override;
@@ -146,5 +159,6 @@ private:
 };
 
 std::unique_ptr<Model> MakeVae(const ExperimentConfig& config, nn::Index data_dim, int num_classes, Rng& rng);
+std::unique_ptr<Model> MakeVae(const ExperimentConfig& config, const nn::Shape& data_shape, int num_classes, Rng& rng);
 
 } // namespace ll::models

@@ -30,7 +30,7 @@ public:
     // "running_mean" and "running_var", (C, 1) each.
     void CollectState(const std::string& prefix, std::vector<ParamRef<T>>& out) override;
     void ZeroGrad() override;
-    void SetTraining(bool training) override { m_training = training; }
+    void SetBatchStatistics(bool batch) override { m_training = batch; }
     std::unique_ptr<Layer<T>> Clone() const override;
 
     bool Training() const { return m_training; }

@@ -32,7 +32,7 @@ public:
     void CollectState(const std::string& prefix, std::vector<ParamRef<T>>& out) override;
     void ZeroGrad() override;
     // Training: spectral norm's power iteration advances in Forward; evaluation: u, v frozen.
-    void SetTraining(bool training) override { m_training = training; }
+    void SetPowerIteration(bool advance) override { m_training = advance; }
     bool CurvatureFree() const override { return true; }
     std::unique_ptr<Layer<T>> Clone() const override;
 

@@ -61,9 +61,18 @@ public:
     // Sets this layer's parameter gradients to zero (no allocation).
     virtual void ZeroGrad() {}
 
-    // Training or evaluation mode: BatchNorm's batch vs running statistics, spectral normalisation's power
-    // iteration. No-op for layers without modes.
-    virtual void SetTraining(bool training) { (void)training; }
+    // Training or evaluation mode: both switches below at once.
+    void SetTraining(bool training)
+    {
+        SetPowerIteration(training);
+        SetBatchStatistics(training);
+    }
+    // Spectral normalisation: whether a Forward advances the power iteration (u, v) once. The GAN keeps this off
+    // except for the first forward of an update, so every loss of one update sees the same sigma.
+    virtual void SetPowerIteration(bool advance) { (void)advance; }
+    // BatchNorm: normalise with the batch's statistics and update the running ones (every training forward), or
+    // use the running statistics (sampling, evaluation). Independent of the power iteration.
+    virtual void SetBatchStatistics(bool batch) { (void)batch; }
 
     // True when dx = B(x, dy) does not depend on x (Linear, ReLU, LeakyReLU, identity): BackwardOfBackward
     // then writes zeros into dp_dx, and Sequential can skip the forward-path pass for such a chain.

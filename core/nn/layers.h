@@ -40,10 +40,11 @@ public:
 
     // Spectral normalisation (Miyato et al. 2018): the layer uses W / sigma(W), sigma estimated by power
     // iteration with a persistent vector u (out). One power-iteration step per training Forward (call
-    // SetTraining(false) to freeze u, e.g. for evaluation and the double backward's re-use).
+    // SetPowerIteration(false) or SetTraining(false) to freeze u, e.g. for evaluation and the double backward's
+    // re-use).
     void EnableSpectralNorm(Rng& rng);
     bool SpectralNorm() const { return m_sn.Enabled(); }
-    void SetTraining(bool training) override { m_training = training; }
+    void SetPowerIteration(bool advance) override { m_training = advance; }
     T Sigma() const { return m_sn.Sigma(); }
 
     std::string Kind() const override { return "linear"; }

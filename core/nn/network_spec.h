@@ -105,6 +105,8 @@ struct LayerSpec
     // Checked: the name exists, the value is in range (an integer for Int, 0 / 1 for Bool). Throws
     // std::invalid_argument naming the kind, the argument and the allowed range.
     void Set(const std::string& name, double value);
+
+    bool operator==(const LayerSpec&) const = default; // kind and every value (checked specs hold no NaN)
 };
 
 // A spec with every default and the required arguments unset (NaN): what a reader fills with Set, then checks with

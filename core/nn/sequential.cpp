@@ -214,6 +214,37 @@ void Sequential<T>::SetTraining(bool training)
 }
 
 template <typename T>
+void Sequential<T>::SetPowerIteration(bool advance)
+{
+    for (auto& layer : m_layers)
+    {
+        layer->SetPowerIteration(advance);
+    }
+}
+
+template <typename T>
+void Sequential<T>::SetBatchStatistics(bool batch)
+{
+    for (auto& layer : m_layers)
+    {
+        layer->SetBatchStatistics(batch);
+    }
+}
+
+template <typename T>
+bool Sequential<T>::HasBatchNorm() const
+{
+    for (const auto& layer : m_layers)
+    {
+        if (layer->Kind() == "batchnorm")
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
+template <typename T>
 Sequential<T> MakeMlp(const MlpSpec& spec, Rng& rng)
 {
     if (spec.sizes.size() < 2)

@@ -63,6 +63,11 @@ public:
     std::vector<Linear<T>*> LinearLayers();
     // Every layer's SetTraining: BatchNorm's batch vs running statistics and spectral norm's power iteration.
     void SetTraining(bool training);
+    // Only the power iteration of spectral-normalised layers / only BatchNorm's statistics mode (layer.h).
+    void SetPowerIteration(bool advance);
+    void SetBatchStatistics(bool batch);
+    // Whether any layer is a BatchNorm (a critic with one cannot take a per-example gradient penalty).
+    bool HasBatchNorm() const;
 
 private:
     std::vector<std::unique_ptr<Layer<T>>> m_layers;

@@ -167,9 +167,11 @@ Experiment::Experiment(const models::ExperimentConfig& config, ExperimentData da
     {
         throw std::invalid_argument("Experiment: no data loaded for '" + m_config.name + "'");
     }
-    const nn::Index data_dim = m_data.toy != nullptr ? 2 : m_data.train->Features();
+    const nn::Shape data_shape = m_data.toy != nullptr ? nn::Shape::Flat(2)
+                                                       : nn::Shape{m_data.train->channels, m_data.train->rows,
+                                                                   m_data.train->cols};
     const int classes = m_data.toy != nullptr ? 0 : m_data.train->num_classes;
-    m_model = models::MakeModel(m_config, data_dim, classes, m_rng);
+    m_model = models::MakeModel(m_config, data_shape, classes, m_rng);
     const bool labels = m_model->NumClasses() > 0;
     m_source = std::make_unique<Source>(m_data, m_config.batch_size, labels);
 

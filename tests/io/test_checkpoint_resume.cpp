@@ -43,3 +43,55 @@ TEST_CASE("Checkpoint: hyperparameter changes before the save are in force after
     TrainSteps(*b, 30, lb);
     CheckSameMetrics(la, lb);
 }
+
+namespace
+{
+
+nn::LayerSpec L(nn::LayerKind kind, std::initializer_list<std::pair<const char*, double>> args = {})
+{
+    return nn::MakeLayerSpec(kind, args);
+}
+
+nn::LayerSpec Conv(nn::LayerKind kind, int out)
+{
+    return L(kind, {{"out", out}, {"kernel", 4}, {"stride", 2}, {"pad", 1}});
+}
+
+} // namespace
+
+TEST_CASE("Checkpoint: a conv GAN with BatchNorm resumes exactly (running statistics are saved)")
+{
+    using K = nn::LayerKind;
+    TempDir dir("ckpt_dcgan");
+    models::ExperimentConfig c = TinyVae(dir.Path()); // its 28 x 28 IDX folder
+    c.name = "ckpt-dcgan";
+    c.family = models::Family::Gan;
+    c.gan.noise_dim = 8;
+    c.gan.conditional = true; // label planes in D
+    c.gan.generator.layers = {L(K::Linear, {{"out", 4 * 7 * 7}}), L(K::BatchNorm), L(K::ReLU),
+                              L(K::Reshape, {{"c", 4}, {"h", 7}, {"w", 7}}), Conv(K::ConvTranspose, 4),
+                              L(K::BatchNorm), L(K::ReLU), Conv(K::ConvTranspose, 1), L(K::Sigmoid)};
+    c.gan.discriminator.layers = {Conv(K::Conv, 4), L(K::LeakyReLU), Conv(K::Conv, 8), L(K::BatchNorm),
+                                  L(K::LeakyReLU), L(K::Flatten), L(K::Linear, {{"out", 1}})};
+    c.gan.g_ema = 0.9;
+    const io::CheckpointData state = CheckExactResume(c, dir, 20);
+    bool saw_running_stats = false;
+    for (const auto& t : state.tensors)
+    {
+        saw_running_stats = saw_running_stats || t.name == "extra/D.3.running_var";
+    }
+    CHECK(saw_running_stats);
+}
+
+TEST_CASE("Checkpoint: a conv VAE resumes exactly")
+{
+    using K = nn::LayerKind;
+    TempDir dir("ckpt_convvae");
+    models::ExperimentConfig c = TinyVae(dir.Path());
+    c.vae.encoder.layers = {Conv(K::Conv, 4), L(K::ReLU), Conv(K::Conv, 8), L(K::BatchNorm), L(K::ReLU),
+                            L(K::Flatten), L(K::Linear, {{"out", 8}})};
+    c.vae.decoder.layers = {L(K::Linear, {{"out", 8 * 7 * 7}}), L(K::ReLU),
+                            L(K::Reshape, {{"c", 8}, {"h", 7}, {"w", 7}}),
+                            Conv(K::ConvTranspose, 4), L(K::ReLU), Conv(K::ConvTranspose, 1)};
+    CheckExactResume(c, dir, 20);
+}

@@ -315,3 +315,41 @@ TEST_CASE("Presets: FindPresetDir honours LATENTLAB_PRESETS, else finds the sour
         ::setenv("LATENTLAB_PRESETS", saved.c_str(), 1);
     }
 }
+
+TEST_CASE("Config JSON: layer lists read in every form, round-trip, and an MLP writes no layers key")
+{
+    const std::string text = R"({"family": "gan", "gan": {"generator": {"layers": [
+        {"linear": 1024}, {"batchnorm": {}}, {"relu": {}}, {"linear": {"out": 6272, "bias": false}},
+        {"reshape": [128, 7, 7]}, {"conv_transpose": {"out": 64, "kernel": 4, "stride": 2, "pad": 1}},
+        {"leaky_relu": 0.1}, {"conv_transpose": [1, 4, 2, 1]}, {"sigmoid": {}}]}}})";
+    const ExperimentConfig c = ll::io::ParseConfig(text, "layers.json");
+    const auto& layers = c.gan.generator.layers;
+    REQUIRE(layers.size() == 9);
+    CHECK(layers[0] == ll::nn::MakeLayerSpec(ll::nn::LayerKind::Linear, {{"out", 1024}}));
+    CHECK(layers[3] == ll::nn::MakeLayerSpec(ll::nn::LayerKind::Linear, {{"out", 6272}, {"bias", 0}}));
+    CHECK(layers[4] == ll::nn::MakeLayerSpec(ll::nn::LayerKind::Reshape, {{"c", 128}, {"h", 7}, {"w", 7}}));
+    CHECK(layers[5] == ll::nn::MakeLayerSpec(ll::nn::LayerKind::ConvTranspose,
+                                             {{"out", 64}, {"kernel", 4}, {"stride", 2}, {"pad", 1}}));
+    CHECK(layers[6].Arg("slope") == 0.1);
+
+    const std::string written = ll::io::ConfigToJson(c);
+    CHECK(written.find("\"conv_transpose\": {") != std::string::npos);
+    CHECK(ll::io::ParseConfig(written, "written.json") == c);
+    // The MLP short form (the discriminator here) writes no layers key: configs without layer lists read as before.
+    CHECK(written.find("\"layers\"") == written.rfind("\"layers\""));
+}
+
+TEST_CASE("Config JSON: bad layers are refused by their path")
+{
+    CHECK(ParseError(R"({"gan": {"generator": {"layers": [{"linear": 8}, {"convo": {}}]}}})")
+              .find("gan.generator.layers[1]: unknown layer kind 'convo'") != std::string::npos);
+    CHECK(ParseError(R"({"gan": {"generator": {"layers": [{"conv": {"out": 8}}]}}})")
+              .find("gan.generator.layers[0].conv: conv.kernel must be an integer in [1, 15], got nothing") !=
+          std::string::npos);
+    CHECK(ParseError(R"({"gan": {"generator": {"layers": [{"conv": {"out": 8, "kernal": 3}}]}}})")
+              .find("conv has no argument 'kernal'") != std::string::npos);
+    CHECK(ParseError(R"({"gan": {"generator": {"layers": [{"relu": {}, "tanh": {}}]}}})")
+              .find("gan.generator.layers[0]: expected an object with one key") != std::string::npos);
+    CHECK(ParseError(R"({"gan": {"generator": {"layers": {"relu": {}}}}})")
+              .find("gan.generator.layers: expected an array of layers") != std::string::npos);
+}
