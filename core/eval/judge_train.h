@@ -12,7 +12,7 @@ namespace ll::eval
 
 struct JudgeTrainOptions
 {
-    int epochs = 8;
+    int epochs = 4;
     int batch_size = 128;
     double learning_rate = 2e-3; // Adam (0.9, 0.999), cosine-decayed to 0 over the run
     std::uint64_t seed = 1;
