@@ -3,6 +3,8 @@
 
 #include "app/cli_bench.h"
 #include "app/cli_runs.h"
+#include "app/cli_judge.h"
+#include "app/cli_sample.h"
 #include "app/cli_train.h"
 
 #include <array>
@@ -13,7 +15,7 @@ namespace ll::app
 namespace
 {
 
-const std::array<Subcommand, 6> kSubcommands{{
+const std::array<Subcommand, 8> kSubcommands{{
     {"train", "train a preset or config headless, writing metrics.csv, PNG grids and summary.json", &RunTrain},
     {"list-presets", "list the presets with their descriptions", &RunListPresets},
     {"eval", "evaluate a checkpoint, printing its test-set metrics as JSON (--checkpoint FILE [--iwae-k K])", &RunEval},
@@ -21,6 +23,9 @@ const std::array<Subcommand, 6> kSubcommands{{
      &RunRuns},
     {"sweep", "train a grid of --set values into run folders here, or write a Slurm job array (--emit slurm)",
      &RunSweep},
+    {"sample", "write a checkpoint's samples as IDX files and a PNG grid (--checkpoint FILE --n N --out DIR)",
+     &RunSample},
+    {"judge", "train or test the image judge, the classifier whose features the image metrics use", &RunJudge},
     {"bench", "time training steps of the standard models (see scripts/bench.sh)", &RunBench},
 }};
 

@@ -3,11 +3,13 @@
 
 #include "app/cli_args.h"
 
+#include "core/eval/judge_eval.h"
 #include "core/io/checkpoint.h"
 #include "core/io/config_json.h"
 #include "core/models/config.h"
 #include "core/train/experiment.h"
 #include "core/train/headless.h"
+#include "core/train/thread_setup.h"
 
 #include <nlohmann/json.hpp>
 
@@ -105,6 +107,17 @@ void PrintWrapped(std::ostream& out, const std::string& text, std::size_t width,
 
 } // namespace
 
+io::CheckpointData LoadModelCheckpoint(const std::string& path)
+{
+    io::CheckpointData state = io::LoadCheckpointFile(path);
+    if (eval::IsJudgeConfigName(state.config.name))
+    {
+        throw std::runtime_error("'" + path + "' holds the image judge's weights, not a model: it has no generator " +
+                                 "to sample from (give a checkpoint written by latentlab train or the window)");
+    }
+    return state;
+}
+
 int RunTrainArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
     TrainArgs a;
@@ -174,14 +187,22 @@ int RunListPresetsArgs(const std::vector<std::string>& args, std::ostream& out, 
 }
 
 const char* kEvalUsage =
-    "usage: latentlab eval --checkpoint FILE.ckpt [--iwae-k K] [--data DIR] [--threads T]\n"
-    "  Evaluates a checkpoint on the full test set (VAEs: test_elbo, test_iwae; 2-D data: modes, grid KL/JS, MMD)\n"
-    "  and prints the result as JSON.\n";
+    "usage: latentlab eval --checkpoint FILE.ckpt [--iwae-k K] [--data DIR] [--threads T] [--cas N]\n"
+    "                      [--cas-epochs E]\n"
+    "  Evaluates a checkpoint on the full test set (VAEs: test_elbo, test_iwae; 2-D data: modes, grid KL/JS, MMD;\n"
+    "  Fashion-MNIST / MNIST images: the image judge's metrics on 10,000 samples) and prints the result as JSON.\n"
+    "  --cas N        conditional image models: train the judge's architecture on N labelled samples and on N real\n"
+    "                 images and report both test accuracies (default 10000; 0 skips it)\n"
+    "  --cas-epochs E epochs of those trainings (default 5)\n"
+    "  --threads T    threads for the evaluation (default: every core)\n";
 
 struct EvalArgs
 {
     std::string checkpoint, data_dir;
     std::optional<int> iwae_k;
+    std::int64_t cas = 10000;
+    int cas_epochs = 5;
+    int threads = 0;
     bool help = false;
 };
 
@@ -192,7 +213,9 @@ EvalArgs ParseEvalArgs(const std::vector<std::string>& args)
         if (flag == "--checkpoint") a.checkpoint = value;
         else if (flag == "--iwae-k") a.iwae_k = ParseNumber<int>(flag, value, 1, 100000);
         else if (flag == "--data") a.data_dir = value;
-        else if (flag == "--threads") ParseNumber<int>(flag, value, 1, 256); // accepted for symmetry with train
+        else if (flag == "--threads") a.threads = ParseNumber<int>(flag, value, 1, 256);
+        else if (flag == "--cas") a.cas = ParseNumber<std::int64_t>(flag, value, 0, 60000);
+        else if (flag == "--cas-epochs") a.cas_epochs = ParseNumber<int>(flag, value, 1, 100);
         else throw UsageError("unknown option '" + flag + "'");
     });
     if (!a.help && a.checkpoint.empty())
@@ -212,7 +235,8 @@ int RunEvalArgs(const std::vector<std::string>& args, std::ostream& out, std::os
     const std::string& checkpoint = a.checkpoint;
     try
     {
-        io::CheckpointData state = io::LoadCheckpointFile(checkpoint);
+        train::ConfigureTrainingThread(a.threads);
+        io::CheckpointData state = LoadModelCheckpoint(checkpoint);
         if (a.iwae_k)
         {
             state.config.iwae_k = *a.iwae_k;
@@ -228,6 +252,29 @@ int RunEvalArgs(const std::vector<std::string>& args, std::ostream& out, std::os
         j["objective"] = exp->Live().Objective();
         j["step"] = state.step;
         train::AppendEvaluationJson(j, metrics, state.config.iwae_k);
+        std::string why;
+        if (eval::ImageJudgeEvaluator* judge = exp->ImageJudge(&why))
+        {
+            j["judge"] = judge->GetJudge().Info().dataset;
+            if (model->NumClasses() > 0 && a.cas > 0)
+            {
+                eval::JudgeTrainOptions options;
+                options.epochs = a.cas_epochs;
+                options.seed = state.config.seed;
+                Rng rng = train::DerivedRng(state.config.seed, train::RngStream::Evaluation, 1ull << 61);
+                const eval::CasResult cas = eval::ClassificationAccuracyScore(
+                    *model, judge->GetJudge().Info(), *exp->Data().train, *exp->Data().test, a.cas, options, rng);
+                j["judge_cas"] = cas.synthetic;
+                j["judge_cas_real"] = cas.real;
+                j["judge_cas_samples"] = cas.n;
+                j["judge_cas_epochs"] = cas.epochs;
+            }
+        }
+        else if (exp->HasImages())
+        {
+            j["judge"] = nullptr;
+            j["judge_missing"] = why;
+        }
         out << j.dump(4) << "\n";
         return 0;
     }

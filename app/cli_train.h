@@ -2,6 +2,8 @@
 // checkpoints exist). Each returns the process exit code: 0 on success, non-zero with a message on stderr.
 #pragma once
 
+#include "core/io/checkpoint.h"
+
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -18,5 +20,9 @@ int RunEval(int argc, char** argv);
 int RunTrainArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunListPresetsArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunEvalArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// A model's checkpoint (io::LoadCheckpointFile), refusing with a plain sentence a file that holds a judge's weights
+// (which has no generator) instead of a model.
+io::CheckpointData LoadModelCheckpoint(const std::string& path);
 
 } // namespace ll::app

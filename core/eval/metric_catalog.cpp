@@ -55,6 +55,19 @@ constexpr MetricInfo kMetrics[] = {
     {"grid_kl", "grid KL", "", kKl, GridDivergence, true, false, Lower},
     {"grid_js", "grid JS", "", kEval, GridDivergence, true, false, Lower},
     {"mmd", "MMD^2", "", kCyan, None, true, false, Lower},
+    // Evaluation: the image judge (eval/judge_eval.h), in its penultimate features
+    {"judge_fd", "Frechet distance", "", kEval, JudgeDistance, true, false, Lower},
+    {"judge_fd_floor", "floor (real train vs test)", "", kOlive, JudgeDistance, true, false, Neither},
+    {"judge_precision", "precision (k = 3)", "", kG, JudgeQuality, true, false, Higher},
+    {"judge_recall", "recall (k = 3)", "", kD, JudgeQuality, true, false, Higher},
+    {"judge_accuracy", "judge accuracy on labels", "", kGreen, JudgeQuality, true, false, Higher},
+    {"judge_confidence", "judge confidence", "", kGold, JudgeQuality, true, false, Neither},
+    {"judge_classes", "classes covered (>= 2%)", "", kD, JudgeClasses, true, false, Higher},
+    {"judge_class_kl", "class KL to uniform (bits)", "", kKl, JudgeClasses, true, false, Lower},
+    {"judge_samples", "judge samples", "", kCyan, None, true, false, Neither},
+    {"judge_seconds", "judge time (s)", "", kCyan, None, true, false, Lower},
+    {"judge_cas", "CAS (trained on samples)", "", kG, None, true, false, Higher},
+    {"judge_cas_real", "CAS baseline (trained on real)", "", kD, None, true, false, Neither},
 };
 
 using enum PlotKind;
@@ -71,6 +84,9 @@ constexpr PlotInfo kPlots[] = {
     {TestBound, Lines, "Test ELBO (evaluation)", "nats", "", "", false, ""},
     {Modes, Lines, "Mode coverage (evaluation)", "modes", "", "", false, "Mode coverage"},
     {GridDivergence, Lines, "Grid KL and JS (evaluation)", "bits", "", "", true, "Grid KL"},
+    {JudgeDistance, Lines, "Frechet distance in the judge's features (evaluation)", "distance", "", "", true, ""},
+    {JudgeQuality, Lines, "Precision, recall, judge accuracy (evaluation)", "share", "", "", false, ""},
+    {JudgeClasses, Lines, "Classes covered and class KL (evaluation)", "classes / bits", "", "", false, ""},
     {KlDims, ActiveUnits, "KL per latent dimension", "nats", "", "", false, ""},
 };
 

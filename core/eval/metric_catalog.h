@@ -41,6 +41,9 @@ enum class PlotId : std::uint8_t
     TestBound,
     Modes,
     GridDivergence,
+    JudgeDistance,
+    JudgeQuality,
+    JudgeClasses,
     KlDims,
 };
 

@@ -254,6 +254,48 @@ void GaussianLogLikelihoodPerExample(const Matrix<T>& mean, const Matrix<T>& x, 
                           .matrix();
 }
 
+template <typename T>
+void Softmax(const Matrix<T>& logits, Matrix<T>& probs)
+{
+    probs.resize(logits.rows(), logits.cols());
+    for (Index j = 0; j < logits.cols(); ++j)
+    {
+        const T top = logits.col(j).maxCoeff();
+        probs.col(j) = (logits.col(j).array() - top).exp().matrix();
+        probs.col(j) /= probs.col(j).sum();
+    }
+}
+
+template <typename T>
+T SoftmaxCrossEntropy(const Matrix<T>& logits, const std::uint8_t* labels, Index count, Matrix<T>& grad)
+{
+    if (count != logits.cols() || logits.rows() < 1)
+    {
+        throw std::invalid_argument("SoftmaxCrossEntropy: " + std::to_string(count) + " labels for logits of " +
+                                    std::to_string(logits.rows()) + " x " + std::to_string(logits.cols()));
+    }
+    const Index classes = logits.rows();
+    const T inv_b = T(1) / static_cast<T>(std::max<Index>(1, count));
+    grad.resize(classes, count);
+    double total = 0;
+    for (Index j = 0; j < count; ++j)
+    {
+        const Index y = labels[j];
+        if (y >= classes)
+        {
+            throw std::invalid_argument("SoftmaxCrossEntropy: label " + std::to_string(y) + " of example " +
+                                        std::to_string(j) + " is outside [0, " + std::to_string(classes) + ")");
+        }
+        const T top = logits.col(j).maxCoeff();
+        grad.col(j) = (logits.col(j).array() - top).exp().matrix();
+        const T sum = grad.col(j).sum();
+        total += static_cast<double>(std::log(sum) + top - logits(y, j));
+        grad.col(j) *= inv_b / sum;
+        grad(y, j) -= inv_b;
+    }
+    return static_cast<T>(total / static_cast<double>(std::max<Index>(1, count)));
+}
+
 #define LL_INSTANTIATE_LOSSES(T)                                                                                \
     template T BceWithLogits<T>(const Matrix<T>&, T, Matrix<T>&);                                               \
     template T LogOneMinusSigmoid<T>(const Matrix<T>&, Matrix<T>&);                                             \
@@ -265,7 +307,9 @@ void GaussianLogLikelihoodPerExample(const Matrix<T>& mean, const Matrix<T>& x, 
     template T BernoulliLogLikelihood<T>(const Matrix<T>&, const Matrix<T>&, Matrix<T>&);                       \
     template T GaussianLogLikelihood<T>(const Matrix<T>&, const Matrix<T>&, T, Matrix<T>&);                     \
     template void BernoulliLogLikelihoodPerExample<T>(const Matrix<T>&, const Matrix<T>&, Vector<T>&);          \
-    template void GaussianLogLikelihoodPerExample<T>(const Matrix<T>&, const Matrix<T>&, T, Vector<T>&);
+    template void GaussianLogLikelihoodPerExample<T>(const Matrix<T>&, const Matrix<T>&, T, Vector<T>&);       \
+    template T SoftmaxCrossEntropy<T>(const Matrix<T>&, const std::uint8_t*, Index, Matrix<T>&);                \
+    template void Softmax<T>(const Matrix<T>&, Matrix<T>&);
 
 LL_INSTANTIATE_LOSSES(float)
 LL_INSTANTIATE_LOSSES(double)

@@ -7,6 +7,8 @@
 
 #include "core/nn/tensor.h"
 
+#include <cstdint>
+
 namespace ll::nn
 {
 
@@ -52,6 +54,16 @@ T BernoulliLogLikelihood(const Matrix<T>& logits, const Matrix<T>& x, Matrix<T>&
 // sum_i -0.5 ((x_i - m_i) / sigma)^2 - log sigma - 0.5 log(2 pi), batch mean. grad = dLL/dm = (x - m) / (sigma^2 B).
 template <typename T>
 T GaussianLogLikelihood(const Matrix<T>& mean, const Matrix<T>& x, T sigma, Matrix<T>& grad);
+
+// Softmax cross-entropy of logits l (K, B) against class indices (B entries in [0, K)): mean over the batch of
+// -log softmax(l)_y, computed as logsumexp(l) - l_y with the column maximum subtracted first. grad (K, B) =
+// (softmax(l) - onehot(y)) / B. Throws std::invalid_argument for a label outside [0, K) or a count mismatch.
+template <typename T>
+T SoftmaxCrossEntropy(const Matrix<T>& logits, const std::uint8_t* labels, Index count, Matrix<T>& grad);
+
+// Column-wise softmax: probs (K, B), each column summing to 1 (max subtracted first).
+template <typename T>
+void Softmax(const Matrix<T>& logits, Matrix<T>& probs);
 
 // Per-example versions (one value per column) for the importance-weighted bound: out (B).
 template <typename T>

@@ -3,6 +3,7 @@
 #include "core/train/experiment.h"
 
 #include "core/data/idx.h"
+#include "core/eval/judge_eval.h"
 #include "core/data/image_folder.h"
 #include "core/models/hyperparams.h"
 

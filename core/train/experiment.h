@@ -21,6 +21,11 @@ namespace ll::io
 struct CheckpointData;
 }
 
+namespace ll::eval
+{
+class ImageJudgeEvaluator;
+}
+
 namespace ll::train
 {
 
@@ -141,8 +146,15 @@ public:
     View2D Make2DView(models::Model& model, const View2DOptions& options = {}) const;
     // 2-D data with modes: modes_covered, modes_total, high_quality, grid_kl, grid_js, mmd (eval_samples samples);
     // other 2-D data: grid_kl, grid_js, mmd. VAEs: test_elbo and test_iwae (k = iwae_k) on the test set (full) or
-    // its first 1,000 / 200 examples (in training). Image GANs: nothing yet. Deterministic given the step.
+    // its first 1,000 / 200 examples (in training). Image data with a judge (ImageJudge): the judge's metrics
+    // (eval/judge_eval.h) on eval_samples samples, or kJudgeFullSamples when full. Deterministic given the step.
     models::Metrics Evaluate(models::Model& model, bool full) const;
+
+    // The image judge of this experiment's data, loaded on first use (the judge file and the test set's features:
+    // seconds); nullptr when there is none, with the reason in *why (2-D data, data no judge reads, no judge file,
+    // images of another size). Called on the experiment's thread, like every other function here.
+    eval::ImageJudgeEvaluator* ImageJudge(std::string* why = nullptr) const;
+    static constexpr int kJudgeFullSamples = 10000;
 
     // True when every parameter is finite; otherwise false and the first offending tensor's name in bad_name.
     bool ParametersFinite(std::string& bad_name);
@@ -187,6 +199,10 @@ private:
     nn::MatrixF m_recon_labels;  // (classes, 32)
     nn::MatrixF m_view_real;     // (2, n) fixed real points for the 2-D view
     nn::MatrixF m_view_noise;    // (latent, n) fixed noise for the 2-D view
+
+    mutable std::unique_ptr<eval::ImageJudgeEvaluator> m_judge; // loaded by ImageJudge() on first use
+    mutable bool m_judge_tried = false;
+    mutable std::string m_judge_why; // why there is no judge
 };
 
 } // namespace ll::train

@@ -2,11 +2,13 @@
 // the model passed in (a frozen clone on the training thread) and of inputs fixed at build time.
 #include "core/train/experiment.h"
 
+#include "core/eval/judge_eval.h"
 #include "core/eval/toy_metrics.h"
 #include "core/eval/vae_bounds.h"
 #include "core/io/image_io.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 namespace ll::train
@@ -193,7 +195,66 @@ models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
         out.emplace_back("test_elbo", eval::EvaluateElbo(model, *m_data.test, elbo_n, rng));
         out.emplace_back("test_iwae", eval::EvaluateIwae(model, *m_data.test, iwae_n, m_config.iwae_k, rng));
     }
+    const auto judge_start = std::chrono::steady_clock::now();
+    if (eval::ImageJudgeEvaluator* judge = ImageJudge())
+    {
+        // Its own stream: adding the judge changes none of the numbers above.
+        Rng judge_rng = DerivedRng(m_config.seed, RngStream::Evaluation, static_cast<std::uint64_t>(m_step) + (1ull << 62));
+        const nn::Index n = full ? kJudgeFullSamples : std::max(10, m_config.eval_samples);
+        models::Metrics judged = judge->Evaluate(model, n, judge_rng);
+        for (auto& [name, value] : judged)
+        {
+            if (name == "judge_seconds") // the first evaluation's also loads the judge and reads the test set
+            {
+                value = std::chrono::duration<double>(std::chrono::steady_clock::now() - judge_start).count();
+            }
+        }
+        out.insert(out.end(), judged.begin(), judged.end());
+    }
     return out;
+}
+
+eval::ImageJudgeEvaluator* Experiment::ImageJudge(std::string* why) const
+{
+    if (!m_judge_tried)
+    {
+        m_judge_tried = true;
+        const std::string kind = util::NameOf(m_config.data.kind);
+        const std::string dataset = eval::JudgeDatasetFor(kind);
+        if (!HasImages())
+        {
+            m_judge_why = "the image judge reads images; this experiment's data is the 2-D toy '" +
+                          util::NameOf(m_config.data.toy) + "'";
+        }
+        else if (dataset.empty())
+        {
+            m_judge_why = "no image judge reads '" + kind + "' data (judges: fashion-mnist, and mnist for an idx folder)";
+        }
+        else if (const auto path = eval::FindJudgeFile(dataset); path.empty())
+        {
+            m_judge_why = "no " + dataset + " judge is installed (latentlab judge train --dataset " + dataset +
+                          " makes one)";
+        }
+        else
+        {
+            try
+            {
+                eval::Judge judge = eval::LoadJudge(path);
+                const auto& ds = *m_data.train;
+                judge.CheckInput(nn::Shape{ds.channels, ds.rows, ds.cols}, "this experiment's data");
+                m_judge = std::make_unique<eval::ImageJudgeEvaluator>(std::move(judge), m_data.train, m_data.test);
+            }
+            catch (const std::exception& e)
+            {
+                m_judge_why = e.what();
+            }
+        }
+    }
+    if (why != nullptr)
+    {
+        *why = m_judge_why;
+    }
+    return m_judge.get();
 }
 
 } // namespace ll::train

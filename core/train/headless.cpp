@@ -285,7 +285,7 @@ void AppendEvaluationJson(nlohmann::ordered_json& j, const models::Metrics& metr
 {
     for (const auto& [name, value] : metrics)
     {
-        if (name == "modes_covered" || name == "modes_total")
+        if (name == "modes_covered" || name == "modes_total" || name == "judge_classes" || name == "judge_samples")
         {
             j[name] = static_cast<std::int64_t>(std::lround(value));
         }

@@ -226,3 +226,43 @@ TEST_CASE("Losses: float results agree with double")
     const MatrixF xf = x.cast<float>();
     CHECK(BernoulliLogLikelihood(lf, xf, gf) == doctest::Approx(BernoulliLogLikelihood(l, x, g)).epsilon(1e-5));
 }
+
+TEST_CASE("SoftmaxCrossEntropy: hand values, gradient against finite differences, stability and bad labels")
+{
+    // Two classes, logits (0, 0): -log(1/2) for either label; gradient (p - onehot) / B.
+    MatrixD logits = MatrixD::Zero(2, 1);
+    MatrixD g;
+    const std::uint8_t one[] = {1};
+    CHECK(SoftmaxCrossEntropy(logits, one, 1, g) == doctest::Approx(std::log(2.0)).epsilon(1e-15));
+    CHECK(g(0, 0) == doctest::Approx(0.5));
+    CHECK(g(1, 0) == doctest::Approx(-0.5));
+    // Logits (1, 2, 3), label 0: log(e + e^2 + e^3) - 1.
+    logits = MatrixD(3, 1);
+    logits << 1, 2, 3;
+    const std::uint8_t zero[] = {0};
+    const double expected = std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0)) - 1.0;
+    CHECK(SoftmaxCrossEntropy(logits, zero, 1, g) == doctest::Approx(expected).epsilon(1e-14));
+    // Gradient over random logits and labels.
+    for (auto seed : kSeeds)
+    {
+        Rng rng(seed);
+        MatrixD x = RandomMatrix(5, 4, rng);
+        const std::uint8_t labels[] = {0, 4, 2, 2};
+        MatrixD grad, scratch;
+        SoftmaxCrossEntropy(x, labels, 4, grad);
+        const MatrixD numeric = NumericGradient(x, [&]() { return SoftmaxCrossEntropy(x, labels, 4, scratch); });
+        CHECK(RelativeError(grad, numeric) < kTol);
+    }
+    // Extreme logits stay finite; a label outside the classes and a count mismatch are refused.
+    MatrixF big(2, 1);
+    big << 1000.0f, -1000.0f;
+    MatrixF gf;
+    CHECK(SoftmaxCrossEntropy(big, one, 1, gf) == doctest::Approx(2000.0f));
+    const std::uint8_t seven[] = {7};
+    CHECK_THROWS_AS(SoftmaxCrossEntropy(big, seven, 1, gf), std::invalid_argument);
+    CHECK_THROWS_AS(SoftmaxCrossEntropy(big, one, 2, gf), std::invalid_argument);
+    MatrixF probs;
+    Softmax(big, probs);
+    CHECK(probs(0, 0) == doctest::Approx(1.0f));
+    CHECK(probs(1, 0) == doctest::Approx(0.0f));
+}

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <string>
 
 namespace ll::ui
@@ -49,6 +50,10 @@ private:
     using Clock = std::chrono::steady_clock;
 
     void DrawRecent(LabContext& ctx);
+    // "Export samples": kExportSamples samples of the snapshot's frozen model (a clone, on a thread of its own, so the
+    // window never waits) as IDX files and a PNG grid in a new folder beside the start folder (io::WriteSampleSet).
+    void ExportSamples(const train::Snapshot& snap);
+    void PollExport();
     void DrawAutosave(const train::Snapshot& snap);
     void SetAutosave(int minutes);
     void Autosave(const train::Snapshot& snap);
@@ -74,6 +79,7 @@ private:
     bool m_error_open = false;
     std::string m_note;
     Clock::time_point m_note_until{};
+    std::future<std::string> m_export; // the folder written; throws what went wrong
 };
 
 } // namespace ll::ui
