@@ -118,6 +118,7 @@ public:
     {
     }
     nn::Index DataDim() const override { return m_ds.Features(); }
+    nn::Shape DataShape() const override { return nn::Shape{m_ds.channels, m_ds.rows, m_ds.cols}; }
     nn::Index LatentDim() const override { return 1; }
     int NumClasses() const override { return 0; }
     void SampleLatent(ll::Rng&, nn::Index n, nn::MatrixF& z) const override { z.setZero(1, n); }
