@@ -2,6 +2,7 @@
 #include "app/cli.h"
 
 #include "app/cli_bench.h"
+#include "app/cli_export.h"
 #include "app/cli_train.h"
 
 #include <array>
@@ -12,10 +13,12 @@ namespace ll::app
 namespace
 {
 
-const std::array<Subcommand, 4> kSubcommands{{
+const std::array<Subcommand, 5> kSubcommands{{
     {"train", "train a preset or config headless, writing metrics.csv, PNG grids and summary.json", &RunTrain},
     {"list-presets", "list the presets with their descriptions", &RunListPresets},
     {"eval", "evaluate a checkpoint, printing its test-set metrics as JSON (--checkpoint FILE [--iwae-k K])", &RunEval},
+    {"export", "write one network of a checkpoint for PyTorch (safetensors; --checkpoint FILE --out FILE [--part P])",
+     &RunExport},
     {"bench", "time training steps of the standard models (see scripts/bench.sh)", &RunBench},
 }};
 
