@@ -21,8 +21,9 @@ namespace
 using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // (rows, cols) of a stored tensor, or a refusal naming the tensor the dimensions are read from.
-const CheckpointTensor& Need(const CheckpointData& state, const std::string& name, const std::string& source)
+const CheckpointTensor& Need(const CheckpointData& state, const std::string& param, const std::string& source)
 {
+    const std::string name = std::string(kParamTensorPrefix) + param;
     const CheckpointTensor* t = state.Find(name);
     if (t == nullptr || t->type != TensorType::F32)
     {
@@ -32,15 +33,16 @@ const CheckpointTensor& Need(const CheckpointData& state, const std::string& nam
     return *t;
 }
 
-void CopyTensors(const std::vector<nn::ParamRef<float>>& targets, const CheckpointData& state,
-                 const std::string& source)
+void CopyTensors(const std::vector<nn::ParamRef<float>>& targets, std::string_view prefix,
+                 const CheckpointData& state, const std::string& source)
 {
     for (const nn::ParamRef<float>& p : targets)
     {
-        const CheckpointTensor* t = state.Find(p.name);
+        const std::string name = std::string(prefix) + p.name;
+        const CheckpointTensor* t = state.Find(name);
         if (t == nullptr || t->type != TensorType::F32 || t->rows != p.value->rows() || t->cols != p.value->cols())
         {
-            throw std::runtime_error("checkpoint '" + source + "': tensor '" + p.name + "' is " +
+            throw std::runtime_error("checkpoint '" + source + "': tensor '" + name + "' is " +
                                      (t == nullptr ? std::string("missing")
                                                    : std::to_string(t->rows) + " x " + std::to_string(t->cols) + " " +
                                                          TensorTypeName(t->type)) +
@@ -200,9 +202,9 @@ CheckpointModel ModelFromCheckpoint(const CheckpointData& state, const std::stri
     }
     for (const models::Network& net : out.model->Networks())
     {
-        CopyTensors(net.params, state, source);
+        CopyTensors(net.params, kParamTensorPrefix, state, source);
     }
-    CopyTensors(out.model->ExtraState(), state, source);
+    CopyTensors(out.model->ExtraState(), kExtraTensorPrefix, state, source);
     return out;
 }
 

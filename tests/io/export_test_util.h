@@ -76,23 +76,23 @@ inline CheckpointData PerturbedCheckpoint(const models::ExperimentConfig& config
     CheckpointData state;
     state.config = config;
     state.step = 123;
-    const auto add = [&](const nn::ParamRef<float>& p) {
+    const auto add = [&](const nn::ParamRef<float>& p, std::string_view prefix) {
         for (Eigen::Index i = 0; i < p.value->size(); ++i)
         {
             p.value->data()[i] += static_cast<float>(rng.Normal(0.0, 0.05));
         }
-        state.tensors.push_back(CheckpointTensor::FromMatrix(p.name, *p.value));
+        state.tensors.push_back(CheckpointTensor::FromMatrix(std::string(prefix) + p.name, *p.value));
     };
     for (const auto& net : model->Networks())
     {
         for (const auto& p : net.params)
         {
-            add(p);
+            add(p, kParamTensorPrefix);
         }
     }
     for (const auto& p : model->ExtraState())
     {
-        add(p);
+        add(p, kExtraTensorPrefix);
     }
     return state;
 }
