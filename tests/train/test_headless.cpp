@@ -178,11 +178,13 @@ TEST_CASE("RunHeadless: a drawn distribution trains a GAN and a VAE, their sampl
         c.eval_every = 0;
         c.sample_every = 0;
         c.gan.g_opt.learning_rate = c.gan.d_opt.learning_rate = 1e-3;
+        c.vae.encoder.hidden = c.vae.decoder.hidden = {64, 64}; // as the toy VAE preset (tests/app/presets)
+        c.vae.opt.learning_rate = 2e-3;
         // Preset text -> config, as `latentlab train --config drawn.json` reads it.
         c = ll::io::ParseConfig(ll::io::ConfigToJson(c), "drawn.json");
         const fs::path dir = FreshDir("drawn_" + ll::util::NameOf(family));
         ll::train::HeadlessOptions options;
-        options.steps = kDrawnSteps;
+        options.steps = family == ll::models::Family::Gan ? kDrawnSteps : 2 * kDrawnSteps;
         options.threads = 1;
         options.out_dir = dir.string();
         const auto result = ll::train::RunHeadless(c, options);
