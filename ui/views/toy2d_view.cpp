@@ -683,11 +683,24 @@ models::ExperimentConfig Toy2DView::DrawnConfig(const train::Snapshot& snapshot)
     {
         config = *snapshot.config; // keep the model and its settings; only the data changes
     }
+    else if (snapshot.family.value_or(models::Family::Gan) == models::Family::Gan)
+    {
+        // An image run's networks do not suit 2-D points: start from the 2-D GAN preset.
+        config = io::LoadPreset("gan-ring8", io::FindPresetDir());
+    }
     else
     {
-        // An image run's networks and likelihood do not suit 2-D points: start from the family's 2-D preset.
-        const models::Family family = snapshot.family.value_or(models::Family::Gan);
-        config = io::LoadPreset(family == models::Family::Gan ? "gan-ring8" : "vae-ring8", io::FindPresetDir());
+        // No shipped preset is a 2-D VAE: the image VAE's run settings with a 2-D VAE's model (Gaussian decoder,
+        // as Validate requires for 2-D data; a 2-D code; small networks; as tests/app/presets/vae-ring8.json).
+        config = snapshot.config ? *snapshot.config : models::ExperimentConfig{};
+        config.family = models::Family::Vae;
+        config.vae.likelihood = models::Likelihood::Gaussian;
+        config.vae.gaussian_sigma = 0.1;
+        config.vae.latent_dim = 2;
+        config.vae.conditional = false;
+        config.vae.encoder.hidden = config.vae.decoder.hidden = {64, 64};
+        config.vae.opt.learning_rate = 2e-3;
+        config.batch_size = 256;
     }
     if (config.data.toy != data::ToyKind::Custom)
     {
