@@ -253,8 +253,11 @@ SafetensorsFile DecodeSafetensors(std::string_view bytes, const std::string& sou
         std::size_t index;
     };
     std::vector<Range> ranges;
-    for (const auto& [name, entry] : header.items())
+    for (const auto& item : header.items())
     {
+        // Not a structured binding: clang 14 (the fuzz build) cannot capture one in the lambda below.
+        const std::string& name = item.key();
+        const nlohmann::json& entry = item.value();
         if (name == "__metadata__")
         {
             if (!entry.is_object())
