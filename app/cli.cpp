@@ -5,6 +5,7 @@
 #include "app/cli_runs.h"
 #include "app/cli_judge.h"
 #include "app/cli_sample.h"
+#include "app/cli_export.h"
 #include "app/cli_train.h"
 
 #include <array>
@@ -15,7 +16,7 @@ namespace ll::app
 namespace
 {
 
-const std::array<Subcommand, 8> kSubcommands{{
+const std::array<Subcommand, 9> kSubcommands{{
     {"train", "train a preset or config headless, writing metrics.csv, PNG grids and summary.json", &RunTrain},
     {"list-presets", "list the presets with their descriptions", &RunListPresets},
     {"eval", "evaluate a checkpoint, printing its test-set metrics as JSON (--checkpoint FILE [--iwae-k K])", &RunEval},
@@ -26,6 +27,8 @@ const std::array<Subcommand, 8> kSubcommands{{
     {"sample", "write a checkpoint's samples as IDX files and a PNG grid (--checkpoint FILE --n N --out DIR)",
      &RunSample},
     {"judge", "train or test the image judge, the classifier whose features the image metrics use", &RunJudge},
+    {"export", "write one network of a checkpoint for PyTorch (safetensors; --checkpoint FILE --out FILE [--part P])",
+     &RunExport},
     {"bench", "time training steps of the standard models (see scripts/bench.sh)", &RunBench},
 }};
 

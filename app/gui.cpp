@@ -121,6 +121,14 @@ bool OpenExperiment(const GuiOptions& options, train::Session& session, ui::LabW
         std::fprintf(stderr, "latentlab: %s\n", lab.Controls().PresetError().c_str());
         return false;
     }
+    for (const std::string& path : options.open)
+    {
+        lab.Open(path);
+    }
+    if (options.draw)
+    {
+        lab.StartDrawing();
+    }
     if (!options.view.empty())
     {
         lab.FocusView(options.view);
@@ -192,6 +200,10 @@ int RunGui(int argc, char** argv)
         stats.BeginFrame();
         // Poll events and start the Dear ImGui frame
         runtime.PollEvents();
+        for (const std::string& path : runtime.TakeDroppedPaths())
+        {
+            lab.Open(path); // a folder, a preset or a checkpoint: the running experiment stays if it cannot be used
+        }
         runtime.NewFrame();
         ImGui::NewFrame();
 

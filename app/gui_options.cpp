@@ -106,6 +106,14 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
         {
             options.preset = value();
         }
+        else if (arg == "--open")
+        {
+            options.open.push_back(value());
+        }
+        else if (arg == "--draw")
+        {
+            options.draw = true;
+        }
         else if (arg == "--view")
         {
             options.view = value();
@@ -169,7 +177,11 @@ std::string GuiUsage()
         "       latentlab <subcommand> [args]   run a headless tool\n"
         "\n"
         "options:\n"
-        "  --preset NAME       experiment to open (default vae-fashion; see list-presets)\n"
+        "  --preset NAME|FILE  experiment to open: a preset name (default vae-fashion; see list-presets) or a preset\n"
+        "                      file (.json)\n"
+        "  --open PATH         open a data folder (previewed in the Data view), a preset file or a checkpoint after\n"
+        "                      the preset, as dropping it on the window does (repeatable)\n"
+        "  --draw              start with the 2-D view's drawing tool\n"
         "  --view VIEW         view to show in front, one of:\n";
     AppendWrapped(text, ui::ViewIdList(), 22, 100);
     text +=

@@ -20,6 +20,8 @@ struct GuiOptions
     std::uint64_t seed = 1;        // --seed N
     std::string preset = "vae-fashion"; // --preset NAME: the experiment the lab opens with
     std::string view;              // --view ID: a view of ui::ViewTable() focused at start ("" = default)
+    std::vector<std::string> open; // --open PATH (repeatable): opened after the preset, as a drop on the window would
+    bool draw = false;             // --draw: the 2-D view's drawing tool on at start
     std::int64_t train_steps = 0;  // --train-steps K: train K steps at start (with --screenshot: then shoot)
     bool frame_stats = false;      // --frame-stats: print frame-time statistics at exit
     int threads = 0;               // --threads T: training threads (0 = automatic)

@@ -15,6 +15,7 @@
 #include <cfloat>
 #include <cstdio>
 #include <stdexcept>
+#include <utility>
 
 namespace ll::app
 {
@@ -25,6 +26,7 @@ namespace
 std::string g_glfw_error; // last GLFW error, for the message when init or window creation fails
 // Counts input and window events (GLFW calls back on the UI thread, inside glfwPollEvents / glfwWaitEvents*).
 unsigned g_input_events = 0;
+std::vector<std::string> g_dropped; // paths dropped on the window, taken by TakeDroppedPaths
 
 void OnGlfwError(int code, const char* description)
 {
@@ -50,6 +52,13 @@ void CountWindowEvents(GLFWwindow* window)
 {
     glfwSetFramebufferSizeCallback(window, [](GLFWwindow*, int, int) { ++g_input_events; });
     glfwSetWindowRefreshCallback(window, [](GLFWwindow*) { ++g_input_events; });
+    glfwSetDropCallback(window, [](GLFWwindow*, int count, const char** paths) {
+        for (int i = 0; i < count; ++i)
+        {
+            g_dropped.emplace_back(paths[i]);
+        }
+        ++g_input_events;
+    });
 }
 
 } // namespace
@@ -169,6 +178,11 @@ void GuiRuntime::Render(ImDrawData* data)
     {
         ImGui_ImplOpenGL3_RenderDrawData(data);
     }
+}
+
+std::vector<std::string> GuiRuntime::TakeDroppedPaths()
+{
+    return std::exchange(g_dropped, {});
 }
 
 ui::RgbaImage GuiRuntime::ReadFrame() const

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 struct GLFWwindow;
 struct ImDrawData;
@@ -47,6 +48,8 @@ public:
     void NewFrame();
     // Clears the framebuffer to the lab's background and draws ImGui's draw data over it.
     void Render(ImDrawData* data);
+    // Paths dropped on the window since the last call (GLFW's drop callback, inside PollEvents / WaitEvents).
+    std::vector<std::string> TakeDroppedPaths();
     // The frame just rendered, read back before the swap (for --screenshot).
     ui::RgbaImage ReadFrame() const;
     void SwapBuffers();

@@ -35,7 +35,13 @@ std::vector<std::string> ToyNames(); // the six built-in toys, for menus (not "c
 struct Mode
 {
     float x = 0, y = 0;
+    bool operator==(const Mode&) const = default;
 };
+
+// A drawn distribution (ToyKind::Custom) holds at most this many points (presets and checkpoints carry them), each
+// within [-kMaxDrawnCoordinate, kMaxDrawnCoordinate] on both axes.
+inline constexpr std::size_t kMaxDrawnPoints = 20000;
+inline constexpr float kMaxDrawnCoordinate = 100.0f;
 
 class ToySampler
 {

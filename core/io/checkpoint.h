@@ -22,6 +22,12 @@ inline constexpr char kCheckpointMagic[8] = {'L', 'L', 'C', 'K', 'P', 'T', '\0',
 inline constexpr std::uint32_t kCheckpointVersion = 1;
 inline constexpr std::uint64_t kMaxCheckpointBytes = std::uint64_t{2} << 30; // checked before a file is read
 
+// Tensor names: a model's parameters, its optimizers' state and its extra state (Model::ExtraState) under these
+// prefixes and their own names ("param/G.0.weight", "optim/G.0.weight.m", "extra/D.0.sn_u").
+inline constexpr std::string_view kParamTensorPrefix = "param/";
+inline constexpr std::string_view kOptimTensorPrefix = "optim/";
+inline constexpr std::string_view kExtraTensorPrefix = "extra/";
+
 enum class TensorType
 {
     F32,

@@ -62,6 +62,8 @@ void Fields(C& c, V& v)
     v("dir", c.dir);
     v("image_size", c.image_size);
     v("grayscale", c.grayscale);
+    v("points", c.points);
+    v("spread", c.spread);
     v.TableRows();
 }
 
@@ -333,6 +335,15 @@ struct Writer
                 out[key] = std::move(list);
             }
         }
+        else if constexpr (std::is_same_v<T, std::vector<data::Mode>>)
+        {
+            Json points = Json::array();
+            for (const data::Mode& p : field)
+            {
+                points.push_back(Json::array({p.x, p.y}));
+            }
+            out[key] = std::move(points);
+        }
         else
         {
             out[key] = field;
@@ -554,6 +565,30 @@ struct Reader
                 layers.push_back(LayerFromJson(j[i], path + "[" + std::to_string(i) + "]"));
             }
             field = std::move(layers);
+        }
+        else if constexpr (std::is_same_v<T, std::vector<data::Mode>>)
+        {
+            // Drawn points: counted before any is read (the 1 MiB text bound allows about 60,000 short pairs).
+            if (!j.is_array())
+            {
+                Fail(path, "expected an array of [x, y] points, got " + Describe(j));
+            }
+            if (j.size() > data::kMaxDrawnPoints)
+            {
+                Fail(path, std::to_string(j.size()) + " points, at most " + std::to_string(data::kMaxDrawnPoints));
+            }
+            std::vector<data::Mode> points;
+            points.reserve(j.size());
+            for (std::size_t i = 0; i < j.size(); ++i)
+            {
+                const Json& p = j[i];
+                if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number())
+                {
+                    Fail(path + "[" + std::to_string(i) + "]", "expected a point [x, y], got " + Describe(p));
+                }
+                points.push_back({p[0].get<float>(), p[1].get<float>()});
+            }
+            field = std::move(points);
         }
         else if constexpr (IsEnum<T>)
         {

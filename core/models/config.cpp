@@ -337,6 +337,26 @@ void Validate(const ExperimentConfig& config)
     {
         CheckRange("data.image_size", data.image_size, 4, 512);
     }
+    if (data.kind == DataKind::Toy && data.toy == data::ToyKind::Custom)
+    {
+        if (data.points.empty() || data.points.size() > data::kMaxDrawnPoints)
+        {
+            throw std::invalid_argument("data.points must hold 1 to " + std::to_string(data::kMaxDrawnPoints) +
+                                        " drawn points for data.toy \"custom\", got " +
+                                        std::to_string(data.points.size()));
+        }
+        for (std::size_t i = 0; i < data.points.size(); ++i)
+        {
+            const data::Mode& p = data.points[i];
+            if (!(std::abs(p.x) <= data::kMaxDrawnCoordinate && std::abs(p.y) <= data::kMaxDrawnCoordinate))
+            {
+                throw std::invalid_argument("data.points[" + std::to_string(i) + "] must lie within +-" +
+                                            std::to_string(static_cast<int>(data::kMaxDrawnCoordinate)) +
+                                            " on both axes");
+            }
+        }
+        CheckRange("data.spread", data.spread, 0.001, 1.0);
+    }
 
     // Memory before the per-key ranges: a 10^9-wide layer is refused with the estimate, not only its range.
     // Networks given as layer lists: shapes checked layer by layer (the message names the network and the layer).

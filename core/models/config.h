@@ -71,6 +71,10 @@ struct DataConfig
     std::string dir;                    // for idx / folder (and to override fashion-mnist's location)
     int image_size = 28;                // for folder: images resized to image_size^2
     bool grayscale = true;              // for folder
+    // For kind toy with toy "custom": the points the user drew (at most data::kMaxDrawnPoints), each sampled with
+    // Gaussian jitter of sd `spread`. JSON: "points": [[x, y], ...], "spread": 0.05.
+    std::vector<data::Mode> points;
+    double spread = 0.05;
     bool operator==(const DataConfig&) const = default;
 };
 

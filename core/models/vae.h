@@ -55,6 +55,9 @@ public:
     // log p(x|z) per example from the decoder's raw output: out (n).
     void LogLikelihoodPerExample(const nn::Matrix<T>& raw, const nn::Matrix<T>& x, nn::Vector<T>& out) const;
 
+    // The two networks, for exporters (core/io/model_export.cpp): read-only.
+    const nn::Sequential<T>& Encoder() const { return m_encoder; }
+    const nn::Sequential<T>& Decoder() const { return m_decoder; }
     std::vector<nn::ParamRef<T>> EncoderParams() { return m_encoder.Params("E."); }   // E.<i>.weight / bias
     std::vector<nn::ParamRef<T>> DecoderParams() { return m_decoder.Params("Dec."); } // Dec.<i>.weight / bias
     // Extra state for checkpoints (BatchNorm running statistics, spectral-norm vectors): "E.<i>.<name>",

@@ -43,6 +43,20 @@ std::string DataKey(const models::ExperimentConfig& config, const std::string& d
     switch (d.kind)
     {
     case models::DataKind::Toy:
+        if (d.toy == data::ToyKind::Custom)
+        {
+            // The drawing itself is the data: a hash of its points and spread tells two drawings apart.
+            std::uint64_t h = 1469598103934665603ull; // FNV-1a over the floats' bytes
+            const auto mix = [&h](const void* p, std::size_t n) {
+                for (std::size_t i = 0; i < n; ++i)
+                {
+                    h = (h ^ static_cast<const unsigned char*>(p)[i]) * 1099511628211ull;
+                }
+            };
+            mix(d.points.data(), d.points.size() * sizeof(data::Mode));
+            mix(&d.spread, sizeof d.spread);
+            return "toy:custom:" + std::to_string(d.points.size()) + ":" + std::to_string(h);
+        }
         return "toy:" + data::ToyName(d.toy);
     case models::DataKind::FashionMnist:
         return "fashion-mnist:" + data::ResolveDataDir(DataDir(config, data_dir));
@@ -62,7 +76,9 @@ ExperimentData LoadExperimentData(const models::ExperimentConfig& config, const 
     const auto& d = config.data;
     if (d.kind == models::DataKind::Toy)
     {
-        out.toy = std::make_shared<const data::ToySampler>(d.toy);
+        out.toy = d.toy == data::ToyKind::Custom
+                      ? std::make_shared<const data::ToySampler>(d.points, static_cast<float>(d.spread))
+                      : std::make_shared<const data::ToySampler>(d.toy);
         return out;
     }
     const std::string dir = DataDir(config, data_dir);

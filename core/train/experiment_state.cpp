@@ -21,19 +21,19 @@ std::vector<nn::ParamRef<float>> StateTensors(models::Model& model)
     {
         for (const auto& p : net.params)
         {
-            out.push_back({"param/" + p.name, p.value, nullptr});
+            out.push_back({std::string(io::kParamTensorPrefix) + p.name, p.value, nullptr});
         }
     }
     for (auto* opt : model.Optimizers())
     {
         for (const auto& t : opt->StateTensors())
         {
-            out.push_back({"optim/" + t.name, t.value, nullptr});
+            out.push_back({std::string(io::kOptimTensorPrefix) + t.name, t.value, nullptr});
         }
     }
     for (const auto& t : model.ExtraState())
     {
-        out.push_back({"extra/" + t.name, t.value, nullptr});
+        out.push_back({std::string(io::kExtraTensorPrefix) + t.name, t.value, nullptr});
     }
     return out;
 }

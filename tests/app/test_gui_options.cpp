@@ -142,3 +142,14 @@ TEST_CASE("CLI args: numbers are parsed whole or real within their range, with o
     i = 2;
     CHECK_THROWS_WITH_AS(ll::app::OptionValue(args, i), "--size: missing value", ll::app::UsageError);
 }
+
+TEST_CASE("GuiOptions: --open is repeatable, --draw is a flag, and --preset takes a file as well as a name")
+{
+    const GuiOptions o = ParseGuiOptions({"--open", "data/mnist", "--draw", "--open", "run.ckpt", "--preset",
+                                          "my/drawn.json"});
+    CHECK(o.open == std::vector<std::string>{"data/mnist", "run.ckpt"});
+    CHECK(o.draw);
+    CHECK(o.preset == "my/drawn.json");
+    CHECK(ll::app::GuiUsage().find("--open PATH") != std::string::npos);
+    CHECK_FALSE(ParseGuiOptions({}).draw);
+}

@@ -2,8 +2,9 @@
 // bound the readers enforce, which random mutation of small files would take very long to reach: JSON 100,000
 // levels deep (in values, in comments, in strings), strings of nearly 1 MB, checkpoint headers nested deep or
 // holding thousands of tensors (with a valid CRC), IDX headers and .gz files announcing gigabytes, PNG headers
-// claiming 100000 x 100000, truncated and mislabelled images.
-// usage: make_seeds OUT_DIR CHECKPOINT_SEED   (writes OUT_DIR/{config,checkpoint,idx,image}/*)
+// claiming 100000 x 100000, truncated and mislabelled images, safetensors headers nested deep, listing 70,000
+// tensors, claiming exabytes or overlapping ranges.
+// usage: make_seeds OUT_DIR CHECKPOINT_SEED   (writes OUT_DIR/{config,checkpoint,idx,image,safetensors}/*)
 #include <stb/stb_image_write.h>
 #include <zlib.h>
 
@@ -209,6 +210,40 @@ void ImageSeeds(const fs::path& dir)
     Write(dir / "text_named_png.png", "this is not an image\n");
 }
 
+// A safetensors file around a header text, with `data` after it.
+std::string Safetensors(const std::string& header, const std::string& data)
+{
+    const std::uint64_t n = header.size();
+    std::string out(8, '\0');
+    std::memcpy(out.data(), &n, 8);
+    return out + header + data;
+}
+
+void SafetensorsSeeds(const fs::path& dir)
+{
+    const std::string t = R"({"0.weight":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}})";
+    Write(dir / "small.safetensors", Safetensors(t, std::string(16, '\x01')));
+    Write(dir / "deep.safetensors", Safetensors(std::string(100000, '[') + std::string(100000, ']'), ""));
+    std::string many = "{";
+    for (int i = 0; i < 70000; ++i)
+    {
+        many += (i ? ",\"t" : "\"t") + std::to_string(i) + R"(":{"dtype":"F32","shape":[0],"data_offsets":[0,0]})";
+    }
+    Write(dir / "many.safetensors", Safetensors(many + "}", ""));
+    Write(dir / "exabytes.safetensors",
+          Safetensors(R"({"a":{"dtype":"F64","shape":[4294967296,4294967296],"data_offsets":[0,8]}})", "12345678"));
+    Write(dir / "overlap.safetensors",
+          Safetensors(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                      R"("b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+                      std::string(12, '\0')));
+    std::string long_length = Safetensors(t, std::string(16, '\0'));
+    const std::uint64_t claim = std::uint64_t{1} << 40;
+    std::memcpy(long_length.data(), &claim, 8);
+    Write(dir / "claims_1TiB_header.safetensors", long_length);
+    Write(dir / "long_metadata.safetensors",
+          Safetensors(R"({"__metadata__":{"config":")" + std::string(900000, 'x') + "\"}}", ""));
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -225,6 +260,7 @@ int main(int argc, char** argv)
         CheckpointSeeds(out / "checkpoint", argv[2]);
         IdxSeeds(out / "idx");
         ImageSeeds(out / "image");
+        SafetensorsSeeds(out / "safetensors");
     }
     catch (const std::exception& e)
     {

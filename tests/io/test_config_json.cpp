@@ -353,3 +353,39 @@ TEST_CASE("Config JSON: bad layers are refused by their path")
     CHECK(ParseError(R"({"gan": {"generator": {"layers": {"relu": {}}}}})")
               .find("gan.generator.layers: expected an array of layers") != std::string::npos);
 }
+
+TEST_CASE("Config JSON: drawn points and their spread round-trip, and a drawn preset validates")
+{
+    ExperimentConfig c;
+    c.family = ll::models::Family::Gan;
+    c.data.kind = ll::models::DataKind::Toy;
+    c.data.toy = ll::data::ToyKind::Custom;
+    c.data.points = {{0.25f, -1.5f}, {1.0f / 3.0f, 2.0f}, {-99.5f, 100.0f}};
+    c.data.spread = 0.02;
+    const std::string text = ll::io::ConfigToJson(c);
+    CHECK(text.find("\"points\"") != std::string::npos);
+    const ExperimentConfig back = ll::io::ParseConfig(text, "drawn.json");
+    CHECK(back.data.points == c.data.points); // floats exact through JSON doubles
+    CHECK(back.data.spread == 0.02);
+    CHECK(back == c);
+}
+
+TEST_CASE("Config JSON: drawn points are refused by path when malformed, too many, or missing for a custom toy")
+{
+    const std::string head = R"({"family": "gan", "data": {"kind": "toy", "toy": "custom", )";
+    CHECK(ParseError(head + R"("points": [[1, 2], [3]]}})") ==
+          "test.json: data.points[1]: expected a point [x, y], got array [3]");
+    CHECK(ParseError(head + R"("points": {"x": 1}}})").find("data.points: expected an array of [x, y] points") !=
+          std::string::npos);
+    std::string many = head + R"("points": [)";
+    for (int i = 0; i < 20001; ++i)
+    {
+        many += i ? ",[0,0]" : "[0,0]";
+    }
+    CHECK(ParseError(many + "]}}") == "test.json: data.points: 20001 points, at most 20000");
+    CHECK(ParseError(head + R"("points": []}})").find("data.points must hold 1 to 20000 drawn points") !=
+          std::string::npos);
+    CHECK(ParseError(head + R"("points": [[0, 1000]]}})").find("data.points[0] must lie within +-100") !=
+          std::string::npos);
+    CHECK(ParseError(head + R"("points": [[0, 1]], "spread": 0}})").find("data.spread") != std::string::npos);
+}

@@ -2,6 +2,10 @@
 // and that it stops exactly at the requested step.
 #include "core/train/headless.h"
 
+#include "core/io/checkpoint.h"
+#include "core/io/config_json.h"
+#include "core/io/model_export.h"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +20,8 @@ using ll::models::ExperimentConfig;
 
 namespace
 {
+
+constexpr std::int64_t kDrawnSteps = 1500;
 
 ExperimentConfig TinyToy(ll::models::Family family)
 {
@@ -126,4 +132,82 @@ TEST_CASE("RunHeadless: data that cannot be loaded is an exception naming the pr
     ll::train::HeadlessOptions options;
     options.steps = 10;
     CHECK_THROWS_WITH_AS(ll::train::RunHeadless(bad, options), doctest::Contains("latentlab"), std::runtime_error);
+}
+
+TEST_CASE("LoadExperimentData: a drawn distribution (toy custom) samples its points with the drawn spread")
+{
+    ExperimentConfig c = TinyToy(ll::models::Family::Gan);
+    c.data.toy = ll::data::ToyKind::Custom;
+    c.data.points = {{-1.0f, 0.0f}, {1.0f, 0.5f}};
+    c.data.spread = 0.05;
+    const ll::train::ExperimentData data = ll::train::LoadExperimentData(c, "");
+    REQUIRE(data.toy != nullptr);
+    ll::Rng rng(4);
+    ll::nn::MatrixF x;
+    data.toy->Sample(rng, 4000, x);
+    int left = 0;
+    double sq = 0;
+    for (Eigen::Index i = 0; i < x.cols(); ++i)
+    {
+        const bool l = x(0, i) < 0;
+        left += l ? 1 : 0;
+        const double dx = x(0, i) - (l ? -1.0 : 1.0), dy = x(1, i) - (l ? 0.0 : 0.5);
+        sq += dx * dx + dy * dy;
+    }
+    CHECK(left > 1800);
+    CHECK(left < 2200);
+    CHECK(std::sqrt(sq / (2.0 * x.cols())) == doctest::Approx(0.05).epsilon(0.05)); // per-axis sd of the jitter
+    ExperimentConfig moved = c;
+    moved.data.points[1].x = 1.5f;
+    CHECK(ll::train::DataKey(moved, "") != data.key); // another drawing is other data
+}
+
+TEST_CASE("RunHeadless: a drawn distribution trains a GAN and a VAE, their samples moving onto the drawing")
+{
+    for (const auto family : {ll::models::Family::Gan, ll::models::Family::Vae})
+    {
+        CAPTURE(ll::util::NameOf(family));
+        ExperimentConfig c = TinyToy(family);
+        c.data.toy = ll::data::ToyKind::Custom;
+        for (int i = 0; i < 40; ++i) // a drawn stroke: the segment from (-1, -1) to (1, 1)
+        {
+            const float t = -1.0f + 2.0f * static_cast<float>(i) / 39.0f;
+            c.data.points.push_back({t, t});
+        }
+        c.data.spread = 0.03;
+        c.eval_every = 0;
+        c.sample_every = 0;
+        c.gan.g_opt.learning_rate = c.gan.d_opt.learning_rate = 1e-3;
+        c.vae.encoder.hidden = c.vae.decoder.hidden = {64, 64}; // as the toy VAE preset (tests/app/presets)
+        c.vae.opt.learning_rate = 2e-3;
+        // Preset text -> config, as `latentlab train --config drawn.json` reads it.
+        c = ll::io::ParseConfig(ll::io::ConfigToJson(c), "drawn.json");
+        const fs::path dir = FreshDir("drawn_" + ll::util::NameOf(family));
+        ll::train::HeadlessOptions options;
+        options.steps = family == ll::models::Family::Gan ? kDrawnSteps : 2 * kDrawnSteps;
+        options.threads = 1;
+        options.out_dir = dir.string();
+        const auto result = ll::train::RunHeadless(c, options);
+        REQUIRE(result.Ok());
+        // The trained model's samples: near the segment, and reaching both of its ends.
+        ll::io::CheckpointModel trained =
+            ll::io::ModelFromCheckpoint(ll::io::LoadCheckpointFile(dir / "final.ckpt"), "final.ckpt");
+        ll::Rng rng(8);
+        ll::nn::MatrixF x;
+        trained.model->Sample(rng, 2000, nullptr, x);
+        double off_line = 0;
+        int low = 0, high = 0;
+        for (Eigen::Index i = 0; i < x.cols(); ++i)
+        {
+            off_line += std::abs(x(1, i) - x(0, i)) / std::sqrt(2.0);
+            low += x(0, i) < -0.5 ? 1 : 0;
+            high += x(0, i) > 0.5 ? 1 : 0;
+        }
+        off_line /= static_cast<double>(x.cols());
+        MESSAGE("mean distance from the drawn line " << off_line << ", ends " << low << " / " << high);
+        CHECK(off_line < 0.15);
+        CHECK(low > 200);
+        CHECK(high > 200);
+        fs::remove_all(dir);
+    }
 }

@@ -3,6 +3,7 @@
 
 #include "core/eval/judge_eval.h"
 #include "core/io/sample_export.h"
+#include "ui/files/window_export.h"
 
 #include <imgui.h>
 
@@ -58,7 +59,7 @@ FileMenu::FileMenu()
     }
 }
 
-bool FileMenu::Modal() const { return m_dialog.IsOpen() || m_error_open || !m_error.empty(); }
+bool FileMenu::Modal() const { return m_dialog.IsOpen() || m_error_open || !m_error.empty() || m_open_shown; }
 
 void FileMenu::ShowError(std::string message) { m_error = std::move(message); }
 
@@ -186,6 +187,20 @@ void FileMenu::DrawMenu(LabContext& ctx)
         Load(ctx);
     }
     DrawRecent(ctx);
+    if (ImGui::MenuItem("Open data folder or preset..."))
+    {
+        m_open_prompt = true;
+    }
+    if (ImGui::IsItemHovered())
+    {
+        ImGui::SetTooltip("An MNIST-format IDX folder or an image folder (previewed in the Data view), a preset file\n"
+                          "(.json) or a checkpoint (.ckpt). Dropping one on the window does the same.");
+    }
+    if (ImGui::BeginMenu("Export", have_run))
+    {
+        DrawExport(ctx);
+        ImGui::EndMenu();
+    }
     ImGui::Separator();
     const bool can_export = snap.model != nullptr && snap.test_set != nullptr && !m_export.valid();
     if (ImGui::MenuItem("Export samples (IDX + PNG)", nullptr, false, can_export))
@@ -202,6 +217,105 @@ void FileMenu::DrawMenu(LabContext& ctx)
     ImGui::Separator();
     DrawAutosave(snap);
     ImGui::EndMenu();
+}
+
+std::string FileMenu::TakeOpenRequest()
+{
+    return std::exchange(m_open_request, std::string());
+}
+
+template <typename Fn>
+void FileMenu::RunExport(const fs::path& path, Fn&& write)
+{
+    try
+    {
+        write(path);
+        SetNote("exported " + path.string());
+    }
+    catch (const std::exception& e)
+    {
+        ShowError("Could not export '" + path.string() + "': " + e.what());
+    }
+}
+
+void FileMenu::DrawExport(LabContext& ctx)
+{
+    const train::Snapshot& snap = *ctx.snapshot;
+    const bool images = snap.config && !models::IsToy(*snap.config);
+    if (ImGui::MenuItem("Metrics as CSV", nullptr, false, ctx.history != nullptr && ctx.history->Size() > 0))
+    {
+        RunExport(ExportPath(snap, "metrics", "csv"),
+                  [&](const fs::path& p) { ExportMetricsCsv(*ctx.history, p); });
+    }
+    if (ImGui::MenuItem("Sample grid as PNG", nullptr, false, snap.samples != nullptr && snap.samples->width > 0))
+    {
+        RunExport(ExportPath(snap, "samples", "png"), [&](const fs::path& p) { ExportImageGrid(*snap.samples, p); });
+    }
+    if (ImGui::MenuItem("Reconstructions as PNG", nullptr, false,
+                        snap.reconstructions != nullptr && snap.reconstructions->width > 0))
+    {
+        RunExport(ExportPath(snap, "reconstructions", "png"),
+                  [&](const fs::path& p) { ExportImageGrid(*snap.reconstructions, p); });
+    }
+    if (ImGui::MenuItem("Interpolation strip as PNG", nullptr, false, images && snap.model != nullptr))
+    {
+        RunExport(ExportPath(snap, "interpolation", "png"), [&](const fs::path& p) {
+            models::Model* model = ctx.InferenceModel();
+            if (model == nullptr)
+            {
+                throw std::invalid_argument("there is no model to decode with yet");
+            }
+            ExportInterpolationStrip(*model, *snap.config, 10, static_cast<std::uint64_t>(snap.step) + 1, p);
+        });
+    }
+    const char* part = snap.family == models::Family::Gan ? "Generator as safetensors" : "Decoder as safetensors";
+    if (ImGui::MenuItem(part, nullptr, false, snap.model != nullptr))
+    {
+        RunExport(ExportPath(snap, snap.family == models::Family::Gan ? "generator" : "decoder", "safetensors"),
+                  [&](const fs::path& p) { ExportFrozenModel(snap, p); });
+    }
+    if (ImGui::IsItemHovered())
+    {
+        ImGui::SetTooltip("The frozen model's network as PyTorch's nn.Sequential would hold it (README: Exporting "
+                          "models)");
+    }
+    ImGui::Separator();
+    ImGui::TextDisabled("to %s", ExportDir().string().c_str());
+}
+
+void FileMenu::DrawOpenPrompt()
+{
+    if (m_open_prompt)
+    {
+        ImGui::OpenPopup("Open##path");
+        m_open_prompt = false;
+    }
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    ImGui::SetNextWindowPos(ImVec2(display.x * 0.5f, display.y * 0.5f), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+    m_open_shown = ImGui::BeginPopupModal("Open##path", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
+    if (!m_open_shown)
+    {
+        return;
+    }
+    ImGui::TextUnformatted("A data folder (MNIST-format IDX files, or images), a preset (.json) or a checkpoint:");
+    if (ImGui::IsWindowAppearing())
+    {
+        ImGui::SetKeyboardFocusHere();
+    }
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 36);
+    const bool entered = ImGui::InputText("##open_path", m_open_buffer, sizeof m_open_buffer,
+                                          ImGuiInputTextFlags_EnterReturnsTrue);
+    if ((ImGui::Button("Open", ImVec2(100, 0)) || entered) && m_open_buffer[0] != '\0')
+    {
+        m_open_request = m_open_buffer;
+        ImGui::CloseCurrentPopup();
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Cancel", ImVec2(100, 0)) || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)))
+    {
+        ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
 }
 
 void FileMenu::DrawRecent(LabContext& ctx)
@@ -456,6 +570,7 @@ void FileMenu::Frame(LabContext& ctx)
     }
     Autosave(snap);
 
+    DrawOpenPrompt();
     if (const auto chosen = m_dialog.Draw())
     {
         const bool save = m_dialog.Mode() == DialogMode::Save;

@@ -1,5 +1,7 @@
-// The File menu: Save / Save as / Load / Recent files / Autosave, the shortcuts Ctrl+S, Ctrl+Shift+S and Ctrl+O, the
-// file dialog, and the messages for what went wrong. Checkpoints are written and read by the session on its training
+// The File menu: Save / Save as / Load / Recent files / Autosave, Open (a data folder, a preset file or a
+// checkpoint, by path: the lab window routes it), Export (metrics CSV, sample grid, reconstructions and an
+// interpolation strip as PNG, the model as safetensors; see window_export.h), the shortcuts Ctrl+S, Ctrl+Shift+S and
+// Ctrl+O, the file dialog, and the messages for what went wrong. Checkpoints are written and read by the session on its training
 // thread (CheckpointOps); this UI-thread object never blocks on a checkpoint. Its settings (recent files, autosave
 // interval) persist in ConfigDir()/settings.json; autosaves go to AutosaveDir(). Main (ImGui) thread only.
 #pragma once
@@ -45,6 +47,10 @@ public:
     const RecentFiles& Recent() const { return m_recent; }
     // Opens the dialog in folder ("" = where Save as / Load would start) without a snapshot (the screenshot test).
     void OpenDialog(DialogMode mode, const std::filesystem::path& folder = {});
+    // The path typed into "Open..." since the last call ("" when none): the lab window opens it.
+    std::string TakeOpenRequest();
+    // Shows a message box (an error of something the window did for the user).
+    void Report(std::string message) { ShowError(std::move(message)); }
 
 private:
     using Clock = std::chrono::steady_clock;
@@ -54,6 +60,11 @@ private:
     // window never waits) as IDX files and a PNG grid in a new folder beside the start folder (io::WriteSampleSet).
     void ExportSamples(const train::Snapshot& snap);
     void PollExport();
+    void DrawExport(LabContext& ctx);
+    void DrawOpenPrompt();
+    // Runs one export, then says where it went (or why not).
+    template <typename Fn>
+    void RunExport(const std::filesystem::path& path, Fn&& write);
     void DrawAutosave(const train::Snapshot& snap);
     void SetAutosave(int minutes);
     void Autosave(const train::Snapshot& snap);
@@ -77,6 +88,10 @@ private:
     std::uint64_t m_current_generation = 0;
     std::string m_error;              // shown in a message box (deferred while the dialog is open)
     bool m_error_open = false;
+    bool m_open_prompt = false;       // "Open..." asks for a path
+    bool m_open_shown = false;        // its prompt was drawn this frame (it has the keyboard)
+    char m_open_buffer[1024] = {};
+    std::string m_open_request;
     std::string m_note;
     Clock::time_point m_note_until{};
     std::future<std::string> m_export; // the folder written; throws what went wrong

@@ -53,9 +53,11 @@ bool ControlsPanel::LoadPreset(train::Session& session, const std::string& name)
 {
     try
     {
-        const models::ExperimentConfig config = io::LoadPreset(name, m_preset_dir);
+        // A path (with a folder or the .json ending) is a preset file; anything else a name in the preset folder.
+        const bool file = name.find('/') != std::string::npos || name.ends_with(".json");
+        const models::ExperimentConfig config = file ? io::LoadConfigFile(name) : io::LoadPreset(name, m_preset_dir);
         session.Load(config);
-        m_preset_name = name;
+        m_preset_name = file ? config.name : name;
         m_preset_error.clear();
         m_dirty = false;
         m_synced_from.reset();

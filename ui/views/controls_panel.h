@@ -28,7 +28,9 @@ class ControlsPanel
 public:
     ControlsPanel();
 
-    // Loads a preset into the session (the picker and the app's --preset); false with PresetError() on failure.
+    // Loads a preset into the session (the picker, the app's --preset, File > Open): a name in the preset folder, or
+    // the path of a preset file (one holding a '/' or ending in .json). False with PresetError() on failure, the
+    // running experiment untouched.
     bool LoadPreset(train::Session& session, const std::string& name);
     const std::string& PresetError() const { return m_preset_error; }
     std::vector<std::string> PresetNames() const;

@@ -2,6 +2,8 @@
 #include "ui/views/data_view.h"
 
 #include "core/data/idx.h"
+#include "core/data/image_folder.h"
+#include "core/io/config_json.h"
 #include "ui/widgets/plot.h"
 
 #include <imgui.h>
@@ -74,6 +76,7 @@ void DataView::Select(const std::string& name)
         throw std::invalid_argument("unknown dataset '" + name + "' (known: " + known + ")");
     }
     m_selected = static_cast<int>(it - names.begin());
+    m_opened_selected = false;
     if (IsImageSource())
     {
         m_toy.reset();
@@ -92,17 +95,61 @@ void DataView::EnsureLoaded(ImageSource& source)
         return;
     }
     source.tried = true;
+    source.error.clear();
+    source.dataset.reset();
+    if (!source.dir.empty())
+    {
+        // An opened folder: MNIST-format files first, then images; when it is neither, both reasons.
+        source.loading = std::async(std::launch::async, [dir = source.dir, size = source.image_size,
+                                                         gray = source.grayscale] {
+            std::string idx_error;
+            try
+            {
+                return Loaded{data::LoadIdxFolder(dir, "train"), models::DataKind::Idx};
+            }
+            catch (const std::exception& e)
+            {
+                idx_error = e.what();
+            }
+            try
+            {
+                return Loaded{data::LoadImageFolder(dir, size, gray), models::DataKind::Folder};
+            }
+            catch (const std::exception& e)
+            {
+                throw std::runtime_error("'" + dir + "' is not a data folder the lab can read.\nAs MNIST-format IDX "
+                                         "files: " + idx_error + "\nAs an image folder: " + e.what());
+            }
+        });
+        return;
+    }
     // Reading and inflating 60,000 images takes about half a second: a worker does it, the window goes on drawing.
     source.loading = std::async(std::launch::async, [dir = m_data_dir, split = source.split] {
-        return data::LoadFashionMnist(dir, split);
+        return Loaded{data::LoadFashionMnist(dir, split), models::DataKind::FashionMnist};
     });
+}
+
+void DataView::OpenFolder(const std::string& dir)
+{
+    if (m_opened.loading.valid())
+    {
+        m_opened.loading.wait(); // the previous folder's read: its result is dropped
+    }
+    m_opened.loading = {};
+    m_opened.dir = dir;
+    m_opened.split = "train";
+    m_opened.tried = false;
+    m_opened_selected = true;
+    m_train_status.clear();
+    m_toy.reset();
+    Reshuffle();
 }
 
 bool DataView::Loading() const
 {
-    for (const ImageSource& source : m_images)
+    for (const ImageSource* source : {&m_images[0], &m_images[1], &m_opened})
     {
-        if (source.loading.valid() && source.loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+        if (source->loading.valid() && source->loading.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
         {
             return true;
         }
@@ -119,7 +166,9 @@ bool DataView::FinishLoad(ImageSource& source)
     }
     try
     {
-        source.dataset = source.loading.get();
+        Loaded loaded = source.loading.get();
+        source.dataset = std::move(loaded.dataset);
+        source.kind = loaded.kind;
     }
     catch (const std::exception& e)
     {
@@ -238,7 +287,7 @@ void DataView::RebuildHistograms()
     }
 }
 
-void DataView::Draw(LabContext&)
+void DataView::Draw(LabContext& ctx)
 {
     if (!IsImageSource() && !m_toy)
     {
@@ -249,7 +298,7 @@ void DataView::Draw(LabContext&)
         Reshuffle(); // the first examples, once the split has loaded
     }
     ImGui::BeginChild("##sidebar", ImVec2(kSidebarWidth, 0), true);
-    DrawSidebar();
+    DrawSidebar(ctx);
     ImGui::EndChild();
     ImGui::SameLine();
     ImGui::BeginChild("##view", ImVec2(0, 0), false);
@@ -267,7 +316,7 @@ void DataView::Draw(LabContext&)
     ImGui::EndChild();
 }
 
-void DataView::DrawSidebar()
+void DataView::DrawSidebar(LabContext& ctx)
 {
     ImGui::TextUnformatted("Latent Lab");
     ImGui::TextDisabled("data browser");
@@ -283,9 +332,26 @@ void DataView::DrawSidebar()
             ImGui::TextUnformatted("2-D toys");
         }
         const std::string title = i < 2 ? kImageTitles[i] : names[i];
-        if (ImGui::RadioButton(title.c_str(), m_selected == i) && m_selected != i)
+        if (ImGui::RadioButton(title.c_str(), !m_opened_selected && m_selected == i) &&
+            (m_selected != i || m_opened_selected))
         {
             Select(names[i]);
+        }
+    }
+    if (!m_opened.dir.empty())
+    {
+        ImGui::Spacing();
+        ImGui::TextUnformatted("Opened folder");
+        const std::string title = std::filesystem::path(m_opened.dir).filename().string() + "##opened";
+        if (ImGui::RadioButton(title.c_str(), m_opened_selected) && !m_opened_selected)
+        {
+            m_opened_selected = true;
+            m_toy.reset();
+            Reshuffle();
+        }
+        if (ImGui::IsItemHovered())
+        {
+            ImGui::SetTooltip("%s", m_opened.dir.c_str());
         }
     }
     ImGui::Separator();
@@ -310,8 +376,15 @@ void DataView::DrawSidebar()
                         ds.channels);
             ImGui::Text("%d classes", ds.num_classes);
         }
-        ImGui::TextWrapped("Data folder: %s", m_data_dir.c_str());
-        ImGui::TextDisabled("(--data DIR or LATENTLAB_DATA)");
+        if (m_opened_selected)
+        {
+            DrawOpenedControls(ctx);
+        }
+        else
+        {
+            ImGui::TextWrapped("Data folder: %s", m_data_dir.c_str());
+            ImGui::TextDisabled("(--data DIR or LATENTLAB_DATA)");
+        }
     }
     else if (m_toy)
     {
@@ -337,8 +410,27 @@ void DataView::DrawImageView(float height)
     if (source.loading.valid())
     {
         ImGui::BeginChild("##images", ImVec2(0, height), true);
-        ImGui::Text("Loading Fashion-MNIST %s from %s ...", source.split == "train" ? "train" : "test",
-                    m_data_dir.c_str());
+        if (m_opened_selected)
+        {
+            ImGui::Text("Reading %s ...", source.dir.c_str());
+        }
+        else
+        {
+            ImGui::Text("Loading Fashion-MNIST %s from %s ...", source.split == "train" ? "train" : "test",
+                        m_data_dir.c_str());
+        }
+        ImGui::EndChild();
+        return;
+    }
+    if (!source.dataset && m_opened_selected)
+    {
+        ImGui::BeginChild("##images", ImVec2(0, height), true);
+        ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.4f, 1.0f), "This folder cannot be used as data.");
+        ImGui::TextWrapped("%s", source.error.c_str());
+        ImGui::Spacing();
+        ImGui::TextWrapped("The lab reads MNIST-format folders ({train,t10k}-{images-idx3,labels-idx1}-ubyte, .gz "
+                           "too) and folders of PNG, JPEG or BMP images (loose, or one subfolder per class). The "
+                           "running experiment is not affected.");
         ImGui::EndChild();
         return;
     }
@@ -450,6 +542,84 @@ void DataView::DrawHistogramPlot(float height)
         PlotMarkerX(m_mean_marker, images ? "mean of the shown pixels" : "mean x");
         EndPlot();
     }
+}
+
+void DataView::DrawOpenedControls(LabContext& ctx)
+{
+    ImGui::TextWrapped("Folder: %s", m_opened.dir.c_str());
+    if (m_opened.dataset)
+    {
+        ImGui::TextDisabled("%s", m_opened.kind == models::DataKind::Idx ? "MNIST-format IDX files (train split)"
+                                                                         : "an image folder");
+    }
+    if (m_opened.kind == models::DataKind::Folder || !m_opened.dataset)
+    {
+        // How an image folder is read: a change reads it again.
+        bool reread = false;
+        ImGui::SetNextItemWidth(120);
+        ImGui::SliderInt("image size", &m_opened.image_size, 8, 128);
+        reread |= ImGui::IsItemDeactivatedAfterEdit();
+        bool colour = !m_opened.grayscale;
+        if (ImGui::Checkbox("colour", &colour))
+        {
+            m_opened.grayscale = !colour;
+            reread = true;
+        }
+        if (reread && !m_opened.loading.valid())
+        {
+            OpenFolder(m_opened.dir);
+        }
+    }
+    ImGui::BeginDisabled(!m_opened.dataset || ctx.session == nullptr);
+    if (ImGui::Button("Train on this data"))
+    {
+        try
+        {
+            const models::ExperimentConfig config = OpenedConfig(*ctx.snapshot);
+            ctx.session->Load(config); // a refusal comes back in command_error; the current run stays
+            ctx.session->Start();
+            m_train_status = "loading " + config.name + " on " + m_opened.dir;
+        }
+        catch (const std::exception& e)
+        {
+            m_train_status = std::string("cannot train on this folder: ") + e.what();
+        }
+    }
+    ImGui::EndDisabled();
+    if (!m_train_status.empty())
+    {
+        ImGui::TextWrapped("%s", m_train_status.c_str());
+    }
+    if (ctx.snapshot && !ctx.snapshot->command_error.empty())
+    {
+        ImGui::TextColored(ImVec4(1.0f, 0.6f, 0.4f, 1.0f), "%s", ctx.snapshot->command_error.c_str());
+    }
+}
+
+models::ExperimentConfig DataView::OpenedConfig(const train::Snapshot& snap) const
+{
+    models::ExperimentConfig config;
+    if (snap.config && !models::IsToy(*snap.config))
+    {
+        config = *snap.config;
+    }
+    else
+    {
+        const models::Family family = snap.family.value_or(models::Family::Vae);
+        config = io::LoadPreset(family == models::Family::Gan ? "gan-fashion" : "vae-fashion", io::FindPresetDir());
+    }
+    const data::ImageDataset& ds = *m_opened.dataset;
+    config.data.kind = m_opened.kind;
+    config.data.dir = m_opened.dir;
+    config.data.image_size = m_opened.image_size;
+    config.data.grayscale = m_opened.grayscale;
+    if (ds.num_classes == 0)
+    {
+        config.gan.conditional = false; // unlabelled images: nothing to condition on
+        config.vae.conditional = false;
+    }
+    models::Validate(config);
+    return config;
 }
 
 } // namespace ll::ui

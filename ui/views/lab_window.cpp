@@ -2,6 +2,8 @@
 #include "ui/views/lab_window.h"
 
 #include "ui/gl/window_cover.h"
+#include "ui/views/data_view.h"
+#include "ui/views/toy2d_view.h"
 #include "ui/views/view_table.h"
 #include "ui/widgets/theme.h"
 
@@ -9,7 +11,9 @@
 #include <imgui_internal.h> // GImGui->MovingWindow
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 #include <span>
 #include <stdexcept>
@@ -67,6 +71,59 @@ void LabWindow::FocusView(const std::string& id)
     m_focus = view;
     m_focus_full = true;
     m_view_chosen = true;
+}
+
+void LabWindow::Open(const std::string& path)
+{
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path p(path);
+    if (fs::is_directory(p, ec))
+    {
+        for (const auto& view : m_views)
+        {
+            if (auto* data = dynamic_cast<DataView*>(view.get()))
+            {
+                data->OpenFolder(path);
+                FocusView("data");
+                return;
+            }
+        }
+    }
+    std::string ext = p.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (!fs::exists(p, ec))
+    {
+        m_file.Report("Cannot open '" + path + "': it does not exist.");
+    }
+    else if (ext == ".json")
+    {
+        if (!m_controls.LoadPreset(m_session, path))
+        {
+            m_file.Report("Could not open the preset: " + m_controls.PresetError());
+        }
+    }
+    else if (ext == ".ckpt")
+    {
+        m_file.LoadFrom(path);
+    }
+    else
+    {
+        m_file.Report("Cannot open '" + path + "': the lab opens data folders (MNIST-format IDX files or images), "
+                      "presets (.json) and checkpoints (.ckpt).");
+    }
+}
+
+void LabWindow::StartDrawing()
+{
+    for (const auto& view : m_views)
+    {
+        if (auto* toy = dynamic_cast<Toy2DView*>(view.get()))
+        {
+            toy->RequestDrawing();
+            FocusView("toy2d");
+        }
+    }
 }
 
 bool LabWindow::Loading() const
@@ -281,6 +338,10 @@ void LabWindow::Frame()
         ImGui::End();
     }
     m_file.Frame(m_ctx); // the file dialog and its messages: modals, above every view
+    if (const std::string open = m_file.TakeOpenRequest(); !open.empty())
+    {
+        Open(open);
+    }
 
     if (focus >= 0 && m_focus == focus)
     {

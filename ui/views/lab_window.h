@@ -34,6 +34,13 @@ public:
     // the controls. Throws std::invalid_argument for an unknown id.
     void FocusView(const std::string& id);
 
+    // Opens what a path names (File > Open..., a drop on the window, --open): a folder is read as data and previewed
+    // in the Data view, a .json file loads as a preset, a .ckpt file as a checkpoint. Anything else, or a file that
+    // does not load, is said in a message box; the running experiment stays as it was.
+    void Open(const std::string& path);
+    // Turns on the 2-D view's drawing tool (with the loaded drawing, if the run is on one) and brings the view forward.
+    void StartDrawing();
+
     ControlsPanel& Controls() { return m_controls; }
     FileMenu& Files() { return m_file; }
     const LabContext& Context() const { return m_ctx; }

@@ -1,6 +1,7 @@
 // The Samples view (see samples_view.h).
 #include "ui/views/samples_view.h"
 
+#include "ui/files/window_export.h"
 #include "ui/widgets/theme.h"
 
 #include <algorithm>
@@ -84,7 +85,7 @@ void SamplesView::Record(const LabContext& ctx)
 
 void SamplesView::DrawGrid(const std::shared_ptr<const train::ImageGrid>& grid_ptr, Texture& texture,
                             std::shared_ptr<const train::ImageGrid>& uploaded, ImVec2 size,
-                            const std::vector<std::string>* row_labels)
+                            const std::vector<std::string>* row_labels, const train::Snapshot& snap, const char* what)
 {
     const train::ImageGrid& grid = *grid_ptr;
     if (uploaded != grid_ptr)
@@ -116,6 +117,27 @@ void SamplesView::DrawGrid(const std::shared_ptr<const train::ImageGrid>& grid_p
         ImGui::SetCursorScreenPos(ImVec2(origin.x + label_w, origin.y));
     }
     ImGui::Image(texture.ImId(), fit);
+    if (ImGui::BeginPopupContextItem(what)) // the image has no id of its own: the popup names one
+    {
+        if (ImGui::MenuItem("Export as PNG"))
+        {
+            const std::filesystem::path path = ExportPath(snap, what, "png");
+            try
+            {
+                ExportImageGrid(grid, path); // the grid shown (the step slider's), not only the newest
+                m_export_note = "exported " + path.string();
+            }
+            catch (const std::exception& e)
+            {
+                m_export_note = "could not export '" + path.string() + "': " + e.what();
+            }
+        }
+        ImGui::EndPopup();
+    }
+    if (ImGui::IsItemHovered() && !m_export_note.empty())
+    {
+        ImGui::SetTooltip("%s", m_export_note.c_str());
+    }
 }
 
 void SamplesView::Draw(LabContext& ctx)
@@ -188,7 +210,7 @@ void SamplesView::Draw(LabContext& ctx)
     ImGui::BeginGroup();
     ImGui::Text("Samples from fixed noise, step %lld", static_cast<long long>(grid.step));
     ItemTooltip("The same noise vectors every time, so you watch the generator (decoder) change, not the noise.");
-    DrawGrid(grid_ptr, m_samples_texture, m_samples_uploaded, cell, labels);
+    DrawGrid(grid_ptr, m_samples_texture, m_samples_uploaded, cell, labels, snap, "samples");
     ImGui::EndGroup();
     if (has_recon)
     {
@@ -200,7 +222,7 @@ void SamplesView::Draw(LabContext& ctx)
         ImGui::Text("Reconstructions, step %lld (input row, then its reconstruction)",
                     static_cast<long long>(snap.reconstructions->step));
         ItemTooltip("Fixed test images (odd rows) and what the decoder redraws from their codes (the row below).");
-        DrawGrid(snap.reconstructions, m_recon_texture, m_recon_uploaded, cell, nullptr);
+        DrawGrid(snap.reconstructions, m_recon_texture, m_recon_uploaded, cell, nullptr, snap, "reconstructions");
         ImGui::EndGroup();
     }
 }

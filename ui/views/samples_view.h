@@ -25,15 +25,17 @@ public:
 
 private:
     void Record(const LabContext& ctx);
+    // The grid's image; a right-click on it offers "Export as PNG" (ExportPath(snap, what, "png")).
     void DrawGrid(const std::shared_ptr<const train::ImageGrid>& grid, Texture& texture,
                   std::shared_ptr<const train::ImageGrid>& uploaded, ImVec2 size,
-                  const std::vector<std::string>* row_labels);
+                  const std::vector<std::string>* row_labels, const train::Snapshot& snap, const char* what);
 
     std::uint64_t m_generation = ~std::uint64_t{0};
     std::vector<std::shared_ptr<const train::ImageGrid>> m_grids; // oldest first
     int m_selected = -1; // index into m_grids, -1 = follow the newest
     Texture m_samples_texture, m_recon_texture;
     std::shared_ptr<const train::ImageGrid> m_samples_uploaded, m_recon_uploaded; // what the textures hold
+    std::string m_export_note; // where the last context-menu export went, or why it failed
 };
 
 } // namespace ll::ui

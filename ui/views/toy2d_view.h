@@ -1,6 +1,8 @@
 // The 2-D view for toy data (GAN Lab's views, natively): the discriminator's field as a heatmap with a colour bar,
 // real and generated points, the generator's manifold as a warped grid, gradient arrows; for VAEs the data space
-// beside the latent space of posterior means. Reads only the snapshot's View2D. Main (ImGui/GL) thread only.
+// beside the latent space of posterior means. Reads only the snapshot's View2D. Its drawing tool paints a 2-D
+// distribution (brush, eraser, spread) that becomes the data set ("custom" toy), loaded through the session like any
+// config; a failed load leaves the running experiment as it was. Main (ImGui/GL) thread only.
 #pragma once
 
 #include "core/train/experiment.h"
@@ -8,6 +10,7 @@
 #include "ui/gl/cached_region.h"
 #include "ui/gl/dot_sprite.h"
 #include "ui/widgets/canvas_2d.h"
+#include "ui/widgets/drawn_points.h"
 #include "ui/gl/texture.h"
 
 #include <memory>
@@ -19,6 +22,12 @@ class Toy2DView final : public LabView
 {
 public:
     void Draw(LabContext& ctx) override;
+    // Turns the drawing tool on (taking the loaded drawing once a snapshot has the config).
+    void RequestDrawing()
+    {
+        m_drawing = true;
+        m_drawing_pending = true;
+    }
 
 private:
     void DrawGanView(const train::View2D& view, ImVec2 size);
@@ -26,6 +35,14 @@ private:
     void DrawColorBar(const train::View2D& view, ImVec2 canvas_size);
     void DrawVaeView(const train::View2D& view, ImVec2 size);
     void UpdateFieldTexture(const std::shared_ptr<const train::View2D>& view);
+    // The drawing tool: its toolbar and canvas (the current model's samples shown faintly under the drawing).
+    void StartDrawing(const train::Snapshot& snapshot);
+    void DrawDrawingTool(LabContext& ctx, const train::View2D* view);
+    void DrawDrawingCanvas(const train::View2D* view, ImVec2 size);
+    // The loaded toy config (or the family's ring8 preset for image runs) with the drawing as its data.
+    models::ExperimentConfig DrawnConfig(const train::Snapshot& snapshot) const;
+    void TrainOnDrawing(LabContext& ctx);
+    void SaveDrawingAsPreset(const train::Snapshot& snapshot);
 
     Canvas2D m_data_canvas;
     Canvas2D m_latent_canvas;
@@ -44,6 +61,16 @@ private:
     bool m_show_means = true;
     bool m_show_ellipses = true; // 1-sd ellipses of q(z | x) around the posterior means
     bool m_show_reconstructions = false;
+
+    bool m_drawing = false;       // the drawing tool replaces the view's canvas
+    bool m_drawing_pending = false; // RequestDrawing: StartDrawing once the snapshot has a config
+    bool m_erase = false;
+    float m_brush_radius = 0.15f; // data units
+    float m_brush_rate = 150.0f;  // points per second while the button is held
+    float m_spread = 0.03f;       // the sd of each drawn point's jitter when sampled (data.spread)
+    DrawnPoints m_drawn;
+    Canvas2D m_draw_canvas;
+    std::string m_draw_status;    // the last action's result or error, under the toolbar
 };
 
 } // namespace ll::ui

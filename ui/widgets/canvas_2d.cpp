@@ -37,7 +37,9 @@ void Canvas2D::Layout(const char* id, ImVec2 size)
     size.y = std::max(size.y, 32.0f);
     m_min = ImGui::GetCursorScreenPos();
     m_max = ImVec2(m_min.x + size.x, m_min.y + size.y);
-    ImGui::InvisibleButton(id, size, ImGuiButtonFlags_MouseButtonLeft);
+    const ImGuiButtonFlags buttons = ImGuiButtonFlags_MouseButtonLeft |
+                                     (m_pan_button == ImGuiMouseButton_Right ? ImGuiButtonFlags_MouseButtonRight : 0);
+    ImGui::InvisibleButton(id, size, buttons);
     m_hovered = ImGui::IsItemHovered();
     m_clicked = false;
     m_scale = 0.5f * std::min(size.x, size.y) / m_half;
@@ -47,7 +49,7 @@ void Canvas2D::Layout(const char* id, ImVec2 size)
     {
         m_dragged = false;
     }
-    if (ImGui::IsItemActive() && ImGui::IsMouseDragging(ImGuiMouseButton_Left, 3.0f))
+    if (ImGui::IsItemActive() && ImGui::IsMouseDragging(m_pan_button, 3.0f))
     {
         m_dragged = true;
         m_user_moved = true;
@@ -58,7 +60,7 @@ void Canvas2D::Layout(const char* id, ImVec2 size)
     {
         m_clicked = true;
     }
-    if (m_hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left))
+    if (m_hovered && ImGui::IsMouseDoubleClicked(m_pan_button))
     {
         m_cx = m_home_cx;
         m_cy = m_home_cy;

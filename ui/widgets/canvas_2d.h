@@ -15,6 +15,9 @@ public:
     // The view shown on the first frame and after a double-click: centre and half-width of the visible square.
     // The view follows a changing home until the user pans or zooms; `force` moves it there regardless.
     void SetHome(float cx, float cy, float half, bool force = false);
+    // The mouse button that pans (and double-clicks to reset): left by default; the 2-D view's drawing tool paints
+    // with the left button and pans with the right.
+    void SetPanButton(ImGuiMouseButton button) { m_pan_button = button; }
     // Lays out an invisible button of `size` at the cursor, handles pan / zoom / reset, pushes a clip rect and fills
     // the background. Always pair with End().
     void Begin(const char* id, ImVec2 size, ImU32 background = IM_COL32(24, 24, 28, 255));
@@ -47,6 +50,7 @@ private:
     ImVec2 m_min, m_max;
     float m_scale = 1;
     bool m_hovered = false, m_clicked = false, m_dragged = false;
+    ImGuiMouseButton m_pan_button = ImGuiMouseButton_Left;
     ImDrawList* m_draw = nullptr;
 };
 

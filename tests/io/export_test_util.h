@@ -1,0 +1,100 @@
+// Helpers for the export tests: small MLP experiments of each kind the exporter maps (image GAN and VAE, conditional,
+// with G's moving average, spectral norm, every activation), and a checkpoint of a freshly built model whose
+// parameters (biases too) are perturbed, so that a layout mistake cannot hide behind zeros.
+#pragma once
+
+#include "core/io/checkpoint.h"
+#include "core/models/model.h"
+
+#include <string>
+
+namespace ll::io::test
+{
+
+// name: "gan-image" (conditional, G average, spectral-normalised D), "gan-toy-hinge" (spectral norm on both),
+// "vae-image" (conditional, Bernoulli), "vae-toy-gaussian" (tanh, sigmoid and softplus layers).
+inline models::ExperimentConfig ExportConfig(const std::string& name)
+{
+    models::ExperimentConfig c;
+    c.name = name;
+    c.eval_every = 0;
+    c.sample_every = 0;
+    c.seed = 5;
+    if (name == "gan-image" || name == "gan-toy-hinge")
+    {
+        c.family = models::Family::Gan;
+        c.gan.noise_dim = 8;
+        c.gan.generator.hidden = {32, 16};
+        c.gan.discriminator.hidden = {24};
+        c.gan.discriminator.spectral_norm = true;
+        if (name == "gan-image")
+        {
+            c.gan.conditional = true;
+            c.gan.g_ema = 0.9;
+        }
+        else
+        {
+            c.data.kind = models::DataKind::Toy;
+            c.gan.objective = models::GanObjective::Hinge;
+            c.gan.generator.spectral_norm = true;
+            c.gan.generator.activation = nn::ActivationKind::ReLU;
+        }
+    }
+    else
+    {
+        c.family = models::Family::Vae;
+        c.vae.latent_dim = 4;
+        c.vae.encoder.hidden = {32};
+        c.vae.decoder.hidden = {24, 16};
+        if (name == "vae-image")
+        {
+            c.vae.conditional = true;
+        }
+        else
+        {
+            c.data.kind = models::DataKind::Toy;
+            c.vae.likelihood = models::Likelihood::Gaussian;
+            c.vae.encoder.activation = nn::ActivationKind::Tanh;
+            c.vae.decoder.activation = nn::ActivationKind::Softplus;
+            c.vae.decoder.output_activation = nn::ActivationKind::Sigmoid;
+        }
+    }
+    return c;
+}
+
+inline nn::Index ExportDataDim(const models::ExperimentConfig& c) { return models::IsToy(c) ? 2 : 784; }
+inline int ExportClasses(const models::ExperimentConfig& c)
+{
+    return (c.family == models::Family::Gan ? c.gan.conditional : c.vae.conditional) ? 10 : 0;
+}
+
+// A checkpoint of a freshly built model of config, every parameter and extra-state value moved by N(0, 0.05).
+inline CheckpointData PerturbedCheckpoint(const models::ExperimentConfig& config, std::uint64_t seed)
+{
+    Rng rng(seed);
+    auto model = models::MakeModel(config, ExportDataDim(config), ExportClasses(config), rng);
+    CheckpointData state;
+    state.config = config;
+    state.step = 123;
+    const auto add = [&](const nn::ParamRef<float>& p, std::string_view prefix) {
+        for (Eigen::Index i = 0; i < p.value->size(); ++i)
+        {
+            p.value->data()[i] += static_cast<float>(rng.Normal(0.0, 0.05));
+        }
+        state.tensors.push_back(CheckpointTensor::FromMatrix(std::string(prefix) + p.name, *p.value));
+    };
+    for (const auto& net : model->Networks())
+    {
+        for (const auto& p : net.params)
+        {
+            add(p, kParamTensorPrefix);
+        }
+    }
+    for (const auto& p : model->ExtraState())
+    {
+        add(p, kExtraTensorPrefix);
+    }
+    return state;
+}
+
+} // namespace ll::io::test
