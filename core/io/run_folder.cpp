@@ -356,20 +356,21 @@ std::vector<ConfigDifference> DiffConfigs(const models::ExperimentConfig& a, con
     Flatten(nlohmann::ordered_json::parse(ConfigToJson(a)), "", fa);
     Flatten(nlohmann::ordered_json::parse(ConfigToJson(b)), "", fb);
     std::vector<ConfigDifference> out;
-    for (const auto& [key, value] : fa)
+    // (Pairs, not structured bindings: clang 14, which builds the fuzzers, cannot capture those in a lambda.)
+    for (const auto& entry : fa)
     {
-        const auto it = std::find_if(fb.begin(), fb.end(), [&](const auto& kv) { return kv.first == key; });
+        const auto it = std::find_if(fb.begin(), fb.end(), [&](const auto& kv) { return kv.first == entry.first; });
         const std::string other = it == fb.end() ? "(absent)" : it->second;
-        if (other != value)
+        if (other != entry.second)
         {
-            out.push_back({key, value, other});
+            out.push_back({entry.first, entry.second, other});
         }
     }
-    for (const auto& [key, value] : fb)
+    for (const auto& entry : fb)
     {
-        if (std::none_of(fa.begin(), fa.end(), [&](const auto& kv) { return kv.first == key; }))
+        if (std::none_of(fa.begin(), fa.end(), [&](const auto& kv) { return kv.first == entry.first; }))
         {
-            out.push_back({key, "(absent)", value});
+            out.push_back({entry.first, "(absent)", entry.second});
         }
     }
     return out;
