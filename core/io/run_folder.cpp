@@ -176,6 +176,10 @@ MetricsTable ParseMetricsCsv(std::string_view text, const std::string& source_na
         {
             throw fail("a row must start with a step and a wall time");
         }
+        if ((table.values.size() + 1) * std::max<std::size_t>(table.series.size(), 1) > kMaxMetricsCells)
+        {
+            throw fail("more than " + std::to_string(kMaxMetricsCells) + " values (rows x series)");
+        }
         std::vector<double> row(table.series.size(), std::numeric_limits<double>::quiet_NaN());
         for (std::size_t i = 2; i < fields.size(); ++i)
         {

@@ -20,6 +20,7 @@ namespace ll::io
 // The caps of the readers below.
 inline constexpr std::uint64_t kMaxMetricsCsvBytes = std::uint64_t{256} << 20; // 256 MiB: ~2M rows of 15 series
 inline constexpr std::size_t kMaxMetricsColumns = 4096;
+inline constexpr std::size_t kMaxMetricsCells = std::size_t{1} << 24; // rows x series held (128 MiB of doubles)
 inline constexpr std::size_t kMaxRunsListed = 10000; // folders looked at under a runs directory
 
 // The files of a run folder, named once.
@@ -40,7 +41,7 @@ struct MetricsTable
 };
 
 // Parses the CSV text. Throws std::invalid_argument "<source>: line N: ..." for a missing or bad header, a row with
-// more fields than the header, or a field that is not a number. A last line without its newline (a run killed while
+// more fields than the header, a field that is not a number, or more than kMaxMetricsCells values in all. A last line without its newline (a run killed while
 // writing it) is dropped, not refused.
 MetricsTable ParseMetricsCsv(std::string_view text, const std::string& source_name);
 

@@ -139,6 +139,18 @@ TEST_CASE("Runs: corrupt files are said per folder and the listing goes on; a fo
                          std::runtime_error);
     CHECK_THROWS_WITH_AS(ll::io::ParseMetricsCsv("a,b\n", "m.csv"), doctest::Contains("m.csv: line 1"),
                          std::invalid_argument);
+    std::string wide = "step,wall_s";
+    for (int i = 0; i < 4096; ++i)
+    {
+        wide += ",s" + std::to_string(i);
+    }
+    wide += "\n";
+    for (int r = 0; r < 4097; ++r)
+    {
+        wide += std::to_string(r) + ",0\n"; // 4097 rows of 4096 empty values: over 2^24 cells
+    }
+    CHECK_THROWS_WITH_AS(ll::io::ParseMetricsCsv(wide, "wide.csv"), doctest::Contains("more than 16777216 values"),
+                         std::invalid_argument);
     CHECK_THROWS_WITH_AS(ll::io::ParseMetricsCsv("step,wall_s,x\n1,2,3,4\n", "m.csv"),
                          doctest::Contains("4 fields, the header has 3"), std::invalid_argument);
 }
