@@ -51,7 +51,7 @@ private:
 // True when the run is on 2-D toy data (its 2-D view exists, or the experiment says so before the first one).
 inline bool ShowsToyData(const train::Snapshot& snap)
 {
-    return snap.view2d != nullptr || (snap.config && snap.config->data.kind == "toy");
+    return snap.view2d != nullptr || (snap.config && snap.config->data.kind == models::DataKind::Toy);
 }
 
 } // namespace ll::ui
