@@ -195,26 +195,27 @@ MemoryEstimate EstimateMemory(const ExperimentConfig& config, std::int64_t data_
     const double d = static_cast<double>(data_dim);
     const double batch = std::max(1, config.batch_size);
     MemoryEstimate est;
-    auto add = [&](const MlpCost& cost, const nn::OptimizerConfig& opt)
+    auto add = [&](const MlpCost& cost, const nn::OptimizerConfig& opt, double examples)
     {
         est.parameters += 4.0 * cost.params;
         est.gradients += 4.0 * cost.params;
         est.optimizer += 4.0 * cost.params * OptimizerStateFactor(opt);
-        est.activations += 4.0 * cost.activation_floats * batch;
+        est.activations += 4.0 * cost.activation_floats * examples;
     };
     if (config.family == Family::Gan)
     {
         const GanConfig& g = config.gan;
         const double c = g.conditional ? num_classes : 0;
-        add(CostOfMlp("gan.generator", g.noise_dim + c, g.generator.hidden, d), g.g_opt);
-        add(CostOfMlp("gan.discriminator", d + c, g.discriminator.hidden, 1), g.d_opt);
+        const double pack = std::max(1, g.pack); // G makes pack x batch samples; D sees batch packs of them
+        add(CostOfMlp("gan.generator", g.noise_dim + c, g.generator.hidden, d), g.g_opt, pack * batch);
+        add(CostOfMlp("gan.discriminator", pack * (d + c), g.discriminator.hidden, 1), g.d_opt, batch);
     }
     else
     {
         const VaeConfig& v = config.vae;
         const double c = v.conditional ? num_classes : 0;
-        add(CostOfMlp("vae.encoder", d + c, v.encoder.hidden, 2.0 * v.latent_dim), v.opt);
-        add(CostOfMlp("vae.decoder", v.latent_dim + c, v.decoder.hidden, d), v.opt);
+        add(CostOfMlp("vae.encoder", d + c, v.encoder.hidden, 2.0 * v.latent_dim), v.opt, batch);
+        add(CostOfMlp("vae.decoder", v.latent_dim + c, v.decoder.hidden, d), v.opt, batch);
     }
     return est;
 }
