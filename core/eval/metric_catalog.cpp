@@ -52,6 +52,7 @@ constexpr MetricInfo kMetrics[] = {
     {"modes_covered", "modes covered", "", kD, Modes, true, false, Higher},
     {"high_quality", "high quality", "", kG, Modes, true, false, Higher},
     {"modes_total", "modes in the data", "", kOlive, None, true, false, Neither},
+    {"reverse_kl", "reverse KL of modes (nats)", "", kGold, GridDivergence, true, false, Lower},
     {"grid_kl", "grid KL", "", kKl, GridDivergence, true, false, Lower},
     {"grid_js", "grid JS", "", kEval, GridDivergence, true, false, Lower},
     {"mmd", "MMD^2", "", kCyan, None, true, false, Lower},
@@ -70,7 +71,7 @@ constexpr PlotInfo kPlots[] = {
     {Kl, Lines, "KL to the prior", "nats", "", "", true, ""},
     {TestBound, Lines, "Test ELBO (evaluation)", "nats", "", "", false, ""},
     {Modes, Lines, "Mode coverage (evaluation)", "modes", "", "", false, "Mode coverage"},
-    {GridDivergence, Lines, "Grid KL and JS (evaluation)", "bits", "", "", true, "Grid KL"},
+    {GridDivergence, Lines, "Divergences (evaluation)", "bits; modes' reverse KL: nats", "", "", true, "Grid KL"},
     {KlDims, ActiveUnits, "KL per latent dimension", "nats", "", "", false, ""},
 };
 
