@@ -8,7 +8,7 @@
 # prints the lab's means and standard errors beside the paper's.
 #
 # usage: scripts/quality.sh [--latentlab PATH] [--out DIR] [--seeds "1 2 3 4 5"] [--only gan|vae] [--fix PRESET]
-#        scripts/quality.sh --paper pacgan [--seeds "1 ... 10"] [--steps N] [--jobs 2] [--presets "paper-gan-grid25 ..."]
+#        scripts/quality.sh --paper pacgan [--seeds "1 ... 10"] [--steps N] [--jobs 2] [--presets "..."] [--report]
 #   --latentlab  the app (default: $LATENTLAB, else build/app/latentlab)
 #   --out        where runs go (default: runs/quality); each run keeps metrics.csv, PNGs and summary.json
 #   --fix        the grid-25 fix to measure: wgan-gp-grid25 (default) or hinge-sn-grid25
@@ -16,6 +16,7 @@
 #   --steps      train this many steps instead of each preset's own (runs then go to <preset>_n<steps>_s<seed>)
 #   --jobs       runs in parallel (default 2: the 2-core machine, one training thread each)
 #   --presets    with --paper: a subset of the presets, in this order
+#   --report     with --paper: train nothing, print the table of the runs already in --out
 # Environment: LATENTLAB_DATA (Fashion-MNIST folder), THREADS (training threads per run, default 1).
 set -euo pipefail
 
@@ -30,6 +31,7 @@ paper=""
 steps=""
 jobs=2
 presets=""
+report=""
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -42,7 +44,8 @@ while [[ $# -gt 0 ]]; do
         --steps) steps="$2"; shift 2 ;;
         --jobs) jobs="$2"; shift 2 ;;
         --presets) presets="$2"; shift 2 ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        --report) report=1; shift ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) echo "quality.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
