@@ -159,18 +159,18 @@ private:
 
     // Buffers reused across steps (no allocation once shapes repeat).
     nn::MatrixF m_z;          // (noise_dim, B)
-    nn::MatrixF m_eps;        // (1, B)
+    nn::MatrixF m_eps;        // (1, B / pack): one interpolation weight per D input
     nn::MatrixF m_g_in;       // (noise_dim + classes, B)
     nn::MatrixF m_d_in_real;  // (data_dim + classes, B), conditional only
     nn::MatrixF m_d_in_fake;  // (data_dim + classes, B), conditional only
     nn::MatrixF m_d_in_hat;   // (data_dim + classes, B) x_hat with labels
     nn::MatrixF m_x_hat;      // (data_dim, B)
-    nn::MatrixF m_s_real;     // (1, B) scores
+    nn::MatrixF m_s_real;     // (1, B / pack) scores, one per D input
     nn::MatrixF m_s_fake;     // (1, B)
     nn::MatrixF m_grad_real;  // (1, B) dLoss/dscores
     nn::MatrixF m_grad_fake;  // (1, B)
     nn::MatrixF m_ones;       // (1, B)
-    nn::MatrixF m_gp_u;       // (data_dim + classes, B) dP/d(grad_x D)
+    nn::MatrixF m_gp_u;       // (pack (data_dim + classes), B / pack) dP/d(grad_x D)
     nn::MatrixF m_d_in_r1;    // (data_dim + classes, B) the real batch with labels, for R1
     nn::MatrixF m_dfake;      // (data_dim, B) dLoss/dG(z) (conditional: the x rows of D's dx)
     // Packing (pack m > 1): D's packed inputs (m (data_dim + classes), B / m), the source's m batches side by side,
