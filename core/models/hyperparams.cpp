@@ -69,6 +69,10 @@ const Hyperparam kHyperparams[] = {
     {.key = "gan.noise_dim", .name = "noise_dim", .label = "noise size",
      .tooltip = "Dimensions of the noise vector z the generator maps to data.", .lo = 1, .hi = 4096,
      .family = Family::Gan, .field = [](ExperimentConfig& c) -> HyperField { return &c.gan.noise_dim; }},
+    {.key = "gan.pack", .name = "pack", .label = "pack (samples per D input)",
+     .tooltip = "PacGAN: D judges this many samples at once, all real or all generated, so a G that collapses onto "
+                "a few modes is easy to catch (1 = off). A step draws pack x batch size samples of each.",
+     .lo = 1, .hi = 16, .family = Family::Gan, .field = [](ExperimentConfig& c) -> HyperField { return &c.gan.pack; }},
     {.key = "vae.latent_dim", .name = "latent_dim", .label = "latent size",
      .tooltip = "Dimensions of the code z: 2 lets the latent explorer show the whole space.", .lo = 1, .hi = 4096,
      .family = Family::Vae, .field = [](ExperimentConfig& c) -> HyperField { return &c.vae.latent_dim; }},
