@@ -17,15 +17,6 @@ namespace
 
 constexpr Index kValuesPerTask = 32768;
 
-template <typename T>
-void EnsureShape(Matrix<T>& m, Index rows, Index cols)
-{
-    if (m.rows() != rows || m.cols() != cols)
-    {
-        m.resize(rows, cols);
-    }
-}
-
 // out (C, N) = in * scale[c] + shift[c] (+ coef[c] * extra when extra is given), column-major.
 template <typename T>
 void ChannelAffine(const T* in, const T* extra, Index channels, Index n, const T* scale, const T* coef,

@@ -14,15 +14,6 @@ namespace ll::nn
 namespace
 {
 
-template <typename T>
-void EnsureShape(Matrix<T>& m, Index rows, Index cols)
-{
-    if (m.rows() != rows || m.cols() != cols)
-    {
-        m.resize(rows, cols);
-    }
-}
-
 std::string Pair(Index rows, Index cols)
 {
     return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";

@@ -60,16 +60,6 @@ void GateByPositive(const T* __restrict x, const T* __restrict a, T* __restrict 
     }
 }
 
-// Resizes only when the shape changes, so repeated batches never allocate.
-template <typename T>
-void EnsureShape(Matrix<T>& m, Index rows, Index cols)
-{
-    if (m.rows() != rows || m.cols() != cols)
-    {
-        m.resize(rows, cols);
-    }
-}
-
 } // namespace
 
 // ---------------------------------------------------------------------------------------------------------

@@ -17,15 +17,6 @@ namespace ll::nn
 namespace
 {
 
-template <typename T>
-void EnsureShape(Matrix<T>& m, Index rows, Index cols)
-{
-    if (m.rows() != rows || m.cols() != cols)
-    {
-        m.resize(rows, cols);
-    }
-}
-
 // An elementwise pass over at least this many values is split across the calling thread's pool.
 constexpr Index kParallelElements = 32 * 1024;
 constexpr std::size_t kMaxPieces = 1024; // ThreadPool::RangePieces: at most 4 per thread, 256 threads

@@ -13,15 +13,6 @@ namespace ll::nn
 namespace
 {
 
-template <typename T>
-void EnsureShape(Matrix<T>& m, Index rows, Index cols)
-{
-    if (m.rows() != rows || m.cols() != cols)
-    {
-        m.resize(rows, cols);
-    }
-}
-
 void CheckRows(const char* what, Index rows, Index expected)
 {
     if (rows != expected)

@@ -33,4 +33,14 @@ struct ParamRef
 
 using ParamList = std::vector<ParamRef<float>>;
 
+// Resizes m to (rows, cols) only when its shape differs, so a layer's buffers allocate once for repeated batches.
+template <typename T>
+void EnsureShape(Matrix<T>& m, Index rows, Index cols)
+{
+    if (m.rows() != rows || m.cols() != cols)
+    {
+        m.resize(rows, cols);
+    }
+}
+
 } // namespace ll::nn
