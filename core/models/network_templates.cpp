@@ -2,6 +2,8 @@
 // as a function of the data shape, the latent size and its knob.
 #include "core/models/network_templates.h"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace ll::models
@@ -190,6 +192,73 @@ void ApplyTemplate(ExperimentConfig& config, const NetworkTemplate& t, int width
         config.vae.encoder.layers = std::move(nets.first);
         config.vae.decoder.layers = std::move(nets.second);
     }
+}
+
+TemplateMatch MatchTemplate(const ExperimentConfig& config)
+{
+    const bool gan = config.family == Family::Gan;
+    const std::vector<nn::LayerSpec>& first = gan ? config.gan.generator.layers : config.vae.encoder.layers;
+    const std::vector<nn::LayerSpec>& second = gan ? config.gan.discriminator.layers : config.vae.decoder.layers;
+    if (first.empty() || second.empty())
+    {
+        return {};
+    }
+    // Every template's knob is one of the sizes in its lists (or a divisor of one): try each size and its
+    // halves down to 1, as the knob.
+    std::vector<int> candidates;
+    for (const std::vector<nn::LayerSpec>* layers : {&first, &second})
+    {
+        for (const nn::LayerSpec& spec : *layers)
+        {
+            const nn::LayerKindInfo& info = spec.Info();
+            for (std::size_t a = 0; a < info.args.size() && a < spec.args.size(); ++a)
+            {
+                for (double v = spec.args[a]; info.args[a].size && v >= 1 && v == std::floor(v); v /= 2)
+                {
+                    candidates.push_back(static_cast<int>(v));
+                }
+            }
+        }
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    for (const NetworkTemplate& t : NetworkTemplates())
+    {
+        for (const int width : candidates)
+        {
+            TemplateInput in = TemplateInputFor(config, width);
+            if (!TemplateRefusal(t, config.family, in.data, width).empty())
+            {
+                continue;
+            }
+            const TemplateNetworks nets = t.make(config.family, in);
+            if (nets.first == first && nets.second == second)
+            {
+                return {&t, width};
+            }
+        }
+    }
+    return {};
+}
+
+bool RefitTemplate(const ExperimentConfig& before, ExperimentConfig& after)
+{
+    const TemplateMatch match = MatchTemplate(before);
+    if (match.t == nullptr || GuessDataShape(before.data) == GuessDataShape(after.data))
+    {
+        return false;
+    }
+    ExperimentConfig refit = after;
+    try
+    {
+        ApplyTemplate(refit, *match.t, match.width);
+    }
+    catch (const std::invalid_argument&)
+    {
+        return false; // the template cannot build for the new data: Validate says what does not fit
+    }
+    after = std::move(refit);
+    return true;
 }
 
 } // namespace ll::models

@@ -57,4 +57,19 @@ TemplateInput TemplateInputFor(const ExperimentConfig& config, int width);
 // spectral norm included, stay). Throws std::invalid_argument with TemplateRefusal's reason.
 void ApplyTemplate(ExperimentConfig& config, const NetworkTemplate& t, int width);
 
+// The template and knob the config's two layer lists were built from for its data, found by building each template
+// at every size the lists hold; template null when they match none (hand-written lists, the MLP short form).
+struct TemplateMatch
+{
+    const NetworkTemplate* t = nullptr;
+    int width = 0;
+};
+TemplateMatch MatchTemplate(const ExperimentConfig& config);
+
+// For a config whose data changed (after: before with other data): networks that `before` had from a template are
+// rebuilt from it at the same knob for after's data, so dcgan-fashion pointed at a folder of 32x32 colour images
+// gets a DCGAN for 3x32x32. True when it rebuilt them; false (after untouched) when there was no template or it
+// cannot build for the new data.
+bool RefitTemplate(const ExperimentConfig& before, ExperimentConfig& after);
+
 } // namespace ll::models

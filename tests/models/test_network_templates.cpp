@@ -188,3 +188,52 @@ TEST_CASE("Templates: a template that cannot build says why, and the config is l
     CHECK_THROWS_WITH_AS(models::FindNetworkTemplate("resnet"),
                          "unknown network template 'resnet' (known: mlp, dcgan, conv-vae)", std::invalid_argument);
 }
+
+TEST_CASE("Templates: the template and knob a config was built with are found, and refit to new data")
+{
+    const ExperimentConfig dcgan = Preset("dcgan-fashion");
+    const models::TemplateMatch match = models::MatchTemplate(dcgan);
+    REQUIRE(match.t != nullptr);
+    CHECK(std::string(match.t->name) == "dcgan");
+    CHECK(match.width == 64);
+
+    ExperimentConfig small = On(Family::Vae, false);
+    models::ApplyTemplate(small, models::FindNetworkTemplate("conv-vae"), 12);
+    const models::TemplateMatch found = models::MatchTemplate(small);
+    REQUIRE(found.t != nullptr);
+    CHECK(std::string(found.t->name) == "conv-vae");
+    CHECK(found.width == 12);
+
+    // dcgan-fashion pointed at a folder of 32x32 colour images: its networks no longer fit, the refit ones do.
+    ExperimentConfig colour = dcgan;
+    colour.data.kind = models::DataKind::Folder;
+    colour.data.dir = "unused";
+    colour.data.image_size = 32;
+    colour.data.grayscale = false;
+    CHECK(Refusal(colour) == "G: output 1x28x28 (784 values) does not match the data 3x32x32 (3072 values)");
+    CHECK(models::RefitTemplate(dcgan, colour));
+    CHECK(Refusal(colour) == "");
+    CHECK(colour.gan.generator.layers[6] ==
+          nn::MakeLayerSpec(nn::LayerKind::Reshape, {{"c", 128}, {"h", 8}, {"w", 8}}));
+    const models::TemplateMatch refit = models::MatchTemplate(colour);
+    CHECK(refit.t == match.t);
+    CHECK(refit.width == 64);
+
+    // Hand-written lists and the MLP short form have no template, and the same data needs no refit.
+    ExperimentConfig edited = dcgan;
+    edited.gan.discriminator.layers[2].Set("out", 100);
+    CHECK(models::MatchTemplate(edited).t == nullptr);
+    ExperimentConfig copy = edited;
+    copy.data = colour.data;
+    const ExperimentConfig before_refit = copy;
+    CHECK_FALSE(models::RefitTemplate(edited, copy));
+    CHECK(copy == before_refit);
+    CHECK(models::MatchTemplate(On(Family::Gan, false)).t == nullptr);
+    ExperimentConfig same = dcgan;
+    CHECK_FALSE(models::RefitTemplate(dcgan, same));
+    // A toy cannot take the DCGAN: nothing is changed, and Validate says why.
+    ExperimentConfig toy = dcgan;
+    toy.data.kind = models::DataKind::Toy;
+    CHECK_FALSE(models::RefitTemplate(dcgan, toy));
+    CHECK(toy.gan.generator.layers == dcgan.gan.generator.layers);
+}

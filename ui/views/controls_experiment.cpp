@@ -153,20 +153,13 @@ bool ControlsPanel::TemplatePicker(models::ExperimentConfig& c)
     const auto fits = [&](std::size_t i) { return models::TemplateRefusal(templates[i], c.family, data, 0).empty(); };
     if (m_template_for != m_tables_generation)
     {
-        // Show the template the pending networks were built from at its default knob, when there is one.
+        // Show the template and knob the pending networks were built from, when there is one.
         m_template_for = m_tables_generation;
-        for (std::size_t i = 0; i < templates.size(); ++i)
+        const models::TemplateMatch match = models::MatchTemplate(c);
+        if (match.t != nullptr)
         {
-            models::ExperimentConfig built = c;
-            if (fits(i))
-            {
-                models::ApplyTemplate(built, templates[i], 0);
-                if (built == c)
-                {
-                    m_template = i;
-                    m_template_width = 0;
-                }
-            }
+            m_template = static_cast<std::size_t>(match.t - templates.data());
+            m_template_width = match.width;
         }
     }
     if (m_template >= templates.size() || !fits(m_template))
