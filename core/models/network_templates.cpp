@@ -31,25 +31,26 @@ nn::LayerSpec Conv(K kind, nn::Index out)
     return L(kind, {{"out", static_cast<double>(out)}, {"kernel", 4}, {"stride", 2}, {"pad", 1}});
 }
 
-// MLP: G z -> w -> 2w -> data (sigmoid for images), D data -> 2w -> w -> 1, LeakyReLU 0.2; encoder
-// data -> 2w -> 2 x latent, decoder z -> 2w -> data, ReLU. w = 256 gives the defaults of gan-fashion and vae-fashion.
+// MLP with w units in its widest hidden layer: G z -> w/2 -> w -> data (sigmoid for images), D data -> w -> w/2 -> 1,
+// LeakyReLU 0.2; encoder data -> w -> 2 x latent, decoder z -> w -> data, ReLU. w = 512 gives the networks of
+// gan-fashion and vae-fashion.
 TemplateNetworks MakeMlp(Family family, const TemplateInput& in)
 {
-    const nn::Index w = in.width;
+    const nn::Index w = in.width, half = std::max<nn::Index>(1, in.width / 2);
     const nn::Index data = in.data.Size();
     TemplateNetworks out;
     if (family == Family::Gan)
     {
-        out.first = {Linear(w), L(K::LeakyReLU), Linear(2 * w), L(K::LeakyReLU), Linear(data)};
+        out.first = {Linear(half), L(K::LeakyReLU), Linear(w), L(K::LeakyReLU), Linear(data)};
         if (!in.data.IsFlat())
         {
             out.first.push_back(L(K::Sigmoid)); // images live in [0, 1]
         }
-        out.second = {Linear(2 * w), L(K::LeakyReLU), Linear(w), L(K::LeakyReLU), Linear(1)};
+        out.second = {Linear(w), L(K::LeakyReLU), Linear(half), L(K::LeakyReLU), Linear(1)};
         return out;
     }
-    out.first = {Linear(2 * w), L(K::ReLU), Linear(2 * static_cast<nn::Index>(in.latent))};
-    out.second = {Linear(2 * w), L(K::ReLU), Linear(data)}; // logits (Bernoulli) or the mean (Gaussian)
+    out.first = {Linear(w), L(K::ReLU), Linear(2 * static_cast<nn::Index>(in.latent))};
+    out.second = {Linear(w), L(K::ReLU), Linear(data)}; // logits (Bernoulli) or the mean (Gaussian)
     return out;
 }
 
@@ -103,8 +104,9 @@ std::vector<NetworkTemplate> MakeTable()
     return {
         {"mlp", "MLP",
          "Fully connected layers only: every pixel connects to every unit, no notion of neighbouring pixels. GAN: G "
-         "w -> 2w, D 2w -> w (LeakyReLU); VAE: one hidden layer of 2w each way (ReLU).",
-         "hidden width", 256, 8, 4096, true, true, false, MakeMlp},
+         "w/2 -> w, D w -> w/2 (LeakyReLU); VAE: one hidden layer of w each way (ReLU). w = 512 is gan-fashion's "
+         "and vae-fashion's size.",
+         "widest layer", 512, 8, 8192, true, true, false, MakeMlp},
         {"dcgan", "DCGAN",
          "The deep convolutional GAN: G grows a 2c x H/4 x W/4 block into the picture with two transposed convolutions "
          "(kernel 4, stride 2), D mirrors it with two strided convolutions; BatchNorm in both (not in D under WGAN-GP "

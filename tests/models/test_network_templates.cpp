@@ -65,6 +65,21 @@ TEST_CASE("Templates: dcgan and conv-vae at their default widths are the dcgan-f
     }
 }
 
+TEST_CASE("Templates: mlp at its default width builds the layers of gan-fashion's and vae-fashion's short forms")
+{
+    for (const char* name : {"gan-fashion", "vae-fashion"})
+    {
+        CAPTURE(name);
+        const ExperimentConfig preset = Preset(name);
+        REQUIRE(First(preset).empty()); // the `hidden` short form
+        const auto plans = models::PlanNetworks(preset, nn::Shape{1, 28, 28}, 10);
+        ExperimentConfig c = preset;
+        models::ApplyTemplate(c, models::FindNetworkTemplate("mlp"), 0);
+        CHECK(First(c) == plans[0].layers);
+        CHECK(Second(c) == plans[1].layers);
+    }
+}
+
 TEST_CASE("Templates: every template that fits validates on 1x28x28 and 3x32x32 data, plain and conditional")
 {
     int built = 0;

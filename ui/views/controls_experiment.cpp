@@ -94,9 +94,13 @@ bool ControlsPanel::NetworkEditor(const char* id, std::size_t index, models::Net
     std::string title = id; // "Generator (G): 6,642,241 parameters"
     if (table != nullptr)
     {
-        title += " (";
-        title += table->name;
-        title += "): ";
+        if (table->name.size() <= 1) // "Generator (G)"; "Encoder" needs no "(encoder)"
+        {
+            title += " (";
+            title += table->name;
+            title += ")";
+        }
+        title += ": ";
         title += table->error.empty() ? GroupDigits(table->params) + " parameters" : std::string("refused");
     }
     // No indent under the node: the table needs the panel's whole width.
