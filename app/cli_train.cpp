@@ -7,6 +7,7 @@
 #include "core/io/checkpoint.h"
 #include "core/io/config_json.h"
 #include "core/models/config.h"
+#include "core/models/network_templates.h"
 #include "core/train/experiment.h"
 #include "core/train/headless.h"
 #include "core/train/thread_setup.h"
@@ -29,7 +30,7 @@ namespace
 
 const char* kTrainUsage =
     "usage: latentlab train (--preset NAME | --config FILE.json | --resume FILE.ckpt) [--steps N] [--seed S]\n"
-    "                       [--data DIR] [--out DIR] [--threads T] [--checkpoint-every N]\n"
+    "                       [--data DIR] [--out DIR] [--threads T] [--checkpoint-every N] [--template T[:W]]\n"
     "  Trains without a window and writes DIR/metrics.csv, sample grids (samples_000500.png, recon_... for\n"
     "  VAEs, view2d_... for 2-D data), DIR/summary.json and DIR/final.ckpt. DIR defaults to runs/<preset name>.\n"
     "  --steps N    the step to stop at (default: the config's steps); with --resume, a step-200 checkpoint and\n"
@@ -37,13 +38,15 @@ const char* kTrainUsage =
     "  --resume F   continue exactly from checkpoint F (its config, seed and data position)\n"
     "  --checkpoint-every N  also write DIR/step_000500.ckpt every N steps\n"
     "  --seed S     overrides the config's seed\n"
+    "  --template T[:W]  replaces the networks with an architecture template (mlp, dcgan, conv-vae) built for the\n"
+    "               config's data, W its width / base channels (default: the template's); e.g. --template dcgan:32\n"
     "  --data DIR   Fashion-MNIST / IDX folder (default: $LATENTLAB_DATA, else /usr/share/datasets/fashion-mnist)\n"
     "  --threads T  training threads (default: every core)\n"
     "  latentlab list-presets shows the presets.\n";
 
 struct TrainArgs
 {
-    std::string preset, config_file, data_dir, out_dir, resume;
+    std::string preset, config_file, data_dir, out_dir, resume, network_template;
     std::int64_t checkpoint_every = 0;
     std::optional<std::int64_t> steps;
     std::optional<std::uint64_t> seed;
@@ -63,6 +66,7 @@ TrainArgs ParseTrainArgs(const std::vector<std::string>& args)
         else if (flag == "--seed") a.seed = ParseNumber<std::uint64_t>(flag, value, 0, std::numeric_limits<std::uint64_t>::max());
         else if (flag == "--threads") a.threads = ParseNumber<int>(flag, value, 1, 256);
         else if (flag == "--resume") a.resume = value;
+        else if (flag == "--template") a.network_template = value;
         else if (flag == "--checkpoint-every") a.checkpoint_every = ParseNumber<std::int64_t>(flag, value, 1, std::int64_t(1) << 40);
         else throw UsageError("unknown option '" + flag + "'");
     });
@@ -70,6 +74,10 @@ TrainArgs ParseTrainArgs(const std::vector<std::string>& args)
     if (!a.help && sources != 1)
     {
         throw UsageError("give exactly one of --preset NAME, --config FILE.json or --resume FILE.ckpt");
+    }
+    if (!a.resume.empty() && !a.network_template.empty())
+    {
+        throw UsageError("--template cannot change a resumed run (the checkpoint holds its networks)");
     }
     if (!a.resume.empty() && a.seed)
     {
@@ -133,6 +141,16 @@ int RunTrainArgs(const std::vector<std::string>& args, std::ostream& out, std::o
         if (a.seed)
         {
             config.seed = *a.seed;
+            models::Validate(config);
+        }
+        if (!a.network_template.empty())
+        {
+            // "dcgan" or "dcgan:32": the template's name, then its knob.
+            const std::size_t colon = a.network_template.find(':');
+            const int width = colon == std::string::npos
+                                  ? 0
+                                  : ParseNumber<int>("--template", a.network_template.substr(colon + 1), 1, 1 << 20);
+            models::ApplyTemplate(config, models::FindNetworkTemplate(a.network_template.substr(0, colon)), width);
             models::Validate(config);
         }
         train::HeadlessOptions options;

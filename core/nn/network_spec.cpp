@@ -231,7 +231,8 @@ std::unique_ptr<Layer<T>> BuildUpsample(const LayerSpec& spec, const Shape& in, 
     return std::make_unique<Upsample<T>>(in, spec.IntArg("factor"));
 }
 
-const LayerArg kOut{"out", ArgType::Int, kRequired, 1, kMaxSize, true, "output features (linear) or channels (conv)"};
+const LayerArg kOut{"out", ArgType::Int, kRequired, 1, kMaxSize, true, "output features (linear) or channels (conv)",
+                    true};
 const LayerArg kBias{"bias", ArgType::Bool, 1, 0, 1, false, "add a learned bias"};
 const LayerArg kKernel{"kernel", ArgType::Int, kRequired, 1, 15, true, "kernel size (square)"};
 const LayerArg kStride{"stride", ArgType::Int, 1, 1, 8, false, "step between kernel windows"};
@@ -271,7 +272,7 @@ std::vector<LayerKindInfo> MakeTable()
     t.push_back({LayerKind::Softplus, "softplus", "log(1 + exp(x))", {}, SameShape, NoParams, OutputAndGradient,
                  false, true, BuildActivation<float, A::Softplus>, BuildActivation<double, A::Softplus>});
     t.push_back({LayerKind::Reshape, "reshape", "the same values as channels x height x width (costs nothing)",
-                 {{"c", ArgType::Int, kRequired, 1, kMaxSize, true, "channels"},
+                 {{"c", ArgType::Int, kRequired, 1, kMaxSize, true, "channels", true},
                   {"h", ArgType::Int, kRequired, 1, kMaxSize, true, "height"},
                   {"w", ArgType::Int, kRequired, 1, kMaxSize, true, "width"}},
                  ReshapeShape, NoParams, NoBuffers, false, false, BuildReshape<float>, BuildReshape<double>});

@@ -48,6 +48,7 @@ struct LayerArg
     double min, max;    // allowed range, inclusive
     bool required;      // no default: the description must give it
     const char* help;   // one line, for tooltips
+    bool size = false;  // a width the window's network table lets the user edit (features or channels)
 };
 
 struct LayerSpec;

@@ -10,6 +10,7 @@
 #include "core/models/config.h"
 #include "core/models/hyperparams.h"
 #include "ui/lab_context.h"
+#include "ui/views/network_table.h"
 
 #include <imgui.h>
 
@@ -40,6 +41,13 @@ public:
     // Space: start / pause, S: one step, R: reset (or apply pending settings) - unless a text field has the keyboard.
     void HandleKeys(LabContext& ctx);
 
+    // What the Experiment section showed in the last frame (for tests): the pending config's network tables, where
+    // their editable size cells were drawn, and why the last Apply was refused ("" when it was not).
+    const std::vector<NetworkTable>& NetworkTables() const { return m_tables; }
+    const std::vector<SizeCell>& SizeCells() const { return m_size_cells; }
+    const std::string& ApplyError() const { return m_apply_error; }
+    bool HasPendingChanges() const { return m_dirty; }
+
 private:
     struct LiveEdit
     {
@@ -55,7 +63,9 @@ private:
     void DrawLiveHypers(LabContext& ctx);
     void LiveSlider(LabContext& ctx, const models::Hyperparam& h);
     void DrawResetSettings(LabContext& ctx);
-    bool NetworkEditor(const char* id, models::NetConfig& net, std::string& hidden_text, const char* tooltip);
+    bool NetworkEditor(const char* id, std::size_t index, models::NetConfig& net, std::string& hidden_text,
+                       const char* tooltip);
+    bool TemplatePicker(models::ExperimentConfig& c); // the architecture templates; true when one was used
     bool OptimizerCombo(const char* label, nn::OptimizerConfig& opt);
     bool OnResetInputs(models::ExperimentConfig& c); // the table's on-reset rows that act on c
     void ApplyPending(LabContext& ctx);
@@ -72,6 +82,16 @@ private:
     bool m_dirty = false;
     std::string m_apply_error;
     std::string m_hidden_text[2]; // "512,256" for the two networks of the pending family
+    // The pending config's network tables, recomputed when it changes (m_tables_for: the config they show).
+    std::vector<NetworkTable> m_tables;
+    models::ExperimentConfig m_tables_for;
+    bool m_tables_valid = false;
+    std::uint64_t m_tables_generation = 0; // counts recomputations of m_tables
+    std::vector<SizeCell> m_size_cells;
+    std::size_t m_template = 0;   // index into models::NetworkTemplates()
+    std::uint64_t m_template_for = 0; // m_tables_generation the template choice was matched against
+    int m_template_width = 0;     // its knob (0 = the template's default)
+    std::string m_template_error; // why the last "Use" was refused
     std::map<std::string, LiveEdit> m_live;
     float m_slow_motion = 0;
 };

@@ -4,6 +4,7 @@
 #include "core/data/idx.h"
 #include "core/data/image_folder.h"
 #include "core/io/config_json.h"
+#include "core/models/network_templates.h"
 #include "ui/widgets/plot.h"
 
 #include <imgui.h>
@@ -609,6 +610,7 @@ models::ExperimentConfig DataView::OpenedConfig(const train::Snapshot& snap) con
         config = io::LoadPreset(family == models::Family::Gan ? "gan-fashion" : "vae-fashion", io::FindPresetDir());
     }
     const data::ImageDataset& ds = *m_opened.dataset;
+    const models::ExperimentConfig before = config;
     config.data.kind = m_opened.kind;
     config.data.dir = m_opened.dir;
     config.data.image_size = m_opened.image_size;
@@ -618,6 +620,7 @@ models::ExperimentConfig DataView::OpenedConfig(const train::Snapshot& snap) con
         config.gan.conditional = false; // unlabelled images: nothing to condition on
         config.vae.conditional = false;
     }
+    models::RefitTemplate(before, config); // a template's networks (DCGAN, ...) rebuilt for the new image shape
     models::Validate(config);
     return config;
 }
