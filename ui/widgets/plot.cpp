@@ -561,6 +561,65 @@ void PlotLine(const char* label, const double* xs, const double* ys, int n, cons
     PlotLineImpl(label, xs, ys, n, style);
 }
 
+void PlotBand(const double* xs, const double* lo, const double* hi, int n, ImU32 color)
+{
+    IM_ASSERT(g_frame.active && "PlotBand outside BeginPlot/EndPlot");
+    SetupLock();
+    Frame& f = g_frame;
+    if (n <= 0 || xs == nullptr || lo == nullptr || hi == nullptr)
+    {
+        return;
+    }
+    if (!f.state->has_limits)
+    {
+        for (int i = 0; i < n; ++i)
+        {
+            FitPoint(xs[i], f.ty.ToAxis(lo[i]));
+            FitPoint(xs[i], f.ty.ToAxis(hi[i]));
+        }
+        return;
+    }
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    const ImU32 fill = Faint(color, 0.22f);
+    // One quad per step between neighbouring points that are both drawable; at most one per pixel column.
+    double last_px = -1e9;
+    int prev = -1;
+    for (int i = 0; i < n; ++i)
+    {
+        const double a_lo = f.ty.ToAxis(lo[i]), a_hi = f.ty.ToAxis(hi[i]);
+        if (!std::isfinite(a_lo) || !std::isfinite(a_hi))
+        {
+            prev = -1;
+            continue;
+        }
+        const double px = f.tx.AxisToPixel(xs[i]);
+        if (xs[i] >= f.tx.lo && xs[i] <= f.tx.hi)
+        {
+            f.fit_y_lo = std::min(f.fit_y_lo, a_lo);
+            f.fit_y_hi = std::max(f.fit_y_hi, a_hi);
+        }
+        if (prev >= 0 && (px - last_px >= 1.0 || i == n - 1))
+        {
+            const auto x0 = static_cast<float>(std::clamp(f.tx.AxisToPixel(xs[prev]), -1e6, 1e6));
+            const auto x1 = static_cast<float>(std::clamp(px, -1e6, 1e6));
+            const ImVec2 quad[4] = {
+                ImVec2(x0, static_cast<float>(f.ty.AxisToPixel(f.ty.ToAxis(hi[prev])))),
+                ImVec2(x1, static_cast<float>(f.ty.AxisToPixel(a_hi))),
+                ImVec2(x1, static_cast<float>(f.ty.AxisToPixel(a_lo))),
+                ImVec2(x0, static_cast<float>(f.ty.AxisToPixel(f.ty.ToAxis(lo[prev])))),
+            };
+            draw->AddConvexPolyFilled(quad, 4, fill);
+            prev = i;
+            last_px = px;
+        }
+        else if (prev < 0)
+        {
+            prev = i;
+            last_px = px;
+        }
+    }
+}
+
 void PlotMarkerX(double x, const char* label)
 {
     IM_ASSERT(g_frame.active && "PlotMarkerX outside BeginPlot/EndPlot");

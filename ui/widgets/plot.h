@@ -49,6 +49,9 @@ void SetupFollowWidth(double width);
 // the part after ##, as in ImGui).
 void PlotLine(const char* label, const float* xs, const float* ys, int n, const PlotLineStyle& style = {});
 void PlotLine(const char* label, const double* xs, const double* ys, int n, const PlotLineStyle& style = {});
+// A filled band between lo and hi over xs (ascending), drawn faint in color (e.g. the min-max band of a group of
+// runs under its mean line). Not in the legend or the hover text; counts for auto-fit.
+void PlotBand(const double* xs, const double* lo, const double* hi, int n, ImU32 color);
 // A vertical marker, e.g. where a hyperparameter changed; its label shows on hover.
 void PlotMarkerX(double x, const char* label);
 
