@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 
@@ -66,6 +67,154 @@ void CurveLod::MergePairs()
     }
     m_buckets.resize(out);
     m_width *= 2;
+}
+
+bool CurveLod::Restore(std::int64_t width, std::int64_t total, std::vector<CurveBucket> buckets)
+{
+    if (width < 1 || (width & (width - 1)) != 0 || buckets.size() > m_max || total < 0)
+    {
+        return false;
+    }
+    std::int64_t counted = 0;
+    for (std::size_t i = 0; i < buckets.size(); ++i)
+    {
+        const bool last = i + 1 == buckets.size();
+        if (buckets[i].count < 1 || buckets[i].count > width || (!last && buckets[i].count != width))
+        {
+            return false;
+        }
+        counted += buckets[i].count;
+    }
+    if (counted != total)
+    {
+        return false;
+    }
+    m_width = width;
+    m_total = total;
+    m_buckets = std::move(buckets);
+    return true;
+}
+
+namespace
+{
+
+constexpr char kCurvesMagic[8] = {'L', 'L', 'C', 'U', 'R', 'V', 'E', '1'};
+constexpr std::size_t kMaxCachedSeries = 4096;
+
+template <class T>
+void Put(std::string& out, const T& v)
+{
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+// Reads from bytes at pos, or fails (bounds checked).
+struct Reader
+{
+    std::string_view bytes;
+    std::size_t pos = 0;
+    bool ok = true;
+    template <class T>
+    T Get()
+    {
+        T v{};
+        if (!ok || bytes.size() - pos < sizeof v)
+        {
+            ok = false;
+            return v;
+        }
+        std::memcpy(&v, bytes.data() + pos, sizeof v);
+        pos += sizeof v;
+        return v;
+    }
+};
+
+} // namespace
+
+std::string EncodeCurves(const CurvesCache& cache)
+{
+    std::string out(kCurvesMagic, sizeof kCurvesMagic);
+    Put(out, cache.csv_bytes);
+    Put(out, cache.last_step);
+    Put(out, cache.last_wall);
+    Put(out, static_cast<std::uint32_t>(cache.curves.names.size()));
+    for (std::size_t i = 0; i < cache.curves.names.size(); ++i)
+    {
+        const std::string& name = cache.curves.names[i];
+        const CurveLod& lod = cache.curves.series[i];
+        Put(out, static_cast<std::uint32_t>(name.size()));
+        out += name;
+        Put(out, i < cache.last_values.size() ? cache.last_values[i] : std::numeric_limits<double>::quiet_NaN());
+        Put(out, lod.Width());
+        Put(out, lod.Total());
+        Put(out, static_cast<std::uint32_t>(lod.Buckets().size()));
+        for (const CurveBucket& b : lod.Buckets())
+        {
+            Put(out, b.step_first);
+            Put(out, b.step_last);
+            Put(out, b.wall_first);
+            Put(out, b.wall_last);
+            Put(out, b.min);
+            Put(out, b.max);
+            Put(out, b.sum);
+            Put(out, b.count);
+        }
+    }
+    return out;
+}
+
+bool DecodeCurves(std::string_view bytes, CurvesCache& out)
+{
+    if (bytes.size() < sizeof kCurvesMagic || std::memcmp(bytes.data(), kCurvesMagic, sizeof kCurvesMagic) != 0)
+    {
+        return false;
+    }
+    Reader r{bytes, sizeof kCurvesMagic};
+    out = CurvesCache();
+    out.csv_bytes = r.Get<std::uint64_t>();
+    out.last_step = r.Get<std::int64_t>();
+    out.last_wall = r.Get<double>();
+    const auto series = r.Get<std::uint32_t>();
+    if (!r.ok || series > kMaxCachedSeries)
+    {
+        return false;
+    }
+    for (std::uint32_t i = 0; i < series && r.ok; ++i)
+    {
+        const auto length = r.Get<std::uint32_t>();
+        if (!r.ok || length > 1024 || bytes.size() - r.pos < length)
+        {
+            return false;
+        }
+        out.curves.names.emplace_back(bytes.substr(r.pos, length));
+        r.pos += length;
+        out.last_values.push_back(r.Get<double>());
+        const auto width = r.Get<std::int64_t>();
+        const auto total = r.Get<std::int64_t>();
+        const auto count = r.Get<std::uint32_t>();
+        if (!r.ok || count > kCurveBuckets)
+        {
+            return false;
+        }
+        std::vector<CurveBucket> buckets(count);
+        for (CurveBucket& b : buckets)
+        {
+            b.step_first = r.Get<std::int64_t>();
+            b.step_last = r.Get<std::int64_t>();
+            b.wall_first = r.Get<double>();
+            b.wall_last = r.Get<double>();
+            b.min = r.Get<double>();
+            b.max = r.Get<double>();
+            b.sum = r.Get<double>();
+            b.count = r.Get<std::int64_t>();
+        }
+        CurveLod lod;
+        if (!r.ok || !lod.Restore(width, total, std::move(buckets)))
+        {
+            return false;
+        }
+        out.curves.series.push_back(std::move(lod));
+    }
+    return r.ok && r.pos == bytes.size();
 }
 
 const CurveLod* RunCurves::Find(const std::string& name) const

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ll::io
@@ -35,6 +36,8 @@ public:
     const std::vector<CurveBucket>& Buckets() const { return m_buckets; }
     std::int64_t Width() const { return m_width; }
     std::int64_t Total() const { return m_total; } // finite points appended
+    // A curve restored from its parts (a curves file); false when they are inconsistent.
+    bool Restore(std::int64_t width, std::int64_t total, std::vector<CurveBucket> buckets);
 
 private:
     void MergePairs();
@@ -52,6 +55,22 @@ struct RunCurves
     std::vector<CurveLod> series;
     const CurveLod* Find(const std::string& name) const;
 };
+
+// What a run's curves.lod holds: the curves of its metrics.csv as it was when csv_bytes long, with the last row's step
+// and time and each series' last value (NaN: none). The recorder writes it when a run ends, ReadRun after reading a
+// CSV; ReadRun uses it instead of the CSV while the CSV is still csv_bytes long, so opening a finished run reads its
+// buckets, not its rows.
+struct CurvesCache
+{
+    std::uint64_t csv_bytes = 0;
+    std::int64_t last_step = 0;
+    double last_wall = 0;
+    RunCurves curves;
+    std::vector<double> last_values; // one per series
+};
+std::string EncodeCurves(const CurvesCache& cache);
+// False (out unspecified) for anything that is not a whole, consistent curves file.
+bool DecodeCurves(std::string_view bytes, CurvesCache& out);
 
 // The config with its seed set to 0, as JSON text: equal keys = runs that differ only in seed.
 std::string SeedGroupKey(const models::ExperimentConfig& config);

@@ -3,6 +3,7 @@
 
 #include "core/io/bounded_read.h"
 #include "core/io/config_json.h"
+#include "core/io/image_io.h"
 
 #include <nlohmann/json.hpp>
 
@@ -88,6 +89,27 @@ void Flatten(const nlohmann::ordered_json& j, const std::string& prefix,
         {
             out.emplace_back(path, value.dump());
         }
+    }
+}
+
+// The run's curves.lod when it summarises a metrics.csv of csv_bytes (else false).
+bool LoadCurvesCache(const fs::path& dir, std::uint64_t csv_bytes, CurvesCache& cache)
+{
+    std::error_code ec;
+    const fs::path path = dir / kRunCurvesFile;
+    if (!fs::is_regular_file(path, ec))
+    {
+        return false;
+    }
+    try
+    {
+        const std::string bytes = ReadFileBounded(path, kMaxCurvesFileBytes, "curves file");
+        return DecodeCurves(bytes, cache) && cache.csv_bytes == csv_bytes &&
+               cache.curves.names.size() == cache.curves.series.size();
+    }
+    catch (const std::exception&)
+    {
+        return false;
     }
 }
 
@@ -258,47 +280,66 @@ RunInfo ReadRun(const fs::path& dir, RunCurves* curves)
     {
         try
         {
-            // Streamed: the last row's step and time, each series' last value, and the curves when asked for.
             const fs::path path = dir / kRunMetricsFile;
-            const std::string text = ReadFileBounded(path, kMaxMetricsCsvBytes, "metrics CSV");
-            std::vector<std::string> names;
-            std::vector<double> last;
-            RunCurves local;
-            RunCurves& out = curves != nullptr ? *curves : local;
-            out = RunCurves();
-            ForEachMetricsRow(
-                text, path.string(),
-                [&](const std::vector<std::string>& series) {
-                    names = series;
-                    last.assign(series.size(), std::numeric_limits<double>::quiet_NaN());
-                    if (curves != nullptr)
-                    {
-                        out.names = series;
-                        out.series.assign(series.size(), CurveLod());
-                    }
-                },
-                [&](std::int64_t step, double wall, const std::vector<double>& row) {
-                    run.steps = step;
-                    run.wall_seconds = wall;
-                    for (std::size_t i = 0; i < row.size(); ++i)
-                    {
-                        if (!std::isnan(row[i]))
+            const std::uint64_t csv_bytes = fs::file_size(path, ec);
+            CurvesCache cache;
+            // With curves asked for, a curves.lod of this CSV's length stands for it; else the CSV is streamed: the
+            // last row's step and time, each series' last value, and the curves (then kept in curves.lod).
+            const bool cached = curves != nullptr && !ec && LoadCurvesCache(dir, csv_bytes, cache);
+            if (!cached)
+            {
+                const std::string text = ReadFileBounded(path, kMaxMetricsCsvBytes, "metrics CSV");
+                ForEachMetricsRow(
+                    text, path.string(),
+                    [&](const std::vector<std::string>& series) {
+                        cache.curves.names = series;
+                        cache.last_values.assign(series.size(), std::numeric_limits<double>::quiet_NaN());
+                        if (curves != nullptr)
                         {
-                            last[i] = row[i];
-                            if (curves != nullptr)
+                            cache.curves.series.assign(series.size(), CurveLod());
+                        }
+                    },
+                    [&](std::int64_t step, double wall, const std::vector<double>& row) {
+                        cache.last_step = step;
+                        cache.last_wall = wall;
+                        for (std::size_t i = 0; i < row.size(); ++i)
+                        {
+                            if (!std::isnan(row[i]))
                             {
-                                out.series[i].Append(step, wall, row[i]);
+                                cache.last_values[i] = row[i];
+                                if (curves != nullptr)
+                                {
+                                    cache.curves.series[i].Append(step, wall, row[i]);
+                                }
                             }
                         }
-                    }
-                });
-            run.final_metrics.clear();
-            for (std::size_t i = 0; i < names.size(); ++i)
-            {
-                if (!std::isnan(last[i]))
+                    });
+                if (curves != nullptr && text.size() == csv_bytes)
                 {
-                    run.final_metrics.emplace_back(names[i], last[i]);
+                    cache.csv_bytes = csv_bytes;
+                    try
+                    {
+                        WriteFileAtomic(dir / kRunCurvesFile, EncodeCurves(cache));
+                    }
+                    catch (const std::exception&)
+                    {
+                        // A read-only runs folder: the curves are read from the CSV each time.
+                    }
                 }
+            }
+            run.steps = cache.last_step;
+            run.wall_seconds = cache.last_wall;
+            run.final_metrics.clear();
+            for (std::size_t i = 0; i < cache.curves.names.size() && i < cache.last_values.size(); ++i)
+            {
+                if (!std::isnan(cache.last_values[i]))
+                {
+                    run.final_metrics.emplace_back(cache.curves.names[i], cache.last_values[i]);
+                }
+            }
+            if (curves != nullptr)
+            {
+                *curves = std::move(cache.curves);
             }
             anything = true;
         }

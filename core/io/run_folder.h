@@ -32,6 +32,8 @@ inline constexpr const char* kRunMetricsFile = "metrics.csv";
 inline constexpr const char* kRunSummaryFile = "summary.json";
 inline constexpr const char* kRunFinalCheckpoint = "final.ckpt";   // written when a run ends
 inline constexpr const char* kRunLatestCheckpoint = "latest.ckpt"; // the window's periodic one, while it runs
+inline constexpr const char* kRunCurvesFile = "curves.lod"; // the metrics' curves, a cache (run_curves.h)
+inline constexpr std::uint64_t kMaxCurvesFileBytes = std::uint64_t{512} << 20; // 4,096 series of 1,024 buckets
 
 // metrics.csv as the lab writes it: "step,wall_s,<series>..." then one row per logged step, empty fields where a
 // series has no value at that step.
@@ -72,7 +74,8 @@ struct RunInfo
 
 // Reads one run folder. Never throws for what is in the files: a missing config, a corrupt CSV or summary is said in
 // `error` (status "unreadable" when nothing could be read). Throws std::runtime_error only when dir is not a folder.
-// With curves, the metrics' curves are read in the same pass (run_curves.h: bounded, whatever the CSV's length).
+// With curves, the metrics' curves are read in the same pass (run_curves.h: bounded, whatever the CSV's length), or
+// from curves.lod when it summarises the CSV as it is now (its length); after a CSV pass, curves.lod is written.
 RunInfo ReadRun(const std::filesystem::path& dir, RunCurves* curves = nullptr);
 
 // True when dir holds a config.json or a metrics.csv (what makes a folder a run).

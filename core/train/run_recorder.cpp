@@ -175,6 +175,7 @@ void RunRecorder::Begin(const fs::path& dir, const models::ExperimentConfig& con
     fs::remove(dir / io::kRunSummaryFile, ec); // until this run's is written, the folder reads as incomplete
     m_csv.Open(dir / io::kRunMetricsFile);
     m_dir = dir;
+    m_curves = io::CurvesCache();
 }
 
 void RunRecorder::Continue(const fs::path& dir, std::int64_t step)
@@ -188,6 +189,53 @@ void RunRecorder::Continue(const fs::path& dir, std::int64_t step)
     fs::remove(dir / io::kRunSummaryFile, ec);
     m_csv.Continue(dir / io::kRunMetricsFile, step);
     m_dir = dir;
+    // The curves so far, from the CSV as it is now.
+    m_curves = io::CurvesCache();
+    const io::RunInfo info = io::ReadRun(dir, &m_curves.curves);
+    m_curves.last_step = info.steps;
+    m_curves.last_wall = info.wall_seconds;
+    for (const std::string& name : m_curves.curves.names)
+    {
+        const auto it = std::find_if(info.final_metrics.begin(), info.final_metrics.end(),
+                                     [&](const auto& m) { return m.first == name; });
+        m_curves.last_values.push_back(it == info.final_metrics.end() ? std::numeric_limits<double>::quiet_NaN()
+                                                                      : it->second);
+    }
+}
+
+void RunRecorder::Track(const MetricBlock& block)
+{
+    io::RunCurves& curves = m_curves.curves;
+    m_series_of_column.resize(block.names.size());
+    for (std::size_t i = 0; i < block.names.size(); ++i)
+    {
+        const auto it = std::find(curves.names.begin(), curves.names.end(), block.names[i]);
+        m_series_of_column[i] = static_cast<std::size_t>(it - curves.names.begin());
+        if (it == curves.names.end())
+        {
+            curves.names.push_back(block.names[i]);
+            curves.series.emplace_back();
+            m_curves.last_values.push_back(std::numeric_limits<double>::quiet_NaN());
+        }
+    }
+    for (std::size_t i = 0; i < block.columns.size(); ++i)
+    {
+        const std::size_t s = m_series_of_column[i];
+        for (std::size_t r = 0; r < block.Rows(); ++r)
+        {
+            const double v = block.columns[i][r];
+            if (!std::isnan(v))
+            {
+                curves.series[s].Append(block.steps[r], block.wall[r], v);
+                m_curves.last_values[s] = v;
+            }
+        }
+    }
+    if (block.Rows() > 0)
+    {
+        m_curves.last_step = block.steps.back();
+        m_curves.last_wall = block.wall.back();
+    }
 }
 
 void RunRecorder::AppendRows(const MetricBlock& block)
@@ -210,6 +258,7 @@ void RunRecorder::AppendRows(const MetricBlock& block)
         m_csv.Append(block.steps[r], block.wall[r], m_values, false);
     }
     m_csv.Flush();
+    Track(block);
 }
 
 void RunRecorder::WriteSamples(std::int64_t step, const ImageGrid* samples, const ImageGrid* reconstructions,
@@ -250,6 +299,12 @@ void RunRecorder::Finish(const RunSummary& summary)
         return;
     }
     m_csv.Close();
+    std::error_code ec;
+    m_curves.csv_bytes = fs::file_size(m_dir / io::kRunMetricsFile, ec);
+    if (!ec)
+    {
+        io::WriteFileAtomic(m_dir / io::kRunCurvesFile, io::EncodeCurves(m_curves));
+    }
     io::WriteFileAtomic(m_dir / io::kRunSummaryFile, SummaryJson(summary));
     m_dir.clear();
 }

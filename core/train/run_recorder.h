@@ -7,6 +7,7 @@
 #include "core/models/config.h"
 #include "core/models/model.h"
 #include "core/io/image_io.h"
+#include "core/io/run_curves.h"
 #include "core/train/experiment.h"
 #include "core/train/session.h"
 
@@ -66,7 +67,8 @@ public:
     // dir/step_000500.ckpt, dir/final.ckpt (the session writes them: they hold the live model).
     std::filesystem::path CheckpointPath(std::int64_t step) const;
     std::filesystem::path FinalCheckpointPath() const;
-    // Writes summary.json atomically and closes the run.
+    // Writes curves.lod (the metrics' curves, so the Runs view need not read the CSV) and summary.json, atomically, and
+    // closes the run.
     void Finish(const RunSummary& summary);
     // Closes the run without a summary (it reads as incomplete).
     void Close();
@@ -75,9 +77,13 @@ public:
     void Rename(const std::string& new_name);
 
 private:
+    void Track(const MetricBlock& block); // the curves of the rows written (curves.lod at Finish)
+
     std::filesystem::path m_dir;
     io::MetricsCsv m_csv;
     io::MetricsCsv::Values m_values; // reused per row
+    io::CurvesCache m_curves;
+    std::vector<std::size_t> m_series_of_column; // m_curves' series of each block column (this call's)
 };
 
 // The 2-D view as a picture: D's field in grey (light = "real"), real points green, generated points orange.

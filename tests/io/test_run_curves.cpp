@@ -9,8 +9,12 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -128,4 +132,33 @@ TEST_CASE("Curves: ReadRun reads a CSV's curves and last values in one pass, spa
     CHECK(curves.Find("nothing") == nullptr);
     REQUIRE(run.final_metrics.size() == 2);
     CHECK(run.final_metrics[0].second == doctest::Approx(1.0 / 3000));
+}
+
+TEST_CASE("Curves: the CSV reader's numbers are bit for bit what strtod reads, for the lab's %.9g and others")
+{
+    std::string csv = "step,wall_s,v\n";
+    std::vector<double> expected;
+    const char* extra[] = {"0", "-0", "1e-300", "123456789012345678", "1.5E+3", "2.5e-22", "7e22", "3e23", "0.1"};
+    for (const char* text : extra)
+    {
+        csv += "1,0," + std::string(text) + "\n";
+        expected.push_back(std::strtod(text, nullptr));
+    }
+    double x = 1.0;
+    for (int i = 0; i < 2000; ++i)
+    {
+        x = std::sin(x * 12.9898 + i) * std::pow(10.0, (i % 41) - 20); // signs and magnitudes 1e-20 .. 1e20
+        char text[64];
+        std::snprintf(text, sizeof text, i % 2 ? "%.9g" : "%.17g", x);
+        csv += "1,0," + std::string(text) + "\n";
+        expected.push_back(std::strtod(text, nullptr));
+    }
+    const ll::io::MetricsTable table = ll::io::ParseMetricsCsv(csv, "numbers.csv");
+    REQUIRE(table.values.size() == expected.size());
+    int differ = 0;
+    for (std::size_t r = 0; r < expected.size(); ++r)
+    {
+        differ += std::memcmp(&table.values[r][0], &expected[r], sizeof(double)) != 0 ? 1 : 0;
+    }
+    CHECK(differ == 0);
 }

@@ -200,3 +200,71 @@ TEST_CASE("Recording session: each experiment trained is a run; Reset closes it 
     }
     CHECK(ll::io::ReadRun(tmp.Path() / "ring kept").status == "stopped");
 }
+
+TEST_CASE("Recorder: the curves.lod it leaves is what a pass over the CSV reads, and a CSV that grew is read again")
+{
+    TempDir tmp("recorder_curves");
+    const fs::path dir = tmp.Path() / "run";
+    ll::train::RunRecorder recorder;
+    recorder.Begin(dir, TinyRing());
+    ll::train::MetricBlock block;
+    for (std::int64_t step = 1; step <= 5000; ++step)
+    {
+        ll::models::Metrics m = {{"d_loss", std::sin(0.01 * static_cast<double>(step))}};
+        if (step % 500 == 0)
+        {
+            m.emplace_back("mmd", 1.0 / static_cast<double>(step));
+        }
+        block.AppendRow(step, 0.001 * static_cast<double>(step), m);
+    }
+    recorder.AppendRows(block);
+    ll::train::RunSummary summary;
+    summary.status = "stopped";
+    summary.steps = 5000;
+    recorder.Finish(summary);
+    REQUIRE(fs::exists(dir / ll::io::kRunCurvesFile));
+    fs::remove(dir / ll::io::kRunSummaryFile); // steps and last values from the curves, not the summary
+
+    ll::io::RunCurves cached, parsed;
+    const ll::io::RunInfo from_cache = ll::io::ReadRun(dir, &cached);
+    fs::remove(dir / ll::io::kRunCurvesFile);
+    const ll::io::RunInfo from_csv = ll::io::ReadRun(dir, &parsed); // and writes curves.lod again
+    CHECK(fs::exists(dir / ll::io::kRunCurvesFile));
+    CHECK(from_cache.steps == 5000);
+    CHECK(from_csv.steps == 5000);
+    REQUIRE(cached.names == parsed.names);
+    for (std::size_t s = 0; s < cached.names.size(); ++s)
+    {
+        const auto& a = cached.series[s].Buckets();
+        const auto& b = parsed.series[s].Buckets();
+        REQUIRE(a.size() == b.size());
+        CHECK(cached.series[s].Total() == parsed.series[s].Total());
+        for (std::size_t k = 0; k < a.size(); ++k)
+        {
+            CHECK(a[k].step_first == b[k].step_first);
+            CHECK(a[k].count == b[k].count);
+            // The recorder keeps the exact values, the CSV their %.9g text.
+            CHECK(a[k].min == doctest::Approx(b[k].min).epsilon(1e-8));
+            CHECK(a[k].Mean() == doctest::Approx(b[k].Mean()).epsilon(1e-8));
+        }
+    }
+    REQUIRE(from_cache.final_metrics.size() == 2);
+    CHECK(from_cache.final_metrics[1].second == doctest::Approx(1.0 / 5000));
+
+    // Rows added after (a resumed run): the cache no longer matches the CSV's length, the CSV is read.
+    {
+        std::ofstream more(dir / ll::io::kRunMetricsFile, std::ios::binary | std::ios::app);
+        more << "5001,5.001,0.25,\n";
+    }
+    ll::io::RunCurves again;
+    CHECK(ll::io::ReadRun(dir, &again).steps == 5001);
+    CHECK(again.Find("d_loss")->Total() == 5001);
+    // A damaged curves file is ignored, never believed.
+    {
+        std::ofstream bad(dir / ll::io::kRunCurvesFile, std::ios::binary | std::ios::trunc);
+        bad << "LLCURVE1 and then nonsense";
+    }
+    ll::io::RunCurves after_bad;
+    CHECK(ll::io::ReadRun(dir, &after_bad).steps == 5001);
+    CHECK(after_bad.Find("d_loss")->Total() == 5001);
+}
