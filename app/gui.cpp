@@ -145,6 +145,10 @@ bool OpenExperiment(const GuiOptions& options, train::Session& session, ui::LabW
     {
         session.RunUntil(options.train_steps);
     }
+    if (lab.Runs() != nullptr)
+    {
+        lab.Runs()->group_seeds = options.group_seeds;
+    }
     if (options.select_runs > 0)
     {
         lab.SelectRunsWhenListed(static_cast<std::size_t>(options.select_runs));

@@ -148,6 +148,10 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
             const std::string& n = value();
             options.select_runs = n == "all" ? std::numeric_limits<int>::max() : ParseNumber<int>(arg, n, 1);
         }
+        else if (arg == "--no-group-seeds")
+        {
+            options.group_seeds = false;
+        }
         else if (arg == "--no-record")
         {
             options.record = false;
@@ -209,6 +213,8 @@ std::string GuiUsage()
         "  --no-record         keep no run of what the window trains (the Runs view still lists the runs)\n"
         "  --select-runs N|all select the N newest runs (or all) for comparison once they are listed: the Plots\n"
         "                      view overlays them\n"
+        "  --no-group-seeds    compare runs that differ only in seed as separate lines (default: their mean and\n"
+        "                      min-max band)\n"
         "  --frame-stats       print frame-time statistics (mean, p50, p95, max) at exit\n"
         "  --fps N             frame-rate cap where vsync does not pace frames, e.g. Xvfb (default 60;\n"
         "                      0 = as fast as possible)\n"

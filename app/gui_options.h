@@ -27,6 +27,7 @@ struct GuiOptions
     int threads = 0;               // --threads T: training threads (0 = automatic)
     std::string runs_dir;          // --runs DIR ("" = io::DefaultRunsDir())
     bool record = true;            // --no-record: the window's experiments are not kept as runs
+    bool group_seeds = true;       // --no-group-seeds: the Runs view's "group seeds" starts off
     int select_runs = 0;           // --select-runs N|all (all = INT_MAX): runs selected for comparison at start
     bool continuous = false;       // --continuous: draw every frame, not only when something changed
     int fps = 60;                  // --fps N: frame-rate cap when vsync does not pace the loop (0 = uncapped)

@@ -166,6 +166,8 @@ TEST_CASE("GuiOptions: --runs names the runs directory, --no-record keeps none, 
     CHECK_FALSE(o.record);
     CHECK(o.select_runs == 3);
     CHECK(ParseGuiOptions({"--select-runs", "all"}).select_runs == std::numeric_limits<int>::max());
+    CHECK(defaults.group_seeds);
+    CHECK_FALSE(ParseGuiOptions({"--no-group-seeds"}).group_seeds);
     CHECK_THROWS_AS(ParseGuiOptions({"--select-runs", "0"}), std::invalid_argument);
     CHECK_THROWS_WITH_AS(ParseGuiOptions({"--runs", ""}), doctest::Contains("--runs: expected a folder"),
                          std::invalid_argument);

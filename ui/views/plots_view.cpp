@@ -68,7 +68,10 @@ ImU32 RunColor(std::size_t i)
     return ImGui::ColorConvertFloat4ToU32(ImVec4(r, g, b, 1.0f));
 }
 
-constexpr int kBandPoints = 400; // x positions of a seed group's band
+constexpr int kBandPoints = 200; // x positions of a seed group's band
+// Points per plot across all its lines: a software rasteriser (Xvfb's llvmpipe) pays per triangle, so 50 runs of
+// 1,024 buckets each are drawn from coarser means (k neighbouring buckets averaged) to stay near this many.
+constexpr std::size_t kPointsPerPlot = 4000;
 constexpr int kMaxLegendLines = 12; // more lines than this: no legend box (the hover still names each run)
 
 } // namespace
@@ -365,28 +368,42 @@ bool PlotsView::DrawComparison(LabContext& ctx)
         m_run_lines.clear();
         m_bands.clear();
     }
-    std::vector<const RunEntry*> runs;
-    std::vector<const models::ExperimentConfig*> configs;
+    // The selected runs and their seed groups: made again only when the listing, the selection or the grouping
+    // changes (grouping serialises every config).
+    std::string key = std::to_string(listing->version) + (library.group_seeds ? "g" : "-");
     for (const std::string& dir : library.selected)
     {
-        if (const RunEntry* run = listing->Find(dir); run != nullptr)
+        key += "\n" + dir;
+    }
+    if (key != m_compare_key)
+    {
+        m_compare_key = key;
+        m_compare_listing = listing;
+        m_compare_runs.clear();
+        m_compare_groups.clear();
+        std::vector<const models::ExperimentConfig*> configs;
+        for (const std::string& dir : library.selected)
         {
-            runs.push_back(run);
-            configs.push_back(run->info.config ? &*run->info.config : nullptr);
+            if (const RunEntry* run = listing->Find(dir); run != nullptr)
+            {
+                m_compare_runs.push_back(run);
+                configs.push_back(run->info.config ? &*run->info.config : nullptr);
+            }
+        }
+        if (library.group_seeds)
+        {
+            m_compare_groups = io::GroupBySeed(configs);
+        }
+        else
+        {
+            for (std::size_t i = 0; i < m_compare_runs.size(); ++i)
+            {
+                m_compare_groups.push_back({i});
+            }
         }
     }
-    std::vector<std::vector<std::size_t>> groups;
-    if (library.group_seeds)
-    {
-        groups = io::GroupBySeed(configs);
-    }
-    else
-    {
-        for (std::size_t i = 0; i < runs.size(); ++i)
-        {
-            groups.push_back({i});
-        }
-    }
+    const std::vector<const RunEntry*>& runs = m_compare_runs;
+    const std::vector<std::vector<std::size_t>>& groups = m_compare_groups;
     ImGui::Text("Comparing %zu runs (%zu lines, x by %s).", runs.size(), groups.size(),
                 library.by_wall ? "wall time" : "step");
     ImGui::SameLine();
@@ -443,7 +460,7 @@ bool PlotsView::DrawComparison(LabContext& ctx)
                 const std::vector<std::size_t>& group = groups[g];
                 PlotLineStyle style;
                 style.color = RunColor(g);
-                style.thickness = 1.5f;
+                style.thickness = 1.0f; // integer widths: 2 triangles a segment instead of 6
                 if (group.size() == 1)
                 {
                     const RunEntry& run = *runs[group[0]];
@@ -453,12 +470,28 @@ bool PlotsView::DrawComparison(LabContext& ctx)
                         continue;
                     }
                     RunLine& line = m_run_lines[run.info.dir.string() + "\n" + metric->name];
-                    if (line.xs.empty())
+                    const std::size_t k = std::max<std::size_t>(
+                        1, (curve->Buckets().size() * groups.size() + kPointsPerPlot - 1) / kPointsPerPlot);
+                    if (line.xs.empty() || line.k != k)
                     {
-                        for (const io::CurveBucket& b : curve->Buckets())
+                        // Means of k buckets at a time, weighted by their points.
+                        line.k = k;
+                        line.xs.clear();
+                        line.ys.clear();
+                        const std::vector<io::CurveBucket>& buckets = curve->Buckets();
+                        for (std::size_t first = 0; first < buckets.size(); first += k)
                         {
-                            line.xs.push_back(io::BucketX(b, by_wall));
-                            line.ys.push_back(b.Mean());
+                            double sum = 0, x = 0;
+                            std::int64_t count = 0;
+                            const std::size_t last = std::min(buckets.size(), first + k);
+                            for (std::size_t j = first; j < last; ++j)
+                            {
+                                sum += buckets[j].sum;
+                                count += buckets[j].count;
+                            }
+                            x = 0.5 * (io::BucketX(buckets[first], by_wall) + io::BucketX(buckets[last - 1], by_wall));
+                            line.xs.push_back(x);
+                            line.ys.push_back(count > 0 ? sum / static_cast<double>(count) : 0.0);
                         }
                     }
                     PlotLine(run.info.name.c_str(), line.xs.data(), line.ys.data(), static_cast<int>(line.xs.size()),

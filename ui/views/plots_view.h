@@ -7,10 +7,12 @@
 
 #include "core/eval/metric_catalog.h"
 #include "core/io/run_curves.h"
+#include "core/io/run_folder.h"
 #include "ui/views/lab_view.h"
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,6 +21,8 @@
 
 namespace ll::ui
 {
+
+struct RunListing;
 
 class PlotsView final : public LabView
 {
@@ -75,12 +79,17 @@ private:
     // The comparison's plotted points, made once per listing and x axis (keys: run folder or group, and metric).
     struct RunLine
     {
+        std::size_t k = 0; // buckets averaged per point
         std::vector<double> xs, ys;
     };
     std::uint64_t m_compare_version = 0;
     bool m_compare_by_wall = false;
     std::map<std::string, RunLine> m_run_lines;
     std::map<std::string, io::CurveBand> m_bands;
+    std::string m_compare_key; // listing version, grouping and selection the runs and groups below were made for
+    std::shared_ptr<const RunListing> m_compare_listing; // keeps the entries below alive
+    std::vector<const io::RunEntry*> m_compare_runs;
+    std::vector<std::vector<std::size_t>> m_compare_groups; // indices into m_compare_runs
 };
 
 } // namespace ll::ui

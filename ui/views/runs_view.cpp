@@ -351,78 +351,103 @@ void RunsView::DrawDeleteModal(RunLibrary& library)
 
 void RunsView::DrawDifferences(const RunLibrary& library, const RunListing& listing)
 {
-    std::vector<const RunEntry*> runs;
+    // Made again only when the listing or the selection changes (each difference serialises two configs).
+    std::string key = std::to_string(listing.version);
     for (const std::string& dir : library.selected)
     {
-        const RunEntry* run = listing.Find(dir);
-        if (run != nullptr && run->info.config && static_cast<int>(runs.size()) < kMaxDiffRuns)
-        {
-            runs.push_back(run);
-        }
+        key += "\n" + dir;
     }
-    if (runs.size() < 2)
+    if (key != m_diff_key)
     {
-        return;
-    }
-    // The keys that differ between the first selected run and any other, in the config's order.
-    std::vector<std::string> keys;
-    for (std::size_t i = 1; i < runs.size(); ++i)
-    {
-        for (const io::ConfigDifference& d : io::DiffConfigs(*runs[0]->info.config, *runs[i]->info.config))
+        m_diff_key = key;
+        m_diff_runs.clear();
+        m_diff_keys.clear();
+        m_diff_values.clear();
+        std::vector<const RunEntry*> runs;
+        for (const std::string& dir : library.selected)
         {
-            if (std::find(keys.begin(), keys.end(), d.key) == keys.end())
+            const RunEntry* run = listing.Find(dir);
+            if (run != nullptr && run->info.config && static_cast<int>(runs.size()) < kMaxDiffRuns)
             {
-                keys.push_back(d.key);
+                runs.push_back(run);
+            }
+        }
+        if (runs.size() >= 2)
+        {
+            std::vector<std::vector<io::ConfigDifference>> diffs;
+            for (std::size_t i = 1; i < runs.size(); ++i)
+            {
+                diffs.push_back(io::DiffConfigs(*runs[0]->info.config, *runs[i]->info.config));
+                for (const io::ConfigDifference& d : diffs.back())
+                {
+                    if (std::find(m_diff_keys.begin(), m_diff_keys.end(), d.key) == m_diff_keys.end())
+                    {
+                        m_diff_keys.push_back(d.key);
+                    }
+                }
+            }
+            // values[k][r]: key k in run r; a run that does not differ from the first has the first's value.
+            for (const std::string& k : m_diff_keys)
+            {
+                std::vector<std::string> row(runs.size());
+                for (std::size_t i = 0; i < diffs.size(); ++i)
+                {
+                    for (const io::ConfigDifference& d : diffs[i])
+                    {
+                        if (d.key == k)
+                        {
+                            row[0] = d.a;
+                            row[i + 1] = d.b;
+                        }
+                    }
+                }
+                for (std::size_t r = 1; r < row.size(); ++r)
+                {
+                    bool differs = false;
+                    for (const io::ConfigDifference& d : diffs[r - 1])
+                    {
+                        differs = differs || d.key == k;
+                    }
+                    row[r] = differs ? row[r] : row[0];
+                }
+                m_diff_values.push_back(std::move(row));
+            }
+            for (const RunEntry* run : runs)
+            {
+                m_diff_runs.push_back(run->info.name);
             }
         }
     }
+    if (m_diff_runs.size() < 2)
+    {
+        return;
+    }
     ImGui::Separator();
-    ImGui::Text("Config keys that differ between the selected runs (%zu)", keys.size());
-    if (keys.empty())
+    ImGui::Text("Config keys that differ between the selected runs (%zu)", m_diff_keys.size());
+    if (m_diff_keys.empty())
     {
         ImGui::TextDisabled("none: the selected runs share one config.");
         return;
     }
-    const int columns = 1 + static_cast<int>(runs.size());
+    const int columns = 1 + static_cast<int>(m_diff_runs.size());
     if (ImGui::BeginTable("##diff", columns, ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                                  ImGuiTableFlags_SizingStretchProp))
     {
         ImGui::TableSetupColumn("key");
-        for (const RunEntry* run : runs)
+        for (const std::string& name : m_diff_runs)
         {
-            ImGui::TableSetupColumn(run->info.name.c_str());
+            ImGui::TableSetupColumn(name.c_str());
         }
         ImGui::TableHeadersRow();
-        // Values per run, flattened once per frame only for the keys shown (configs are small).
-        std::vector<std::vector<io::ConfigDifference>> diffs;
-        for (std::size_t i = 1; i < runs.size(); ++i)
-        {
-            diffs.push_back(io::DiffConfigs(*runs[0]->info.config, *runs[i]->info.config));
-        }
-        for (const std::string& key : keys)
+        for (std::size_t k = 0; k < m_diff_keys.size(); ++k)
         {
             ImGui::TableNextRow();
             ImGui::TableNextColumn();
-            ImGui::TextUnformatted(key.c_str());
-            std::string first;
-            for (std::size_t i = 0; i < diffs.size(); ++i)
-            {
-                for (const io::ConfigDifference& d : diffs[i])
-                {
-                    if (d.key == key)
-                    {
-                        first = d.a;
-                    }
-                }
-            }
-            ImGui::TableNextColumn();
-            ImGui::TextUnformatted(first.c_str());
-            for (std::size_t i = 0; i < diffs.size(); ++i)
+            ImGui::TextUnformatted(m_diff_keys[k].c_str());
+            for (const std::string& value : m_diff_values[k])
             {
                 ImGui::TableNextColumn();
-                const auto it = std::find_if(diffs[i].begin(), diffs[i].end(),
-                                             [&](const io::ConfigDifference& d) { return d.key == key; });
-                ImGui::TextUnformatted(it == diffs[i].end() ? first.c_str() : it->b.c_str());
+                ImGui::TextUnformatted(value.c_str());
             }
         }
         ImGui::EndTable();

@@ -43,6 +43,10 @@ private:
     char m_rename[128] = {};
     std::string m_delete;                 // the run the delete modal asks about
     std::string m_message;
+    std::string m_diff_key;                         // listing version and selection of the differences below
+    std::vector<std::string> m_diff_runs;           // run names (columns)
+    std::vector<std::string> m_diff_keys;           // config keys (rows)
+    std::vector<std::vector<std::string>> m_diff_values; // [key][run] as JSON text
     std::int64_t m_side_step = -1;        // the side-by-side step (-1 = the latest both have)
     Texture m_side[2];
     std::shared_ptr<const io::RgbaImage> m_side_uploaded[2];

@@ -579,45 +579,60 @@ void PlotBand(const double* xs, const double* lo, const double* hi, int n, ImU32
         }
         return;
     }
+    // One triangle strip (no anti-aliased fringe: the band is a faint fill), at most one point per 3 pixel columns.
     ImDrawList* draw = ImGui::GetWindowDrawList();
     const ImU32 fill = Faint(color, 0.22f);
-    // One quad per step between neighbouring points that are both drawable; at most one per pixel column.
+    std::vector<ImVec2>& strip = f.points; // pairs (hi, lo), reused
+    strip.clear();
     double last_px = -1e9;
-    int prev = -1;
+    const auto flush = [&]() {
+        const int n_pairs = static_cast<int>(strip.size() / 2);
+        if (n_pairs >= 2)
+        {
+            const ImVec2 uv = ImGui::GetFontTexUvWhitePixel();
+            draw->PrimReserve((n_pairs - 1) * 6, n_pairs * 2);
+            const auto base = static_cast<ImDrawIdx>(draw->_VtxCurrentIdx);
+            for (const ImVec2& p : strip)
+            {
+                draw->PrimWriteVtx(p, uv, fill);
+            }
+            for (int i = 0; i + 1 < n_pairs; ++i)
+            {
+                const auto v = static_cast<ImDrawIdx>(base + 2 * i);
+                draw->PrimWriteIdx(v);
+                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 1));
+                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 2));
+                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 1));
+                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 3));
+                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 2));
+            }
+        }
+        strip.clear();
+    };
     for (int i = 0; i < n; ++i)
     {
         const double a_lo = f.ty.ToAxis(lo[i]), a_hi = f.ty.ToAxis(hi[i]);
         if (!std::isfinite(a_lo) || !std::isfinite(a_hi))
         {
-            prev = -1;
+            flush();
             continue;
         }
-        const double px = f.tx.AxisToPixel(xs[i]);
         if (xs[i] >= f.tx.lo && xs[i] <= f.tx.hi)
         {
             f.fit_y_lo = std::min(f.fit_y_lo, a_lo);
             f.fit_y_hi = std::max(f.fit_y_hi, a_hi);
         }
-        if (prev >= 0 && (px - last_px >= 1.0 || i == n - 1))
+        const double px = f.tx.AxisToPixel(xs[i]);
+        if (px - last_px < 3.0 && i + 1 < n)
         {
-            const auto x0 = static_cast<float>(std::clamp(f.tx.AxisToPixel(xs[prev]), -1e6, 1e6));
-            const auto x1 = static_cast<float>(std::clamp(px, -1e6, 1e6));
-            const ImVec2 quad[4] = {
-                ImVec2(x0, static_cast<float>(f.ty.AxisToPixel(f.ty.ToAxis(hi[prev])))),
-                ImVec2(x1, static_cast<float>(f.ty.AxisToPixel(a_hi))),
-                ImVec2(x1, static_cast<float>(f.ty.AxisToPixel(a_lo))),
-                ImVec2(x0, static_cast<float>(f.ty.AxisToPixel(f.ty.ToAxis(lo[prev])))),
-            };
-            draw->AddConvexPolyFilled(quad, 4, fill);
-            prev = i;
-            last_px = px;
+            continue;
         }
-        else if (prev < 0)
-        {
-            prev = i;
-            last_px = px;
-        }
+        last_px = px;
+        const auto x = static_cast<float>(std::clamp(px, -1e6, 1e6));
+        strip.emplace_back(x, static_cast<float>(std::clamp(f.ty.AxisToPixel(a_hi), -1e6, 1e6)));
+        strip.emplace_back(x, static_cast<float>(std::clamp(f.ty.AxisToPixel(a_lo), -1e6, 1e6)));
     }
+    flush();
 }
 
 void PlotMarkerX(double x, const char* label)
