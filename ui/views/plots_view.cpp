@@ -1,6 +1,7 @@
 // The Plots view (see plots_view.h).
 #include "ui/views/plots_view.h"
 
+#include "ui/gl/cached_region.h"
 #include "ui/views/run_library.h"
 #include "ui/widgets/plot.h"
 #include "ui/widgets/theme.h"
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 
 namespace ll::ui
@@ -432,6 +434,7 @@ bool PlotsView::DrawComparison(LabContext& ctx)
         }
     }
     const bool by_wall = library.by_wall;
+    const std::uint64_t data_key = MixKey(std::hash<std::string>{}(m_compare_key), by_wall ? 1 : 0);
     ImGui::BeginChild("##compare_scroll", ImVec2(0, 0), false);
     const float avail_w = ImGui::GetContentRegionAvail().x;
     const int columns = avail_w > 900 ? 2 : 1;
@@ -448,8 +451,35 @@ bool PlotsView::DrawComparison(LabContext& ctx)
             ImGui::TextUnformatted(label);
             char id[96];
             std::snprintf(id, sizeof id, "%s##compare_%s", label, m_log_y ? "log" : "lin");
+            // Drawn once into a picture and shown from it until its data or view changes (a software rasteriser
+            // pays for every triangle of every frame); drawn live while the mouse is over it (hover, pan, zoom).
+            const ImVec2 min = ImGui::GetCursorScreenPos();
+            const ImVec2 max(min.x + ImGui::GetContentRegionAvail().x, min.y + height);
+            CachedRegion* region = nullptr;
+            if (!ImGui::IsMouseHoveringRect(min, max, false) || !ImGui::IsWindowHovered())
+            {
+                std::unique_ptr<CachedRegion>& slot = m_regions[id];
+                slot = slot ? std::move(slot) : std::make_unique<CachedRegion>();
+                region = slot.get();
+                const std::uint64_t key = MixKey(data_key, m_view_keys[id]);
+                if (ImDrawList* list = region->Begin(min, max, key); list != nullptr)
+                {
+                    ImVec4 bg = ClearColor();
+                    bg.w = 1.0f;
+                    list->AddRectFilled(min, max, ImGui::ColorConvertFloat4ToU32(bg));
+                    SetNextPlotDrawList(list);
+                }
+                else
+                {
+                    SetNextPlotSkipDraw();
+                }
+            }
             if (!BeginPlot(id, ImVec2(-1, height)))
             {
+                if (region != nullptr)
+                {
+                    region->End();
+                }
                 continue;
             }
             PlotFlags flags = m_log_y ? PlotFlags_LogY : PlotFlags_None;
@@ -518,6 +548,11 @@ bool PlotsView::DrawComparison(LabContext& ctx)
                 PlotLine(name, band.xs.data(), band.mean.data(), static_cast<int>(band.xs.size()), style);
             }
             EndPlot();
+            m_view_keys[id] = LastPlotViewKey();
+            if (region != nullptr)
+            {
+                region->End();
+            }
         }
         ImGui::EndTable();
     }

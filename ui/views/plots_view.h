@@ -8,6 +8,7 @@
 #include "core/eval/metric_catalog.h"
 #include "core/io/run_curves.h"
 #include "core/io/run_folder.h"
+#include "ui/gl/cached_region.h"
 #include "ui/views/lab_view.h"
 
 #include <cstdint>
@@ -90,6 +91,8 @@ private:
     std::shared_ptr<const RunListing> m_compare_listing; // keeps the entries below alive
     std::vector<const io::RunEntry*> m_compare_runs;
     std::vector<std::vector<std::size_t>> m_compare_groups; // indices into m_compare_runs
+    std::map<std::string, std::unique_ptr<CachedRegion>> m_regions; // each comparison plot's picture, by plot id
+    std::map<std::string, std::uint64_t> m_view_keys;               // each one's LastPlotViewKey
 };
 
 } // namespace ll::ui

@@ -14,6 +14,8 @@
 
 #include <imgui.h>
 
+#include <cstdint>
+
 namespace ll::ui
 {
 
@@ -56,5 +58,13 @@ void PlotBand(const double* xs, const double* lo, const double* hi, int n, ImU32
 void PlotMarkerX(double x, const char* label);
 
 void EndPlot();
+
+// Showing a plot from a picture (ui/gl/cached_region.h, used by the views): the next BeginPlot draws into `list`
+// instead of the window's draw list, or, with SetNextPlotSkipDraw, draws nothing (the picture shows it: layout and
+// input only, the limits stay). LastPlotViewKey is what the last ended plot's picture depends on besides its data:
+// its limits, log axis, fit and follow modes and hidden series.
+void SetNextPlotDrawList(ImDrawList* list);
+void SetNextPlotSkipDraw();
+std::uint64_t LastPlotViewKey();
 
 } // namespace ll::ui
