@@ -44,6 +44,11 @@ const char* kRunsUsage =
     "  diff  the config keys that differ between runs A and B (folder paths, or names under DIR) and both runs'\n"
     "        final metrics side by side\n"
     "  --runs DIR  the runs directory (default: $XDG_DATA_HOME/latentlab/runs, else ~/.local/share/latentlab/runs)\n"
+    "       latentlab runs synth [--runs DIR] [--count N] [--points P]\n"
+    "       latentlab runs time-open [--runs DIR] [--threads T]\n"
+    "  synth      writes N synthetic runs (default 50: 5 configs x 10 seeds) of P steps (default 100000) and one\n"
+    "             damaged run, as the window's recorder writes runs (to measure the Runs view at scale)\n"
+    "  time-open  reads every run as the window's Runs view does (T threads, default 2) and says how long it took\n"
     "  Every folder `latentlab train --out` or `latentlab sweep` writes is a run.\n";
 
 const char* kSweepUsage =
@@ -307,12 +312,45 @@ int RunRunsArgs(const std::vector<std::string>& args, std::ostream& out, std::os
 {
     std::vector<std::string> positional;
     std::string runs_dir;
+    int count = 50, threads = 2;
+    std::int64_t points = 100000;
     for (std::size_t i = 0; i < args.size(); ++i)
     {
         if (args[i] == "--help" || args[i] == "-h")
         {
             out << kRunsUsage;
             return 0;
+        }
+        if (args[i] == "--count" || args[i] == "--points" || args[i] == "--threads")
+        {
+            if (i + 1 >= args.size())
+            {
+                err << "latentlab runs: " << args[i] << ": missing value\n" << kRunsUsage;
+                return kExitUsage;
+            }
+            try
+            {
+                const std::string& flag = args[i];
+                const std::string& value = args[++i];
+                if (flag == "--count")
+                {
+                    count = ParseNumber<int>(flag, value, 1, 10000);
+                }
+                else if (flag == "--points")
+                {
+                    points = ParseNumber<std::int64_t>(flag, value, 1, 10000000);
+                }
+                else
+                {
+                    threads = ParseNumber<int>(flag, value, 1, 64);
+                }
+            }
+            catch (const std::exception& e)
+            {
+                err << "latentlab runs: " << e.what() << "\n";
+                return kExitUsage;
+            }
+            continue;
         }
         if (args[i] == "--runs")
         {
@@ -335,14 +373,24 @@ int RunRunsArgs(const std::vector<std::string>& args, std::ostream& out, std::os
     }
     const bool list = positional.size() == 1 && positional[0] == "list";
     const bool diff = positional.size() == 3 && positional[0] == "diff";
-    if (!list && !diff)
+    const bool synth = positional.size() == 1 && positional[0] == "synth";
+    const bool time_open = positional.size() == 1 && positional[0] == "time-open";
+    if (!list && !diff && !synth && !time_open)
     {
-        err << "latentlab runs: expected 'list' or 'diff A B'\n" << kRunsUsage;
+        err << "latentlab runs: expected 'list', 'diff A B', 'synth' or 'time-open'\n" << kRunsUsage;
         return kExitUsage;
     }
     const fs::path dir = runs_dir.empty() ? io::DefaultRunsDir() : fs::path(runs_dir);
     try
     {
+        if (synth)
+        {
+            return RunsSynthCommand(dir, count, points, out);
+        }
+        if (time_open)
+        {
+            return RunsTimeOpenCommand(dir, threads, out);
+        }
         return list ? ListRunsCommand(dir, out)
                     : DiffRunsCommand(FindRun(positional[1], dir), FindRun(positional[2], dir), out);
     }

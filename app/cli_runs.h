@@ -2,6 +2,8 @@
 // folders here, or written out as a Slurm job array). Each returns the process exit code.
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -15,5 +17,10 @@ int RunSweep(int argc, char** argv);
 // The same with arguments after the subcommand's name and explicit streams, for tests.
 int RunRunsArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 int RunSweepArgs(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+// cli_runs_bench.cpp: `latentlab runs synth DIR` (count synthetic runs of `points` steps, written by the run
+// recorder) and `latentlab runs time-open DIR` (read as the window's listing reads them, timed).
+int RunsSynthCommand(const std::filesystem::path& dir, int count, std::int64_t points, std::ostream& out);
+int RunsTimeOpenCommand(const std::filesystem::path& dir, int threads, std::ostream& out);
 
 } // namespace ll::app

@@ -10,6 +10,7 @@
 #include "app/gui_options.h"
 #include "app/gui_runtime.h"
 #include "app/loop_end.h"
+#include "core/io/run_folder.h"
 #include "core/train/session.h"
 #include "ui/gl/cached_region.h"
 #include "ui/views/lab_window.h"
@@ -94,12 +95,18 @@ WindowOptions WindowOptionsFor(const GuiOptions& options)
     return window;
 }
 
+std::string RunsDirFor(const GuiOptions& options)
+{
+    return options.runs_dir.empty() ? io::DefaultRunsDir().string() : options.runs_dir;
+}
+
 train::SessionOptions SessionOptionsFor(const GuiOptions& options)
 {
     train::SessionOptions session;
     session.threads = options.threads;
     session.background_priority = true;
     session.data_dir = options.data_dir;
+    session.runs_dir = options.record ? RunsDirFor(options) : std::string();
     return session;
 }
 
@@ -109,6 +116,7 @@ ui::LabOptions LabOptionsFor(const GuiOptions& options)
     lab.data_dir = options.data_dir;
     lab.dataset = options.dataset;
     lab.seed = options.seed;
+    lab.runs_dir = RunsDirFor(options);
     return lab;
 }
 
@@ -136,6 +144,14 @@ bool OpenExperiment(const GuiOptions& options, train::Session& session, ui::LabW
     if (options.train_steps > 0)
     {
         session.RunUntil(options.train_steps);
+    }
+    if (lab.Runs() != nullptr)
+    {
+        lab.Runs()->group_seeds = options.group_seeds;
+    }
+    if (options.select_runs > 0)
+    {
+        lab.SelectRunsWhenListed(static_cast<std::size_t>(options.select_runs));
     }
     return true;
 }
@@ -238,6 +254,12 @@ int RunGui(int argc, char** argv)
     if (options.frame_stats)
     {
         stats.Print(stdout);
+        if (ui::RunLibrary* runs = lab.Runs(); runs != nullptr)
+        {
+            const auto listing = runs->Listing();
+            std::printf("latentlab: runs: %zu listed, the first listing in %.3f s, the last in %.3f s; %zu selected\n",
+                        listing->runs.size(), listing->first_seconds, listing->seconds, runs->selected.size());
+        }
     }
     session.Stop();
     return end.ExitCode();

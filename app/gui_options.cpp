@@ -135,6 +135,27 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
         {
             options.threads = ParseNumber<int>(arg, value(), 0);
         }
+        else if (arg == "--runs")
+        {
+            options.runs_dir = value();
+            if (options.runs_dir.empty())
+            {
+                throw std::invalid_argument("--runs: expected a folder");
+            }
+        }
+        else if (arg == "--select-runs")
+        {
+            const std::string& n = value();
+            options.select_runs = n == "all" ? std::numeric_limits<int>::max() : ParseNumber<int>(arg, n, 1);
+        }
+        else if (arg == "--no-group-seeds")
+        {
+            options.group_seeds = false;
+        }
+        else if (arg == "--no-record")
+        {
+            options.record = false;
+        }
         else if (arg == "--continuous")
         {
             options.continuous = true;
@@ -187,6 +208,13 @@ std::string GuiUsage()
     text +=
         "  --train-steps K     train K steps at start, then pause (with --screenshot: then shoot)\n"
         "  --threads T         training threads (default: one less than the cores, at least 1)\n"
+        "  --runs DIR          runs directory: every experiment trained is kept there as a run, and the Runs view\n"
+        "                      lists it (default: $XDG_DATA_HOME/latentlab/runs)\n"
+        "  --no-record         keep no run of what the window trains (the Runs view still lists the runs)\n"
+        "  --select-runs N|all select the N newest runs (or all) for comparison once they are listed: the Plots\n"
+        "                      view overlays them\n"
+        "  --no-group-seeds    compare runs that differ only in seed as separate lines (default: their mean and\n"
+        "                      min-max band)\n"
         "  --frame-stats       print frame-time statistics (mean, p50, p95, max) at exit\n"
         "  --fps N             frame-rate cap where vsync does not pace frames, e.g. Xvfb (default 60;\n"
         "                      0 = as fast as possible)\n"

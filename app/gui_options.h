@@ -25,6 +25,10 @@ struct GuiOptions
     std::int64_t train_steps = 0;  // --train-steps K: train K steps at start (with --screenshot: then shoot)
     bool frame_stats = false;      // --frame-stats: print frame-time statistics at exit
     int threads = 0;               // --threads T: training threads (0 = automatic)
+    std::string runs_dir;          // --runs DIR ("" = io::DefaultRunsDir())
+    bool record = true;            // --no-record: the window's experiments are not kept as runs
+    bool group_seeds = true;       // --no-group-seeds: the Runs view's "group seeds" starts off
+    int select_runs = 0;           // --select-runs N|all (all = INT_MAX): runs selected for comparison at start
     bool continuous = false;       // --continuous: draw every frame, not only when something changed
     int fps = 60;                  // --fps N: frame-rate cap when vsync does not pace the loop (0 = uncapped)
     bool imgui_renderer = false;   // --renderer imgui: ImGui's OpenGL3 backend instead of ui::GlRenderer

@@ -24,7 +24,7 @@ trap 'rm -rf "$config"' EXIT
 run() {
     local steps="$1"
     shift
-    XDG_CONFIG_HOME="$config" xvfb-run -a -s "-screen 0 ${size}x24" "$app" --preset "$preset" --continuous --frame-stats --frames "$frames" \
+    XDG_CONFIG_HOME="$config" XDG_DATA_HOME="$config/data" xvfb-run -a -s "-screen 0 ${size}x24" "$app" --preset "$preset" --continuous --frame-stats --frames "$frames" \
         --size "$size" --train-steps "$steps" "$@" 2>&1 | grep "frame time" | sed "s/^latentlab: frame time/  /"
 }
 p95() { grep "(interval)" | sed -E 's/.*p95 ([0-9.]+) ms.*/\1/'; }

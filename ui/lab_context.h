@@ -13,6 +13,8 @@
 namespace ll::ui
 {
 
+class RunLibrary;
+
 struct LabContext
 {
     train::Session* session = nullptr;                 // commands only
@@ -23,6 +25,9 @@ struct LabContext
     std::uint64_t history_generation = 0; // the run the history belongs to
     // The rows drained this frame (empty most frames), for panels that keep running statistics incrementally.
     const train::MetricBlock* new_rows = nullptr;
+    // The runs directory (ui/views/run_library.h): its listing, and the runs selected for comparison, which the
+    // Plots view overlays instead of the live run while any is selected. Null when the lab has none.
+    RunLibrary* runs = nullptr;
 
     // Returns a model the UI thread may Decode/Encode/Score with, cloned from snapshot->model whenever that
     // pointer changes (Model's inference methods are non-const, so the shared frozen copy is not used

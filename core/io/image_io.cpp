@@ -2,8 +2,12 @@
 // tiling, atomic file replacement and the metrics CSV (see image_io.h).
 #include "core/io/image_io.h"
 
+#include "core/io/bounded_read.h"
+#include "core/io/run_folder.h"
+
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -355,7 +359,53 @@ void MetricsCsv::AddColumns(const std::vector<std::string>& names)
     }
 }
 
-void MetricsCsv::Append(std::int64_t step, double wall_seconds, const Values& values)
+void MetricsCsv::Continue(const std::filesystem::path& path, std::int64_t last_step)
+{
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+    {
+        Open(path);
+        return;
+    }
+    Close();
+    const std::string text = ReadFileBounded(path, kMaxMetricsCsvBytes, "metrics CSV");
+    const MetricsTable table = ParseMetricsCsv(text, path.string()); // refuses a file that is not the lab's
+    // Keep the header and the complete rows up to last_step (rows are in step order).
+    std::size_t keep = text.find('\n') + 1;
+    for (std::size_t end = text.find('\n', keep); end != std::string::npos; end = text.find('\n', keep))
+    {
+        long long step = 0;
+        const auto parsed = std::from_chars(text.data() + keep, text.data() + end, step);
+        if (end > keep && (parsed.ec != std::errc() || step > last_step))
+        {
+            break;
+        }
+        keep = end + 1;
+    }
+    WriteFileAtomic(path, std::string_view(text).substr(0, keep));
+    m_path = path;
+    m_columns = table.series;
+    m_file.open(path, std::ios::binary | std::ios::app);
+    if (!m_file)
+    {
+        throw std::runtime_error("metrics CSV '" + path.string() + "': cannot reopen for appending (" + ErrnoText() +
+                                 ")");
+    }
+}
+
+void MetricsCsv::Flush()
+{
+    if (m_file.is_open())
+    {
+        m_file.flush();
+        if (!m_file)
+        {
+            throw std::runtime_error("metrics CSV '" + m_path.string() + "': write failed (" + ErrnoText() + ")");
+        }
+    }
+}
+
+void MetricsCsv::Append(std::int64_t step, double wall_seconds, const Values& values, bool flush)
 {
     if (!m_file.is_open())
     {
@@ -388,7 +438,11 @@ void MetricsCsv::Append(std::int64_t step, double wall_seconds, const Values& va
         line += ',';
         line += f;
     }
-    m_file << line << '\n' << std::flush;
+    m_file << line << '\n';
+    if (flush)
+    {
+        m_file.flush();
+    }
     if (!m_file)
     {
         throw std::runtime_error("metrics CSV '" + m_path.string() + "': write failed (" + ErrnoText() + ")");

@@ -77,7 +77,8 @@ RgbaImage TileImages(const nn::MatrixF& images, int height, int width, int chann
 // Metrics as CSV: "step,wall_s,<series...>" then one row per Append. A series appearing for the first time adds a
 // column: the file is rewritten once with the wider header and the earlier rows padded with empty fields (so a
 // series that starts at step 500 still gets its column). Missing values are empty fields; NaN is written "nan".
-// Rows are flushed as they are appended, so the file can be read (or plotted) while a run goes on.
+// Rows are flushed as they are appended (or, with flush = false, at the next Flush: a batch of rows in one write), so
+// the file can be read (or plotted) while a run goes on, and a killed run leaves every row up to its last flush.
 class MetricsCsv
 {
 public:
@@ -90,7 +91,12 @@ public:
 
     // Creates (truncates) path and writes the header with the given series. Throws std::runtime_error.
     void Open(const std::filesystem::path& path, const std::vector<std::string>& columns = {});
-    void Append(std::int64_t step, double wall_seconds, const Values& values);
+    // Continues the metrics CSV at path (a run resumed from a checkpoint at last_step): its header's columns are
+    // kept, rows after last_step and a last line cut short by a kill are dropped (the file replaced atomically),
+    // then rows append. A missing file is created as Open does. Throws std::runtime_error / std::invalid_argument.
+    void Continue(const std::filesystem::path& path, std::int64_t last_step);
+    void Append(std::int64_t step, double wall_seconds, const Values& values, bool flush = true);
+    void Flush();
     void Close();
 
     bool IsOpen() const { return m_file.is_open(); }

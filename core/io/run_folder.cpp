@@ -3,15 +3,19 @@
 
 #include "core/io/bounded_read.h"
 #include "core/io/config_json.h"
+#include "core/io/image_io.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <stdexcept>
+#include <thread>
 
 namespace ll::io
 {
@@ -22,9 +26,9 @@ namespace
 {
 
 // The fields of one CSV line (the lab's series names are plain words; a quoted field loses its quotes).
-std::vector<std::string_view> SplitFields(std::string_view line)
+void SplitFields(std::string_view line, std::vector<std::string_view>& fields)
 {
-    std::vector<std::string_view> fields;
+    fields.clear();
     std::size_t from = 0;
     while (true)
     {
@@ -38,7 +42,7 @@ std::vector<std::string_view> SplitFields(std::string_view line)
         fields.push_back(field);
         if (comma == std::string_view::npos)
         {
-            return fields;
+            return;
         }
         from = comma + 1;
     }
@@ -88,6 +92,27 @@ void Flatten(const nlohmann::ordered_json& j, const std::string& prefix,
     }
 }
 
+// The run's curves.lod when it summarises a metrics.csv of csv_bytes (else false).
+bool LoadCurvesCache(const fs::path& dir, std::uint64_t csv_bytes, CurvesCache& cache)
+{
+    std::error_code ec;
+    const fs::path path = dir / kRunCurvesFile;
+    if (!fs::is_regular_file(path, ec))
+    {
+        return false;
+    }
+    try
+    {
+        const std::string bytes = ReadFileBounded(path, kMaxCurvesFileBytes, "curves file");
+        return DecodeCurves(bytes, cache) && cache.csv_bytes == csv_bytes &&
+               cache.curves.names.size() == cache.curves.series.size();
+    }
+    catch (const std::exception&)
+    {
+        return false;
+    }
+}
+
 fs::file_time_type RunTime(const fs::path& dir)
 {
     std::error_code ec;
@@ -114,13 +139,17 @@ std::vector<std::pair<std::string, double>> MetricsTable::LastValues() const
     return out;
 }
 
-MetricsTable ParseMetricsCsv(std::string_view text, const std::string& source_name)
+void ForEachMetricsRow(std::string_view text, const std::string& source_name,
+                       const std::function<void(const std::vector<std::string>&)>& on_header,
+                       const std::function<void(std::int64_t, double, const std::vector<double>&)>& on_row)
 {
-    MetricsTable table;
     std::size_t line_no = 0;
     const auto fail = [&](const std::string& reason) {
         return std::invalid_argument(source_name + ": line " + std::to_string(line_no) + ": " + reason);
     };
+    std::vector<std::string> series;
+    std::vector<std::string_view> fields; // reused: one row at a time
+    std::vector<double> row;
     std::size_t from = 0;
     bool header = true;
     while (from < text.size())
@@ -141,7 +170,11 @@ MetricsTable ParseMetricsCsv(std::string_view text, const std::string& source_na
         {
             line.remove_suffix(1);
         }
-        const std::vector<std::string_view> fields = SplitFields(line);
+        if (!header && line.empty())
+        {
+            continue;
+        }
+        SplitFields(line, fields);
         if (header)
         {
             if (fields.size() < 2 || fields[0] != "step" || fields[1] != "wall_s")
@@ -154,19 +187,15 @@ MetricsTable ParseMetricsCsv(std::string_view text, const std::string& source_na
             }
             for (std::size_t i = 2; i < fields.size(); ++i)
             {
-                table.series.emplace_back(fields[i]);
+                series.emplace_back(fields[i]);
             }
+            on_header(series);
             header = false;
             continue;
         }
-        if (line.empty())
+        if (fields.size() > series.size() + 2)
         {
-            continue;
-        }
-        if (fields.size() > table.series.size() + 2)
-        {
-            throw fail(std::to_string(fields.size()) + " fields, the header has " +
-                       std::to_string(table.series.size() + 2));
+            throw fail(std::to_string(fields.size()) + " fields, the header has " + std::to_string(series.size() + 2));
         }
         std::int64_t step = 0;
         const auto [end, error] = std::from_chars(fields[0].data(), fields[0].data() + fields[0].size(), step);
@@ -176,27 +205,39 @@ MetricsTable ParseMetricsCsv(std::string_view text, const std::string& source_na
         {
             throw fail("a row must start with a step and a wall time");
         }
-        if ((table.values.size() + 1) * std::max<std::size_t>(table.series.size(), 1) > kMaxMetricsCells)
-        {
-            throw fail("more than " + std::to_string(kMaxMetricsCells) + " values (rows x series)");
-        }
-        std::vector<double> row(table.series.size(), std::numeric_limits<double>::quiet_NaN());
+        row.assign(series.size(), std::numeric_limits<double>::quiet_NaN());
         for (std::size_t i = 2; i < fields.size(); ++i)
         {
             if (!ParseField(fields[i], row[i - 2]))
             {
-                throw fail("'" + std::string(fields[i].substr(0, 40)) + "' is not a number (series " +
-                           table.series[i - 2] + ")");
+                throw fail("'" + std::string(fields[i].substr(0, 40)) + "' is not a number (series " + series[i - 2] +
+                           ")");
             }
         }
-        table.steps.push_back(step);
-        table.wall_seconds.push_back(wall);
-        table.values.push_back(std::move(row));
+        on_row(step, wall, row);
     }
     if (header)
     {
         throw fail("empty file");
     }
+}
+
+MetricsTable ParseMetricsCsv(std::string_view text, const std::string& source_name)
+{
+    MetricsTable table;
+    ForEachMetricsRow(
+        text, source_name, [&](const std::vector<std::string>& series) { table.series = series; },
+        [&](std::int64_t step, double wall, const std::vector<double>& row) {
+            if ((table.values.size() + 1) * std::max<std::size_t>(table.series.size(), 1) > kMaxMetricsCells)
+            {
+                throw std::invalid_argument(source_name + ": line " + std::to_string(table.values.size() + 2) +
+                                            ": more than " + std::to_string(kMaxMetricsCells) +
+                                            " values (rows x series)");
+            }
+            table.steps.push_back(step);
+            table.wall_seconds.push_back(wall);
+            table.values.push_back(row);
+        });
     return table;
 }
 
@@ -206,7 +247,7 @@ bool IsRunFolder(const fs::path& dir)
     return fs::is_regular_file(dir / kRunConfigFile, ec) || fs::is_regular_file(dir / kRunMetricsFile, ec);
 }
 
-RunInfo ReadRun(const fs::path& dir)
+RunInfo ReadRun(const fs::path& dir, RunCurves* curves)
 {
     std::error_code ec;
     if (!fs::is_directory(dir, ec))
@@ -240,14 +281,66 @@ RunInfo ReadRun(const fs::path& dir)
         try
         {
             const fs::path path = dir / kRunMetricsFile;
-            const MetricsTable table =
-                ParseMetricsCsv(ReadFileBounded(path, kMaxMetricsCsvBytes, "metrics CSV"), path.string());
-            if (!table.steps.empty())
+            const std::uint64_t csv_bytes = fs::file_size(path, ec);
+            CurvesCache cache;
+            // With curves asked for, a curves.lod of this CSV's length stands for it; else the CSV is streamed: the
+            // last row's step and time, each series' last value, and the curves (then kept in curves.lod).
+            const bool cached = curves != nullptr && !ec && LoadCurvesCache(dir, csv_bytes, cache);
+            if (!cached)
             {
-                run.steps = table.steps.back();
-                run.wall_seconds = table.wall_seconds.back();
+                const std::string text = ReadFileBounded(path, kMaxMetricsCsvBytes, "metrics CSV");
+                ForEachMetricsRow(
+                    text, path.string(),
+                    [&](const std::vector<std::string>& series) {
+                        cache.curves.names = series;
+                        cache.last_values.assign(series.size(), std::numeric_limits<double>::quiet_NaN());
+                        if (curves != nullptr)
+                        {
+                            cache.curves.series.assign(series.size(), CurveLod());
+                        }
+                    },
+                    [&](std::int64_t step, double wall, const std::vector<double>& row) {
+                        cache.last_step = step;
+                        cache.last_wall = wall;
+                        for (std::size_t i = 0; i < row.size(); ++i)
+                        {
+                            if (!std::isnan(row[i]))
+                            {
+                                cache.last_values[i] = row[i];
+                                if (curves != nullptr)
+                                {
+                                    cache.curves.series[i].Append(step, wall, row[i]);
+                                }
+                            }
+                        }
+                    });
+                if (curves != nullptr && text.size() == csv_bytes)
+                {
+                    cache.csv_bytes = csv_bytes;
+                    try
+                    {
+                        WriteFileAtomic(dir / kRunCurvesFile, EncodeCurves(cache));
+                    }
+                    catch (const std::exception&)
+                    {
+                        // A read-only runs folder: the curves are read from the CSV each time.
+                    }
+                }
             }
-            run.final_metrics = table.LastValues();
+            run.steps = cache.last_step;
+            run.wall_seconds = cache.last_wall;
+            run.final_metrics.clear();
+            for (std::size_t i = 0; i < cache.curves.names.size() && i < cache.last_values.size(); ++i)
+            {
+                if (!std::isnan(cache.last_values[i]))
+                {
+                    run.final_metrics.emplace_back(cache.curves.names[i], cache.last_values[i]);
+                }
+            }
+            if (curves != nullptr)
+            {
+                *curves = std::move(cache.curves);
+            }
             anything = true;
         }
         catch (const std::exception& e)
@@ -308,7 +401,7 @@ RunInfo ReadRun(const fs::path& dir)
     return run;
 }
 
-std::vector<RunInfo> ListRuns(const fs::path& root)
+std::vector<fs::path> ListRunDirs(const fs::path& root)
 {
     std::error_code ec;
     if (!fs::is_directory(root, ec))
@@ -331,13 +424,131 @@ std::vector<RunInfo> ListRuns(const fs::path& root)
         throw std::runtime_error("runs directory '" + root.string() + "': " + ec.message());
     }
     std::sort(dirs.begin(), dirs.end());
+    std::vector<fs::path> out;
+    out.reserve(dirs.size());
+    for (const auto& entry : dirs)
+    {
+        out.push_back(entry.second);
+    }
+    return out;
+}
+
+std::vector<RunInfo> ListRuns(const fs::path& root)
+{
     std::vector<RunInfo> runs;
-    runs.reserve(dirs.size());
-    for (const auto& [time, dir] : dirs)
+    for (const fs::path& dir : ListRunDirs(root))
     {
         runs.push_back(ReadRun(dir));
     }
     return runs;
+}
+
+fs::path LastCheckpoint(const fs::path& dir)
+{
+    std::error_code ec;
+    for (const char* name : {kRunFinalCheckpoint, kRunLatestCheckpoint})
+    {
+        if (fs::is_regular_file(dir / name, ec))
+        {
+            return dir / name;
+        }
+    }
+    fs::path best;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    {
+        const std::string name = it->path().filename().string();
+        if (name.size() == 16 && name.rfind("step_", 0) == 0 && name.substr(11) == ".ckpt" &&
+            (best.empty() || name > best.filename().string()))
+        {
+            best = it->path();
+        }
+    }
+    return best;
+}
+
+std::vector<std::int64_t> SampleSteps(const fs::path& dir, const std::string& stem)
+{
+    std::vector<std::int64_t> steps;
+    std::error_code ec;
+    const std::string prefix = stem + "_";
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end && steps.size() < 100000; it.increment(ec))
+    {
+        const std::string name = it->path().filename().string();
+        if (name.size() > prefix.size() + 4 && name.rfind(prefix, 0) == 0 && name.substr(name.size() - 4) == ".png")
+        {
+            std::int64_t step = 0;
+            const char* first = name.data() + prefix.size();
+            const char* last = name.data() + name.size() - 4;
+            const auto [end_ptr, error] = std::from_chars(first, last, step);
+            if (error == std::errc() && end_ptr == last)
+            {
+                steps.push_back(step);
+            }
+        }
+    }
+    std::sort(steps.begin(), steps.end());
+    return steps;
+}
+
+fs::path SampleFile(const fs::path& dir, const std::string& stem, std::int64_t step)
+{
+    char buffer[48];
+    std::snprintf(buffer, sizeof buffer, "_%06lld.png", static_cast<long long>(step));
+    return dir / (stem + buffer);
+}
+
+RunEntry ReadRunEntry(const fs::path& dir)
+{
+    RunEntry entry;
+    auto curves = std::make_shared<RunCurves>();
+    entry.info = ReadRun(dir, curves.get());
+    entry.curves = std::move(curves);
+    for (const char* stem : {"samples", "view2d"})
+    {
+        entry.sample_steps = SampleSteps(dir, stem);
+        if (!entry.sample_steps.empty())
+        {
+            entry.sample_stem = stem;
+            break;
+        }
+    }
+    entry.checkpoint = LastCheckpoint(dir);
+    return entry;
+}
+
+std::vector<RunEntry> ReadRunEntries(const std::vector<fs::path>& dirs, int threads)
+{
+    std::vector<RunEntry> entries(dirs.size());
+    const std::size_t n = static_cast<std::size_t>(std::max(1, threads));
+    // The parse is CPU-bound: folder k goes to thread k % n (ReadRunEntry never throws for what is in the files).
+    const auto share = [&](std::size_t first) {
+        for (std::size_t k = first; k < dirs.size(); k += n)
+        {
+            try
+            {
+                entries[k] = ReadRunEntry(dirs[k]);
+            }
+            catch (const std::exception& e)
+            {
+                entries[k].info.dir = dirs[k];
+                entries[k].info.name = dirs[k].filename().string();
+                entries[k].info.status = "unreadable";
+                entries[k].info.error = e.what();
+                entries[k].curves = std::make_shared<RunCurves>();
+            }
+        }
+    };
+    std::vector<std::thread> helpers;
+    for (std::size_t t = 1; t < n && t < dirs.size(); ++t)
+    {
+        helpers.emplace_back(share, t);
+    }
+    share(0);
+    for (std::thread& t : helpers)
+    {
+        t.join();
+    }
+    return entries;
 }
 
 fs::path DefaultRunsDir()

@@ -4,10 +4,13 @@
 // Every file is read bounded (core/io/bounded_read.h). Pure functions, no shared state: safe on any thread.
 #pragma once
 
+#include "core/io/run_curves.h"
 #include "core/models/config.h"
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +30,10 @@ inline constexpr std::size_t kMaxRunsListed = 10000; // folders looked at under 
 inline constexpr const char* kRunConfigFile = "config.json";
 inline constexpr const char* kRunMetricsFile = "metrics.csv";
 inline constexpr const char* kRunSummaryFile = "summary.json";
+inline constexpr const char* kRunFinalCheckpoint = "final.ckpt";   // written when a run ends
+inline constexpr const char* kRunLatestCheckpoint = "latest.ckpt"; // the window's periodic one, while it runs
+inline constexpr const char* kRunCurvesFile = "curves.lod"; // the metrics' curves, a cache (run_curves.h)
+inline constexpr std::uint64_t kMaxCurvesFileBytes = std::uint64_t{512} << 20; // 4,096 series of 1,024 buckets
 
 // metrics.csv as the lab writes it: "step,wall_s,<series>..." then one row per logged step, empty fields where a
 // series has no value at that step.
@@ -44,6 +51,11 @@ struct MetricsTable
 // more fields than the header, a field that is not a number, or more than kMaxMetricsCells values in all. A last line without its newline (a run killed while
 // writing it) is dropped, not refused.
 MetricsTable ParseMetricsCsv(std::string_view text, const std::string& source_name);
+// The same parser one row at a time (nothing held): on_header gets the series, on_row each row's step, wall time and
+// values (NaN where empty). Same errors, except that no cap on cells applies.
+void ForEachMetricsRow(std::string_view text, const std::string& source_name,
+                       const std::function<void(const std::vector<std::string>&)>& on_header,
+                       const std::function<void(std::int64_t, double, const std::vector<double>&)>& on_row);
 
 struct RunInfo
 {
@@ -62,7 +74,9 @@ struct RunInfo
 
 // Reads one run folder. Never throws for what is in the files: a missing config, a corrupt CSV or summary is said in
 // `error` (status "unreadable" when nothing could be read). Throws std::runtime_error only when dir is not a folder.
-RunInfo ReadRun(const std::filesystem::path& dir);
+// With curves, the metrics' curves are read in the same pass (run_curves.h: bounded, whatever the CSV's length), or
+// from curves.lod when it summarises the CSV as it is now (its length); after a CSV pass, curves.lod is written.
+RunInfo ReadRun(const std::filesystem::path& dir, RunCurves* curves = nullptr);
 
 // True when dir holds a config.json or a metrics.csv (what makes a folder a run).
 bool IsRunFolder(const std::filesystem::path& dir);
@@ -70,6 +84,33 @@ bool IsRunFolder(const std::filesystem::path& dir);
 // The run folders directly under root (at most kMaxRunsListed folders looked at), oldest first by config.json's
 // (else the folder's) modification time, then by name. Throws std::runtime_error when root is not a folder.
 std::vector<RunInfo> ListRuns(const std::filesystem::path& root);
+// The same folders, not read.
+std::vector<std::filesystem::path> ListRunDirs(const std::filesystem::path& root);
+
+// The checkpoint a run resumes from: final.ckpt, else latest.ckpt (the window's periodic one), else the highest
+// step_NNNNNN.ckpt; empty when the run has none.
+std::filesystem::path LastCheckpoint(const std::filesystem::path& dir);
+
+// The steps of a run's sample pictures stem_NNNNNN.png ("samples", "recon", "view2d"), ascending (at most 100,000).
+std::vector<std::int64_t> SampleSteps(const std::filesystem::path& dir, const std::string& stem);
+// dir / "stem_000500.png".
+std::filesystem::path SampleFile(const std::filesystem::path& dir, const std::string& stem, std::int64_t step);
+
+// What the window's Runs view holds of a run: its info, the curves of every metric (bounded: run_curves.h), the
+// steps of its sample pictures and the checkpoint it resumes from.
+struct RunEntry
+{
+    RunInfo info;
+    std::shared_ptr<const RunCurves> curves; // never null (empty for an unreadable CSV)
+    std::string sample_stem;                 // "samples" or "view2d" ("" when the run has no pictures)
+    std::vector<std::int64_t> sample_steps;  // ascending
+    std::filesystem::path checkpoint;        // LastCheckpoint ("" = none: it cannot be opened or resumed)
+    bool Damaged() const { return info.status == "unreadable" || !info.error.empty(); }
+};
+RunEntry ReadRunEntry(const std::filesystem::path& dir);
+// ReadRunEntry of each folder, on `threads` threads (at least 1), in the folders' order. What the window's listing
+// and `latentlab runs time-open` do.
+std::vector<RunEntry> ReadRunEntries(const std::vector<std::filesystem::path>& dirs, int threads);
 
 // $XDG_DATA_HOME/latentlab/runs, else $HOME/.local/share/latentlab/runs, else ./runs.
 std::filesystem::path DefaultRunsDir();

@@ -5,6 +5,7 @@
 #include "core/io/config_json.h"
 #include "core/io/image_io.h"
 #include "core/io/run_folder.h"
+#include "core/train/run_recorder.h"
 #include "core/train/thread_setup.h"
 
 #include <nlohmann/json.hpp>
@@ -27,101 +28,13 @@ namespace
 
 constexpr auto kLoadDeadline = std::chrono::minutes(10);
 
-std::string StepFileName(const char* stem, std::int64_t step)
-{
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%s_%06lld.png", stem, static_cast<long long>(step));
-    return buffer;
-}
-
-void Plot(io::RgbaImage& img, int x, int y, const std::uint8_t (&rgb)[3], int radius)
-{
-    for (int dy = -radius; dy <= radius; ++dy)
-    {
-        for (int dx = -radius; dx <= radius; ++dx)
-        {
-            const int px = x + dx, py = y + dy;
-            if (px >= 0 && py >= 0 && px < img.width && py < img.height)
-            {
-                std::uint8_t* p = &img.pixels[(static_cast<std::size_t>(py) * img.width + px) * 4];
-                p[0] = rgb[0];
-                p[1] = rgb[1];
-                p[2] = rgb[2];
-                p[3] = 255;
-            }
-        }
-    }
-}
-
-// The 2-D view as a picture: D's field in grey (light = "real"), real points green, generated points orange.
-io::RgbaImage RenderView2D(const View2D& v, int size)
-{
-    io::RgbaImage img;
-    img.width = img.height = size;
-    img.pixels.assign(static_cast<std::size_t>(size) * size * 4, 255);
-    const float range = std::max(v.field_max - v.field_min, 1e-6f);
-    for (int y = 0; y < size; ++y)
-    {
-        for (int x = 0; x < size; ++x)
-        {
-            std::uint8_t g = 24;
-            if (v.field_res > 0)
-            {
-                const int ix = std::min(v.field_res - 1, x * v.field_res / size);
-                const int iy = std::min(v.field_res - 1, (size - 1 - y) * v.field_res / size); // y up
-                const float f = v.field[static_cast<std::size_t>(ix + v.field_res * iy)];
-                const float t = v.field_is_probability ? f : (f - v.field_min) / range;
-                g = static_cast<std::uint8_t>(24 + std::lround(std::clamp(t, 0.0f, 1.0f) * 80.0f));
-            }
-            std::uint8_t* p = &img.pixels[(static_cast<std::size_t>(y) * size + x) * 4];
-            p[0] = p[1] = p[2] = g;
-        }
-    }
-    const auto to_px = [&](float c) { return static_cast<int>(std::lround((c + v.extent) / (2 * v.extent) * (size - 1))); };
-    const std::uint8_t green[3] = {80, 200, 120}, orange[3] = {255, 150, 40};
-    for (nn::Index i = 0; i < v.real.cols(); ++i)
-    {
-        Plot(img, to_px(v.real(0, i)), size - 1 - to_px(v.real(1, i)), green, 1);
-    }
-    for (nn::Index i = 0; i < v.generated.cols(); ++i)
-    {
-        if (std::isfinite(v.generated(0, i)) && std::isfinite(v.generated(1, i)))
-        {
-            Plot(img, to_px(v.generated(0, i)), size - 1 - to_px(v.generated(1, i)), orange, 1);
-        }
-    }
-    return img;
-}
-
-void WriteGrid(const fs::path& path, const ImageGrid& grid)
-{
-    io::RgbaImage img;
-    img.width = grid.width;
-    img.height = grid.height;
-    img.pixels = grid.rgba;
-    io::WritePng(path, img);
-}
-
-// Drains the session's new metric rows into the CSV.
-void WriteRows(Session& session, io::MetricsCsv* csv, MetricBlock& block, io::MetricsCsv::Values& values)
+// Drains the session's new metric rows into the run (when recording).
+void WriteRows(Session& session, RunRecorder* recorder, MetricBlock& block)
 {
     session.DrainMetrics(block);
-    if (csv == nullptr)
+    if (recorder != nullptr)
     {
-        return;
-    }
-    for (std::size_t r = 0; r < block.Rows(); ++r)
-    {
-        values.clear();
-        for (std::size_t i = 0; i < block.columns.size(); ++i)
-        {
-            // NaN marks "no value at this step" in a block; a diverged metric's NaN is in last_metrics.
-            if (!std::isnan(block.columns[i][r]))
-            {
-                values.emplace_back(block.names[i], block.columns[i][r]);
-            }
-        }
-        csv->Append(block.steps[r], block.wall[r], values);
+        recorder->AppendRows(block);
     }
 }
 
@@ -146,26 +59,6 @@ void PrintProgress(std::ostream& out, const Snapshot& s, std::int64_t total, dou
     out << '\n' << std::flush;
 }
 
-
-// The output folder (created) as a run folder (core/io/run_folder.h): config.json first, a summary.json of an
-// earlier run there removed (until this run's is written the folder reads as incomplete), the metrics CSV opened.
-// Nothing when out is empty.
-void OpenOutput(const fs::path& out, const models::ExperimentConfig& config, io::MetricsCsv& csv)
-{
-    if (out.empty())
-    {
-        return;
-    }
-    std::error_code ec;
-    fs::create_directories(out, ec);
-    if (ec)
-    {
-        throw std::runtime_error("cannot create output folder '" + out.string() + "': " + ec.message());
-    }
-    io::WriteFileAtomic(out / io::kRunConfigFile, io::ConfigToJson(config));
-    fs::remove(out / io::kRunSummaryFile, ec);
-    csv.Open(out / io::kRunMetricsFile);
-}
 
 SessionOptions HeadlessSessionOptions(const HeadlessOptions& options)
 {
@@ -217,8 +110,8 @@ std::int64_t NextTarget(std::int64_t step, std::int64_t total, std::int64_t samp
 // Runs to target, draining metrics into the CSV and printing progress while waiting; returns the snapshot at the
 // pause (or at a divergence / error).
 std::shared_ptr<const Snapshot> RunUntilTarget(Session& session, std::int64_t target, std::int64_t total,
-                                               const HeadlessOptions& options, io::MetricsCsv* csv, MetricBlock& block,
-                                               io::MetricsCsv::Values& values, Clock::time_point& last_progress)
+                                               const HeadlessOptions& options, RunRecorder* recorder,
+                                               MetricBlock& block, Clock::time_point& last_progress)
 {
     const std::uint64_t id = session.RunUntil(target);
     std::shared_ptr<const Snapshot> done;
@@ -231,7 +124,7 @@ std::shared_ptr<const Snapshot> RunUntilTarget(Session& session, std::int64_t ta
                        s.status == Status::Diverged;
             },
             wait);
-        WriteRows(session, csv, block, values);
+        WriteRows(session, recorder, block);
         if (done == nullptr && options.progress != nullptr && Clock::now() - last_progress >= options.progress_every)
         {
             const auto latest = session.Latest();
@@ -242,41 +135,21 @@ std::shared_ptr<const Snapshot> RunUntilTarget(Session& session, std::int64_t ta
     return done;
 }
 
-// samples_000500.png, recon_000500.png (VAEs on images), view2d_000500.png (2-D data) for the snapshot's views.
-void WriteSampleFiles(const fs::path& out, std::int64_t step, const Snapshot& snap)
+// The run's summary.json: its end state, then its evaluation.
+RunSummary MakeSummary(const models::ExperimentConfig& config, const HeadlessResult& result, const Snapshot& snap)
 {
-    if (snap.samples && snap.samples->width > 0)
-    {
-        WriteGrid(out / StepFileName("samples", step), *snap.samples);
-    }
-    if (snap.reconstructions && snap.reconstructions->width > 0)
-    {
-        WriteGrid(out / StepFileName("recon", step), *snap.reconstructions);
-    }
-    if (snap.view2d)
-    {
-        io::WritePng(out / StepFileName("view2d", step), RenderView2D(*snap.view2d, 320));
-    }
-}
-
-// summary.json's content: the run, then its evaluation.
-std::string SummaryJson(const models::ExperimentConfig& config, const HeadlessResult& result, const Snapshot& snap)
-{
-    nlohmann::ordered_json j;
-    j["name"] = config.name;
-    j["family"] = snap.family ? util::NameOf(*snap.family) : std::string();
-    j["objective"] = snap.objective;
-    j["status"] = result.Ok() ? "completed" : StatusName(result.status);
-    if (!result.Ok())
-    {
-        j["message"] = result.message;
-    }
-    j["steps"] = result.steps;
-    j["seed"] = config.seed;
-    j["wall_seconds"] = result.wall_seconds;
-    j["steps_per_s"] = result.steps_per_second;
-    AppendEvaluationJson(j, result.evaluation, config.iwae_k);
-    return j.dump(4) + "\n";
+    RunSummary summary;
+    summary.name = config.name;
+    summary.family = snap.family ? util::NameOf(*snap.family) : std::string();
+    summary.objective = snap.objective;
+    summary.status = result.Ok() ? "completed" : StatusName(result.status);
+    summary.message = result.Ok() ? std::string() : result.message;
+    summary.steps = result.steps;
+    summary.seed = config.seed;
+    summary.wall_seconds = result.wall_seconds;
+    summary.metrics = result.evaluation;
+    summary.iwae_k = config.iwae_k;
+    return summary;
 }
 
 } // namespace
@@ -304,32 +177,32 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
 {
     const std::int64_t total = options.steps >= 0 ? options.steps : config.steps;
     const fs::path out = options.out_dir;
-    io::MetricsCsv csv;
-    OpenOutput(out, config, csv);
+    RunRecorder run; // the run folder, when there is an output folder
+    if (!out.empty())
+    {
+        run.Begin(out, config);
+    }
     Session session(HeadlessSessionOptions(options));
     std::shared_ptr<const Snapshot> snap = LoadRun(session, config, options);
 
     // Train from pause to pause: every sample step (grids) and checkpoint step.
     MetricBlock block;
-    io::MetricsCsv::Values values;
-    io::MetricsCsv* csv_ptr = out.empty() ? nullptr : &csv;
+    RunRecorder* recorder = out.empty() ? nullptr : &run;
     Clock::time_point last_progress = Clock::now();
     const std::int64_t every = config.sample_every > 0 ? config.sample_every : total;
     const std::int64_t checkpoint_every = out.empty() ? 0 : options.checkpoint_every;
     while (snap->step < total && (snap->status == Status::Idle || snap->status == Status::Paused))
     {
         const std::int64_t target = NextTarget(snap->step, total, every, checkpoint_every);
-        snap = RunUntilTarget(session, target, total, options, csv_ptr, block, values, last_progress);
+        snap = RunUntilTarget(session, target, total, options, recorder, block, last_progress);
         if (!out.empty() && snap->step == target && config.sample_every > 0 && target % config.sample_every == 0)
         {
-            WriteSampleFiles(out, target, *snap);
+            run.WriteSamples(target, snap->samples.get(), snap->reconstructions.get(), snap->view2d.get());
         }
         if (checkpoint_every > 0 && snap->step == target && target % checkpoint_every == 0 &&
             snap->status == Status::Paused)
         {
-            char name[64];
-            std::snprintf(name, sizeof name, "step_%06lld.ckpt", static_cast<long long>(target));
-            SaveCheckpoint(session, out / name);
+            SaveCheckpoint(session, run.CheckpointPath(target));
         }
     }
 
@@ -341,7 +214,7 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
     {
         try
         {
-            SaveCheckpoint(session, out / "final.ckpt");
+            SaveCheckpoint(session, run.FinalCheckpointPath());
         }
         catch (const std::exception& e)
         {
@@ -366,9 +239,8 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
         }
         snap = evaluated ? evaluated : session.Latest();
     }
-    WriteRows(session, csv_ptr, block, values);
+    WriteRows(session, recorder, block);
     session.Stop();
-    csv.Close();
 
     result.steps = snap->step;
     result.wall_seconds = snap->wall_seconds;
@@ -377,11 +249,9 @@ HeadlessResult RunHeadless(const models::ExperimentConfig& config, const Headles
     {
         PrintProgress(*options.progress, *snap, total, result.steps_per_second); // the run's average rate
     }
-    result.summary_json = SummaryJson(config, result, *snap);
-    if (!out.empty())
-    {
-        io::WriteFileAtomic(out / io::kRunSummaryFile, result.summary_json);
-    }
+    const RunSummary summary = MakeSummary(config, result, *snap);
+    result.summary_json = SummaryJson(summary);
+    run.Finish(summary);
     return result;
 }
 

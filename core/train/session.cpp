@@ -258,6 +258,14 @@ std::uint64_t Session::LoadCheckpoint(const std::string& path)
     return Post(std::move(c));
 }
 
+std::uint64_t Session::RenameRun(const std::string& name)
+{
+    Command c;
+    c.kind = Command::Kind::RenameRun;
+    c.name = name;
+    return Post(std::move(c));
+}
+
 std::shared_ptr<const Snapshot> Session::Latest() const
 {
     std::lock_guard<std::mutex> lock(m_snapshot_mutex);

@@ -59,6 +59,13 @@ struct SessionOptions
     // Fault-injection hook, called on the training thread before every step with its index and the live model
     // (tests write a NaN into a parameter to check the rollback of each family). Never set by the app.
     std::function<void(std::int64_t, models::Model&)> model_hook;
+    // Recording (the window): every experiment trained records into a run folder <runs_dir>/<preset>-<time>
+    // (run_recorder.h), begun at its first trained step; Load and Reset start a new run; a checkpoint loaded from a
+    // run folder continues that run. Rows are written at the publish cadence, sample grids at the config's
+    // sample_every steps, a checkpoint (latest.ckpt) every run_checkpoint_interval, and final.ckpt with summary.json
+    // when the run ends (the next Load / Reset, or Stop). "" = record nothing (RunHeadless records itself).
+    std::string runs_dir;
+    std::chrono::seconds run_checkpoint_interval{120};
 };
 
 // Metric points in columns: row r is step steps[r] at wall[r] seconds of running time; columns[i][r] is series
@@ -122,6 +129,9 @@ struct Snapshot
     std::string checkpoint_path;
     std::string checkpoint_error;
     std::int64_t rollback_step = -1; // the step the last divergence rolled back to, or -1
+    // Recording (SessionOptions::runs_dir): the run folder written now ("" = none yet), the last recording error.
+    std::string run_dir;
+    std::string run_error;
 };
 
 class Session
@@ -152,6 +162,8 @@ public:
     // Snapshot::checkpoint_error (and command_error on failure). A loaded run is paused at its step.
     std::uint64_t SaveCheckpoint(const std::string& path);
     std::uint64_t LoadCheckpoint(const std::string& path);
+    // Renames the run folder being recorded (run_recorder.h: CheckRunName); refusals go to command_error.
+    std::uint64_t RenameRun(const std::string& name);
     // Stops the thread and joins it (within ~one step). Idempotent; the destructor calls it.
     void Stop();
 
@@ -191,6 +203,13 @@ private:
     void LoadCheckpointNow(const std::string& path);
     void KeepGoodState();
     std::string RollBack(); // restores the last good state; returns a sentence for the message ("" if none)
+    void WriteCheckpoint(const std::string& path); // throws; SaveCheckpointNow reports
+    // session_record.cpp: the run folder of SessionOptions::runs_dir.
+    void RecordRows();
+    void RecordSamples(std::int64_t step);
+    void RecordCheckpoint(std::chrono::steady_clock::time_point now);
+    void EndRun();
+    void RenameRunNow(const std::string& name);
 
     SessionOptions m_options;
 

@@ -2,6 +2,7 @@
 // TrainOneStep, Publish and Build in session_thread.cpp).
 #include "core/train/session.h"
 
+#include "core/io/run_folder.h"
 #include "core/train/session_state.h"
 
 #include <map>
@@ -14,10 +15,9 @@ namespace
 constexpr int kHistoryColumns = 6; // step_first, step_last, min, mean, max, count
 }
 
-void Session::SaveCheckpointNow(const std::string& path)
+void Session::WriteCheckpoint(const std::string& path)
 {
     State& s = *m_state;
-    try
     {
         io::CheckpointData data = s.exp->SaveState();
         data.wall_seconds = s.wall;
@@ -42,10 +42,19 @@ void Session::SaveCheckpointNow(const std::string& path)
                                                                      static_cast<std::int64_t>(n), kHistoryColumns, v));
         }
         io::SaveCheckpointFile(path, data);
+    }
+}
+
+void Session::SaveCheckpointNow(const std::string& path)
+{
+    State& s = *m_state;
+    try
+    {
+        WriteCheckpoint(path);
         s.checkpoint_error.clear();
         if (!s.running)
         {
-            s.message = "saved '" + path + "' at step " + std::to_string(data.step);
+            s.message = "saved '" + path + "' at step " + std::to_string(s.exp->StepCount());
         }
     }
     catch (const std::exception& e)
@@ -117,6 +126,13 @@ void Session::LoadCheckpointNow(const std::string& path)
     }
     s.checkpoint_error.clear();
     s.config_dirty = true;
+    s.build_step = state.step;
+    // A checkpoint of a run folder continues that run (its CSV from this step on) when training goes on.
+    const std::filesystem::path run = std::filesystem::path(path).parent_path();
+    if (!m_options.runs_dir.empty() && io::IsRunFolder(run))
+    {
+        s.continue_dir = run.string();
+    }
     KeepGoodState();
     SetStatus(Status::Paused, "loaded '" + path + "' at step " + std::to_string(state.step));
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/io/checkpoint.h"
+#include "core/train/run_recorder.h"
 #include "core/train/session.h"
 
 #include <chrono>
@@ -27,6 +28,7 @@ struct Session::Command
         Evaluate,
         SaveCheckpoint,
         LoadCheckpoint,
+        RenameRun,
     };
     Kind kind = Kind::Pause;
     std::uint64_t id = 0;
@@ -92,6 +94,16 @@ struct Session::State
     std::unique_ptr<io::CheckpointData> good; // the last state with finite parameters
     double good_wall = 0;
     std::int64_t rollback_step = -1;
+
+    // Recording (session_record.cpp).
+    RunRecorder recorder;
+    bool record_next = false;          // a run begins at the first step trained after build_step
+    std::int64_t build_step = 0;       // the step the experiment was built or loaded at
+    std::int64_t recorded_step = -1;   // rows up to this step are in the run's CSV
+    std::string continue_dir;          // a loaded checkpoint's run folder: continued instead of a new run
+    std::int64_t next_sample_record = 0;
+    Clock::time_point last_run_checkpoint{};
+    std::string run_dir, run_error;
 
     explicit State(const HistoryOptions& h) : history(h) {}
 };

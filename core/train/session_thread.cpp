@@ -74,6 +74,7 @@ void Session::ThreadMain()
         }
         TrainOneStep();
     }
+    EndRun();
 }
 
 void Session::ApplyCommands()
@@ -208,6 +209,9 @@ void Session::Apply(Command& c)
         s.checkpoint_path = c.name;
         LoadCheckpointNow(c.name);
         break;
+    case Kind::RenameRun:
+        RenameRunNow(c.name);
+        break;
     case Kind::SetHyper:
         if (need_experiment())
         {
@@ -235,6 +239,7 @@ void Session::Build(const models::ExperimentConfig& config)
         auto exp = std::make_unique<Experiment>(config, data);
         exp->SetStepHook(m_options.step_hook);
         exp->SetModelHook(m_options.model_hook);
+        EndRun(); // the run so far is kept (its folder closed with a summary) before the new one replaces it
         s.exp = std::move(exp);
         s.data_cache = std::move(data);
         s.loaded_config = config;
@@ -280,6 +285,9 @@ void Session::Build(const models::ExperimentConfig& config)
         m_pending.generation = s.generation;
     }
     s.rollback_step = -1;
+    s.record_next = !m_options.runs_dir.empty() && s.exp != nullptr;
+    s.build_step = 0;
+    s.continue_dir.clear();
     if (s.exp != nullptr)
     {
         SetStatus(Status::Idle, "ready: " + config.name);
@@ -427,6 +435,7 @@ std::string Session::RefreshViews(bool force_views, Clock::time_point now)
             }
             s.render_step = step;
             s.last_render = now;
+            RecordSamples(step);
             std::string bad;
             if (s.status != Status::Diverged && !exp.ParametersFinite(bad))
             {
@@ -506,6 +515,8 @@ std::shared_ptr<Snapshot> Session::MakeSnapshot()
     snap->checkpoint_path = s.checkpoint_path;
     snap->checkpoint_error = s.checkpoint_error;
     snap->rollback_step = s.rollback_step;
+    snap->run_dir = s.run_dir;
+    snap->run_error = s.run_error;
     if (s.exp != nullptr)
     {
         snap->step = s.exp->StepCount();
@@ -538,6 +549,7 @@ void Session::Publish(bool force_views)
 {
     State& s = *m_state;
     const Clock::time_point now = Clock::now();
+    RecordRows(); // first: a run begun here gets this publish's sample grid too
     if (s.exp != nullptr)
     {
         // A non-finite parameter seen while drawing is rolled back once the experiment is no longer in use.
@@ -555,6 +567,7 @@ void Session::Publish(bool force_views)
         }
     }
     UpdateRate(now);
+    RecordCheckpoint(now);
     std::shared_ptr<const Snapshot> snap = MakeSnapshot();
     HandOverMetrics();
     {

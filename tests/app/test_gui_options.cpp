@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -97,7 +98,7 @@ TEST_CASE("GuiOptions: the lab's options select a preset, a view, steps to train
         CHECK(ll::app::GuiUsage().find(view.id) != std::string::npos);
     }
     CHECK_THROWS_WITH_AS(ParseGuiOptions({"--view", "graphs"}),
-                         doctest::Contains("expected one of plots, samples, toy2d, latent, data, got 'graphs'"),
+                         doctest::Contains("expected one of plots, samples, toy2d, latent, data, runs, got 'graphs'"),
                          std::invalid_argument);
     CHECK_THROWS_AS(ParseGuiOptions({"--train-steps", "-5"}), std::invalid_argument);
 }
@@ -152,4 +153,22 @@ TEST_CASE("GuiOptions: --open is repeatable, --draw is a flag, and --preset take
     CHECK(o.preset == "my/drawn.json");
     CHECK(ll::app::GuiUsage().find("--open PATH") != std::string::npos);
     CHECK_FALSE(ParseGuiOptions({}).draw);
+}
+
+TEST_CASE("GuiOptions: --runs names the runs directory, --no-record keeps none, --select-runs takes a count or all")
+{
+    const GuiOptions defaults = ParseGuiOptions({});
+    CHECK(defaults.runs_dir == "");
+    CHECK(defaults.record);
+    CHECK(defaults.select_runs == 0);
+    const GuiOptions o = ParseGuiOptions({"--runs", "/tmp/r", "--no-record", "--select-runs", "3"});
+    CHECK(o.runs_dir == "/tmp/r");
+    CHECK_FALSE(o.record);
+    CHECK(o.select_runs == 3);
+    CHECK(ParseGuiOptions({"--select-runs", "all"}).select_runs == std::numeric_limits<int>::max());
+    CHECK(defaults.group_seeds);
+    CHECK_FALSE(ParseGuiOptions({"--no-group-seeds"}).group_seeds);
+    CHECK_THROWS_AS(ParseGuiOptions({"--select-runs", "0"}), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(ParseGuiOptions({"--runs", ""}), doctest::Contains("--runs: expected a folder"),
+                         std::invalid_argument);
 }

@@ -17,6 +17,7 @@ struct LabOptions
     std::string data_dir;                  // --data ("" = $LATENTLAB_DATA or the Debian default)
     std::string dataset = "fashion-train"; // the Data view's first source
     std::uint64_t seed = 1;                // the Data view's examples
+    std::string runs_dir;                  // --runs (the Runs view lists it)
 };
 
 class LabView

@@ -50,6 +50,11 @@ LabWindow::LabWindow(train::Session& session, const LabOptions& options) : m_ses
     m_ctx.snapshot = session.Latest();
     m_ctx.history = &m_history;
     m_ctx.new_rows = &m_block;
+    if (!options.runs_dir.empty())
+    {
+        m_runs = std::make_unique<RunLibrary>(options.runs_dir);
+        m_ctx.runs = m_runs.get();
+    }
     for (const ViewRow& view : ViewTable())
     {
         m_views.push_back(view.make(options));
@@ -128,7 +133,8 @@ void LabWindow::StartDrawing()
 
 bool LabWindow::Loading() const
 {
-    return std::any_of(m_views.begin(), m_views.end(), [](const auto& view) { return view->Loading(); });
+    const bool runs_loading = m_runs != nullptr && (m_runs->Busy() || m_runs->Listing()->version == 0);
+    return runs_loading || std::any_of(m_views.begin(), m_views.end(), [](const auto& view) { return view->Loading(); });
 }
 
 void LabWindow::IngestMetrics()
@@ -250,6 +256,11 @@ void LabWindow::Frame()
 {
     m_ctx.snapshot = m_session.Latest();
     IngestMetrics();
+    if (m_select_runs > 0 && m_runs != nullptr && m_runs->Listing()->version > 0)
+    {
+        m_runs->SelectNewest(m_select_runs);
+        m_select_runs = 0;
+    }
     m_file.HandleShortcuts(m_ctx);
     if (!m_file.Modal()) // Space / S / R must not reach the run while the file dialog takes typing
     {

@@ -1,4 +1,4 @@
-// The lab window: the Controls panel and the views of the view table (view_table.h: Plots, Samples, 2-D view,
+// The lab window: the Controls panel and the views of the view table (view_table.h: Plots, Samples, 2-D view, Runs,
 // Latent, Data) as ImGui windows in a default arrangement computed from the display size (the user's layout persists
 // through ImGui's ini file). Once per frame it takes the session's latest snapshot and drains the new metric rows
 // into the UI's own bounded history, then hands every panel the same LabContext. Main (GL/ImGui) thread only; never
@@ -11,6 +11,7 @@
 #include "ui/lab_context.h"
 #include "ui/views/controls_panel.h"
 #include "ui/views/lab_view.h"
+#include "ui/views/run_library.h"
 
 #include <cstdint>
 #include <memory>
@@ -42,6 +43,9 @@ public:
     void StartDrawing();
 
     ControlsPanel& Controls() { return m_controls; }
+    RunLibrary* Runs() { return m_runs.get(); }
+    // Selects the n newest runs for comparison once the runs directory is first listed (--select-runs).
+    void SelectRunsWhenListed(std::size_t n) { m_select_runs = n; }
     FileMenu& Files() { return m_file; }
     const LabContext& Context() const { return m_ctx; }
 
@@ -56,6 +60,8 @@ private:
     void PlaceWindow(int view, float menu_height);
 
     train::Session& m_session;
+    std::unique_ptr<RunLibrary> m_runs; // null without a runs directory
+    std::size_t m_select_runs = 0;      // runs to select once listed (0 = none pending)
     LabContext m_ctx;
     train::MetricHistory m_history;
     train::MetricBlock m_block;

@@ -6,9 +6,14 @@
 #pragma once
 
 #include "core/eval/metric_catalog.h"
+#include "core/io/run_curves.h"
+#include "core/io/run_folder.h"
+#include "ui/gl/cached_region.h"
 #include "ui/views/lab_view.h"
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +22,8 @@
 
 namespace ll::ui
 {
+
+struct RunListing;
 
 class PlotsView final : public LabView
 {
@@ -55,6 +62,10 @@ private:
     // The per-dimension averages of a per-dimension metric, from the rows drained this frame.
     void UpdateDimensions(const LabContext& ctx, const eval::MetricInfo& metric);
     void DrawActiveUnits(const eval::PlotInfo& plot, const eval::MetricInfo& metric, float height);
+    // Comparing runs (the Runs view's selection): one plot per catalog metric the selected runs logged, a colour per
+    // run (or per seed group: its mean over a min-max band), from each run's fixed-size curves (run_curves.h).
+    // Returns false when nothing is selected (the live run is drawn instead).
+    bool DrawComparison(LabContext& ctx);
 
     std::uint64_t m_generation = ~std::uint64_t{0};
     std::unordered_map<std::string, Cached> m_cache;
@@ -65,6 +76,23 @@ private:
     std::vector<Line> m_lines;
     std::vector<double> m_dims;   // EMA of each per-dimension series (kl_dim_<j>) over the drained rows
     std::vector<int> m_dim_index; // dimension of each MetricBlock column (-1: another series)
+
+    // The comparison's plotted points, made once per listing and x axis (keys: run folder or group, and metric).
+    struct RunLine
+    {
+        std::size_t k = 0; // buckets averaged per point
+        std::vector<double> xs, ys;
+    };
+    std::uint64_t m_compare_version = 0;
+    bool m_compare_by_wall = false;
+    std::map<std::string, RunLine> m_run_lines;
+    std::map<std::string, io::CurveBand> m_bands;
+    std::string m_compare_key; // listing version, grouping and selection the runs and groups below were made for
+    std::shared_ptr<const RunListing> m_compare_listing; // keeps the entries below alive
+    std::vector<const io::RunEntry*> m_compare_runs;
+    std::vector<std::vector<std::size_t>> m_compare_groups; // indices into m_compare_runs
+    std::map<std::string, std::unique_ptr<CachedRegion>> m_regions; // each comparison plot's picture, by plot id
+    std::map<std::string, std::uint64_t> m_view_keys;               // each one's LastPlotViewKey
 };
 
 } // namespace ll::ui

@@ -4,6 +4,7 @@
 #include "ui/views/data_view.h"
 #include "ui/views/latent_view.h"
 #include "ui/views/plots_view.h"
+#include "ui/views/runs_view.h"
 #include "ui/views/samples_view.h"
 #include "ui/views/toy2d_view.h"
 
@@ -35,6 +36,7 @@ constexpr ViewRow kViews[] = {
     {"toy2d", "2-D view", ViewSlot::Right, ShowsToyData, Make<Toy2DView>},
     {"latent", "Latent", ViewSlot::Right, nullptr, Make<LatentView>},
     {"data", "Data", ViewSlot::Right, nullptr, MakeDataView},
+    {"runs", "Runs", ViewSlot::Right, nullptr, Make<RunsView>},
 };
 
 } // namespace

@@ -35,7 +35,7 @@ struct ViewRow
 std::span<const ViewRow> ViewTable();
 // The index of the view with this id in ViewTable(), or -1.
 int FindView(std::string_view id);
-// "plots, samples, toy2d, latent, data": the ids for --help and error messages.
+// "plots, samples, toy2d, latent, data, runs": the ids for --help and error messages.
 std::string ViewIdList();
 
 } // namespace ll::ui

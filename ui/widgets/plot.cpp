@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace ll::ui
@@ -75,10 +76,17 @@ struct Frame
     std::vector<std::string> hover_markers;
     plot::Decimated scratch;
     std::vector<ImVec2> points;
+    ImDrawList* draw = nullptr; // the window's, or SetNextPlotDrawList's
+    bool skip = false;          // SetNextPlotSkipDraw: layout and input only
 };
 
 std::unordered_map<ImGuiID, PlotState> g_plots;
 Frame g_frame;
+ImDrawList* g_next_draw = nullptr;
+bool g_next_skip = false;
+std::uint64_t g_last_view_key = 0;
+
+ImDrawList* DrawList() { return g_frame.draw; }
 
 constexpr ImU32 kPalette[] = {
     IM_COL32(31, 119, 180, 255), IM_COL32(255, 127, 14, 255), IM_COL32(44, 160, 44, 255),
@@ -205,7 +213,7 @@ void DrawAxes(int y_target)
 {
     const Frame& f = g_frame;
     const PlotState& s = *f.state;
-    ImDrawList* draw = ImGui::GetWindowDrawList();
+    ImDrawList* draw = DrawList();
     const float area_w = f.area_max.x - f.area_min.x;
     const std::vector<plot::Tick> y_ticks = plot::ComputeTicks(s.y_lo, s.y_hi, s.log_y, y_target);
     const std::vector<plot::Tick> x_ticks =
@@ -260,8 +268,11 @@ void SetupLock()
     const int y_target = LayOutArea();
     HandleInput();
     SetTransforms();
-    DrawAxes(y_target);
-    ImGui::GetWindowDrawList()->PushClipRect(f.area_min, f.area_max, true);
+    if (!f.skip)
+    {
+        DrawAxes(y_target);
+        DrawList()->PushClipRect(f.area_min, f.area_max, true);
+    }
 }
 
 // Decimates and draws one polyline; collects the y extent of the visible part for auto-fit.
@@ -271,7 +282,7 @@ void DrawSeries(const TX* xs, const TY* ys, int n, ImU32 color, float thickness,
     Frame& f = g_frame;
     const int columns = std::max(1, static_cast<int>(f.area_max.x - f.area_min.x));
     plot::DecimateMinMax(xs, ys, static_cast<std::size_t>(n), f.tx.lo, f.tx.hi, columns, f.scratch);
-    ImDrawList* draw = ImGui::GetWindowDrawList();
+    ImDrawList* draw = DrawList();
     f.points.clear();
     auto flush = [&]() {
         if (f.points.size() >= 2)
@@ -318,7 +329,7 @@ void PlotLineImpl(const char* label, const T* xs, const T* ys, int n, const Plot
     const ImU32 color = style.color != 0 ? style.color : kPalette[f.series_index % IM_ARRAYSIZE(kPalette)];
     ++f.series_index;
     f.legend_entries.push_back({VisibleLabel(label), color, id, series.hidden});
-    if (series.hidden || n <= 0 || xs == nullptr || ys == nullptr)
+    if (series.hidden || f.skip || n <= 0 || xs == nullptr || ys == nullptr)
     {
         return;
     }
@@ -353,7 +364,7 @@ void PlotLineImpl(const char* label, const T* xs, const T* ys, int n, const Plot
         const double y_axis = f.ty.ToAxis(smooth ? series.smoothed[i] : static_cast<double>(ys[i]));
         if (std::isfinite(y_axis))
         {
-            ImGui::GetWindowDrawList()->AddCircleFilled(
+            DrawList()->AddCircleFilled(
                 ImVec2(static_cast<float>(f.tx.AxisToPixel(static_cast<double>(xs[i]))),
                        static_cast<float>(f.ty.AxisToPixel(y_axis))),
                 3.5f, color);
@@ -370,7 +381,7 @@ void DrawLegend()
     {
         return;
     }
-    ImDrawList* draw = ImGui::GetWindowDrawList();
+    ImDrawList* draw = DrawList();
     const float line_h = ImGui::GetTextLineHeight();
     const float swatch = line_h * 0.8f;
     float width = 0;
@@ -414,7 +425,7 @@ void DrawHover()
         return;
     }
     const float mx = ImGui::GetIO().MousePos.x;
-    ImGui::GetWindowDrawList()->AddLine(ImVec2(mx, f.area_min.y), ImVec2(mx, f.area_max.y),
+    DrawList()->AddLine(ImVec2(mx, f.area_min.y), ImVec2(mx, f.area_max.y),
                                         ImGui::GetColorU32(ImGuiCol_Text, 0.35f));
     if (f.hover_values.empty() && f.hover_markers.empty())
     {
@@ -487,12 +498,16 @@ bool BeginPlot(const char* id, ImVec2 size)
     const ImGuiID plot_id = ImGui::GetID("##plot");
     const ImVec2 pos = ImGui::GetCursorScreenPos();
     ImGui::InvisibleButton("##plot", frame_size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+    ImDrawList* next_draw = std::exchange(g_next_draw, nullptr);
+    const bool next_skip = std::exchange(g_next_skip, false);
     if (!ImGui::IsItemVisible())
     {
         ImGui::PopID();
         return false;
     }
     g_frame.active = true;
+    g_frame.draw = next_draw != nullptr ? next_draw : ImGui::GetWindowDrawList();
+    g_frame.skip = next_skip;
     g_frame.locked = false;
     g_frame.state = &g_plots[plot_id];
     g_frame.frame_min = pos;
@@ -561,17 +576,91 @@ void PlotLine(const char* label, const double* xs, const double* ys, int n, cons
     PlotLineImpl(label, xs, ys, n, style);
 }
 
+void PlotBand(const double* xs, const double* lo, const double* hi, int n, ImU32 color)
+{
+    IM_ASSERT(g_frame.active && "PlotBand outside BeginPlot/EndPlot");
+    SetupLock();
+    Frame& f = g_frame;
+    if (f.skip || n <= 0 || xs == nullptr || lo == nullptr || hi == nullptr)
+    {
+        return;
+    }
+    if (!f.state->has_limits)
+    {
+        for (int i = 0; i < n; ++i)
+        {
+            FitPoint(xs[i], f.ty.ToAxis(lo[i]));
+            FitPoint(xs[i], f.ty.ToAxis(hi[i]));
+        }
+        return;
+    }
+    // One triangle strip (no anti-aliased fringe: the band is a faint fill), at most one point per 3 pixel columns.
+    ImDrawList* draw = DrawList();
+    const ImU32 fill = Faint(color, 0.22f);
+    std::vector<ImVec2>& strip = f.points; // pairs (hi, lo), reused
+    strip.clear();
+    double last_px = -1e9;
+    const auto flush = [&]() {
+        const int n_pairs = static_cast<int>(strip.size() / 2);
+        if (n_pairs >= 2)
+        {
+            const ImVec2 uv = ImGui::GetFontTexUvWhitePixel();
+            draw->PrimReserve((n_pairs - 1) * 6, n_pairs * 2);
+            const auto base = static_cast<ImDrawIdx>(draw->_VtxCurrentIdx);
+            for (const ImVec2& p : strip)
+            {
+                draw->PrimWriteVtx(p, uv, fill);
+            }
+            for (int i = 0; i + 1 < n_pairs; ++i)
+            {
+                const auto v = static_cast<ImDrawIdx>(base + 2 * i);
+                draw->PrimWriteIdx(v);
+                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 1));
+                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 2));
+                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 1));
+                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 3));
+                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 2));
+            }
+        }
+        strip.clear();
+    };
+    for (int i = 0; i < n; ++i)
+    {
+        const double a_lo = f.ty.ToAxis(lo[i]), a_hi = f.ty.ToAxis(hi[i]);
+        if (!std::isfinite(a_lo) || !std::isfinite(a_hi))
+        {
+            flush();
+            continue;
+        }
+        if (xs[i] >= f.tx.lo && xs[i] <= f.tx.hi)
+        {
+            f.fit_y_lo = std::min(f.fit_y_lo, a_lo);
+            f.fit_y_hi = std::max(f.fit_y_hi, a_hi);
+        }
+        const double px = f.tx.AxisToPixel(xs[i]);
+        if (px - last_px < 3.0 && i + 1 < n)
+        {
+            continue;
+        }
+        last_px = px;
+        const auto x = static_cast<float>(std::clamp(px, -1e6, 1e6));
+        strip.emplace_back(x, static_cast<float>(std::clamp(f.ty.AxisToPixel(a_hi), -1e6, 1e6)));
+        strip.emplace_back(x, static_cast<float>(std::clamp(f.ty.AxisToPixel(a_lo), -1e6, 1e6)));
+    }
+    flush();
+}
+
 void PlotMarkerX(double x, const char* label)
 {
     IM_ASSERT(g_frame.active && "PlotMarkerX outside BeginPlot/EndPlot");
     SetupLock();
     Frame& f = g_frame;
     const float px = static_cast<float>(f.tx.ToPixel(x));
-    if (px < f.area_min.x - 1.0f || px > f.area_max.x + 1.0f)
+    if (f.skip || px < f.area_min.x - 1.0f || px > f.area_max.x + 1.0f)
     {
         return;
     }
-    ImDrawList* draw = ImGui::GetWindowDrawList();
+    ImDrawList* draw = DrawList();
     const ImU32 color = kColorMarker;
     for (float y = f.area_min.y; y < f.area_max.y; y += 8.0f) // dashed
     {
@@ -591,10 +680,13 @@ void EndPlot()
     SetupLock();
     Frame& f = g_frame;
     PlotState& s = *f.state;
-    DrawHover();
-    ImGui::GetWindowDrawList()->PopClipRect();
-    DrawLegend();
-    ImGui::GetWindowDrawList()->AddRect(f.area_min, f.area_max, ImGui::GetColorU32(ImGuiCol_Border));
+    if (!f.skip)
+    {
+        DrawHover();
+        DrawList()->PopClipRect();
+        DrawLegend();
+        DrawList()->AddRect(f.area_min, f.area_max, ImGui::GetColorU32(ImGuiCol_Border));
+    }
     DrawMenu();
 
     // Limits for the next frame from what was drawn in this one (one frame of lag is invisible at 60 fps).
@@ -626,8 +718,40 @@ void EndPlot()
         }
         s.has_limits = true;
     }
+    // What a picture of this plot depends on besides its data: the view after this frame.
+    std::uint64_t key = 0x9e3779b97f4a7c15ull;
+    const auto mix = [&key](std::uint64_t v) { key = (key ^ v) * 0x100000001b3ull + 0x9e3779b97f4a7c15ull; };
+    for (const double v : {s.x_lo, s.x_hi, s.y_lo, s.y_hi})
+    {
+        std::uint64_t bits = 0;
+        std::memcpy(&bits, &v, sizeof bits);
+        mix(bits);
+    }
+    mix((s.has_limits ? 1u : 0u) | (s.auto_fit ? 2u : 0u) | (s.follow ? 4u : 0u) | (s.log_y ? 8u : 0u));
+    std::uint64_t hidden = 0;
+    for (const auto& [id, series] : s.series)
+    {
+        hidden ^= series.hidden ? (static_cast<std::uint64_t>(id) * 0x9e3779b97f4a7c15ull) : 0;
+    }
+    mix(hidden);
+    g_last_view_key = key;
     f.active = false;
     ImGui::PopID();
+}
+
+void SetNextPlotDrawList(ImDrawList* list)
+{
+    g_next_draw = list;
+}
+
+void SetNextPlotSkipDraw()
+{
+    g_next_skip = true;
+}
+
+std::uint64_t LastPlotViewKey()
+{
+    return g_last_view_key;
 }
 
 } // namespace ll::ui

@@ -14,6 +14,8 @@
 
 #include <imgui.h>
 
+#include <cstdint>
+
 namespace ll::ui
 {
 
@@ -49,9 +51,20 @@ void SetupFollowWidth(double width);
 // the part after ##, as in ImGui).
 void PlotLine(const char* label, const float* xs, const float* ys, int n, const PlotLineStyle& style = {});
 void PlotLine(const char* label, const double* xs, const double* ys, int n, const PlotLineStyle& style = {});
+// A filled band between lo and hi over xs (ascending), drawn faint in color (e.g. the min-max band of a group of
+// runs under its mean line). Not in the legend or the hover text; counts for auto-fit.
+void PlotBand(const double* xs, const double* lo, const double* hi, int n, ImU32 color);
 // A vertical marker, e.g. where a hyperparameter changed; its label shows on hover.
 void PlotMarkerX(double x, const char* label);
 
 void EndPlot();
+
+// Showing a plot from a picture (ui/gl/cached_region.h, used by the views): the next BeginPlot draws into `list`
+// instead of the window's draw list, or, with SetNextPlotSkipDraw, draws nothing (the picture shows it: layout and
+// input only, the limits stay). LastPlotViewKey is what the last ended plot's picture depends on besides its data:
+// its limits, log axis, fit and follow modes and hidden series.
+void SetNextPlotDrawList(ImDrawList* list);
+void SetNextPlotSkipDraw();
+std::uint64_t LastPlotViewKey();
 
 } // namespace ll::ui

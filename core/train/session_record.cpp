@@ -1,0 +1,197 @@
+// The session's run folder (SessionOptions::runs_dir): begun at the first trained step, rows at every publish,
+// sample grids at sample steps, a periodic checkpoint, summary.json and final.ckpt at the end. Training thread only
+// (called from Publish, RefreshViews, Build, Apply and the end of ThreadMain in session_thread.cpp). A recording
+// error never stops training: it is said in Snapshot::run_error and recording stops until the next run.
+#include "core/train/session.h"
+
+#include "core/io/run_folder.h"
+#include "core/train/session_state.h"
+#include "core/util/enum_names.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+namespace ll::train
+{
+
+void Session::RecordRows()
+{
+    State& s = *m_state;
+    if (s.exp == nullptr)
+    {
+        return;
+    }
+    try
+    {
+        if (s.record_next && s.exp->StepCount() > s.build_step)
+        {
+            s.record_next = false;
+            if (!s.continue_dir.empty())
+            {
+                s.recorder.Continue(s.continue_dir, s.build_step);
+                s.recorded_step = s.build_step;
+            }
+            else
+            {
+                s.recorder.Begin(NewRunDir(m_options.runs_dir, s.loaded_config.name, std::chrono::system_clock::now()),
+                                 s.exp->Config());
+                s.recorded_step = -1;
+            }
+            s.run_dir = s.recorder.Dir().string();
+            s.run_error.clear();
+            s.next_sample_record = 0;
+            s.last_run_checkpoint = Clock::now();
+        }
+        if (!s.recorder.Active())
+        {
+            return;
+        }
+        // Rows the CSV holds already (a continued run's history, handed over at its load) are skipped.
+        std::size_t first = 0;
+        while (first < s.local.Rows() && s.local.steps[first] <= s.recorded_step)
+        {
+            ++first;
+        }
+        if (first == s.local.Rows())
+        {
+            return;
+        }
+        if (first == 0)
+        {
+            s.recorder.AppendRows(s.local);
+        }
+        else
+        {
+            MetricBlock tail;
+            tail.names = s.local.names;
+            tail.steps.assign(s.local.steps.begin() + static_cast<std::ptrdiff_t>(first), s.local.steps.end());
+            tail.wall.assign(s.local.wall.begin() + static_cast<std::ptrdiff_t>(first), s.local.wall.end());
+            for (const std::vector<double>& column : s.local.columns)
+            {
+                tail.columns.emplace_back(column.begin() + static_cast<std::ptrdiff_t>(first), column.end());
+            }
+            s.recorder.AppendRows(tail);
+        }
+        s.recorded_step = s.local.steps.back();
+    }
+    catch (const std::exception& e)
+    {
+        s.run_error = std::string("Recording stopped: ") + e.what();
+        s.recorder.Close();
+        s.record_next = false;
+    }
+}
+
+void Session::RecordSamples(std::int64_t step)
+{
+    State& s = *m_state;
+    const int every = s.exp ? s.exp->Config().sample_every : 0;
+    if (!s.recorder.Active() || every <= 0 || step < s.next_sample_record)
+    {
+        return;
+    }
+    try
+    {
+        s.recorder.WriteSamples(step, s.samples.get(), s.reconstructions.get(), s.view2d.get());
+        s.next_sample_record = (step / every + 1) * every;
+    }
+    catch (const std::exception& e)
+    {
+        s.run_error = std::string("Could not write the run's sample grid: ") + e.what();
+        s.next_sample_record = step + every; // try again later
+    }
+}
+
+void Session::RecordCheckpoint(Clock::time_point now)
+{
+    State& s = *m_state;
+    if (!s.recorder.Active() || s.exp == nullptr || now - s.last_run_checkpoint < m_options.run_checkpoint_interval)
+    {
+        return;
+    }
+    s.last_run_checkpoint = now;
+    std::string bad;
+    if (!s.exp->ParametersFinite(bad))
+    {
+        return;
+    }
+    try
+    {
+        WriteCheckpoint((s.recorder.Dir() / io::kRunLatestCheckpoint).string());
+    }
+    catch (const std::exception& e)
+    {
+        s.run_error = std::string("Could not write the run's checkpoint: ") + e.what();
+    }
+}
+
+void Session::EndRun()
+{
+    State& s = *m_state;
+    RecordRows();
+    if (!s.recorder.Active() || s.exp == nullptr)
+    {
+        s.recorder.Close();
+        s.run_dir.clear();
+        return;
+    }
+    RunSummary summary;
+    summary.name = s.loaded_config.name;
+    summary.family = util::NameOf(s.exp->Live().Family());
+    summary.objective = s.exp->Live().Objective();
+    summary.status = s.status == Status::Diverged ? "diverged" : s.status == Status::Error ? "error" : "stopped";
+    if (s.status == Status::Diverged || s.status == Status::Error)
+    {
+        summary.message = s.message;
+    }
+    summary.steps = s.exp->StepCount();
+    summary.seed = s.exp->Config().seed;
+    summary.wall_seconds = s.wall;
+    summary.iwae_k = s.exp->Config().iwae_k;
+    // The last value of every series: the latest step's metrics, then the latest evaluation's.
+    summary.metrics = s.metrics;
+    for (const auto& entry : s.last_eval)
+    {
+        const auto same = [&](const auto& m) { return m.first == entry.first; };
+        if (std::none_of(summary.metrics.begin(), summary.metrics.end(), same))
+        {
+            summary.metrics.push_back(entry);
+        }
+    }
+    try
+    {
+        std::string bad;
+        if (s.exp->ParametersFinite(bad))
+        {
+            WriteCheckpoint(s.recorder.FinalCheckpointPath().string());
+        }
+        s.recorder.Finish(summary);
+    }
+    catch (const std::exception& e)
+    {
+        s.run_error = std::string("Could not close the run: ") + e.what();
+        s.recorder.Close();
+    }
+    s.run_dir.clear();
+}
+
+void Session::RenameRunNow(const std::string& name)
+{
+    State& s = *m_state;
+    try
+    {
+        if (!s.recorder.Active())
+        {
+            throw std::invalid_argument("No run is being recorded: train a step first.");
+        }
+        s.recorder.Rename(name);
+        s.run_dir = s.recorder.Dir().string();
+    }
+    catch (const std::exception& e)
+    {
+        s.command_error = e.what();
+    }
+}
+
+} // namespace ll::train
