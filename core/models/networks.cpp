@@ -1,6 +1,8 @@
 // PlanNetworks: each network's layers, input, needed output and options from the config (see networks.h).
 #include "core/models/networks.h"
 
+#include "core/models/info_codes.h"
+
 #include <stdexcept>
 
 namespace ll::models
@@ -76,7 +78,7 @@ std::vector<NetworkPlan> PlanNetworks(const ExperimentConfig& config, const nn::
         NetworkPlan& g = plans[0];
         g.name = "G";
         g.key = "gan.generator";
-        g.input = nn::Shape::Flat(gc.noise_dim + classes); // [z; y]
+        g.input = nn::Shape::Flat(gc.noise_dim + InfoCodesOf(gc).Dim() + classes); // [z; c; y], c: InfoGAN codes
         g.output = data;
         g.output_what = "the data";
         // Images live in [0, 1] (sigmoid); 2-D toys are unbounded (identity).
