@@ -3,7 +3,11 @@
 # through the real `latentlab train` command and prints one table: modes covered, high quality and grid KL for the
 # 2-D GANs (seeds 1-5), test ELBO and IWAE (k = 500) for vae-fashion (seed 1), then the verdict for each bar.
 #
-# usage: scripts/quality.sh [--latentlab PATH] [--out DIR] [--seeds "1 2 3 4 5"] [--only gan|vae] [--fix PRESET]
+# --only infogan (issue 19): infogan-ring8 on the seeds (code -> mode purity and the best one-to-one matching of code
+# values to modes) and infogan-fashion on seed 1 (the judge's agreement of the categorical code with the classes).
+#
+# usage: scripts/quality.sh [--latentlab PATH] [--out DIR] [--seeds "1 2 3 4 5"] [--only gan|vae|infogan]
+#                           [--fix PRESET]
 #   --latentlab  the app (default: $LATENTLAB, else build/app/latentlab)
 #   --out        where runs go (default: runs/quality); each run keeps metrics.csv, PNGs and summary.json
 #   --fix        the grid-25 fix to measure: wgan-gp-grid25 (default) or hinge-sn-grid25
@@ -25,7 +29,7 @@ while [[ $# -gt 0 ]]; do
         --seeds) seeds="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
         --fix) fix="$2"; shift 2 ;;
-        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "quality.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
@@ -51,6 +55,42 @@ run()
             echo "   failed: see $dir.log" >&2
     fi
 }
+
+if [[ "$only" == "infogan" ]]; then
+    for seed in $seeds; do
+        run "infogan-ring8" "$repo/assets/presets/infogan-ring8.json" "$seed"
+    done
+    run "infogan-fashion" "$repo/assets/presets/infogan-fashion.json" 1
+    printf '\n%-16s %4s  %6s  %6s  %8s  %7s  %7s  %s\n' "preset" "seed" "purity" "match" "modes" "high_q" "steps/s" \
+        "status"
+    stats=""
+    for seed in $seeds; do
+        s="$out/infogan-ring8_s$seed/summary.json"
+        if [[ ! -f "$s" ]]; then
+            printf '%-16s %4s  %s\n' "infogan-ring8" "$seed" "(no run)"
+            continue
+        fi
+        purity="$(field "$s" code_purity)"; match="$(field "$s" code_match)"
+        printf '%-16s %4s  %6.3f  %6.3f  %5s/%-2s  %7.3f  %7.1f  %s\n' "infogan-ring8" "$seed" "$purity" "$match" \
+            "$(field "$s" modes_covered)" "$(field "$s" modes_total)" "$(field "$s" high_quality)" \
+            "$(field "$s" steps_per_s)" "$(field "$s" status)"
+        stats="$stats $purity:$match"
+    done
+    if [[ -n "$stats" ]]; then
+        # Mean and sample standard deviation over the seeds that ran.
+        echo "$stats" | tr ' ' '\n' | awk -F: 'NF == 2 { n++; p += $1; pp += $1 * $1; m += $2; mm += $2 * $2 }
+            END { sp = 0; sm = 0; if (n > 1) { sp = sqrt((pp - p * p / n) / (n - 1)); sm = sqrt((mm - m * m / n) / (n - 1)) }
+                  printf "infogan-ring8: code -> mode purity %.3f +- %.3f, best matching %.3f +- %.3f (mean +- sd, %d seeds)\n",
+                      p / n, sp, m / n, sm, n }'
+    fi
+    fs="$out/infogan-fashion_s1/summary.json"
+    if [[ -f "$fs" ]]; then
+        printf 'infogan-fashion: judge code/class best matching %.3f, purity %.3f, judge FD %.2f, %s steps (%s)\n' \
+            "$(field "$fs" judge_code_match)" "$(field "$fs" judge_code_purity)" "$(field "$fs" judge_fd)" \
+            "$(field "$fs" steps)" "$(field "$fs" status)"
+    fi
+    exit 0
+fi
 
 gan_presets=("gan-ring8" "$fix" "gan-grid25-collapse")
 if [[ "$only" != "vae" ]]; then

@@ -21,20 +21,26 @@ InfoCodes InfoCodesOf(const GanConfig& config)
     return codes;
 }
 
+void SampleCodeColumn(const InfoCodes& codes, Rng& rng, float* c)
+{
+    std::fill(c, c + codes.Dim(), 0.0f);
+    for (int i = 0; i < codes.categorical; ++i)
+    {
+        const auto value = static_cast<nn::Index>(rng.Below(static_cast<std::uint64_t>(codes.k)));
+        c[static_cast<nn::Index>(i) * codes.k + value] = 1.0f;
+    }
+    for (int i = 0; i < codes.continuous; ++i)
+    {
+        c[codes.ContinuousRow(i)] = static_cast<float>(rng.Uniform(-1.0, 1.0));
+    }
+}
+
 void SampleCodes(const InfoCodes& codes, Rng& rng, nn::Index n, nn::MatrixF& c)
 {
-    c.setZero(codes.Dim(), n);
+    c.resize(codes.Dim(), n);
     for (nn::Index j = 0; j < n; ++j)
     {
-        for (int i = 0; i < codes.categorical; ++i)
-        {
-            const auto value = static_cast<nn::Index>(rng.Below(static_cast<std::uint64_t>(codes.k)));
-            c(static_cast<nn::Index>(i) * codes.k + value, j) = 1.0f;
-        }
-        for (int i = 0; i < codes.continuous; ++i)
-        {
-            c(codes.ContinuousRow(i), j) = static_cast<float>(rng.Uniform(-1.0, 1.0));
-        }
+        SampleCodeColumn(codes, rng, c.col(j).data());
     }
 }
 
@@ -223,6 +229,13 @@ void InfoHead::SetLearningRate(double lr)
     {
         m_opt->SetLearningRate(lr);
     }
+}
+
+std::string InfoWithPackMessage(int pack)
+{
+    return "gan.pack = " + std::to_string(pack) + " with InfoGAN codes (gan.info_categorical / gan.info_continuous): "
+           "Q predicts the code of one sample, but a packed D sees " + std::to_string(pack) +
+           " samples at once; use gan.pack = 1 with codes";
 }
 
 std::string InfoFormula(const InfoCodes& codes)

@@ -41,6 +41,8 @@ InfoCodes InfoCodesOf(const GanConfig& config);
 // c (Dim(), n): each categorical code a uniformly drawn one-hot block, each continuous code U(-1, 1); column by
 // column, categorical codes first.
 void SampleCodes(const InfoCodes& codes, Rng& rng, nn::Index n, nn::MatrixF& c);
+// One column's codes into c[0 .. Dim()) (a model's latent column, below its noise).
+void SampleCodeColumn(const InfoCodes& codes, Rng& rng, float* c);
 // The value (in [0, k)) categorical code `code` takes in every column of a model's latent (noise rows, then the
 // codes' Dim() rows): the index of its one-hot block's largest entry.
 std::vector<int> LatentCodeValues(const InfoCodes& codes, const nn::MatrixF& latent, int code);
@@ -92,6 +94,7 @@ public:
     void Step(); // one optimizer update from the accumulated gradients
     void SetLearningRate(double lr);
     std::vector<nn::ParamRef<float>>& Params() { return m_params; }
+    nn::Sequential<float>& Network() { return m_q; }
     nn::Optimizer<float>* Optimizer() { return m_opt.get(); }
 
 private:
@@ -102,6 +105,9 @@ private:
     std::unique_ptr<nn::Optimizer<float>> m_opt; // null in an inference copy
     nn::MatrixF m_grad_q; // (QOutputs(), B)
 };
+
+// Why codes and packing (gan.pack > 1) are refused together: Validate and the GAN's constructor say the same.
+std::string InfoWithPackMessage(int pack);
 
 // The information term in the formula shown beside the plots ("" without codes).
 std::string InfoFormula(const InfoCodes& codes);
