@@ -3,24 +3,40 @@
 # through the real `latentlab train` command and prints one table: modes covered, high quality and grid KL for the
 # 2-D GANs (seeds 1-5), test ELBO and IWAE (k = 500) for vae-fashion (seed 1), then the verdict for each bar.
 #
-# --only infogan (issue 19): infogan-ring8 on the seeds (code -> mode purity and the best one-to-one matching of code
-# values to modes) and infogan-fashion on seed 1 (the judge's agreement of the categorical code with the classes).
+# With --paper pacgan it runs the PacGAN protocol instead (Lin et al. 2018, Table 1): the plain GAN and PacGAN2/3/4
+# on ring-8 and grid-25 (presets paper-*) on seeds 1-10, and grid25-precise on seeds 1-5, two runs at a time, and
+# prints the lab's means and standard errors beside the paper's.
 #
-# usage: scripts/quality.sh [--latentlab PATH] [--out DIR] [--seeds "1 2 3 4 5"] [--only gan|vae|infogan]
-#                           [--fix PRESET]
+# With --only infogan (issue 19): infogan-ring8 on the seeds (code -> mode purity and the best one-to-one matching
+# of code values to modes) and infogan-fashion on seed 1 (the judge's agreement of its categorical code with the
+# classes).
+#
+# usage: scripts/quality.sh [--latentlab PATH] [--out DIR] [--seeds "1 2 3 4 5"] [--only gan|vae] [--fix PRESET]
+#        scripts/quality.sh --only infogan [--seeds "1 2 3 4 5"]
+#        scripts/quality.sh --paper pacgan [--seeds "1 ... 10"] [--steps N] [--jobs 2] [--presets "..."] [--report]
 #   --latentlab  the app (default: $LATENTLAB, else build/app/latentlab)
 #   --out        where runs go (default: runs/quality); each run keeps metrics.csv, PNGs and summary.json
 #   --fix        the grid-25 fix to measure: wgan-gp-grid25 (default) or hinge-sn-grid25
+#   --paper      pacgan: the PacGAN table (see above)
+#   --steps      train this many steps instead of each preset's own (runs then go to <preset>_n<steps>_s<seed>)
+#   --jobs       runs in parallel (default 2: the 2-core machine, one training thread each)
+#   --presets    with --paper: a subset of the presets, in this order
+#   --report     with --paper: train nothing, print the table of the runs already in --out
 # Environment: LATENTLAB_DATA (Fashion-MNIST folder), THREADS (training threads per run, default 1).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 latentlab="${LATENTLAB:-$repo/build/app/latentlab}"
 out="runs/quality"
-seeds="1 2 3 4 5"
+seeds=""
 only=""
 fix="wgan-gp-grid25"
 threads="${THREADS:-1}"
+paper=""
+steps=""
+jobs=2
+presets=""
+report=""
 
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -29,10 +45,19 @@ while [[ $# -gt 0 ]]; do
         --seeds) seeds="$2"; shift 2 ;;
         --only) only="$2"; shift 2 ;;
         --fix) fix="$2"; shift 2 ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        --paper) paper="$2"; shift 2 ;;
+        --steps) steps="$2"; shift 2 ;;
+        --jobs) jobs="$2"; shift 2 ;;
+        --presets) presets="$2"; shift 2 ;;
+        --report) report=1; shift ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) echo "quality.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
+if [[ -n "$paper" && "$paper" != "pacgan" ]]; then
+    echo "quality.sh: --paper knows only 'pacgan', got '$paper'" >&2
+    exit 2
+fi
 if [[ ! -x "$latentlab" ]]; then
     echo "quality.sh: no latentlab at '$latentlab' (build the app, or pass --latentlab PATH)" >&2
     exit 2
@@ -55,6 +80,13 @@ run()
             echo "   failed: see $dir.log" >&2
     fi
 }
+
+if [[ "$paper" == "pacgan" ]]; then
+    # shellcheck source=scripts/quality_pacgan.sh
+    source "$repo/scripts/quality_pacgan.sh"
+    exit 0
+fi
+seeds="${seeds:-1 2 3 4 5}"
 
 if [[ "$only" == "infogan" ]]; then
     for seed in $seeds; do

@@ -149,7 +149,40 @@ ModeCoverage MeasureModeCoverage(const nn::MatrixF& samples, const std::vector<d
         result.modes_covered += count >= std::max(min_samples, 1) ? 1 : 0;
     }
     result.high_quality = samples.cols() > 0 ? static_cast<double>(good) / static_cast<double>(samples.cols()) : 0.0;
+    result.reverse_kl = ReverseKlToUniform(result.mode_counts);
     return result;
+}
+
+double ReverseKlToUniform(const std::vector<int>& counts)
+{
+    if (counts.empty())
+    {
+        throw std::invalid_argument("reverse KL: the histogram has no bins");
+    }
+    double total = 0;
+    for (int c : counts)
+    {
+        if (c < 0)
+        {
+            throw std::invalid_argument("reverse KL: negative count " + std::to_string(c));
+        }
+        total += c;
+    }
+    const double k = static_cast<double>(counts.size());
+    if (total == 0)
+    {
+        return std::log(k);
+    }
+    double kl = 0;
+    for (int c : counts)
+    {
+        if (c > 0)
+        {
+            const double q = c / total;
+            kl += q * std::log(k * q);
+        }
+    }
+    return std::max(kl, 0.0); // rounding can leave -1e-17 for an even histogram
 }
 
 ModeCoverage MeasureModeCoverage(const nn::MatrixF& samples, const data::ToySampler& toy)

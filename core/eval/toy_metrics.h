@@ -1,5 +1,5 @@
-// Sample-quality metrics for 2-D data (and MMD in any dimension): mode coverage and high-quality fraction
-// (PacGAN / VEEGAN protocol), the 30x30-grid KL and JS divergences GAN Lab shows, and a Gaussian-kernel MMD.
+// Sample-quality metrics for 2-D data (and MMD in any dimension): mode coverage, high-quality fraction and the
+// reverse KL of the mode histogram (PacGAN / VEEGAN protocol), the 30x30-grid KL and JS divergences GAN Lab shows, and a Gaussian-kernel MMD.
 // Pure functions of their inputs: safe to call from any thread on data it owns.
 #pragma once
 
@@ -18,7 +18,15 @@ struct ModeCoverage
     int modes_total = 0;          // number of modes of the data
     double high_quality = 0.0;    // fraction of samples within radius_sds * sd of their nearest mode, in [0, 1]
     std::vector<int> mode_counts; // per mode: high-quality samples whose nearest mode it is (modes_total entries)
+    // PacGAN's reverse KL, in nats: KL(q || uniform) = sum_k q_k ln(K q_k), q the histogram of mode_counts
+    // normalised, K = modes_total. 0 when the high-quality samples spread evenly, ln K when they sit on one mode
+    // (and when no sample is high quality: nothing covered counts as the worst case).
+    double reverse_kl = 0.0;
 };
+
+// KL(q || uniform) in nats of a histogram of counts over K bins (see ModeCoverage::reverse_kl). Throws
+// std::invalid_argument for no bins or a negative count.
+double ReverseKlToUniform(const std::vector<int>& counts);
 
 // samples (2, N); modes and sd as in data::ToySampler (sd > 0). A sample counts for the mode nearest to it, and
 // only when it lies within radius_sds * sd of that mode (3 sd in PacGAN). Non-finite samples count as low

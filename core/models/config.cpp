@@ -188,6 +188,10 @@ void CheckInfoCodes(const GanConfig& g)
     {
         return;
     }
+    if (g.pack > 1)
+    {
+        throw std::invalid_argument(InfoWithPackMessage(g.pack));
+    }
     int weighted = 0;
     for (const nn::LayerSpec& spec : g.discriminator.layers)
     {
@@ -273,21 +277,21 @@ MemoryEstimate EstimateMemory(const ExperimentConfig& config, const nn::Shape& d
     const double d = static_cast<double>(data_shape.Size());
     const double batch = std::max(1, config.batch_size);
     MemoryEstimate est;
-    auto add = [&](const MlpCost& cost, const nn::OptimizerConfig& opt)
+    auto add = [&](const MlpCost& cost, const nn::OptimizerConfig& opt, double examples)
     {
         est.parameters += 4.0 * cost.params;
         est.gradients += 4.0 * cost.params;
         est.optimizer += 4.0 * cost.params * OptimizerStateFactor(opt);
-        est.activations += 4.0 * cost.activation_floats * batch;
+        est.activations += 4.0 * cost.activation_floats * examples;
     };
     // A network given as a layer list: its summary's parameters and per-example layer buffers.
-    auto add_summary = [&](const nn::NetworkSummary& summary, const nn::OptimizerConfig& opt)
+    auto add_summary = [&](const nn::NetworkSummary& summary, const nn::OptimizerConfig& opt, double examples)
     {
         const double params = static_cast<double>(summary.params);
         est.parameters += 4.0 * params;
         est.gradients += 4.0 * params;
         est.optimizer += 4.0 * params * OptimizerStateFactor(opt);
-        est.activations += static_cast<double>(summary.ActivationBytes(static_cast<nn::Index>(batch)));
+        est.activations += static_cast<double>(summary.ActivationBytes(static_cast<nn::Index>(examples)));
     };
     const bool gan = config.family == Family::Gan;
     const NetConfig& first = gan ? config.gan.generator : config.vae.encoder;
@@ -301,21 +305,23 @@ MemoryEstimate EstimateMemory(const ExperimentConfig& config, const nn::Shape& d
     {
         const GanConfig& g = config.gan;
         const double c = g.conditional ? num_classes : 0;
+        const double pack = std::max(1, g.pack); // G makes pack x batch samples; D sees batch packs of them
         if (g.generator.layers.empty())
         {
-            add(CostOfMlp("gan.generator", g.noise_dim + InfoCodesOf(g).Dim() + c, g.generator.hidden, d), g.g_opt);
+            add(CostOfMlp("gan.generator", g.noise_dim + InfoCodesOf(g).Dim() + c, g.generator.hidden, d), g.g_opt,
+                pack * batch);
         }
         else
         {
-            add_summary(summaries[0], g.g_opt);
+            add_summary(summaries[0], g.g_opt, pack * batch);
         }
         if (g.discriminator.layers.empty())
         {
-            add(CostOfMlp("gan.discriminator", d + c, g.discriminator.hidden, 1), g.d_opt);
+            add(CostOfMlp("gan.discriminator", pack * (d + c), g.discriminator.hidden, 1), g.d_opt, batch);
         }
         else
         {
-            add_summary(summaries[1], g.d_opt);
+            add_summary(summaries[1], g.d_opt, batch);
         }
     }
     else
@@ -324,19 +330,19 @@ MemoryEstimate EstimateMemory(const ExperimentConfig& config, const nn::Shape& d
         const double c = v.conditional ? num_classes : 0;
         if (v.encoder.layers.empty())
         {
-            add(CostOfMlp("vae.encoder", d + c, v.encoder.hidden, 2.0 * v.latent_dim), v.opt);
+            add(CostOfMlp("vae.encoder", d + c, v.encoder.hidden, 2.0 * v.latent_dim), v.opt, batch);
         }
         else
         {
-            add_summary(summaries[0], v.opt);
+            add_summary(summaries[0], v.opt, batch);
         }
         if (v.decoder.layers.empty())
         {
-            add(CostOfMlp("vae.decoder", v.latent_dim + c, v.decoder.hidden, d), v.opt);
+            add(CostOfMlp("vae.decoder", v.latent_dim + c, v.decoder.hidden, d), v.opt, batch);
         }
         else
         {
-            add_summary(summaries[1], v.opt);
+            add_summary(summaries[1], v.opt, batch);
         }
     }
     return est;

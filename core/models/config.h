@@ -108,6 +108,8 @@ struct GanConfig
     double r1_gamma = 0.0;              // R1 penalty on real data (Mescheder et al. 2018), any objective: D's loss
                                         // += r1_gamma / 2 * E||grad_x D(x_real)||^2 (D's raw score); 0 = off
     bool conditional = false;           // class label (one-hot) given to G and D
+    int pack = 1;                       // PacGAN (Lin et al. 2018): D judges this many samples at once, all real or
+                                        // all generated; a step draws pack x batch_size of each (1 = off)
     double g_ema = 0.0;                 // decay of an exponential moving average of G's weights, in [0, 1): the
                                         // average (not the trained G) draws samples and is evaluated; 0 = off
     std::int64_t lr_decay_steps = 0;    // both learning rates fall linearly from step 0 to this step, then stay

@@ -4,9 +4,12 @@
 // (u, v frozen) except for the first forward of each update, so every loss of one update sees the same sigma;
 // BatchNorm uses batch statistics in every training forward of G and D (the trained networks stay in that mode)
 // and running statistics for sampling, scoring and the views (EvalScope).
+// Packing (gan.pack = m): D's input is m examples (gan_pack.h), each laid out as D takes one example (labels
+// concatenated or as planes); every loss and penalty below is over packed inputs.
 #include "core/models/gan.h"
 
 #include "core/models/config.h"
+#include "core/models/gan_pack.h"
 #include "core/models/hyperparams.h"
 #include "core/models/networks.h"
 #include "core/nn/shape_layers.h"
@@ -87,10 +90,11 @@ Gan::Gan(const ExperimentConfig& config, const nn::Shape& data_shape, int num_cl
     m_noise_dim = gc.noise_dim;
     m_num_classes = gc.conditional ? num_classes : 0;
     m_r1_gamma = static_cast<float>(gc.r1_gamma);
-
+    m_pack = gc.pack;
     // G: [z; y] -> x; D: x (with labels) -> raw score (logit / critic value).
     const std::vector<NetworkPlan> plans = PlanNetworks(config, data_shape, num_classes);
     m_label_planes = plans[1].label_planes;
+    m_d_example = plans[1].example;
     const int d_batchnorm = FirstBatchNorm(plans[1].layers);
     if (d_batchnorm >= 0 && (m_objective == GanObjective::WganGp || m_r1_gamma > 0.0f))
     {
@@ -114,6 +118,7 @@ Gan::Gan(const ExperimentConfig& config, const nn::Shape& data_shape, int num_cl
     m_lr_decay_to = gc.lr_decay_to;
     m_g_opt = std::make_unique<nn::Optimizer<float>>(m_g_params, gc.g_opt);
     m_d_opt = std::make_unique<nn::Optimizer<float>>(m_d_params, gc.d_opt);
+    BuildInfoHead(config, rng);
     ApplyLiveSettings(config);
 }
 
@@ -121,9 +126,11 @@ Gan::Gan(const Gan& other, bool /*for_inference*/)
     : m_objective(other.m_objective), m_uniform_noise(other.m_uniform_noise), m_data_dim(other.m_data_dim),
       m_data_shape(other.m_data_shape), m_label_planes(other.m_label_planes), m_inference(true),
       m_noise_dim(other.m_noise_dim), m_num_classes(other.m_num_classes), m_d_steps(other.m_d_steps),
+      m_pack(other.m_pack), m_d_example(other.m_d_example),
       m_real_label(other.m_real_label), m_clip(other.m_clip), m_gp_lambda(other.m_gp_lambda),
       m_gp_target(other.m_gp_target),
-      m_r1_gamma(other.m_r1_gamma), m_g_ema(other.m_g_ema), m_g(other.m_g), m_d(other.m_d), m_g_avg(other.m_g_avg)
+      m_r1_gamma(other.m_r1_gamma), m_g_ema(other.m_g_ema), m_g(other.m_g), m_d(other.m_d), m_g_avg(other.m_g_avg),
+      m_info(other.m_info), m_q(other.m_q ? std::make_unique<InfoHead>(*other.m_q, true) : nullptr)
 {
     m_g.SetTraining(false); // an inference copy: running statistics, frozen power iteration
     m_d.SetTraining(false);
@@ -187,7 +194,7 @@ const nn::MatrixF& Gan::WithLabels(const nn::MatrixF& x, const nn::MatrixF* labe
     return buffer;
 }
 
-const nn::MatrixF& Gan::DInput(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& buffer) const
+const nn::MatrixF& Gan::ExampleInput(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& buffer) const
 {
     if (m_num_classes == 0 || !m_label_planes)
     {
@@ -237,16 +244,63 @@ void Gan::SpreadDataPart(const nn::MatrixF& g, nn::MatrixF& u)
 
 const nn::MatrixF& Gan::GeneratorForward(const nn::MatrixF& z, const nn::MatrixF* labels, bool training)
 {
-    if (z.rows() != m_noise_dim)
+    if (z.rows() != LatentDim())
     {
         throw std::invalid_argument("GAN generator: noise has " + std::to_string(z.rows()) + " rows, expected " +
-                                    std::to_string(m_noise_dim));
+                                    std::to_string(LatentDim()));
     }
     CheckLabels(labels, z.cols(), "generator");
     m_g.SetPowerIteration(training);
     const nn::MatrixF& fake = m_g.Forward(WithLabels(z, labels, m_g_in));
     m_g.SetPowerIteration(false);
     return fake;
+}
+
+const nn::MatrixF& Gan::DInput(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& with_labels,
+                               nn::MatrixF& packed, bool repeated) const
+{
+    const nn::MatrixF& one = ExampleInput(x, labels, with_labels); // (example size, m n)
+    if (m_pack == 1)
+    {
+        return one;
+    }
+    if (repeated)
+    {
+        PackRepeated(one, m_d_example, m_pack, packed);
+    }
+    else
+    {
+        PackExamples(one, m_d_example, m_pack, packed);
+    }
+    return packed; // (m example size, n)
+}
+
+const nn::MatrixF& Gan::PackedDataPart(const nn::MatrixF& dx, bool repeated, nn::MatrixF& out)
+{
+    if (m_pack == 1)
+    {
+        return DataPart(dx, out);
+    }
+    if (repeated)
+    {
+        SumPackSlots(dx, m_d_example, m_pack, m_d_dx); // the point is in every slot: its gradient is the sum
+    }
+    else
+    {
+        UnpackExamples(dx, m_d_example, m_pack, m_d_dx);
+    }
+    return DataPart(m_d_dx, out); // m_d_dx itself when unconditional
+}
+
+void Gan::SpreadToPacked(const nn::MatrixF& g, nn::MatrixF& u)
+{
+    if (m_pack == 1)
+    {
+        SpreadDataPart(g, u);
+        return;
+    }
+    SpreadDataPart(g, m_d_dx);
+    PackExamples(m_d_dx, m_d_example, m_pack, u);
 }
 
 DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::MatrixF* labels, const nn::MatrixF& z,
@@ -259,21 +313,30 @@ DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::Mat
                                     std::to_string(n) + ") and noise has " + std::to_string(z.cols()) +
                                     " columns; expected (" + std::to_string(m_data_dim) + ", B) and B columns");
     }
+    if (n < m_pack || n % m_pack != 0)
+    {
+        throw std::invalid_argument("GAN discriminator step: " + std::to_string(n) +
+                                    " examples do not fill whole packs of gan.pack = " + std::to_string(m_pack));
+    }
     CheckLabels(labels, n, "discriminator step");
     ZeroGrads(m_d_params);
+    if (m_q)
+    {
+        m_q->ZeroGrad();
+    }
     const nn::MatrixF& fake = GeneratorForward(z, labels, false); // (data_dim, n), valid until G's next Forward
 
     DiscriminatorStats stats;
-    // Real then fake: each Backward must follow its own Forward (layers cache their inputs).
+    // Real then fake: each Backward must follow its own Forward (layers cache their inputs). Scores (1, n / m).
     m_d.SetPowerIteration(power_iteration);
-    m_s_real = m_d.Forward(DInput(real, labels, m_d_in_real)); // (1, n)
+    m_s_real = m_d.Forward(DInput(real, labels, m_d_in_real, m_pk_real));
     m_d.SetPowerIteration(false);
     stats.loss = DiscriminatorTerm(m_s_real, true, m_grad_real);
     m_d.Backward(m_grad_real, true, false); // D's own update never uses dLoss/dx: skip the first layer's dx
 
-    m_s_fake = m_d.Forward(DInput(fake, labels, m_d_in_fake)); // (1, n)
+    m_s_fake = m_d.Forward(DInput(fake, labels, m_d_in_fake, m_pk_fake));
     stats.loss += DiscriminatorTerm(m_s_fake, false, m_grad_fake);
-    m_d.Backward(m_grad_fake, true, false);
+    BackwardFakeScores(z, true, false, m_info_d); // with codes, Q and D's body also take lambda L_I's gradient
 
     stats.real = MeanScoreMetric(m_s_real);
     stats.fake = MeanScoreMetric(m_s_fake);
@@ -281,9 +344,11 @@ DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::Mat
 
     if (m_objective == GanObjective::WganGp)
     {
-        if (eps == nullptr || eps->rows() != 1 || eps->cols() != n)
+        const nn::Index packs = n / m_pack;
+        if (eps == nullptr || eps->rows() != 1 || eps->cols() != packs)
         {
-            throw std::invalid_argument("wgan_gp discriminator step: eps must be (1, " + std::to_string(n) + ")");
+            throw std::invalid_argument("wgan_gp discriminator step: eps must be (1, " + std::to_string(packs) +
+                                        "), one weight per D input");
         }
         stats.gp = GradientPenalty(real, fake, labels, *eps);
         stats.loss += m_gp_lambda * stats.gp;
@@ -298,25 +363,24 @@ DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::Mat
 
 double Gan::R1Penalty(const nn::MatrixF& real, const nn::MatrixF* labels)
 {
-    const nn::Index n = real.cols();
     // A fresh Forward on the real batch (power iteration already advanced on it), then grad_x D.
-    m_d.Forward(DInput(real, labels, m_d_in_r1));
+    m_d.Forward(DInput(real, labels, m_d_in_r1, m_pk_r1));
+    const nn::Index n = real.cols() / m_pack; // D's inputs
     if (m_ones.rows() != 1 || m_ones.cols() != n)
     {
         m_ones.resize(1, n);
     }
     m_ones.setOnes();
-    const nn::MatrixF& g = DataPart(m_d.Backward(m_ones, false), m_gp_g); // column j: grad_x D(x_j), (data_dim, n)
+    // g (data_dim, m n): column i is the data part of grad D at its example's slot; D input j owns columns
+    // j m .. j m + m - 1 (labels are constants).
+    const nn::MatrixF& g = PackedDataPart(m_d.Backward(m_ones, false), false, m_gp_g);
 
-    // R = mean_j ||g_j||^2 over the data entries; the loss term is r1_gamma / 2 * R, so u_j = r1_gamma g_j / n.
+    // R = mean_j ||g_j||^2 over D input j's data entries (all m examples); the loss term is r1_gamma / 2 * R, so
+    // u_j = r1_gamma g_j / n.
     const float scale = m_r1_gamma / static_cast<float>(n);
-    double penalty = 0;
-    for (nn::Index j = 0; j < n; ++j)
-    {
-        penalty += static_cast<double>(g.col(j).squaredNorm());
-    }
+    const double penalty = static_cast<double>(g.squaredNorm());
     m_gp_g_scaled = scale * g;
-    SpreadDataPart(m_gp_g_scaled, m_gp_u);
+    SpreadToPacked(m_gp_g_scaled, m_gp_u);
     m_d.BackwardOfBackward(m_gp_u); // adds r1_gamma / 2 * dR/dparams to D's gradients
     return penalty / static_cast<double>(n);
 }
@@ -324,64 +388,72 @@ double Gan::R1Penalty(const nn::MatrixF& real, const nn::MatrixF* labels)
 double Gan::GradientPenalty(const nn::MatrixF& real, const nn::MatrixF& fake, const nn::MatrixF* labels,
                             const nn::MatrixF& eps)
 {
-    const nn::Index n = real.cols();
-    // x_hat = eps x + (1 - eps) G(z), one eps per example: (data_dim, n).
-    if (m_x_hat.rows() != m_data_dim || m_x_hat.cols() != n)
+    // x_hat = eps x + (1 - eps) G(z), one eps per D input (all m samples of a pack share it): (data_dim, m n).
+    if (m_x_hat.rows() != m_data_dim || m_x_hat.cols() != real.cols())
     {
-        m_x_hat.resize(m_data_dim, n);
+        m_x_hat.resize(m_data_dim, real.cols());
     }
-    for (nn::Index j = 0; j < n; ++j)
+    for (nn::Index i = 0; i < real.cols(); ++i)
     {
-        const float e = eps(0, j);
-        m_x_hat.col(j) = e * real.col(j) + (1.0f - e) * fake.col(j);
+        const float e = eps(0, i / m_pack);
+        m_x_hat.col(i) = e * real.col(i) + (1.0f - e) * fake.col(i);
     }
-    m_d.Forward(DInput(m_x_hat, labels, m_d_in_hat));
+    m_d.Forward(DInput(m_x_hat, labels, m_d_in_hat, m_pk_hat));
+    const nn::Index n = real.cols() / m_pack; // D's inputs
     if (m_ones.rows() != 1 || m_ones.cols() != n)
     {
         m_ones.resize(1, n);
     }
     m_ones.setOnes();
-    // Column j is grad_x D(x_hat_j) (D scores each example independently): (data_dim, n).
-    const nn::MatrixF& g = DataPart(m_d.Backward(m_ones, false), m_gp_g);
+    // g (data_dim, m n): the data part of grad D(x_hat_j) (D scores each input independently); D input j owns
+    // columns j m .. j m + m - 1.
+    const nn::MatrixF& g = PackedDataPart(m_d.Backward(m_ones, false), false, m_gp_g);
 
     // P = mean_j (||g_j|| - t)^2 over the data entries (labels are constants), t = gp_target. dP/dg_j =
     // 2 (||g_j|| - t) g_j / (||g_j|| n); the loss term is gp_lambda * P, so u carries gp_lambda.
-    if (m_gp_g_scaled.rows() != m_data_dim || m_gp_g_scaled.cols() != n)
+    if (m_gp_g_scaled.rows() != m_data_dim || m_gp_g_scaled.cols() != g.cols())
     {
-        m_gp_g_scaled.resize(m_data_dim, n);
+        m_gp_g_scaled.resize(m_data_dim, g.cols());
     }
     double penalty = 0;
     for (nn::Index j = 0; j < n; ++j)
     {
-        const float norm = g.col(j).norm();
+        const auto g_j = g.middleCols(j * m_pack, m_pack);
+        const float norm = g_j.norm();
         const double gap = static_cast<double>(norm) - static_cast<double>(m_gp_target);
         penalty += gap * gap;
-        if (norm > 1e-12f) // at g = 0 the norm has no gradient; leave that column's u at zero
+        if (norm > 1e-12f) // at g = 0 the norm has no gradient; leave that input's u at zero
         {
             const float scale = m_gp_lambda * 2.0f * (norm - m_gp_target) / (norm * static_cast<float>(n));
-            m_gp_g_scaled.col(j) = scale * g.col(j);
+            m_gp_g_scaled.middleCols(j * m_pack, m_pack) = scale * g_j;
         }
         else
         {
-            m_gp_g_scaled.col(j).setZero();
+            m_gp_g_scaled.middleCols(j * m_pack, m_pack).setZero();
         }
     }
     if (m_gp_lambda != 0.0f)
     {
-        SpreadDataPart(m_gp_g_scaled, m_gp_u);
+        SpreadToPacked(m_gp_g_scaled, m_gp_u);
         m_d.BackwardOfBackward(m_gp_u); // adds gp_lambda * dP/dparams to D's gradients
     }
     return penalty / static_cast<double>(n);
 }
 
 const nn::MatrixF& Gan::GeneratorOutputGradMean(const nn::MatrixF& z, const nn::MatrixF* labels, bool training,
-                                                double& loss)
+                                                double& loss, bool repeated)
 {
-    const nn::MatrixF& fake = GeneratorForward(z, labels, training);
-    m_s_fake = m_d.Forward(DInput(fake, labels, m_d_in_fake)); // (1, n), D's power iteration frozen
+    const nn::MatrixF& fake = GeneratorForward(z, labels, training); // (data_dim, N)
+    if (!repeated && fake.cols() % m_pack != 0)
+    {
+        throw std::invalid_argument("GAN generator step: " + std::to_string(fake.cols()) +
+                                    " samples do not fill whole packs of gan.pack = " + std::to_string(m_pack));
+    }
+    m_s_fake = m_d.Forward(DInput(fake, labels, m_d_in_fake, m_pk_fake, repeated)); // D's power iteration frozen
     loss = GeneratorTerm(m_s_fake, m_grad_fake);
-    // accumulate = false: the G step must not touch D's gradients (and skips computing them).
-    return DataPart(m_d.Backward(m_grad_fake, false), m_dfake); // (data_dim, n)
+    // accumulate = false: the G step must not touch D's (or Q's) gradients (and skips computing them). With codes,
+    // the information term's gradient reaches G(z) through Q and D's body.
+    return PackedDataPart(BackwardFakeScores(z, false, true, m_info_g), repeated, m_dfake); // (data_dim, N)
 }
 
 double Gan::GeneratorGrad(const nn::MatrixF& z, const nn::MatrixF* labels)
@@ -441,6 +513,48 @@ void Gan::UpdateGeneratorAverage()
 // ---------------------------------------------------------------------------------------------------------
 // Training step
 
+Batch Gan::PackOfBatches(BatchSource& source, Rng& rng, const char* what)
+{
+    auto next = [&]() {
+        const Batch batch = source.Next(rng);
+        if (batch.x == nullptr || batch.x->cols() < 1)
+        {
+            throw std::runtime_error(std::string("GAN ") + what + ": the batch source gave an empty batch");
+        }
+        return batch;
+    };
+    const Batch first = next();
+    if (m_pack == 1)
+    {
+        return first;
+    }
+    // m batches side by side (each copied before the next call invalidates it): m B independent samples.
+    const nn::Index b = first.x->cols();
+    m_batch_x.resize(first.x->rows(), m_pack * b);
+    m_batch_x.leftCols(b) = *first.x;
+    if (first.labels != nullptr)
+    {
+        m_batch_labels.resize(first.labels->rows(), m_pack * b);
+        m_batch_labels.leftCols(b) = *first.labels;
+    }
+    for (int k = 1; k < m_pack; ++k)
+    {
+        const Batch batch = next();
+        if (batch.x->cols() != b || batch.x->rows() != m_batch_x.rows() ||
+            (batch.labels == nullptr) != (first.labels == nullptr))
+        {
+            throw std::runtime_error(std::string("GAN ") + what + ": the " + std::to_string(m_pack) +
+                                     " batches of one pack differ in size or labelling");
+        }
+        m_batch_x.middleCols(k * b, b) = *batch.x;
+        if (batch.labels != nullptr)
+        {
+            m_batch_labels.middleCols(k * b, b) = *batch.labels;
+        }
+    }
+    return Batch{&m_batch_x, first.labels != nullptr ? &m_batch_labels : nullptr};
+}
+
 void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase phase, Metrics& out)
 {
     if (!m_g_opt || !m_d_opt)
@@ -453,32 +567,29 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
         const double factor = LearningRateFactor(step);
         m_g_opt->SetLearningRate(m_g_lr * factor);
         m_d_opt->SetLearningRate(m_d_lr * factor);
-    }
-    auto next_batch = [&](const char* what) {
-        const Batch batch = source.Next(rng);
-        if (batch.x == nullptr || batch.x->cols() < 1)
+        if (m_q)
         {
-            throw std::runtime_error(std::string("GAN ") + what + ": the batch source gave an empty batch");
+            m_q->SetLearningRate(m_d_lr * factor); // Q moves with D
         }
-        return batch;
-    };
-
+    }
     if (phase != StepPhase::GeneratorOnly)
     {
         DiscriminatorStats mean;
+        InfoTerms info; // sums over the D updates
         double grad_norm = 0;
         for (int k = 0; k < m_d_steps; ++k)
         {
-            const Batch batch = next_batch("discriminator step");
+            const Batch batch = PackOfBatches(source, rng, "discriminator step"); // (data_dim, m B)
             const nn::Index n = batch.x->cols();
             SampleLatent(rng, n, m_z);
             if (m_objective == GanObjective::WganGp)
             {
-                if (m_eps.rows() != 1 || m_eps.cols() != n)
+                const nn::Index packs = n / m_pack; // one interpolation weight per D input
+                if (m_eps.rows() != 1 || m_eps.cols() != packs)
                 {
-                    m_eps.resize(1, n);
+                    m_eps.resize(1, packs);
                 }
-                for (nn::Index j = 0; j < n; ++j)
+                for (nn::Index j = 0; j < packs; ++j)
                 {
                     m_eps(0, j) = static_cast<float>(rng.Uniform());
                 }
@@ -486,6 +597,11 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
             const DiscriminatorStats s = DiscriminatorGrad(*batch.x, batch.labels, m_z, &m_eps, true);
             grad_norm += nn::GradNorm(m_d_params);
             m_d_opt->Step();
+            if (m_q)
+            {
+                m_q->Step();
+                Accumulate(info, m_info_d);
+            }
             if (m_objective == GanObjective::WganClip)
             {
                 ClipCritic();
@@ -514,11 +630,13 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
             out.emplace_back("r1_penalty", mean.r1 * inv_k);
         }
         out.emplace_back("d_grad_norm", grad_norm * inv_k);
+        AppendInfoMetrics(Scaled(info, inv_k), out);
     }
 
     if (phase != StepPhase::DiscriminatorOnly)
     {
-        const Batch batch = next_batch("generator step"); // its size and labels; the pixels are not used
+        // Its size and labels (m batches when packing); the pixels are not used.
+        const Batch batch = PackOfBatches(source, rng, "generator step");
         SampleLatent(rng, batch.x->cols(), m_z);
         const double g_loss = GeneratorGrad(m_z, batch.labels);
         const double g_norm = nn::GradNorm(m_g_params);
@@ -532,19 +650,6 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
 // ---------------------------------------------------------------------------------------------------------
 // Inference
 
-void Gan::SampleLatent(Rng& rng, nn::Index n, nn::MatrixF& z) const
-{
-    if (z.rows() != m_noise_dim || z.cols() != n)
-    {
-        z.resize(m_noise_dim, n);
-    }
-    float* data = z.data();
-    for (nn::Index i = 0; i < z.size(); ++i)
-    {
-        data[i] = static_cast<float>(m_uniform_noise ? rng.Uniform(-1.0, 1.0) : rng.Normal());
-    }
-}
-
 void Gan::Decode(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& out)
 {
     if (m_g_ema <= 0.0f)
@@ -553,10 +658,10 @@ void Gan::Decode(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& o
         out = GeneratorForward(z, labels, false);
         return;
     }
-    if (z.rows() != m_noise_dim)
+    if (z.rows() != LatentDim())
     {
         throw std::invalid_argument("GAN generator: noise has " + std::to_string(z.rows()) + " rows, expected " +
-                                    std::to_string(m_noise_dim));
+                                    std::to_string(LatentDim()));
     }
     CheckLabels(labels, z.cols(), "generator");
     out = m_g_avg.Forward(WithLabels(z, labels, m_g_in)); // the average, always in evaluation mode
@@ -571,7 +676,7 @@ void Gan::Score(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& ou
     }
     CheckLabels(labels, x.cols(), "score");
     EvalScope eval(m_d, m_inference);
-    out = m_d.Forward(DInput(x, labels, m_d_in_real));
+    out = m_d.Forward(DInput(x, labels, m_d_in_real, m_pk_real, true)); // packed: D(x, x, ..., x)
 }
 
 void Gan::GeneratorOutputGrad(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& grad)
@@ -579,8 +684,9 @@ void Gan::GeneratorOutputGrad(const nn::MatrixF& z, const nn::MatrixF* labels, n
     double loss = 0;
     EvalScope eval_g(m_g, m_inference);
     EvalScope eval_d(m_d, m_inference);
-    // The generator losses are means over the n points: times n gives each point's own dloss/dG(z).
-    grad = GeneratorOutputGradMean(z, labels, false, loss) * static_cast<float>(z.cols());
+    // The generator losses are means over the n points: times n gives each point's own dloss/dG(z). Packed: the
+    // point in every slot of one D input, D(G(z), ..., G(z)).
+    grad = GeneratorOutputGradMean(z, labels, false, loss, true) * static_cast<float>(z.cols());
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -588,7 +694,12 @@ void Gan::GeneratorOutputGrad(const nn::MatrixF& z, const nn::MatrixF* labels, n
 
 std::vector<Network> Gan::Networks()
 {
-    return {Network{"G", m_g_params}, Network{"D", m_d_params}};
+    std::vector<Network> out = {Network{"G", m_g_params}, Network{"D", m_d_params}};
+    if (m_q)
+    {
+        out.push_back(Network{"Q", m_q->Params()}); // InfoGAN
+    }
+    return out;
 }
 
 std::vector<nn::Optimizer<float>*> Gan::Optimizers()
@@ -596,6 +707,10 @@ std::vector<nn::Optimizer<float>*> Gan::Optimizers()
     if (!m_g_opt || !m_d_opt)
     {
         return {};
+    }
+    if (m_q)
+    {
+        return {m_g_opt.get(), m_d_opt.get(), m_q->Optimizer()};
     }
     return {m_g_opt.get(), m_d_opt.get()};
 }
@@ -638,6 +753,10 @@ void Gan::ApplyLiveSettings(const ExperimentConfig& config)
     {
         m_g_opt->SetLearningRate(m_g_lr);
         m_d_opt->SetLearningRate(m_d_lr);
+    }
+    if (m_q)
+    {
+        m_q->SetLearningRate(m_d_lr);
     }
 }
 

@@ -36,6 +36,34 @@ const nn::MatrixF& Gan::BackwardFakeScores(const nn::MatrixF& z, bool accumulate
     return m_d.Backward(m_grad_fake, accumulate, need_input_grad, tap, dh);
 }
 
+void Gan::SampleLatent(Rng& rng, nn::Index n, nn::MatrixF& z) const
+{
+    if (z.rows() != LatentDim() || z.cols() != n)
+    {
+        z.resize(LatentDim(), n);
+    }
+    auto noise = [&] { return static_cast<float>(m_uniform_noise ? rng.Uniform(-1.0, 1.0) : rng.Normal()); };
+    float* data = z.data();
+    if (!m_info.Active())
+    {
+        for (nn::Index i = 0; i < z.size(); ++i)
+        {
+            data[i] = noise();
+        }
+        return;
+    }
+    // Column by column: the noise, then the codes below it.
+    for (nn::Index j = 0; j < n; ++j)
+    {
+        float* col = data + j * z.rows();
+        for (nn::Index i = 0; i < m_noise_dim; ++i)
+        {
+            col[i] = noise();
+        }
+        SampleCodeColumn(m_info, rng, col + m_noise_dim);
+    }
+}
+
 void Gan::AppendInfoMetrics(const InfoTerms& mean, Metrics& out) const
 {
     if (!m_q)

@@ -85,7 +85,13 @@ std::string Gan::Formula() const
     const std::string r1 = m_r1_gamma > 0.0f ? "   D's loss + " + Num(0.5 * m_r1_gamma) +
                                                   " E[||grad_x D(x)||^2] on real x (R1)"
                                             : std::string();
-    const std::string cond = (m_num_classes > 0 ? "   (G and D also see the class y)" : "") + r1;
+    // Packing changes what D's x is: m samples at once, all real or all generated.
+    const std::string m = std::to_string(m_pack);
+    const std::string pack = m_pack > 1 ? "   packed: D judges " + m + " samples at once, x = (x_1, ..., x_" + m +
+                                              "), all real or all G(z)"
+                                        : std::string();
+    const std::string cond =
+        (m_num_classes > 0 ? "   (G and D also see the class y)" : "") + pack + r1 + InfoFormula(m_info);
     const std::string real_target = m_real_label == 1.0f ? "1" : Num(m_real_label);
     switch (m_objective)
     {

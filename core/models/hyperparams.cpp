@@ -69,6 +69,10 @@ const Hyperparam kHyperparams[] = {
     {.key = "gan.noise_dim", .name = "noise_dim", .label = "noise size",
      .tooltip = "Dimensions of the noise vector z the generator maps to data.", .lo = 1, .hi = 4096,
      .family = Family::Gan, .field = [](ExperimentConfig& c) -> HyperField { return &c.gan.noise_dim; }},
+    {.key = "gan.pack", .name = "pack", .label = "pack (samples per D input)",
+     .tooltip = "PacGAN: D judges this many samples at once, all real or all generated, so a G that collapses onto "
+                "a few modes is easy to catch (1 = off). A step draws pack x batch size samples of each.",
+     .lo = 1, .hi = 16, .family = Family::Gan, .field = [](ExperimentConfig& c) -> HyperField { return &c.gan.pack; }},
     {.key = "gan.info_categorical", .name = "info_categorical", .label = "InfoGAN categorical codes",
      .tooltip = "InfoGAN: categorical codes given to G beside z, each uniform over 'code values'; Q, a head on D's "
                 "body, learns to read them back from G's samples, so each value comes to mean something (0 = off).",

@@ -63,6 +63,25 @@ std::vector<int> LatentCodeValues(const InfoCodes& codes, const nn::MatrixF& lat
     return out;
 }
 
+void Accumulate(InfoTerms& sum, const InfoTerms& t)
+{
+    sum.loss += t.loss;
+    sum.ce += t.ce;
+    sum.nll += t.nll;
+    sum.mi_bound += t.mi_bound;
+    sum.accuracy += t.accuracy;
+}
+
+InfoTerms Scaled(InfoTerms t, double f)
+{
+    t.loss *= f;
+    t.ce *= f;
+    t.nll *= f;
+    t.mi_bound *= f;
+    t.accuracy *= f;
+    return t;
+}
+
 template <typename T>
 T InfoLoss(const InfoCodes& codes, const nn::Matrix<T>& q, const nn::Matrix<T>& c, nn::Matrix<T>& grad,
            InfoTerms* terms)

@@ -57,6 +57,10 @@ struct InfoTerms
     double accuracy = 0;   // share of categorical codes Q's argmax recovers (over codes and samples)
 };
 
+// sum += t, field by field (means over several D updates); Scaled: every field times f.
+void Accumulate(InfoTerms& sum, const InfoTerms& t);
+InfoTerms Scaled(InfoTerms t, double f);
+
 // L_I from Q's output q (QOutputs(), B) and the codes c (Dim(), B) that made the samples: returns lambda L_I and
 // writes grad = d(lambda L_I)/dq (QOutputs(), B). Cross-entropy per categorical code: logsumexp(l) - l_y with the
 // column maximum subtracted, d/dl = (softmax(l) - onehot(y)) / B. Gaussian NLL per continuous code with mean m and

@@ -1,8 +1,10 @@
 // PlanNetworks: each network's layers, input, needed output and options from the config (see networks.h).
 #include "core/models/networks.h"
 
+#include "core/models/gan_pack.h"
 #include "core/models/info_codes.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace ll::models
@@ -37,16 +39,17 @@ void SetDataInput(NetworkPlan& plan, const nn::Shape& data, int classes)
     plan.label_planes = classes > 0 && !data.IsFlat() && !plan.layers.empty() && Spatial(plan.layers[0].kind);
     if (plan.label_planes)
     {
-        plan.input = nn::Shape{data.c + classes, data.h, data.w};
+        plan.example = nn::Shape{data.c + classes, data.h, data.w};
     }
     else if (classes > 0)
     {
-        plan.input = nn::Shape::Flat(data.Size() + classes);
+        plan.example = nn::Shape::Flat(data.Size() + classes);
     }
     else
     {
-        plan.input = data;
+        plan.example = data;
     }
+    plan.input = plan.example;
 }
 
 nn::NetworkOptions Options(const NetConfig& net, bool spectral_norm)
@@ -79,6 +82,7 @@ std::vector<NetworkPlan> PlanNetworks(const ExperimentConfig& config, const nn::
         g.name = "G";
         g.key = "gan.generator";
         g.input = nn::Shape::Flat(gc.noise_dim + InfoCodesOf(gc).Dim() + classes); // [z; c; y], c: InfoGAN codes
+        g.example = g.input;
         g.output = data;
         g.output_what = "the data";
         // Images live in [0, 1] (sigmoid); 2-D toys are unbounded (identity).
@@ -94,6 +98,7 @@ std::vector<NetworkPlan> PlanNetworks(const ExperimentConfig& config, const nn::
         RefuseOutputActivation(gc.discriminator, d.key, "D outputs a raw score");
         d.layers = gc.discriminator.layers;
         SetDataInput(d, data, classes);
+        d.input = PackedShape(d.example, std::max(1, gc.pack)); // PacGAN: m examples along the channels
         if (d.layers.empty())
         {
             d.layers = MlpFor(gc.discriminator, d.input.Size(), 1, nn::ActivationKind::Identity);
@@ -122,6 +127,7 @@ std::vector<NetworkPlan> PlanNetworks(const ExperimentConfig& config, const nn::
     dec.name = "decoder";
     dec.key = "vae.decoder";
     dec.input = nn::Shape::Flat(vc.latent_dim + classes); // [z; y]
+    dec.example = dec.input;
     dec.output = data;
     dec.output_what = "the data";
     // Bernoulli decoders emit logits (the likelihood takes logits for stability); Gaussian means may pass through

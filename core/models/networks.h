@@ -19,7 +19,8 @@ struct NetworkPlan
     std::string name;                // "G", "D", "encoder", "decoder" (the prefix of Validate's messages)
     std::string key;                 // the config section: "gan.generator", "vae.encoder", ...
     std::vector<nn::LayerSpec> layers;
-    nn::Shape input;                 // of one example, labels included
+    nn::Shape example;               // one example as the network reads it, labels included
+    nn::Shape input;                 // what the first layer reads: the example, or gan.pack examples packed (D)
     nn::Shape output;                // what the model needs (compared by size: a flat 784 fits 1x28x28)
     std::string output_what;         // "the data", "one score", "2 x latent_dim (mean, log-variance)"
     // Conditional image networks whose first layer is a convolution take the one-hot label as K extra input planes

@@ -186,6 +186,7 @@ models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
             out.emplace_back("modes_covered", cov.modes_covered);
             out.emplace_back("modes_total", cov.modes_total);
             out.emplace_back("high_quality", cov.high_quality);
+            out.emplace_back("reverse_kl", cov.reverse_kl);
         }
         const eval::GridDivergence div = eval::MeasureGridDivergence(real, generated, toy.Extent());
         out.emplace_back("grid_kl", div.kl_bits);

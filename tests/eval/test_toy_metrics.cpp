@@ -1,4 +1,5 @@
-// Hand-checkable cases for the 2-D sample metrics: mode coverage, grid KL/JS and MMD.
+// Hand-checkable cases for the 2-D sample metrics: mode coverage, the reverse KL of the mode histogram, grid KL/JS
+// and MMD.
 #include "core/eval/toy_metrics.h"
 #include "core/util/rng.h"
 
@@ -100,6 +101,34 @@ TEST_CASE("Mode coverage: a sample just inside 3 sd counts, just outside does no
     CHECK(cov.mode_counts[0] == 1);
     CHECK(cov.mode_counts[1] == 0);
     CHECK(cov.high_quality == doctest::Approx(1.0 / 3.0).epsilon(1e-12));
+}
+
+TEST_CASE("Reverse KL of modes: hand-computed values in nats, ln K when nothing is high quality")
+{
+    using ll::eval::ReverseKlToUniform;
+    CHECK(ReverseKlToUniform({5, 5, 5, 5}) == doctest::Approx(0.0).epsilon(1e-12));
+    CHECK(ReverseKlToUniform({7, 0, 0, 0}) == doctest::Approx(std::log(4.0)).epsilon(1e-12));
+    // q = (3/4, 1/4) against (1/2, 1/2): 3/4 ln(3/2) + 1/4 ln(1/2).
+    CHECK(ReverseKlToUniform({3, 1}) == doctest::Approx(0.75 * std::log(1.5) + 0.25 * std::log(0.5)).epsilon(1e-12));
+    // Half the 25 modes evenly: ln 25 - ln 12.5 = ln 2 (the paper's scale: a GAN at 0.70 has lost about half).
+    std::vector<int> half(25, 0);
+    for (int k = 0; k < 12; ++k)
+        half[k] = 4;
+    CHECK(ReverseKlToUniform(half) == doctest::Approx(std::log(25.0 / 12.0)).epsilon(1e-12));
+    CHECK(ReverseKlToUniform({0, 0, 0}) == doctest::Approx(std::log(3.0)).epsilon(1e-12));
+    CHECK_THROWS_AS(ReverseKlToUniform({}), std::invalid_argument);
+    CHECK_THROWS_AS(ReverseKlToUniform({1, -1}), std::invalid_argument);
+}
+
+TEST_CASE("Reverse KL of modes: mode coverage reports it from the high-quality samples only")
+{
+    const std::vector<Mode> modes{{0.0f, 0.0f}, {10.0f, 0.0f}};
+    MatrixF samples(2, 4); // two at mode 0, one at mode 1, one far from both (not counted)
+    samples << 0.0f, 0.01f, 10.0f, 5.0f,
+               0.0f, 0.0f,  0.0f,  0.0f;
+    const ll::eval::ModeCoverage cov = ll::eval::MeasureModeCoverage(samples, modes, 0.1f);
+    CHECK(cov.reverse_kl == doctest::Approx((2.0 / 3.0) * std::log(4.0 / 3.0) + (1.0 / 3.0) * std::log(2.0 / 3.0))
+                                .epsilon(1e-12));
 }
 
 TEST_CASE("Mode coverage: refuses 3-D samples and sd <= 0")

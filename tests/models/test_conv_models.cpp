@@ -9,7 +9,9 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <string>
 
 using namespace ll;
@@ -329,4 +331,84 @@ TEST_CASE("Conv models: a conditional conv VAE trains and encodes, its encoder r
     vae.Encode(*batch.x, batch.labels, mu, logvar);
     CHECK(mu.rows() == 3);
     CHECK(mu.cols() == 6);
+}
+
+// Packing a conditional conv D: each example gets its label planes, then pairs are packed along the channels (D's
+// first conv reads 2 x (1 + 3) planes). D's loss with WGAN-GP's penalty or R1, and G's loss, against central
+// differences in float (step 1e-2 on weights of order 0.1; tanh keeps the loss smooth).
+TEST_CASE("Conv models: a packed conditional conv D's penalties and G's step match finite differences")
+{
+    const nn::Shape shape{1, 8, 8};
+    Rng data_rng(21);
+    nn::MatrixF real(64, 4), z(5, 4), labels = nn::MatrixF::Zero(3, 4), eps(1, 2);
+    for (nn::Index i = 0; i < real.size(); ++i)
+        real.data()[i] = static_cast<float>(data_rng.Uniform());
+    for (nn::Index i = 0; i < z.size(); ++i)
+        z.data()[i] = static_cast<float>(data_rng.Normal());
+    for (nn::Index j = 0; j < 4; ++j)
+        labels(j % 3, j) = 1.0f;
+    eps << 0.3f, 0.8f;
+
+    // Central differences of loss over every entry of params, against the gradients the model left in them.
+    auto check = [](const std::vector<nn::ParamRef<float>>& params, const std::function<double()>& loss)
+    {
+        std::vector<nn::MatrixF> analytic;
+        for (const auto& p : params)
+            analytic.push_back(*p.grad);
+        const float h = 1e-2f;
+        double worst = 0;
+        for (std::size_t k = 0; k < params.size(); ++k)
+        {
+            nn::MatrixF& w = *params[k].value;
+            for (nn::Index i = 0; i < w.size(); ++i)
+            {
+                const float keep = w.data()[i];
+                w.data()[i] = keep + h;
+                const double up = loss();
+                w.data()[i] = keep - h;
+                const double down = loss();
+                w.data()[i] = keep;
+                const double numeric = (up - down) / (2.0 * static_cast<double>(h));
+                const double a = analytic[k].data()[i];
+                CAPTURE(params[k].name);
+                CAPTURE(i);
+                CHECK(std::abs(a - numeric) <= 2e-3 + 2e-2 * std::abs(numeric));
+                worst = std::max(worst, std::abs(numeric));
+            }
+        }
+        CHECK(worst > 1e-3); // not vacuous
+    };
+
+    for (const char* penalty : {"wgan_gp", "r1"})
+    {
+        CAPTURE(penalty);
+        ExperimentConfig c = SmallConvGan(false, true);
+        c.gan.pack = 2;
+        c.gan.discriminator.layers[1] = L(LayerKind::Tanh);
+        c.gan.generator.layers[1] = L(LayerKind::Tanh);
+        if (std::string(penalty) == "wgan_gp")
+        {
+            c.gan.objective = models::GanObjective::WganGp;
+            c.gan.gp_lambda = 3.0;
+        }
+        else
+        {
+            c.gan.objective = models::GanObjective::NonSaturating;
+            c.gan.r1_gamma = 2.0;
+        }
+        const auto plans = models::PlanNetworks(c, shape, 3);
+        CHECK(plans[1].example == (nn::Shape{1 + 3, 8, 8}));
+        CHECK(plans[1].input == (nn::Shape{2 * (1 + 3), 8, 8}));
+        Rng rng(5);
+        models::Gan gan(c, shape, 3, rng);
+        const auto nets = gan.Networks();
+        CHECK(Find(nets[1].params, "D.0.weight")->size() == 6 * 4 * 4 * 8);
+
+        const auto stats = gan.DiscriminatorGrad(real, &labels, z, &eps, false);
+        CHECK((std::string(penalty) == "wgan_gp" ? stats.gp : stats.r1) > 1e-4);
+        check(nets[1].params, [&] { return gan.DiscriminatorGrad(real, &labels, z, &eps, false).loss; });
+
+        gan.GeneratorGrad(z, &labels);
+        check(nets[0].params, [&] { return gan.GeneratorGrad(z, &labels); });
+    }
 }

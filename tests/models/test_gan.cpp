@@ -119,11 +119,12 @@ double Softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::
 struct RefGan
 {
     GanObjective objective = GanObjective::NonSaturating;
-    double real_label = 1, gp_lambda = 10, gp_target = 1;
+    double real_label = 1, gp_lambda = 10, gp_target = 1, r1_gamma = 0;
+    int pack = 1; // PacGAN: D's input j is examples j pack .. j pack + pack - 1, each [x; y], stacked
     RefNet g, d;
-    MatD real, z, labels, eps; // labels empty when unconditional
+    MatD real, z, labels, eps; // labels empty when unconditional; eps (1, n / pack)
 
-    MatD Cat(const MatD& x) const
+    MatD WithLabels(const MatD& x) const
     {
         if (labels.size() == 0)
             return x;
@@ -131,22 +132,51 @@ struct RefGan
         out << x, labels;
         return out;
     }
-    MatD Fake() const { return g.Forward(Cat(z)); }
+    // D's input: (pack (data + classes), n / pack); repeated: every column packed with copies of itself.
+    MatD Cat(const MatD& x, bool repeated = false) const
+    {
+        const MatD one = WithLabels(x);
+        const Eigen::Index f = one.rows();
+        const Eigen::Index n = repeated ? one.cols() : one.cols() / pack;
+        MatD out(pack * f, n);
+        for (Eigen::Index j = 0; j < n; ++j)
+            for (int k = 0; k < pack; ++k)
+                out.col(j).segment(k * f, f) = one.col(repeated ? j : j * pack + k);
+        return out;
+    }
+    MatD Fake() const { return g.Forward(WithLabels(z)); }
+    // The norm of a packed input gradient over its data rows (every slot's x, none of its labels).
+    double DataNorm2(const Eigen::VectorXd& grad) const
+    {
+        const Eigen::Index f = grad.size() / pack;
+        double sum = 0;
+        for (int k = 0; k < pack; ++k)
+            sum += grad.segment(k * f, real.rows()).squaredNorm();
+        return sum;
+    }
 
     double Penalty(const MatD& fake) const
     {
         const Eigen::Index n = real.cols();
         MatD x_hat(real.rows(), n);
         for (Eigen::Index j = 0; j < n; ++j)
-            x_hat.col(j) = eps(0, j) * real.col(j) + (1 - eps(0, j)) * fake.col(j);
+            x_hat.col(j) = eps(0, j / pack) * real.col(j) + (1 - eps(0, j / pack)) * fake.col(j);
         const MatD grad = d.InputGrad(Cat(x_hat));
         double p = 0;
-        for (Eigen::Index j = 0; j < n; ++j)
+        for (Eigen::Index j = 0; j < grad.cols(); ++j)
         {
-            const double norm = grad.col(j).head(real.rows()).norm();
+            const double norm = std::sqrt(DataNorm2(grad.col(j)));
             p += (norm - gp_target) * (norm - gp_target);
         }
-        return p / n;
+        return p / grad.cols();
+    }
+    double R1() const
+    {
+        const MatD grad = d.InputGrad(Cat(real));
+        double p = 0;
+        for (Eigen::Index j = 0; j < grad.cols(); ++j)
+            p += DataNorm2(grad.col(j));
+        return p / grad.cols();
     }
 
     double DLoss(bool with_penalty = true) const
@@ -155,26 +185,28 @@ struct RefGan
         const Eigen::ArrayXd sr = d.Forward(Cat(real)).row(0).transpose().array();
         const Eigen::ArrayXd sf = d.Forward(Cat(fake)).row(0).transpose().array();
         const double t = real_label;
+        const double r1 = r1_gamma > 0 ? 0.5 * r1_gamma * R1() : 0.0;
         switch (objective)
         {
         case GanObjective::Minimax:
         case GanObjective::NonSaturating: // BCE(l, t) = softplus(l) - t l
-            return (sr.unaryExpr(&Softplus) - t * sr).mean() + sf.unaryExpr(&Softplus).mean();
+            return (sr.unaryExpr(&Softplus) - t * sr).mean() + sf.unaryExpr(&Softplus).mean() + r1;
         case GanObjective::LeastSquares:
-            return (sr - t).square().mean() + sf.square().mean();
+            return (sr - t).square().mean() + sf.square().mean() + r1;
         case GanObjective::WganClip:
-            return sf.mean() - sr.mean();
+            return sf.mean() - sr.mean() + r1;
         case GanObjective::WganGp:
-            return sf.mean() - sr.mean() + (with_penalty ? gp_lambda * Penalty(fake) : 0.0);
+            return sf.mean() - sr.mean() + (with_penalty ? gp_lambda * Penalty(fake) : 0.0) + r1;
         case GanObjective::Hinge:
-            return (1 - sr).max(0.0).mean() + (1 + sf).max(0.0).mean();
+            return (1 - sr).max(0.0).mean() + (1 + sf).max(0.0).mean() + r1;
         }
         return 0;
     }
 
-    double GLossOfFake(const MatD& fake) const
+    // repeated: what the arrows use, each point packed with copies of itself.
+    double GLossOfFake(const MatD& fake, bool repeated = false) const
     {
-        const Eigen::ArrayXd sf = d.Forward(Cat(fake)).row(0).transpose().array();
+        const Eigen::ArrayXd sf = d.Forward(Cat(fake, repeated)).row(0).transpose().array();
         switch (objective)
         {
         case GanObjective::Minimax: // mean log(1 - sigmoid(l)) = -mean softplus(l)
@@ -249,16 +281,18 @@ struct TinyBatch
     }
 };
 
-RefGan MakeRef(Gan& gan, const TinyBatch& b, bool conditional, nn::ActivationKind d_act, double real_label)
+RefGan MakeRef(Gan& gan, const TinyBatch& b, bool conditional, nn::ActivationKind d_act, double real_label,
+               int pack = 1)
 {
     RefGan ref;
+    ref.pack = pack;
     ref.objective = gan.ObjectiveKind();
     ref.real_label = real_label;
     ref.g = FromModel(gan.Generator(), nn::ActivationKind::LeakyReLU, 0.2);
     ref.d = FromModel(gan.Discriminator(), d_act, 0.2);
     ref.real = b.real.cast<double>();
     ref.z = b.z.cast<double>();
-    ref.eps = b.eps.cast<double>();
+    ref.eps = b.eps.leftCols(4 / pack).cast<double>(); // one weight per D input
     if (conditional)
         ref.labels = b.labels.cast<double>();
     return ref;
@@ -296,35 +330,46 @@ TEST_CASE("GAN: every objective's D and G losses and gradients match a double-pr
         std::string d_activation = "leaky_relu";
         bool conditional = false;
         double real_label = 1.0;
+        double r1_gamma = 0.0;
     };
     const std::vector<Case> cases = {
         {"minimax"}, {"non_saturating", "leaky_relu", false, 0.9}, {"least_squares", "leaky_relu", false, 0.9},
         {"wgan_clip"}, {"wgan_gp"}, {"wgan_gp", "tanh"}, {"hinge"}, {"non_saturating", "tanh", true},
-        {"wgan_gp", "tanh", true},
+        {"wgan_gp", "tanh", true}, {"non_saturating", "tanh", false, 1.0, 2.0}, {"hinge", "tanh", true, 1.0, 2.0},
     };
     const TinyBatch b;
+    // pack 2 and 4: PacGAN's D judges 2 (4) of the 4 examples at once; every objective and penalty must hold.
+    for (const int pack : {1, 2, 4})
     for (const Case& c : cases)
     {
+        CAPTURE(pack);
         CAPTURE(c.objective);
         CAPTURE(c.d_activation);
         CAPTURE(c.conditional);
+        CAPTURE(c.r1_gamma);
         ExperimentConfig config = TinyConfig(c.objective, c.d_activation);
         config.gan.conditional = c.conditional;
         config.gan.real_label = c.real_label;
+        config.gan.r1_gamma = c.r1_gamma;
+        config.gan.pack = pack;
         Rng rng(7);
         Gan gan(config, 2, c.conditional ? 2 : 0, rng);
+        REQUIRE(gan.Pack() == pack);
         const nn::MatrixF* labels = c.conditional ? &b.labels : nullptr;
         const nn::ActivationKind d_act = nn::ParseActivation(c.d_activation);
+        const nn::MatrixF eps = b.eps.leftCols(4 / pack); // one interpolation weight per D input
         if (gan.ObjectiveKind() == GanObjective::Hinge)
         {
             // Move u, v off their initial values: a few power-iteration steps, then frozen (eval mode).
             for (int i = 0; i < 3; ++i)
-                gan.DiscriminatorGrad(b.real, labels, b.z, &b.eps, true);
+                gan.DiscriminatorGrad(b.real, labels, b.z, &eps, true);
         }
-        RefGan ref = MakeRef(gan, b, c.conditional, d_act, c.real_label);
+        RefGan ref = MakeRef(gan, b, c.conditional, d_act, c.real_label, pack);
+        ref.r1_gamma = c.r1_gamma;
         CHECK(ref.d.sn == (c.objective == "hinge"));
+        CHECK(ref.d.w1.cols() == pack * (c.conditional ? 4 : 2)); // D's input: pack samples, each [x; y]
 
-        const auto d_stats = gan.DiscriminatorGrad(b.real, labels, b.z, &b.eps, false);
+        const auto d_stats = gan.DiscriminatorGrad(b.real, labels, b.z, &eps, false);
         const double d_ref = ref.DLoss();
         CHECK(d_stats.loss == doctest::Approx(d_ref).epsilon(1e-4));
         auto nets = gan.Networks();
@@ -344,35 +389,39 @@ TEST_CASE("GAN: every objective's D and G losses and gradients match a double-pr
         REQUIRE(arrows.cols() == 4);
         MatD fake = ref.Fake();
         std::vector<nn::ParamRef<float>> as_param{{"arrows", nullptr, &arrows}};
-        CheckGradients({&fake}, as_param, [&] { return ref.GLossOfFake(fake); }, 4.0);
+        CheckGradients({&fake}, as_param, [&] { return ref.GLossOfFake(fake, true); }, 4.0);
     }
 }
 
 TEST_CASE("GAN: the WGAN-GP penalty's gradient with respect to D's weights matches finite differences")
 {
     const TinyBatch b;
+    for (const int pack : {1, 2}) // packed: x_hat interpolates whole D inputs, one eps for the pair
     for (const auto& [act, target] : {std::pair<std::string, double>{"leaky_relu", 1.0}, {"tanh", 1.0},
                                       {"leaky_relu", 0.3}, {"tanh", 2.5}})
     {
+        CAPTURE(pack);
         CAPTURE(act);
         CAPTURE(target);
         ExperimentConfig config = TinyConfig("wgan_gp", act);
         config.gan.gp_target = target; // gan.gp_target: the norm the penalty pulls towards
+        config.gan.pack = pack;
         Rng rng(11);
         Gan gan(config, 2, 0, rng);
-        RefGan ref = MakeRef(gan, b, false, nn::ParseActivation(act), 1.0);
+        const nn::MatrixF eps = b.eps.leftCols(4 / pack);
+        RefGan ref = MakeRef(gan, b, false, nn::ParseActivation(act), 1.0, pack);
         ref.gp_target = target;
 
         // The penalty's own gradient: (loss with lambda) - (loss with lambda = 0), isolated from the critic term.
         config.gan.gp_lambda = 0.0;
         gan.ApplyLiveSettings(config);
-        gan.DiscriminatorGrad(b.real, nullptr, b.z, &b.eps, false);
+        gan.DiscriminatorGrad(b.real, nullptr, b.z, &eps, false);
         std::vector<nn::MatrixF> without;
         for (const auto& p : ParamsOf(gan, 1))
             without.push_back(*p.grad);
         config.gan.gp_lambda = 3.0;
         gan.ApplyLiveSettings(config);
-        const auto stats = gan.DiscriminatorGrad(b.real, nullptr, b.z, &b.eps, false);
+        const auto stats = gan.DiscriminatorGrad(b.real, nullptr, b.z, &eps, false);
         const MatD fake = ref.Fake();
         CHECK(stats.gp == doctest::Approx(ref.Penalty(fake)).epsilon(1e-4));
         CHECK(stats.gp > 1e-3); // the check below is not vacuous

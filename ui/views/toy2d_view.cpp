@@ -293,6 +293,23 @@ void Toy2DView::Draw(LabContext& ctx)
                           "Drag to pan, wheel to zoom, double-click to reset.");
     }
 
+    // A packed D (PacGAN) judges m samples at once: say what its field and arrows show at a single point.
+    const int pack = snapshot->config ? snapshot->config->gan.pack : 1;
+    if (!vae && pack > 1)
+    {
+        ImGui::TextDisabled("D is packed (%d samples per input): field and arrows show D(x, ..., x), the point in "
+                            "all %d slots",
+                            pack, pack);
+        if (ImGui::IsItemHovered())
+        {
+            ImGui::SetTooltip("In training D sees %d independent samples at once, all real or all generated, so a\n"
+                              "generator that repeats itself is easy to catch. A single point has no partners, so\n"
+                              "the view fills every slot with it: read the field as 'how real would %d copies of\n"
+                              "this point look', and the arrows as the pull G's samples feel.",
+                              pack, pack);
+        }
+    }
+
     ImVec2 size = ImGui::GetContentRegionAvail();
     size.y = std::max(size.y, 120.0f);
     if (vae)
