@@ -128,13 +128,17 @@ T InfoLoss(const InfoCodes& codes, const nn::Matrix<T>& q, const nn::Matrix<T>& 
         {
             const nn::Index mean_row = static_cast<nn::Index>(codes.categorical) * k + 2 * i;
             const T m = q(mean_row, j);
-            const T s = q(mean_row + 1, j);
+            // s = b tanh(r / b): the log-variance, bounded smoothly (an unbounded one runs to -inf once Q's
+            // mean is close, and its gradient (c - m)^2 exp(-s) explodes with it).
+            const T bound = static_cast<T>(kInfoLogVarBound);
+            const T t = std::tanh(q(mean_row + 1, j) / bound);
+            const T s = bound * t;
             const T err = c(codes.ContinuousRow(i), j) - m;
             const T inv_var = std::exp(-s);
             nll += 0.5 * std::log(2.0 * std::numbers::pi) + 0.5 * static_cast<double>(s) +
                    0.5 * static_cast<double>(err * err * inv_var);
             grad(mean_row, j) = -lambda * inv_b * err * inv_var;
-            grad(mean_row + 1, j) = lambda * inv_b * T(0.5) * (T(1) - err * err * inv_var);
+            grad(mean_row + 1, j) = lambda * inv_b * T(0.5) * (T(1) - err * err * inv_var) * (T(1) - t * t);
         }
     }
     ce /= static_cast<double>(b);

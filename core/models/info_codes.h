@@ -61,11 +61,16 @@ struct InfoTerms
 void Accumulate(InfoTerms& sum, const InfoTerms& t);
 InfoTerms Scaled(InfoTerms t, double f);
 
+// The bound b of a continuous code's log-variance: Q's raw output r gives s = b tanh(r / b), so the variance stays
+// in [exp(-b), exp(b)].
+inline constexpr double kInfoLogVarBound = 4.0;
+
 // L_I from Q's output q (QOutputs(), B) and the codes c (Dim(), B) that made the samples: returns lambda L_I and
 // writes grad = d(lambda L_I)/dq (QOutputs(), B). Cross-entropy per categorical code: logsumexp(l) - l_y with the
 // column maximum subtracted, d/dl = (softmax(l) - onehot(y)) / B. Gaussian NLL per continuous code with mean m and
-// log-variance s: 0.5 log(2 pi) + s / 2 + (c - m)^2 exp(-s) / 2, d/dm = -(c - m) exp(-s) / B,
-// d/ds = (1 - (c - m)^2 exp(-s)) / (2 B). c is a constant (G's gradient reaches c's samples through q only).
+// log-variance s = b tanh(r / b) (kInfoLogVarBound): 0.5 log(2 pi) + s / 2 + (c - m)^2 exp(-s) / 2,
+// d/dm = -(c - m) exp(-s) / B, d/dr = (1 - (c - m)^2 exp(-s)) (1 - tanh^2(r / b)) / (2 B). c is a constant (G's
+// gradient reaches c's samples through q only).
 template <typename T>
 T InfoLoss(const InfoCodes& codes, const nn::Matrix<T>& q, const nn::Matrix<T>& c, nn::Matrix<T>& grad,
            InfoTerms* terms = nullptr);

@@ -50,15 +50,16 @@ TEST_CASE("InfoGAN loss: cross-entropy, Gaussian NLL, the MI bound and Q's accur
     MatD grad;
     InfoTerms terms;
     const double loss = InfoLoss(codes, q, c, grad, &terms);
-    // CE: log(e + e^2 + 1) - 2 and log 3; NLL: 0.5 log 2 pi + 0.02 and 0.5 log 2 pi + 0.5 log 4 + 0.5 (2^2 / 4).
+    // CE: log(e + e^2 + 1) - 2 and log 3. NLL: 0.5 log 2 pi + 0.02, and with the bounded log-variance
+    // s = 4 tanh(log 4 / 4) = 4 / 3 exactly: 0.5 log 2 pi + 0.5 s + 0.5 * 2^2 exp(-s).
     CHECK(terms.ce == doctest::Approx(0.753109126556245).epsilon(1e-12));
-    CHECK(terms.nll == doctest::Approx(1.5255121234846454).epsilon(1e-12));
-    CHECK(loss == doctest::Approx(1.1393106250204452).epsilon(1e-12));
+    CHECK(terms.nll == doctest::Approx(1.5258690046537327).epsilon(1e-12));
+    CHECK(loss == doctest::Approx(1.1394890656049887).epsilon(1e-12));
     CHECK(terms.loss == doctest::Approx(loss).epsilon(1e-12));
     CHECK(terms.mi_bound == doctest::Approx(0.3455031621118648).epsilon(1e-12));
     CHECK(terms.accuracy == doctest::Approx(0.5)); // column 0's argmax is its code; column 1's ties go to value 0
-    // d/dmean of column 1: -lambda (c - m) exp(-s) / B = -0.5 * 2 / 4 / 2.
-    CHECK(grad(3, 1) == doctest::Approx(-0.125).epsilon(1e-12));
+    // d/dmean of column 1: -lambda (c - m) exp(-s) / B = -0.5 * 2 exp(-4/3) / 2.
+    CHECK(grad(3, 1) == doctest::Approx(-0.13179856905786339).epsilon(1e-12));
     // d/dlogit of the true value in column 1: lambda (1/3 - 1) / B.
     CHECK(grad(2, 1) == doctest::Approx(0.5 * (1.0 / 3.0 - 1.0) / 2.0).epsilon(1e-12));
 }
@@ -69,12 +70,27 @@ TEST_CASE("InfoGAN loss: its gradient matches central finite differences in doub
     const InfoCodes codes = Codes(2, 4, 3, 0.7);
     const nn::Index b = 5;
     MatD q = nn::test::RandomMatrix(codes.QOutputs(), b, rng, 1.5);
+    q.bottomRows(1) *= 6.0; // a continuous code's raw log-variance out where the bound bends it (|r| up to 9)
     const MatD c = RandomCodes(codes, b, rng);
     MatD grad;
     InfoLoss(codes, q, c, grad);
     MatD scratch;
     const MatD numeric = nn::test::NumericGradient(q, [&] { return InfoLoss(codes, q, c, scratch); });
     CHECK(nn::test::RelativeError(grad, numeric) < 1e-7);
+}
+
+TEST_CASE("InfoGAN loss: the continuous codes' log-variance is bounded, so a confident Q cannot run it to -inf")
+{
+    const InfoCodes codes = Codes(0, 2, 1, 1.0);
+    MatD q(2, 1), c(1, 1), grad;
+    q << 0.0, -1000.0; // the mean misses by 1, the raw log-variance is hugely negative
+    c << 1.0;
+    InfoTerms terms;
+    InfoLoss(codes, q, c, grad, &terms);
+    // s = -4: NLL = 0.5 log 2 pi - 2 + 0.5 e^4, finite; the gradient on r vanishes (tanh is flat there).
+    CHECK(terms.nll == doctest::Approx(0.5 * std::log(2.0 * M_PI) - 2.0 + 0.5 * std::exp(4.0)).epsilon(1e-9));
+    CHECK(std::abs(grad(1, 0)) < 1e-12);
+    CHECK(grad(0, 0) == doctest::Approx(-std::exp(4.0)).epsilon(1e-9));
 }
 
 TEST_CASE("InfoGAN loss: refuses Q outputs or codes of the wrong shape")
