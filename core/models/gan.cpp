@@ -6,6 +6,8 @@
 // and running statistics for sampling, scoring and the views (EvalScope).
 // Packing (gan.pack = m): D's input is m examples (gan_pack.h), each laid out as D takes one example (labels
 // concatenated or as planes); every loss and penalty below is over packed inputs.
+// InfoGAN (gan_info.cpp): Q on D's body and the noise with its codes; parameters, optimisers, state and live settings
+// by name are in gan_state.cpp.
 #include "core/models/gan.h"
 
 #include "core/models/config.h"
@@ -687,77 +689,6 @@ void Gan::GeneratorOutputGrad(const nn::MatrixF& z, const nn::MatrixF* labels, n
     // The generator losses are means over the n points: times n gives each point's own dloss/dG(z). Packed: the
     // point in every slot of one D input, D(G(z), ..., G(z)).
     grad = GeneratorOutputGradMean(z, labels, false, loss, true) * static_cast<float>(z.cols());
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Parameters, state and hyperparameters
-
-std::vector<Network> Gan::Networks()
-{
-    std::vector<Network> out = {Network{"G", m_g_params}, Network{"D", m_d_params}};
-    if (m_q)
-    {
-        out.push_back(Network{"Q", m_q->Params()}); // InfoGAN
-    }
-    return out;
-}
-
-std::vector<nn::Optimizer<float>*> Gan::Optimizers()
-{
-    if (!m_g_opt || !m_d_opt)
-    {
-        return {};
-    }
-    if (m_q)
-    {
-        return {m_g_opt.get(), m_d_opt.get(), m_q->Optimizer()};
-    }
-    return {m_g_opt.get(), m_d_opt.get()};
-}
-
-std::vector<nn::ParamRef<float>> Gan::ExtraState()
-{
-    // Every layer's extra state: spectral-norm power-iteration vectors u, v (evaluation-mode forwards use both)
-    // and BatchNorm's running statistics, so a checkpoint resumes exactly. No gradient.
-    std::vector<nn::ParamRef<float>> out = m_g.State("G.");
-    for (const auto& p : m_d.State("D."))
-    {
-        out.push_back(p);
-    }
-    // G's moving average (g_ema > 0): its values and its extra state.
-    for (const auto& p : m_g_avg_params)
-    {
-        out.push_back({p.name, p.value, nullptr});
-    }
-    if (m_g_ema > 0.0f)
-    {
-        for (const auto& p : m_g_avg.State("G_ema."))
-        {
-            out.push_back(p);
-        }
-    }
-    return out;
-}
-
-void Gan::ApplyLiveSettings(const ExperimentConfig& config)
-{
-    const GanConfig& gc = config.gan;
-    m_d_steps = gc.d_steps;
-    m_real_label = static_cast<float>(gc.real_label);
-    m_clip = static_cast<float>(gc.clip);
-    m_gp_lambda = static_cast<float>(gc.gp_lambda);
-    m_gp_target = static_cast<float>(gc.gp_target);
-    m_g_lr = gc.g_opt.learning_rate; // the schedule, if any, scales these from the next step on
-    m_d_lr = gc.d_opt.learning_rate;
-    if (m_g_opt)
-    {
-        m_g_opt->SetLearningRate(m_g_lr);
-        m_d_opt->SetLearningRate(m_d_lr);
-    }
-    if (m_q)
-    {
-        m_q->SetLearningRate(m_d_lr);
-    }
 }
 
 } // namespace ll::models
