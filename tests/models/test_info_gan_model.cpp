@@ -311,3 +311,76 @@ TEST_CASE("InfoGAN: a run with codes resumed from a checkpoint matches the strai
     CHECK(state.config.gan.info_k == 8);
     CHECK(state.Find("param/Q.0.weight") != nullptr);
 }
+
+namespace
+{
+
+// Random 1x8x8 images in [0, 1], a fresh batch each call.
+class ImageSource final : public ll::models::BatchSource
+{
+public:
+    explicit ImageSource(nn::Index batch) : m_batch(batch) {}
+    ll::models::Batch Next(Rng& rng) override
+    {
+        m_x.resize(64, m_batch);
+        for (nn::Index i = 0; i < m_x.size(); ++i)
+        {
+            m_x.data()[i] = static_cast<float>(rng.Uniform());
+        }
+        return ll::models::Batch{&m_x, nullptr};
+    }
+
+private:
+    nn::Index m_batch;
+    nn::MatrixF m_x;
+};
+
+nn::LayerSpec Layer(nn::LayerKind kind, std::initializer_list<std::pair<const char*, double>> args = {})
+{
+    return nn::MakeLayerSpec(kind, args);
+}
+
+} // namespace
+
+TEST_CASE("InfoGAN with a conv D: Q reads the flattened body features, and training lowers the information loss")
+{
+    ExperimentConfig c;
+    c.family = ll::models::Family::Gan;
+    c.data.kind = ll::models::DataKind::Idx; // images; the model is built directly on 1x8x8 below
+    c.gan.noise_dim = 4;
+    c.gan.generator.hidden = {32};
+    c.gan.discriminator.layers = {
+        Layer(nn::LayerKind::Conv, {{"out", 4}, {"kernel", 4}, {"stride", 2}, {"pad", 1}}),
+        Layer(nn::LayerKind::LeakyReLU), Layer(nn::LayerKind::Flatten), Layer(nn::LayerKind::Linear, {{"out", 1}})};
+    c.gan.info_categorical = 1;
+    c.gan.info_k = 4;
+    c.gan.info_continuous = 1;
+    c.gan.g_opt.learning_rate = 1e-3;
+    c.gan.d_opt.learning_rate = 1e-3;
+    Rng rng(8);
+    Gan gan(c, nn::Shape{1, 8, 8}, 0, rng);
+    REQUIRE(gan.InfoQ() != nullptr);
+    CHECK(gan.InfoQ()->TapLayer() == 3); // the input of the score layer: 4 x 4 x 4 features, flattened
+    CHECK(gan.InfoQ()->Params().front().value->cols() == 64);
+    ImageSource source(32);
+    double first = 0, last = 0;
+    for (int step = 0; step < 60; ++step)
+    {
+        ll::models::Metrics metrics;
+        gan.TrainStep(source, rng, step, ll::models::StepPhase::Both, metrics);
+        for (const auto& [name, value] : metrics)
+        {
+            if (name == "info_loss" && step < 5)
+            {
+                first += value / 5;
+            }
+            else if (name == "info_loss" && step >= 55)
+            {
+                last += value / 5;
+            }
+        }
+    }
+    MESSAGE("information loss: first 5 steps " << first << ", last 5 " << last);
+    CHECK(std::isfinite(last));
+    CHECK(last < 0.8 * first);
+}
