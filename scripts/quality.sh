@@ -12,7 +12,7 @@
 # classes).
 #
 # usage: scripts/quality.sh [--latentlab PATH] [--out DIR] [--seeds "1 2 3 4 5"] [--only gan|vae] [--fix PRESET]
-#        scripts/quality.sh --only infogan [--seeds "1 2 3 4 5"]
+#        scripts/quality.sh --only infogan [--seeds "1 2 3 4 5"] [--presets "infogan-ring8 infogan-fashion"]
 #        scripts/quality.sh --paper pacgan [--seeds "1 ... 10"] [--steps N] [--jobs 2] [--presets "..."] [--report]
 #   --latentlab  the app (default: $LATENTLAB, else build/app/latentlab)
 #   --out        where runs go (default: runs/quality); each run keeps metrics.csv, PNGs and summary.json
@@ -20,7 +20,7 @@
 #   --paper      pacgan: the PacGAN table (see above)
 #   --steps      train this many steps instead of each preset's own (runs then go to <preset>_n<steps>_s<seed>)
 #   --jobs       runs in parallel (default 2: the 2-core machine, one training thread each)
-#   --presets    with --paper: a subset of the presets, in this order
+#   --presets    with --paper or --only infogan: a subset of the presets
 #   --report     with --paper: train nothing, print the table of the runs already in --out
 # Environment: LATENTLAB_DATA (Fashion-MNIST folder), THREADS (training threads per run, default 1).
 set -euo pipefail
@@ -89,10 +89,15 @@ fi
 seeds="${seeds:-1 2 3 4 5}"
 
 if [[ "$only" == "infogan" ]]; then
-    for seed in $seeds; do
-        run "infogan-ring8" "$repo/assets/presets/infogan-ring8.json" "$seed"
-    done
-    run "infogan-fashion" "$repo/assets/presets/infogan-fashion.json" 1
+    wanted() { [[ -z "$presets" || " $presets " == *" $1 "* ]]; } # --presets: a subset
+    if wanted infogan-ring8; then
+        for seed in $seeds; do
+            run "infogan-ring8" "$repo/assets/presets/infogan-ring8.json" "$seed"
+        done
+    fi
+    if wanted infogan-fashion; then
+        run "infogan-fashion" "$repo/assets/presets/infogan-fashion.json" 1
+    fi
     printf '\n%-16s %4s  %6s  %6s  %8s  %7s  %7s  %s\n' "preset" "seed" "purity" "match" "modes" "high_q" "steps/s" \
         "status"
     stats=""
