@@ -116,7 +116,8 @@ if [[ "$only" == "infogan" ]]; then
     if [[ -n "$stats" ]]; then
         # Mean and sample standard deviation over the seeds that ran.
         echo "$stats" | tr ' ' '\n' | awk -F: 'NF == 2 { n++; p += $1; pp += $1 * $1; m += $2; mm += $2 * $2 }
-            END { sp = 0; sm = 0; if (n > 1) { sp = sqrt((pp - p * p / n) / (n - 1)); sm = sqrt((mm - m * m / n) / (n - 1)) }
+            END { sp = 0; sm = 0
+                  if (n > 1) { sp = sqrt((pp - p * p / n) / (n - 1)); sm = sqrt((mm - m * m / n) / (n - 1)) }
                   printf "infogan-ring8: code -> mode purity %.3f +- %.3f, best matching %.3f +- %.3f (mean +- sd, %d seeds)\n",
                       p / n, sp, m / n, sm, n }'
     fi

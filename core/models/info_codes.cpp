@@ -156,8 +156,8 @@ T InfoLoss(const InfoCodes& codes, const nn::Matrix<T>& q, const nn::Matrix<T>& 
 }
 
 template float InfoLoss<float>(const InfoCodes&, const nn::MatrixF&, const nn::MatrixF&, nn::MatrixF&, InfoTerms*);
-template double InfoLoss<double>(const InfoCodes&, const nn::Matrix<double>&, const nn::Matrix<double>&, nn::Matrix<double>&,
-                                 InfoTerms*);
+template double InfoLoss<double>(const InfoCodes&, const nn::Matrix<double>&, const nn::Matrix<double>&,
+                                 nn::Matrix<double>&, InfoTerms*);
 
 std::size_t InfoTapLayer(nn::Sequential<float>& d)
 {

@@ -273,7 +273,8 @@ void Toy2DView::Draw(LabContext& ctx)
             if (ImGui::IsItemHovered())
             {
                 ImGui::SetTooltip("InfoGAN: each generated point in the colour of its categorical code's value\n"
-                                  "(the first code). When the code has taken on meaning, each colour sits on one mode.");
+                                  "(the first code). When the code has taken on meaning, each colour sits on one\n"
+                                  "mode.");
             }
         }
     }
