@@ -7,7 +7,12 @@
 # on ring-8 and grid-25 (presets paper-*) on seeds 1-10, and grid25-precise on seeds 1-5, two runs at a time, and
 # prints the lab's means and standard errors beside the paper's.
 #
+# With --only infogan (issue 19): infogan-ring8 on the seeds (code -> mode purity and the best one-to-one matching
+# of code values to modes) and infogan-fashion on seed 1 (the judge's agreement of its categorical code with the
+# classes).
+#
 # usage: scripts/quality.sh [--latentlab PATH] [--out DIR] [--seeds "1 2 3 4 5"] [--only gan|vae] [--fix PRESET]
+#        scripts/quality.sh --only infogan [--seeds "1 2 3 4 5"] [--presets "infogan-ring8 infogan-fashion"]
 #        scripts/quality.sh --paper pacgan [--seeds "1 ... 10"] [--steps N] [--jobs 2] [--presets "..."] [--report]
 #   --latentlab  the app (default: $LATENTLAB, else build/app/latentlab)
 #   --out        where runs go (default: runs/quality); each run keeps metrics.csv, PNGs and summary.json
@@ -15,7 +20,7 @@
 #   --paper      pacgan: the PacGAN table (see above)
 #   --steps      train this many steps instead of each preset's own (runs then go to <preset>_n<steps>_s<seed>)
 #   --jobs       runs in parallel (default 2: the 2-core machine, one training thread each)
-#   --presets    with --paper: a subset of the presets, in this order
+#   --presets    with --paper or --only infogan: a subset of the presets
 #   --report     with --paper: train nothing, print the table of the runs already in --out
 # Environment: LATENTLAB_DATA (Fashion-MNIST folder), THREADS (training threads per run, default 1).
 set -euo pipefail
@@ -45,7 +50,7 @@ while [[ $# -gt 0 ]]; do
         --jobs) jobs="$2"; shift 2 ;;
         --presets) presets="$2"; shift 2 ;;
         --report) report=1; shift ;;
-        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) echo "quality.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
 done
@@ -82,6 +87,48 @@ if [[ "$paper" == "pacgan" ]]; then
     exit 0
 fi
 seeds="${seeds:-1 2 3 4 5}"
+
+if [[ "$only" == "infogan" ]]; then
+    wanted() { [[ -z "$presets" || " $presets " == *" $1 "* ]]; } # --presets: a subset
+    if wanted infogan-ring8; then
+        for seed in $seeds; do
+            run "infogan-ring8" "$repo/assets/presets/infogan-ring8.json" "$seed"
+        done
+    fi
+    if wanted infogan-fashion; then
+        run "infogan-fashion" "$repo/assets/presets/infogan-fashion.json" 1
+    fi
+    printf '\n%-16s %4s  %6s  %6s  %8s  %7s  %7s  %s\n' "preset" "seed" "purity" "match" "modes" "high_q" "steps/s" \
+        "status"
+    stats=""
+    for seed in $seeds; do
+        s="$out/infogan-ring8_s$seed/summary.json"
+        if [[ ! -f "$s" ]]; then
+            printf '%-16s %4s  %s\n' "infogan-ring8" "$seed" "(no run)"
+            continue
+        fi
+        purity="$(field "$s" code_purity)"; match="$(field "$s" code_match)"
+        printf '%-16s %4s  %6.3f  %6.3f  %5s/%-2s  %7.3f  %7.1f  %s\n' "infogan-ring8" "$seed" "$purity" "$match" \
+            "$(field "$s" modes_covered)" "$(field "$s" modes_total)" "$(field "$s" high_quality)" \
+            "$(field "$s" steps_per_s)" "$(field "$s" status)"
+        stats="$stats $purity:$match"
+    done
+    if [[ -n "$stats" ]]; then
+        # Mean and sample standard deviation over the seeds that ran.
+        echo "$stats" | tr ' ' '\n' | awk -F: 'NF == 2 { n++; p += $1; pp += $1 * $1; m += $2; mm += $2 * $2 }
+            END { sp = 0; sm = 0
+                  if (n > 1) { sp = sqrt((pp - p * p / n) / (n - 1)); sm = sqrt((mm - m * m / n) / (n - 1)) }
+                  printf "infogan-ring8: code -> mode purity %.3f +- %.3f, best matching %.3f +- %.3f (mean +- sd, %d seeds)\n",
+                      p / n, sp, m / n, sm, n }'
+    fi
+    fs="$out/infogan-fashion_s1/summary.json"
+    if [[ -f "$fs" ]]; then
+        printf 'infogan-fashion: judge code/class best matching %.3f, purity %.3f, judge FD %.2f, %s steps (%s)\n' \
+            "$(field "$fs" judge_code_match)" "$(field "$fs" judge_code_purity)" "$(field "$fs" judge_fd)" \
+            "$(field "$fs" steps)" "$(field "$fs" status)"
+    fi
+    exit 0
+fi
 
 gan_presets=("gan-ring8" "$fix" "gan-grid25-collapse")
 if [[ "$only" != "vae" ]]; then

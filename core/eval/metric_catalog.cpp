@@ -37,6 +37,12 @@ constexpr MetricInfo kMetrics[] = {
     {"g_grad_norm", "|grad G|", "", kG, GradNorms, false, false, Neither},
     {"gp", "gp: (|grad D(x_hat)| - 1)^2", "", kCyan, Penalty, false, false, Lower},
     {"r1_penalty", "R1: |grad D(x)|^2", "", kOlive, Penalty, false, false, Lower},
+    // InfoGAN (models/info_codes.h), one per step, on the D step's samples
+    {"info_loss", "Q: lambda L_I", "", kGreen, Losses, false, false, Lower},
+    {"info_mi", "I(c; G(z, c)) >= log K - CE", "", kGreen, MutualInfo, false, false, Higher},
+    {"info_mi_max", "its maximum, log K", "", kOlive, MutualInfo, false, false, Neither},
+    {"info_accuracy", "Q reads the categorical code", "", kGreen, None, false, false, Higher},
+    {"info_nll", "continuous codes' NLL", "", kCyan, None, false, false, Lower},
     // VAE, one per step
     {"loss", "loss = -ELBO", "", kLoss, VaeLoss, false, false, Lower},
     {"recon", "recon", "", kRecon, Recon, false, false, Lower},
@@ -69,6 +75,11 @@ constexpr MetricInfo kMetrics[] = {
     {"judge_seconds", "judge time (s)", "", kCyan, None, true, false, Lower},
     {"judge_cas", "CAS (trained on samples)", "", kG, None, true, false, Higher},
     {"judge_cas_real", "CAS baseline (trained on real)", "", kD, None, true, false, Neither},
+    // Evaluation: an InfoGAN's first categorical code against the samples' modes (2-D) or the judge's classes
+    {"code_purity", "code -> mode purity", "", kD, CodeAgreement, true, false, Higher},
+    {"code_match", "code / mode best matching", "", kG, CodeAgreement, true, false, Higher},
+    {"judge_code_purity", "code -> judged class purity", "", kD, CodeAgreement, true, false, Higher},
+    {"judge_code_match", "code / judged class best matching", "", kG, CodeAgreement, true, false, Higher},
 };
 
 using enum PlotKind;
@@ -79,6 +90,7 @@ constexpr PlotInfo kPlots[] = {
     {Scores, Lines, "D(x) and D(G(z))", "probability", "Critic scores and Wasserstein estimate", "score", false, ""},
     {GradNorms, Lines, "Gradient norms", "norm", "", "", true, ""},
     {Penalty, Lines, "Gradient penalty", "penalty", "", "", true, ""},
+    {MutualInfo, Lines, "Mutual information bound (InfoGAN)", "nats", "", "", false, ""},
     {VaeLoss, Lines, "Loss (negative ELBO)", "nats", "", "", true, ""},
     {Recon, Lines, "Reconstruction", "nats", "", "", true, ""},
     {Kl, Lines, "KL to the prior", "nats", "", "", true, ""},
@@ -88,6 +100,7 @@ constexpr PlotInfo kPlots[] = {
     {JudgeDistance, Lines, "Frechet distance in the judge's features (evaluation)", "distance", "", "", true, ""},
     {JudgeQuality, Lines, "Precision, recall, judge accuracy (evaluation)", "share", "", "", false, ""},
     {JudgeClasses, Lines, "Classes covered and class KL (evaluation)", "classes / bits", "", "", false, ""},
+    {CodeAgreement, Lines, "Code agreement with modes / classes (evaluation)", "share", "", "", false, ""},
     {KlDims, ActiveUnits, "KL per latent dimension", "nats", "", "", false, ""},
 };
 

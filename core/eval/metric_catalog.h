@@ -35,6 +35,7 @@ enum class PlotId : std::uint8_t
     Scores,
     GradNorms,
     Penalty,
+    MutualInfo,
     VaeLoss,
     Recon,
     Kl,
@@ -44,6 +45,7 @@ enum class PlotId : std::uint8_t
     JudgeDistance,
     JudgeQuality,
     JudgeClasses,
+    CodeAgreement,
     KlDims,
 };
 

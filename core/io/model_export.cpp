@@ -176,7 +176,8 @@ CheckpointModel ModelFromCheckpoint(const CheckpointData& state, const std::stri
     {
         const CheckpointTensor& g0 = Need(state, "G.0.weight", source);
         const CheckpointTensor& d0 = Need(state, "D.0.weight", source);
-        out.num_classes = state.config.gan.conditional ? static_cast<int>(g0.cols - state.config.gan.noise_dim) : 0;
+        const std::int64_t latent = state.config.gan.noise_dim + models::InfoCodesOf(state.config.gan).Dim(); // [z; c]
+        out.num_classes = state.config.gan.conditional ? static_cast<int>(g0.cols - latent) : 0;
         out.data_dim = d0.cols - out.num_classes;
     }
     else

@@ -2,6 +2,8 @@
 // name the key, and a memory estimate that refuses configurations which would exhaust the machine.
 #include "core/models/config.h"
 
+#include "core/models/info_codes.h"
+
 #include "core/models/hyperparams.h"
 #include "core/models/networks.h"
 #include "core/nn/sequential.h"
@@ -179,6 +181,30 @@ void CheckLayerLists(const ExperimentConfig& config, const nn::Shape& data_shape
     SummarizeNetworks(config, data_shape, num_classes);
 }
 
+// InfoGAN: Q reads D's body, so D needs a weighted layer before its score layer.
+void CheckInfoCodes(const GanConfig& g)
+{
+    if (!InfoCodesOf(g).Active())
+    {
+        return;
+    }
+    if (g.pack > 1)
+    {
+        throw std::invalid_argument(InfoWithPackMessage(g.pack));
+    }
+    int weighted = 0;
+    for (const nn::LayerSpec& spec : g.discriminator.layers)
+    {
+        weighted += spec.Info().weighted ? 1 : 0;
+    }
+    const bool body = g.discriminator.layers.empty() ? !g.discriminator.hidden.empty() : weighted >= 2;
+    if (!body)
+    {
+        throw std::invalid_argument("gan.info_categorical / gan.info_continuous: InfoGAN's Q shares D's body, so "
+                                    "gan.discriminator needs a hidden layer before its score layer");
+    }
+}
+
 } // namespace
 
 const util::EnumNames<Family>& NamesOf(Family)
@@ -282,7 +308,8 @@ MemoryEstimate EstimateMemory(const ExperimentConfig& config, const nn::Shape& d
         const double pack = std::max(1, g.pack); // G makes pack x batch samples; D sees batch packs of them
         if (g.generator.layers.empty())
         {
-            add(CostOfMlp("gan.generator", g.noise_dim + c, g.generator.hidden, d), g.g_opt, pack * batch);
+            add(CostOfMlp("gan.generator", g.noise_dim + InfoCodesOf(g).Dim() + c, g.generator.hidden, d), g.g_opt,
+                pack * batch);
         }
         else
         {
@@ -409,6 +436,7 @@ void Validate(const ExperimentConfig& config)
         CheckNet("gan.discriminator", g.discriminator, true);
         CheckOptimizer("gan.g_opt", g.g_opt);
         CheckOptimizer("gan.d_opt", g.d_opt);
+        CheckInfoCodes(g);
     }
     else
     {

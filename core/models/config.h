@@ -114,6 +114,11 @@ struct GanConfig
                                         // average (not the trained G) draws samples and is evaluated; 0 = off
     std::int64_t lr_decay_steps = 0;    // both learning rates fall linearly from step 0 to this step, then stay
     double lr_decay_to = 0.0;           // ... at this fraction of their value (0 = off: constant rates)
+    // InfoGAN (info_codes.h): codes beside z in G's input, Q on D's body, lambda L_I in G's and Q's losses.
+    int info_categorical = 0;           // categorical codes (0 = none)
+    int info_k = 10;                    // values of each categorical code
+    int info_continuous = 0;            // continuous codes, uniform in [-1, 1] (0 = none)
+    double info_lambda = 1.0;           // weight of the information term
     NetConfig generator{{256, 512}, nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
     NetConfig discriminator{{512, 256}, nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
     nn::OptimizerConfig g_opt{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};

@@ -6,6 +6,8 @@
 // and running statistics for sampling, scoring and the views (EvalScope).
 // Packing (gan.pack = m): D's input is m examples (gan_pack.h), each laid out as D takes one example (labels
 // concatenated or as planes); every loss and penalty below is over packed inputs.
+// InfoGAN (gan_info.cpp): Q on D's body and the noise with its codes; parameters, optimisers, state and live settings
+// by name are in gan_state.cpp.
 #include "core/models/gan.h"
 
 #include "core/models/config.h"
@@ -118,6 +120,7 @@ Gan::Gan(const ExperimentConfig& config, const nn::Shape& data_shape, int num_cl
     m_lr_decay_to = gc.lr_decay_to;
     m_g_opt = std::make_unique<nn::Optimizer<float>>(m_g_params, gc.g_opt);
     m_d_opt = std::make_unique<nn::Optimizer<float>>(m_d_params, gc.d_opt);
+    BuildInfoHead(config, rng);
     ApplyLiveSettings(config);
 }
 
@@ -128,7 +131,8 @@ Gan::Gan(const Gan& other, bool /*for_inference*/)
       m_pack(other.m_pack), m_d_example(other.m_d_example),
       m_real_label(other.m_real_label), m_clip(other.m_clip), m_gp_lambda(other.m_gp_lambda),
       m_gp_target(other.m_gp_target),
-      m_r1_gamma(other.m_r1_gamma), m_g_ema(other.m_g_ema), m_g(other.m_g), m_d(other.m_d), m_g_avg(other.m_g_avg)
+      m_r1_gamma(other.m_r1_gamma), m_g_ema(other.m_g_ema), m_g(other.m_g), m_d(other.m_d), m_g_avg(other.m_g_avg),
+      m_info(other.m_info), m_q(other.m_q ? std::make_unique<InfoHead>(*other.m_q, true) : nullptr)
 {
     m_g.SetTraining(false); // an inference copy: running statistics, frozen power iteration
     m_d.SetTraining(false);
@@ -242,10 +246,10 @@ void Gan::SpreadDataPart(const nn::MatrixF& g, nn::MatrixF& u)
 
 const nn::MatrixF& Gan::GeneratorForward(const nn::MatrixF& z, const nn::MatrixF* labels, bool training)
 {
-    if (z.rows() != m_noise_dim)
+    if (z.rows() != LatentDim())
     {
         throw std::invalid_argument("GAN generator: noise has " + std::to_string(z.rows()) + " rows, expected " +
-                                    std::to_string(m_noise_dim));
+                                    std::to_string(LatentDim()));
     }
     CheckLabels(labels, z.cols(), "generator");
     m_g.SetPowerIteration(training);
@@ -318,6 +322,10 @@ DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::Mat
     }
     CheckLabels(labels, n, "discriminator step");
     ZeroGrads(m_d_params);
+    if (m_q)
+    {
+        m_q->ZeroGrad();
+    }
     const nn::MatrixF& fake = GeneratorForward(z, labels, false); // (data_dim, n), valid until G's next Forward
 
     DiscriminatorStats stats;
@@ -330,7 +338,7 @@ DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::Mat
 
     m_s_fake = m_d.Forward(DInput(fake, labels, m_d_in_fake, m_pk_fake));
     stats.loss += DiscriminatorTerm(m_s_fake, false, m_grad_fake);
-    m_d.Backward(m_grad_fake, true, false);
+    BackwardFakeScores(z, true, false, m_info_d); // with codes, Q and D's body also take lambda L_I's gradient
 
     stats.real = MeanScoreMetric(m_s_real);
     stats.fake = MeanScoreMetric(m_s_fake);
@@ -445,8 +453,9 @@ const nn::MatrixF& Gan::GeneratorOutputGradMean(const nn::MatrixF& z, const nn::
     }
     m_s_fake = m_d.Forward(DInput(fake, labels, m_d_in_fake, m_pk_fake, repeated)); // D's power iteration frozen
     loss = GeneratorTerm(m_s_fake, m_grad_fake);
-    // accumulate = false: the G step must not touch D's gradients (and skips computing them).
-    return PackedDataPart(m_d.Backward(m_grad_fake, false), repeated, m_dfake); // (data_dim, N)
+    // accumulate = false: the G step must not touch D's (or Q's) gradients (and skips computing them). With codes,
+    // the information term's gradient reaches G(z) through Q and D's body.
+    return PackedDataPart(BackwardFakeScores(z, false, true, m_info_g), repeated, m_dfake); // (data_dim, N)
 }
 
 double Gan::GeneratorGrad(const nn::MatrixF& z, const nn::MatrixF* labels)
@@ -560,10 +569,15 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
         const double factor = LearningRateFactor(step);
         m_g_opt->SetLearningRate(m_g_lr * factor);
         m_d_opt->SetLearningRate(m_d_lr * factor);
+        if (m_q)
+        {
+            m_q->SetLearningRate(m_d_lr * factor); // Q moves with D
+        }
     }
     if (phase != StepPhase::GeneratorOnly)
     {
         DiscriminatorStats mean;
+        InfoTerms info; // sums over the D updates
         double grad_norm = 0;
         for (int k = 0; k < m_d_steps; ++k)
         {
@@ -585,6 +599,11 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
             const DiscriminatorStats s = DiscriminatorGrad(*batch.x, batch.labels, m_z, &m_eps, true);
             grad_norm += nn::GradNorm(m_d_params);
             m_d_opt->Step();
+            if (m_q)
+            {
+                m_q->Step();
+                Accumulate(info, m_info_d);
+            }
             if (m_objective == GanObjective::WganClip)
             {
                 ClipCritic();
@@ -613,6 +632,7 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
             out.emplace_back("r1_penalty", mean.r1 * inv_k);
         }
         out.emplace_back("d_grad_norm", grad_norm * inv_k);
+        AppendInfoMetrics(Scaled(info, inv_k), out);
     }
 
     if (phase != StepPhase::DiscriminatorOnly)
@@ -632,19 +652,6 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
 // ---------------------------------------------------------------------------------------------------------
 // Inference
 
-void Gan::SampleLatent(Rng& rng, nn::Index n, nn::MatrixF& z) const
-{
-    if (z.rows() != m_noise_dim || z.cols() != n)
-    {
-        z.resize(m_noise_dim, n);
-    }
-    float* data = z.data();
-    for (nn::Index i = 0; i < z.size(); ++i)
-    {
-        data[i] = static_cast<float>(m_uniform_noise ? rng.Uniform(-1.0, 1.0) : rng.Normal());
-    }
-}
-
 void Gan::Decode(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& out)
 {
     if (m_g_ema <= 0.0f)
@@ -653,10 +660,10 @@ void Gan::Decode(const nn::MatrixF& z, const nn::MatrixF* labels, nn::MatrixF& o
         out = GeneratorForward(z, labels, false);
         return;
     }
-    if (z.rows() != m_noise_dim)
+    if (z.rows() != LatentDim())
     {
         throw std::invalid_argument("GAN generator: noise has " + std::to_string(z.rows()) + " rows, expected " +
-                                    std::to_string(m_noise_dim));
+                                    std::to_string(LatentDim()));
     }
     CheckLabels(labels, z.cols(), "generator");
     out = m_g_avg.Forward(WithLabels(z, labels, m_g_in)); // the average, always in evaluation mode
@@ -682,64 +689,6 @@ void Gan::GeneratorOutputGrad(const nn::MatrixF& z, const nn::MatrixF* labels, n
     // The generator losses are means over the n points: times n gives each point's own dloss/dG(z). Packed: the
     // point in every slot of one D input, D(G(z), ..., G(z)).
     grad = GeneratorOutputGradMean(z, labels, false, loss, true) * static_cast<float>(z.cols());
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Parameters, state and hyperparameters
-
-std::vector<Network> Gan::Networks()
-{
-    return {Network{"G", m_g_params}, Network{"D", m_d_params}};
-}
-
-std::vector<nn::Optimizer<float>*> Gan::Optimizers()
-{
-    if (!m_g_opt || !m_d_opt)
-    {
-        return {};
-    }
-    return {m_g_opt.get(), m_d_opt.get()};
-}
-
-std::vector<nn::ParamRef<float>> Gan::ExtraState()
-{
-    // Every layer's extra state: spectral-norm power-iteration vectors u, v (evaluation-mode forwards use both)
-    // and BatchNorm's running statistics, so a checkpoint resumes exactly. No gradient.
-    std::vector<nn::ParamRef<float>> out = m_g.State("G.");
-    for (const auto& p : m_d.State("D."))
-    {
-        out.push_back(p);
-    }
-    // G's moving average (g_ema > 0): its values and its extra state.
-    for (const auto& p : m_g_avg_params)
-    {
-        out.push_back({p.name, p.value, nullptr});
-    }
-    if (m_g_ema > 0.0f)
-    {
-        for (const auto& p : m_g_avg.State("G_ema."))
-        {
-            out.push_back(p);
-        }
-    }
-    return out;
-}
-
-void Gan::ApplyLiveSettings(const ExperimentConfig& config)
-{
-    const GanConfig& gc = config.gan;
-    m_d_steps = gc.d_steps;
-    m_real_label = static_cast<float>(gc.real_label);
-    m_clip = static_cast<float>(gc.clip);
-    m_gp_lambda = static_cast<float>(gc.gp_lambda);
-    m_gp_target = static_cast<float>(gc.gp_target);
-    m_g_lr = gc.g_opt.learning_rate; // the schedule, if any, scales these from the next step on
-    m_d_lr = gc.d_opt.learning_rate;
-    if (m_g_opt)
-    {
-        m_g_opt->SetLearningRate(m_g_lr);
-        m_d_opt->SetLearningRate(m_d_lr);
-    }
 }
 
 } // namespace ll::models

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "core/models/config.h"
+#include "core/models/info_codes.h"
 #include "core/models/model.h"
 #include "core/nn/sequential.h"
 #include "core/nn/shape.h"
@@ -51,7 +52,9 @@ public:
 
     nn::Index DataDim() const override { return m_data_dim; }
     nn::Shape DataShape() const override { return m_data_shape; }
-    nn::Index LatentDim() const override { return m_noise_dim; }
+    // [z; c]: the noise, then the InfoGAN codes (none without them).
+    nn::Index LatentDim() const override { return m_noise_dim + m_info.Dim(); }
+    InfoCodes Codes() const override { return m_info; }
     int NumClasses() const override { return m_num_classes; }
 
     void SampleLatent(Rng& rng, nn::Index n, nn::MatrixF& z) const override;
@@ -94,6 +97,8 @@ public:
     nn::Sequential<float>& Discriminator() { return m_d; }
     GanObjective ObjectiveKind() const { return m_objective; }
     int DSteps() const { return m_d_steps; }
+    // InfoGAN's Q on D's body (gan_info.cpp), or nullptr without codes.
+    InfoHead* InfoQ() { return m_q.get(); }
     // Samples per D input (1 = no packing). Score and GeneratorOutputGrad, which look at single points, pack each
     // point with pack - 1 copies of itself: D(x, x, ..., x).
     int Pack() const { return m_pack; }
@@ -146,6 +151,15 @@ private:
     const nn::MatrixF& GeneratorOutputGradMean(const nn::MatrixF& z, const nn::MatrixF* labels, bool training,
                                                double& loss, bool repeated = false);
 
+    // InfoGAN (gan_info.cpp). Builds Q on D's body when the config has codes (refuses packing with them).
+    void BuildInfoHead(const ExperimentConfig& config, Rng& rng);
+    // D's backward from m_grad_fake after D's forward on the fakes of latent z: without codes plain Backward; with
+    // codes Q's information gradient joins at D's body (accumulate: Q's and D's update; else G's, Q untouched), and
+    // terms gets what L_I measured.
+    const nn::MatrixF& BackwardFakeScores(const nn::MatrixF& z, bool accumulate, bool need_input_grad,
+                                          InfoTerms& terms);
+    void AppendInfoMetrics(const InfoTerms& mean, Metrics& out) const; // info_loss, info_mi, ...
+
     GanObjective m_objective = GanObjective::NonSaturating;
     bool m_uniform_noise = false;
     nn::Index m_data_dim = 0;
@@ -178,6 +192,11 @@ private:
     std::vector<nn::ParamRef<float>> m_g_avg_params; // matches m_g_params one to one
     std::unique_ptr<nn::Optimizer<float>> m_g_opt; // null in an inference copy
     std::unique_ptr<nn::Optimizer<float>> m_d_opt;
+    InfoCodes m_info;              // InfoGAN's codes (inactive: none)
+    std::unique_ptr<InfoHead> m_q; // Q, with codes only
+    InfoTerms m_info_d;            // L_I of the last D update's fakes
+    InfoTerms m_info_g;            // L_I of the last G update's fakes
+    nn::MatrixF m_codes;           // (codes, B) the codes of the fakes in hand
 
     // Buffers reused across steps (no allocation once shapes repeat).
     nn::MatrixF m_z;          // (noise_dim, B)

@@ -90,7 +90,8 @@ std::string Gan::Formula() const
     const std::string pack = m_pack > 1 ? "   packed: D judges " + m + " samples at once, x = (x_1, ..., x_" + m +
                                               "), all real or all G(z)"
                                         : std::string();
-    const std::string cond = (m_num_classes > 0 ? "   (G and D also see the class y)" : "") + pack + r1;
+    const std::string cond =
+        (m_num_classes > 0 ? "   (G and D also see the class y)" : "") + pack + r1 + InfoFormula(m_info);
     const std::string real_target = m_real_label == 1.0f ? "1" : Num(m_real_label);
     switch (m_objective)
     {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/models/config.h"
+#include "core/models/info_codes.h"
 #include "core/nn/optimizer.h"
 #include "core/util/rng.h"
 
@@ -69,6 +70,9 @@ public:
     virtual nn::Shape DataShape() const = 0;
     virtual nn::Index LatentDim() const = 0;
     virtual int NumClasses() const = 0;
+    // InfoGAN codes (info_codes.h): when Codes().Active(), the latent's last Codes().Dim() rows are the codes c
+    // (one-hot categorical blocks, then continuous values) and the rows above them the noise z. Default: none.
+    virtual InfoCodes Codes() const { return {}; }
 
     // Draws n latent codes from the prior / noise distribution: z (latent, n).
     virtual void SampleLatent(Rng& rng, nn::Index n, nn::MatrixF& z) const = 0;

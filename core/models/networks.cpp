@@ -2,6 +2,7 @@
 #include "core/models/networks.h"
 
 #include "core/models/gan_pack.h"
+#include "core/models/info_codes.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -80,7 +81,7 @@ std::vector<NetworkPlan> PlanNetworks(const ExperimentConfig& config, const nn::
         NetworkPlan& g = plans[0];
         g.name = "G";
         g.key = "gan.generator";
-        g.input = nn::Shape::Flat(gc.noise_dim + classes); // [z; y]
+        g.input = nn::Shape::Flat(gc.noise_dim + InfoCodesOf(gc).Dim() + classes); // [z; c; y], c: InfoGAN codes
         g.example = g.input;
         g.output = data;
         g.output_what = "the data";

@@ -62,11 +62,24 @@ template <typename T>
 const Matrix<T>& Sequential<T>::Forward(const Matrix<T>& x)
 {
     const Matrix<T>* a = &x;
-    for (auto& layer : m_layers)
+    m_inputs.resize(m_layers.size() + 1);
+    for (std::size_t i = 0; i < m_layers.size(); ++i)
     {
-        a = &layer->Forward(*a); // each layer's output buffer is the next layer's cached input
+        m_inputs[i] = a;
+        a = &m_layers[i]->Forward(*a); // each layer's output buffer is the next layer's cached input
     }
+    m_inputs[m_layers.size()] = a;
     return *a;
+}
+
+template <typename T>
+const Matrix<T>& Sequential<T>::LayerInput(std::size_t i) const
+{
+    if (i >= m_inputs.size() || m_inputs[i] == nullptr)
+    {
+        throw std::logic_error("Sequential::LayerInput(" + std::to_string(i) + "): no Forward has reached it");
+    }
+    return *m_inputs[i];
 }
 
 template <typename T>
@@ -78,6 +91,21 @@ const Matrix<T>& Sequential<T>::Backward(const Matrix<T>& dy, bool accumulate)
 template <typename T>
 const Matrix<T>& Sequential<T>::Backward(const Matrix<T>& dy, bool accumulate, bool need_input_grad)
 {
+    return Backward(dy, accumulate, need_input_grad, m_layers.size(), m_no_input_grad);
+}
+
+template <typename T>
+const Matrix<T>& Sequential<T>::Backward(const Matrix<T>& dy, bool accumulate, bool need_input_grad,
+                                         std::size_t side_layer, const Matrix<T>& side_dy)
+{
+    const bool side = side_layer < m_layers.size();
+    if (side && (side_layer == 0 || side_dy.cols() != dy.cols()))
+    {
+        throw std::invalid_argument("Sequential::Backward: a side gradient enters at layer " +
+                                    std::to_string(side_layer) + " of " + std::to_string(m_layers.size()) +
+                                    " with " + std::to_string(side_dy.cols()) + " columns, the top gradient has " +
+                                    std::to_string(dy.cols()));
+    }
     const Matrix<T>* g = &dy;
     if (!accumulate)
     {
@@ -99,6 +127,17 @@ const Matrix<T>& Sequential<T>::Backward(const Matrix<T>& dy, bool accumulate, b
             return m_no_input_grad; // layers below have no parameters: nothing more to accumulate
         }
         g = &m_layers[k]->Backward(*g, accumulate);
+        if (side && k == side_layer)
+        {
+            if (g->rows() != side_dy.rows())
+            {
+                throw std::invalid_argument("Sequential::Backward: the side gradient has " +
+                                            std::to_string(side_dy.rows()) + " rows, layer " + std::to_string(k) +
+                                            "'s input has " + std::to_string(g->rows()));
+            }
+            m_side_sum = *g + side_dy; // both losses' gradients at layer k's input
+            g = &m_side_sum;
+        }
     }
     if (!need_input_grad)
     {

@@ -36,6 +36,9 @@ public:
 
     // x: (in, B) -> (out, B). x must stay alive and unchanged until the matching Backward.
     const Matrix<T>& Forward(const Matrix<T>& x);
+    // The input of layer i (0 <= i <= Size(); Size() is the output) in the last Forward: (features of layer i's
+    // input, B). Valid until the next Forward. A head on a network's body (InfoGAN's Q on D) reads it.
+    const Matrix<T>& LayerInput(std::size_t i) const;
     // dy: (out, B) -> dx: (in, B); accumulates parameter gradients when accumulate is true.
     const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate = true);
     // The same; with need_input_grad false (the encoder's, the generator's and D's own update never use dx) the
@@ -43,6 +46,11 @@ public:
     // dx where it can), and an empty (0, 0) matrix is returned. accumulate = false always computes dx (that is
     // what such a pass is for).
     const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate, bool need_input_grad);
+    // The same, with a second loss reading the input of layer side_layer (LayerInput(side_layer)): side_dy
+    // (features there, B) is added to the gradient that reaches that point, so the layers below receive the sum of
+    // both losses' gradients in one pass. side_layer in [1, Size()).
+    const Matrix<T>& Backward(const Matrix<T>& dy, bool accumulate, bool need_input_grad, std::size_t side_layer,
+                              const Matrix<T>& side_dy);
 
     // Gradient penalty support. After Forward(x) and Backward(dy, false), given u = dP/d(dx) (in, B):
     // adds dP/dparams to the gradients, through both the backward pass and the forward pass it depends on.
@@ -77,6 +85,8 @@ private:
     std::vector<Matrix<T>> m_dp_dx;  // per layer: dP/d(layer input), then the running forward-path total
     Matrix<T> m_zero;                // dP/dx of an empty chain
     Matrix<T> m_no_input_grad;       // (0, 0): what Backward returns when the input gradient is skipped
+    std::vector<const Matrix<T>*> m_inputs; // per layer: its input in the last Forward (then the output)
+    Matrix<T> m_side_sum;            // the gradient at a side loss's layer plus the side loss's own
 };
 
 // How MakeMlp initialises its Linear layers.

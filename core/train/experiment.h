@@ -45,6 +45,10 @@ struct View2D
     float extent = 1;
     nn::MatrixF real;      // (2, n) data samples (fixed: the same points every time)
     nn::MatrixF generated; // (2, n) G(z) / VAE decoder means of prior samples, from fixed noise
+    // InfoGAN: the value of the first categorical code of each generated point (n entries, in [0, code_values));
+    // empty without categorical codes.
+    std::vector<int> generated_codes;
+    int code_values = 0;
     // GAN: D's value on field_res x field_res cell centres; index ix + field_res * iy, ix along x from -extent,
     // iy along y from -extent. sigmoid(D) for BCE objectives (field_is_probability), the raw critic otherwise.
     int field_res = 0;

@@ -2,6 +2,7 @@
 // the model passed in (a frozen clone on the training thread) and of inputs fixed at build time.
 #include "core/train/experiment.h"
 
+#include "core/eval/code_agreement.h"
 #include "core/eval/judge_eval.h"
 #include "core/eval/toy_metrics.h"
 #include "core/eval/vae_bounds.h"
@@ -89,6 +90,11 @@ View2D Experiment::Make2DView(models::Model& model, const View2DOptions& options
     v.real = m_view_real.leftCols(n);
     const nn::MatrixF noise = m_view_noise.leftCols(n);
     model.Decode(noise, nullptr, v.generated);
+    if (const models::InfoCodes codes = model.Codes(); codes.categorical > 0)
+    {
+        v.generated_codes = models::LatentCodeValues(codes, noise, 0);
+        v.code_values = codes.k;
+    }
 
     // The manifold: the image of a regular grid over the first two latent dimensions, others at 0.
     const bool uniform = m_config.family == models::Family::Gan && m_config.gan.noise == models::GanNoise::Uniform;
@@ -186,6 +192,21 @@ models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
         out.emplace_back("grid_kl", div.kl_bits);
         out.emplace_back("grid_js", div.js_bits);
         out.emplace_back("mmd", eval::Mmd2(real, generated));
+        const models::InfoCodes codes = model.Codes();
+        if (codes.categorical > 0 && toy.HasModes())
+        {
+            // InfoGAN: the first categorical code against the nearest mode, on fresh samples of its own stream.
+            Rng code_rng = DerivedRng(m_config.seed, RngStream::Evaluation,
+                                      static_cast<std::uint64_t>(m_step) + (1ull << 61));
+            nn::MatrixF z, x;
+            model.SampleLatent(code_rng, n, z);
+            model.Decode(z, nullptr, x);
+            const eval::CodeAgreement a =
+                eval::MeasureCodeAgreement(models::LatentCodeValues(codes, z, 0), codes.k,
+                                           eval::NearestModes(x, toy.Modes()), static_cast<int>(toy.Modes().size()));
+            out.emplace_back("code_purity", a.purity);
+            out.emplace_back("code_match", a.match);
+        }
         return out;
     }
     if (model.CanEncode() && m_data.test != nullptr)
@@ -211,6 +232,29 @@ models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
             }
         }
         out.insert(out.end(), judged.begin(), judged.end());
+        const models::InfoCodes codes = model.Codes();
+        if (codes.categorical > 0 && model.NumClasses() == 0)
+        {
+            // InfoGAN: the first categorical code against the class the judge reads in each sample.
+            Rng code_rng = DerivedRng(m_config.seed, RngStream::Evaluation,
+                                      static_cast<std::uint64_t>(m_step) + (1ull << 61));
+            const nn::Index classes = judge->GetJudge().Info().classes;
+            nn::MatrixF z, x, probs;
+            model.SampleLatent(code_rng, n, z);
+            model.Decode(z, nullptr, x);
+            judge->GetJudge().Classify(x.cwiseMax(0.0f).cwiseMin(1.0f), nullptr, &probs); // (classes, n)
+            std::vector<int> judged_class(static_cast<std::size_t>(n));
+            for (nn::Index j = 0; j < n; ++j)
+            {
+                nn::Index c = 0;
+                probs.col(j).maxCoeff(&c);
+                judged_class[static_cast<std::size_t>(j)] = static_cast<int>(c);
+            }
+            const eval::CodeAgreement a = eval::MeasureCodeAgreement(models::LatentCodeValues(codes, z, 0), codes.k,
+                                                                     judged_class, static_cast<int>(classes));
+            out.emplace_back("judge_code_purity", a.purity);
+            out.emplace_back("judge_code_match", a.match);
+        }
     }
     return out;
 }

@@ -148,3 +148,44 @@ TEST_CASE("SweepGrid and TraversalCodes: each column holds the value its tile sh
     CHECK(rows(0, 5) == doctest::Approx(0.5));
     CHECK(rows(0, 4) == doctest::Approx(2.0));
 }
+
+TEST_CASE("InfoGAN code grid: row v sets the block to one-hot(v), each column keeps its own z")
+{
+    nn::MatrixF bases(5, 2); // rows 0-1: z, rows 2-4: a block of 3
+    bases << 0.5f, -0.5f, //
+        1.0f, 2.0f,       //
+        1.0f, 0.0f,       //
+        0.0f, 1.0f,       //
+        0.0f, 0.0f;
+    const nn::MatrixF grid = CodeValueGrid(bases, 2, 3);
+    REQUIRE(grid.cols() == 6);
+    for (int v = 0; v < 3; ++v)
+    {
+        for (int j = 0; j < 2; ++j)
+        {
+            const auto col = grid.col(j + 2 * v);
+            CHECK(col.head(2) == bases.col(j).head(2));
+            CHECK(col.segment(2, 3).sum() == 1.0f);
+            CHECK(col(2 + v) == 1.0f);
+        }
+    }
+    CHECK_THROWS_AS(CodeValueGrid(bases, 3, 3), std::invalid_argument);
+    nn::VectorF code = bases.col(0);
+    SetOneHot(code, 2, 3, 2);
+    CHECK(code(2) == 0.0f);
+    CHECK(code(4) == 1.0f);
+    CHECK_THROWS_AS(SetOneHot(code, 2, 3, 3), std::invalid_argument);
+}
+
+TEST_CASE("Traversal of chosen dims: row r varies dims[r] alone over the range")
+{
+    const nn::VectorF base = Vec({0.1f, 0.2f, 0.3f});
+    const nn::MatrixF t = TraversalOf(base, {2, 0}, 3, 1.0f);
+    REQUIRE(t.cols() == 6);
+    CHECK(t(2, 0) == -1.0f);
+    CHECK(t(2, 2) == 1.0f);
+    CHECK(t(0, 1) == doctest::Approx(0.1f));
+    CHECK(t(0, 3) == -1.0f);
+    CHECK(t(2, 3) == doctest::Approx(0.3f));
+    CHECK_THROWS_AS(TraversalOf(base, {3}, 3, 1.0f), std::invalid_argument);
+}

@@ -251,4 +251,60 @@ nn::MatrixF TraversalCodes(const nn::VectorF& base, int rows, int steps, float e
     return out;
 }
 
+nn::MatrixF TraversalOf(const nn::VectorF& base, const std::vector<int>& dims, int steps, float extent)
+{
+    if (dims.empty() || steps < 2)
+    {
+        throw std::invalid_argument("TraversalOf: " + std::to_string(dims.size()) + " dims, " +
+                                    std::to_string(steps) + " steps (need at least 1 and 2)");
+    }
+    nn::MatrixF out(base.size(), static_cast<nn::Index>(dims.size()) * steps);
+    for (std::size_t r = 0; r < dims.size(); ++r)
+    {
+        if (dims[r] < 0 || dims[r] >= base.size())
+        {
+            throw std::invalid_argument("TraversalOf: dim " + std::to_string(dims[r]) + " of a " +
+                                        std::to_string(base.size()) + "-D code");
+        }
+        for (int s = 0; s < steps; ++s)
+        {
+            auto col = out.col(s + steps * static_cast<nn::Index>(r));
+            col = base;
+            col(dims[r]) = -extent + 2.0f * extent * static_cast<float>(s) / (steps - 1);
+        }
+    }
+    return out;
+}
+
+nn::MatrixF CodeValueGrid(const nn::MatrixF& bases, nn::Index top, int k)
+{
+    if (k < 1 || top < 0 || top + k > bases.rows() || bases.cols() < 1)
+    {
+        throw std::invalid_argument("CodeValueGrid: a block of " + std::to_string(k) + " rows at row " +
+                                    std::to_string(top) + " of " + std::to_string(bases.rows()) + "-D codes (" +
+                                    std::to_string(bases.cols()) + " columns)");
+    }
+    const nn::Index cols = bases.cols();
+    nn::MatrixF out(bases.rows(), k * cols);
+    for (int v = 0; v < k; ++v)
+    {
+        out.middleCols(v * cols, cols) = bases;
+        out.block(top, v * cols, k, cols).setZero();
+        out.block(top + v, v * cols, 1, cols).setOnes();
+    }
+    return out;
+}
+
+void SetOneHot(nn::VectorF& code, nn::Index top, int k, int v)
+{
+    if (k < 1 || top < 0 || top + k > code.size() || v < 0 || v >= k)
+    {
+        throw std::invalid_argument("SetOneHot: value " + std::to_string(v) + " of a block of " + std::to_string(k) +
+                                    " rows at row " + std::to_string(top) + " of a " + std::to_string(code.size()) +
+                                    "-D code");
+    }
+    code.segment(top, k).setZero();
+    code(top + v) = 1.0f;
+}
+
 } // namespace ll::ui

@@ -53,5 +53,13 @@ nn::MatrixF SweepGrid(const nn::VectorF& base, int dim_x, int dim_y, int side, f
 // One row per dimension (the first `rows` dims): row d varies dim d alone over [-extent, extent] in `steps`
 // values, the other dims from base: (dim, rows * steps), column s + steps * d.
 nn::MatrixF TraversalCodes(const nn::VectorF& base, int rows, int steps, float extent);
+// The same for chosen dimensions: row r varies dims[r] alone: (dim, dims.size() * steps), column s + steps * r.
+nn::MatrixF TraversalOf(const nn::VectorF& base, const std::vector<int>& dims, int steps, float extent);
+// InfoGAN's categorical code grid: one row per value v of a one-hot block of k rows starting at row `top`, one
+// column per code in bases (dim, cols) (their z held fixed down a column): (dim, k * cols), column j + cols * v is
+// bases.col(j) with the block set to one-hot(v).
+nn::MatrixF CodeValueGrid(const nn::MatrixF& bases, nn::Index top, int k);
+// Sets a one-hot block of k rows at `top` in code to value v (every other entry of the block 0).
+void SetOneHot(nn::VectorF& code, nn::Index top, int k, int v);
 
 } // namespace ll::ui

@@ -78,6 +78,11 @@ void LatentView::Draw(LabContext& ctx)
             DrawTraversals(*model);
             ImGui::EndTabItem();
         }
+        if (m_info.Active() && ImGui::BeginTabItem("Codes", nullptr, flags(Tab::Codes)))
+        {
+            DrawCodes(*model);
+            ImGui::EndTabItem();
+        }
         ImGui::EndTabBar();
         m_select_tab = -1;
     }
@@ -94,7 +99,7 @@ void LatentView::SyncModel(LabContext& ctx, models::Model& model)
         return;
     }
     const bool new_run = snapshot.generation != m_generation_seen || model.LatentDim() != m_latent ||
-                         model.NumClasses() != m_classes;
+                         model.NumClasses() != m_classes || model.Codes().Dim() != m_info.Dim();
     m_model_seen = snapshot.model.get();
     m_model_step_seen = snapshot.model_step;
     m_generation_seen = snapshot.generation;
@@ -105,6 +110,9 @@ void LatentView::SyncModel(LabContext& ctx, models::Model& model)
     }
     m_latent = static_cast<int>(model.LatentDim());
     m_classes = model.NumClasses();
+    m_info = model.Codes();
+    m_code_pick = 0;
+    m_code_bases.resize(0, 0);
     m_can_encode = model.CanEncode();
     // Start from a draw of the prior, not from z = 0: early in training a ReLU decoder with small biases maps the
     // prior's centre to an almost flat grey image (there its output comes from the biases alone), which looks broken.
@@ -221,13 +229,20 @@ void LatentView::DrawCodeColumn(models::Model& model)
         ImGui::SetTooltip("Draw a code from the prior / noise distribution.");
     }
     ImGui::SameLine();
+    const int noise_dims = m_latent - static_cast<int>(m_info.Dim()); // z's rows; the codes follow
     if (ImGui::Button("Zero"))
     {
-        m_code.setZero();
+        m_code.head(noise_dims).setZero();
+        for (int j = 0; j < m_info.continuous; ++j)
+        {
+            m_code(noise_dims + m_info.ContinuousRow(j)) = 0.0f;
+        }
     }
     if (ImGui::IsItemHovered())
     {
-        ImGui::SetTooltip("Set every dimension to 0, the centre of the prior.");
+        ImGui::SetTooltip(m_info.Active() ? "Set z and the continuous codes to 0, the centre of the prior (the\n"
+                                            "categorical codes keep their values)."
+                                          : "Set every dimension to 0, the centre of the prior.");
     }
     if (m_classes > 0)
     {
@@ -251,11 +266,19 @@ void LatentView::DrawCodeColumn(models::Model& model)
             ImGui::SetTooltip("The class the conditional model is asked for.");
         }
     }
-    ImGui::TextDisabled("%d latent dimensions, range +-3", m_latent);
+    if (m_info.Active())
+    {
+        DrawCodeSliders();
+        ImGui::TextDisabled("%d noise dimensions, range +-3", noise_dims);
+    }
+    else
+    {
+        ImGui::TextDisabled("%d latent dimensions, range +-3", m_latent);
+    }
     ImGui::BeginChild("##sliders", ImVec2(0, 0), true);
     char label[32];
-    const float label_w = ImGui::CalcTextSize(m_latent > 10 ? "z00" : "z0").x; // the widest slider label
-    for (int i = 0; i < m_latent; ++i)
+    const float label_w = ImGui::CalcTextSize(noise_dims > 10 ? "z00" : "z0").x; // the widest slider label
+    for (int i = 0; i < noise_dims; ++i)
     {
         std::snprintf(label, sizeof(label), "z%d", i);
         ImGui::PushID(i);
@@ -270,6 +293,109 @@ void LatentView::DrawCodeColumn(models::Model& model)
         ImGui::PopID();
     }
     ImGui::EndChild();
+}
+
+void LatentView::DrawCodeSliders()
+{
+    const nn::Index top = m_latent - m_info.Dim();
+    char label[32];
+    for (int i = 0; i < m_info.categorical; ++i)
+    {
+        const nn::Index block = top + static_cast<nn::Index>(i) * m_info.k;
+        nn::Index value = 0;
+        m_code.segment(block, m_info.k).maxCoeff(&value);
+        int v = static_cast<int>(value);
+        std::snprintf(label, sizeof(label), "c%d (of %d)", i, m_info.k);
+        ImGui::PushID(1000 + i);
+        ImGui::SetNextItemWidth(-ImGui::CalcTextSize("c0 (of 10)").x - ImGui::GetStyle().ItemSpacing.x);
+        if (ImGui::SliderInt("##cat", &v, 0, m_info.k - 1))
+        {
+            SetOneHot(m_code, block, m_info.k, std::clamp(v, 0, m_info.k - 1));
+        }
+        if (ImGui::IsItemHovered())
+        {
+            ImGui::SetTooltip("InfoGAN categorical code %d: G was given one of %d values; Q learnt to read it\n"
+                              "back, so each value tends to mean one kind of sample. The Codes tab shows them all.",
+                              i, m_info.k);
+        }
+        ImGui::SameLine();
+        ImGui::TextUnformatted(label);
+        ImGui::PopID();
+    }
+    for (int j = 0; j < m_info.continuous; ++j)
+    {
+        float& c = m_code(top + m_info.ContinuousRow(j));
+        std::snprintf(label, sizeof(label), "u%d", j);
+        ImGui::PushID(2000 + j);
+        ImGui::SetNextItemWidth(-ImGui::CalcTextSize("c0 (of 10)").x - ImGui::GetStyle().ItemSpacing.x);
+        ImGui::SliderFloat("##cont", &c, -2.0f, 2.0f, "%.2f");
+        if (ImGui::IsItemHovered())
+        {
+            ImGui::SetTooltip("InfoGAN continuous code %d: drawn from U(-1, 1) in training; beyond +-1 the\n"
+                              "generator extrapolates (the InfoGAN paper shows rotation and width this way).",
+                              j);
+        }
+        ImGui::SameLine();
+        ImGui::TextUnformatted(label);
+        ImGui::PopID();
+    }
+}
+
+void LatentView::DrawCodes(models::Model& model)
+{
+    const nn::Index top = m_latent - m_info.Dim();
+    const bool base_changed = m_codes_base.size() != m_code.size() || m_codes_base != m_code;
+    if (m_info.categorical > 0)
+    {
+        CachedImage& image = m_codes_image;
+        if (m_info.categorical > 1)
+        {
+            ImGui::SetNextItemWidth(120);
+            image.dirty |= ImGui::SliderInt("categorical code", &m_code_pick, 0, m_info.categorical - 1);
+            ImGui::SameLine();
+        }
+        ImGui::SetNextItemWidth(120);
+        image.dirty |= ImGui::SliderInt("columns", &m_code_cols, 2, 12);
+        ImGui::SameLine();
+        if (ImGui::Button("New z") || m_code_bases.cols() != m_code_cols || m_code_bases.rows() != m_latent)
+        {
+            model.SampleLatent(m_rng, m_code_cols, m_code_bases);
+            image.dirty = true;
+        }
+        m_code_pick = std::clamp(m_code_pick, 0, m_info.categorical - 1);
+        if (image.NeedsBuild(m_model_version) || base_changed)
+        {
+            // z from the columns' draws; every code from the sliders; then the picked code set row by row.
+            nn::MatrixF bases = m_code_bases;
+            for (nn::Index j = 0; j < bases.cols(); ++j)
+            {
+                bases.col(j).tail(m_info.Dim()) = m_code.tail(m_info.Dim());
+            }
+            DecodeInto(model, CodeValueGrid(bases, top + static_cast<nn::Index>(m_code_pick) * m_info.k, m_info.k),
+                       m_code_cols, image);
+        }
+        ImGui::TextDisabled("row v: code c%d = v (0 at the top); each column one z, held fixed down the column",
+                            m_code_pick);
+        const float height = ImGui::GetContentRegionAvail().y * (m_info.continuous > 0 ? 0.6f : 1.0f);
+        ShowImage(image, ImGui::GetContentRegionAvail().x, height);
+    }
+    if (m_info.continuous > 0)
+    {
+        CachedImage& image = m_cont_image;
+        if (image.NeedsBuild(m_model_version) || base_changed)
+        {
+            std::vector<int> dims;
+            for (int j = 0; j < m_info.continuous; ++j)
+            {
+                dims.push_back(static_cast<int>(top + m_info.ContinuousRow(j)));
+            }
+            DecodeInto(model, TraversalOf(m_code, dims, m_trav_steps, 2.0f), m_trav_steps, image);
+        }
+        ImGui::TextDisabled("row j: continuous code u_j from -2 to 2 (training drew it from -1 to 1), the rest "
+                            "from the sliders");
+        ShowImage(image, ImGui::GetContentRegionAvail().x, ImGui::GetContentRegionAvail().y);
+    }
+    m_codes_base = m_code;
 }
 
 void LatentView::DrawInterpolation(models::Model& model)

@@ -29,6 +29,7 @@ public:
         Sweep,         // 2-D sweep of two dimensions
         Interpolation,
         Traversals,
+        Codes,         // InfoGAN's codes: a row per categorical value, a strip per continuous code
     };
 
     void Draw(LabContext& ctx) override;
@@ -57,6 +58,8 @@ private:
     void DrawInterpolation(models::Model& model);
     void DrawManifold(models::Model& model);
     void DrawTraversals(models::Model& model);
+    void DrawCodes(models::Model& model);
+    void DrawCodeSliders(); // the InfoGAN codes' selectors and sliders in the code column
     // latent_scatter.cpp
     void DrawScatter(models::Model& model);
     void EncodeChunk(models::Model& model);
@@ -102,6 +105,15 @@ private:
     int m_trav_steps = 11;
     nn::VectorF m_trav_base;
     CachedImage m_trav_image;
+
+    // InfoGAN codes (model.Codes()): the latent's last m_info.Dim() rows
+    models::InfoCodes m_info;
+    int m_code_pick = 0;       // the categorical code the Codes tab shows
+    int m_code_cols = 8;       // z draws, one per column
+    nn::MatrixF m_code_bases;  // (latent, m_code_cols) the z held fixed down each column
+    nn::VectorF m_codes_base;  // the slider code the grids were decoded from
+    CachedImage m_codes_image;
+    CachedImage m_cont_image;
 
     // Encoded scatter of the first test examples
     static constexpr int kScatterCount = 2000;

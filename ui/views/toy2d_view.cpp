@@ -266,6 +266,17 @@ void Toy2DView::Draw(LabContext& ctx)
         ImGui::Checkbox("Manifold", &m_show_manifold);
         ImGui::SameLine();
         ImGui::Checkbox("Arrows", &m_show_arrows);
+        if (snapshot->view2d && !snapshot->view2d->generated_codes.empty())
+        {
+            ImGui::SameLine();
+            ImGui::Checkbox("Colour by code", &m_color_by_code);
+            if (ImGui::IsItemHovered())
+            {
+                ImGui::SetTooltip("InfoGAN: each generated point in the colour of its categorical code's value\n"
+                                  "(the first code). When the code has taken on meaning, each colour sits on one\n"
+                                  "mode.");
+            }
+        }
     }
     ImGui::SameLine();
     // The navigation hint only where it fits on the checkbox row (a narrow window keeps the step alone).
@@ -398,7 +409,17 @@ void Toy2DView::DrawGanCanvas(const train::View2D& view, bool has_field)
     {
         Points(canvas, view.real, kRealColor, m_dot);
     }
-    if (m_show_generated)
+    const bool by_code = m_color_by_code && !view.generated_codes.empty();
+    if (m_show_generated && by_code)
+    {
+        std::vector<ImU32> colors(view.generated_codes.size());
+        for (std::size_t i = 0; i < colors.size(); ++i)
+        {
+            colors[i] = ClassColor(view.generated_codes[i], 235);
+        }
+        ColoredPoints(canvas, view.generated, colors, m_dot);
+    }
+    else if (m_show_generated)
     {
         Points(canvas, view.generated, kGeneratedColor, m_dot);
     }
@@ -411,7 +432,11 @@ void Toy2DView::DrawGanCanvas(const train::View2D& view, bool has_field)
     {
         legend.emplace_back(kRealColor, "real data");
     }
-    if (m_show_generated)
+    if (m_show_generated && by_code)
+    {
+        legend.emplace_back(ClassColor(0, 235), "generated G(z, c), colour = value of c");
+    }
+    else if (m_show_generated)
     {
         legend.emplace_back(kGeneratedColor, "generated G(z)");
     }

@@ -56,6 +56,7 @@ private:
     bool m_show_field = true;
     bool m_show_real = true;
     bool m_show_generated = true;
+    bool m_color_by_code = true; // InfoGAN: generated points in the colour of their first categorical code
     bool m_show_manifold = true;
     bool m_show_arrows = true;
     bool m_show_means = true;
