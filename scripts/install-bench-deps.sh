@@ -11,6 +11,9 @@ PACKAGES=(
     # OpenBLAS behind libblas.so.3 (the alternatives system prefers it over the reference BLAS) and for our own
     # build's LATENTLAB_GEMM=openblas
     libopenblas0-pthread libopenblas-dev
+    # the OpenMP build of OpenBLAS, which scripts/bench.sh loads into PyTorch's process: it shares PyTorch's OpenMP
+    # threads instead of adding its own pthreads beside them
+    libopenblas0-openmp
     # the data set the standard models train on
     dataset-fashion-mnist
 )
