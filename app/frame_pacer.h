@@ -3,7 +3,9 @@
 // key is held, and at a heartbeat (text cursors, the odd late update); a paused lab then costs almost nothing, and
 // training keeps the cycles a software rasteriser would spend redrawing the same picture. And without vsync (Xvfb,
 // some drivers) frames are capped at --fps, so an unpaced loop does not take the cycles training needs. Screenshots
-// draw every frame, unpaced, so tests stay fast. GL-free; main thread only.
+// draw every frame, unpaced, so tests stay fast, except while the session trains towards --train-steps: nobody sees
+// those frames, and under a software rasteriser each one takes cycles the training needs, so they come at 10 per
+// second. GL-free; main thread only.
 #pragma once
 
 #include "app/gui_options.h"
@@ -21,6 +23,7 @@ public:
     using Clock = std::chrono::steady_clock;
     static constexpr int kFramesAfterInput = 3;
     static constexpr auto kHeartbeat = std::chrono::milliseconds(250);
+    static constexpr auto kShotTrainingPeriod = std::chrono::milliseconds(100); // screenshot runs while training
 
     explicit FramePacer(const GuiOptions& options);
 
@@ -31,12 +34,15 @@ public:
     // After a frame's UI: the snapshot it showed, and whether a mouse button or key is held (drags, repeat buttons
     // and typing animate without new events).
     void Drawn(std::shared_ptr<const train::Snapshot> shown, bool held, Clock::time_point now);
-    // The earliest start of the next frame under the frame-rate cap (frame_start itself when not capped).
+    // The earliest start of the next frame under the frame-rate cap (frame_start itself when not capped; for a
+    // screenshot, kShotTrainingPeriod while the last frame showed training, else at once).
     Clock::time_point NextStart(Clock::time_point frame_start) const;
 
 private:
     bool m_on_demand;
     bool m_capped;
+    bool m_shooting;            // a screenshot run: uncapped, except while the shown snapshot is training
+    bool m_shown_training = false;
     Clock::duration m_period;
     double m_wait_seconds;
     int m_frames_owed = kFramesAfterInput;

@@ -65,7 +65,7 @@ TEST_CASE("FramePacer: on demand it draws after input, a new snapshot, held inpu
     CHECK_FALSE(pacer.NeedsFrame(5, snap, t0 + 40ms));
 }
 
-TEST_CASE("FramePacer: --continuous and screenshots draw every frame; the cap spaces frames by 1/fps unless shooting")
+TEST_CASE("FramePacer: --continuous and screenshots draw every frame; the cap spaces frames by 1/fps unless shooting, and shooting waits while training")
 {
     GuiOptions continuous;
     continuous.continuous = true;
@@ -88,6 +88,13 @@ TEST_CASE("FramePacer: --continuous and screenshots draw every frame; the cap sp
     shooting.Drawn(snap, false, t0);
     shooting.Drawn(snap, false, t0);
     CHECK(shooting.NeedsFrame(0, snap, t0));
+    CHECK(shooting.NextStart(t0) == t0);
+    // ...except while it trains towards --train-steps: then nobody sees the frames, and they come 10 a second
+    shooting.Drawn(SnapshotAt(5, Status::Running), false, t0);
+    CHECK(shooting.NeedsFrame(0, snap, t0));
+    CHECK(shooting.NextStart(t0) - t0 == FramePacer::kShotTrainingPeriod);
+    CHECK(FramePacer::kShotTrainingPeriod == 100ms);
+    shooting.Drawn(snap, false, t0);
     CHECK(shooting.NextStart(t0) == t0);
     GuiOptions uncapped;
     uncapped.fps = 0;

@@ -111,6 +111,10 @@ void LatentView::SyncModel(LabContext& ctx, models::Model& model)
     m_latent = static_cast<int>(model.LatentDim());
     m_classes = model.NumClasses();
     m_info = model.Codes();
+    if (m_info.Active())
+    {
+        m_select_tab = static_cast<int>(Tab::Codes); // an InfoGAN's codes are what its explorer is for
+    }
     m_code_pick = 0;
     m_code_bases.resize(0, 0);
     m_can_encode = model.CanEncode();

@@ -22,6 +22,7 @@ namespace
 {
 
 constexpr ImU32 kRealColor = IM_COL32(110, 230, 130, 255);      // green: "real", like the field's high end
+constexpr ImU32 kRealNeutralColor = IM_COL32(96, 96, 108, 255);   // real data while generated points wear code colours
 constexpr ImU32 kGeneratedColor = IM_COL32(215, 130, 255, 255); // purple: "generated", the field's low end
 constexpr ImU32 kSampleColor = IM_COL32(245, 245, 250, 235);    // VAE samples from the prior
 constexpr ImU32 kManifoldColor = IM_COL32(235, 235, 255, 80);
@@ -405,11 +406,13 @@ void Toy2DView::DrawGanCanvas(const train::View2D& view, bool has_field)
     {
         Manifold(canvas, view);
     }
+    // Coloured by code, the real points turn neutral grey: green would read as one of the codes' ten colours.
+    const bool by_code = m_color_by_code && !view.generated_codes.empty();
+    const ImU32 real_color = by_code ? kRealNeutralColor : kRealColor;
     if (m_show_real)
     {
-        Points(canvas, view.real, kRealColor, m_dot);
+        Points(canvas, view.real, real_color, m_dot);
     }
-    const bool by_code = m_color_by_code && !view.generated_codes.empty();
     if (m_show_generated && by_code)
     {
         std::vector<ImU32> colors(view.generated_codes.size());
@@ -430,7 +433,7 @@ void Toy2DView::DrawGanCanvas(const train::View2D& view, bool has_field)
     std::vector<std::pair<ImU32, const char*>> legend;
     if (m_show_real)
     {
-        legend.emplace_back(kRealColor, "real data");
+        legend.emplace_back(real_color, "real data");
     }
     if (m_show_generated && by_code)
     {
