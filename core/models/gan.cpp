@@ -109,6 +109,7 @@ Gan::Gan(const ExperimentConfig& config, const nn::Shape& data_shape, int num_cl
     m_g_params = m_g.Params("G.");
     m_d_params = m_d.Params("D.");
     m_g_ema = static_cast<float>(gc.g_ema);
+    m_g_batchnorm = FirstBatchNorm(plans[0].layers) >= 0;
     if (m_g_ema > 0.0f)
     {
         m_g_avg = m_g; // the average starts at G's initial weights
@@ -131,7 +132,8 @@ Gan::Gan(const Gan& other, bool /*for_inference*/)
       m_pack(other.m_pack), m_d_example(other.m_d_example),
       m_real_label(other.m_real_label), m_clip(other.m_clip), m_gp_lambda(other.m_gp_lambda),
       m_gp_target(other.m_gp_target),
-      m_r1_gamma(other.m_r1_gamma), m_g_ema(other.m_g_ema), m_g(other.m_g), m_d(other.m_d), m_g_avg(other.m_g_avg),
+      m_r1_gamma(other.m_r1_gamma), m_g_ema(other.m_g_ema), m_g_batchnorm(other.m_g_batchnorm), m_g(other.m_g),
+      m_d(other.m_d), m_g_avg(other.m_g_avg),
       m_info(other.m_info), m_q(other.m_q ? std::make_unique<InfoHead>(*other.m_q, true) : nullptr)
 {
     m_g.SetTraining(false); // an inference copy: running statistics, frozen power iteration
@@ -489,7 +491,20 @@ double Gan::LearningRateFactor(std::int64_t step) const
     return 1.0 + (m_lr_decay_to - 1.0) * t;
 }
 
-void Gan::UpdateGeneratorAverage()
+namespace
+{
+// BatchNorm's state entries ("<prefix><i>.running_mean" / "running_var", as BatchNorm::CollectState names them).
+bool IsBatchNormStatistic(const std::string& name)
+{
+    const auto ends_with = [&](const char* tail) {
+        const std::size_t n = std::char_traits<char>::length(tail);
+        return name.size() >= n && name.compare(name.size() - n, n, tail) == 0;
+    };
+    return ends_with(".running_mean") || ends_with(".running_var");
+}
+} // namespace
+
+void Gan::UpdateGeneratorAverage(const nn::MatrixF& z, const nn::MatrixF* labels)
 {
     if (m_g_ema <= 0.0f)
     {
@@ -501,14 +516,24 @@ void Gan::UpdateGeneratorAverage()
         nn::MatrixF& avg = *m_g_avg_params[i].value;
         avg = keep * avg + (1.0f - keep) * *m_g_params[i].value;
     }
-    // The average's extra state follows G's: BatchNorm's running statistics (the average normalises with G's, as
-    // running statistics are not parameters) and spectral norm's power-iteration vectors (close enough once the
-    // average tracks G).
+    // Spectral norm's power-iteration vectors follow G's (close enough once the average tracks G).
     std::vector<nn::ParamRef<float>> g_state = m_g.State("G.");
     std::vector<nn::ParamRef<float>> avg_state = m_g_avg.State("G_ema.");
     for (std::size_t i = 0; i < g_state.size(); ++i)
     {
-        *avg_state[i].value = *g_state[i].value;
+        if (!IsBatchNormStatistic(g_state[i].name))
+        {
+            *avg_state[i].value = *g_state[i].value;
+        }
+    }
+    // BatchNorm's running statistics are the average's own: G's belong to other weights, and normalising the
+    // average's activations with them puts its samples off the modes. One forward of the average with batch
+    // statistics on this G step's noise moves them by BatchNorm's momentum (no gradient, no random draw).
+    if (m_g_batchnorm)
+    {
+        m_g_avg.SetBatchStatistics(true);
+        (void)m_g_avg.Forward(WithLabels(z, labels, m_g_in));
+        m_g_avg.SetBatchStatistics(false);
     }
 }
 
@@ -643,7 +668,7 @@ void Gan::TrainStep(BatchSource& source, Rng& rng, std::int64_t step, StepPhase 
         const double g_loss = GeneratorGrad(m_z, batch.labels);
         const double g_norm = nn::GradNorm(m_g_params);
         m_g_opt->Step();
-        UpdateGeneratorAverage();
+        UpdateGeneratorAverage(m_z, batch.labels);
         out.emplace_back("g_loss", g_loss);
         out.emplace_back("g_grad_norm", g_norm);
     }

@@ -145,7 +145,8 @@ private:
     double R1Penalty(const nn::MatrixF& real, const nn::MatrixF* labels);
     void ClipCritic();
     // avg <- decay avg + (1 - decay) G for every parameter of G (after each G update, when g_ema > 0).
-    void UpdateGeneratorAverage();
+    // After G's update on noise z (and labels): the average's weights, and its BatchNorm statistics on z.
+    void UpdateGeneratorAverage(const nn::MatrixF& z, const nn::MatrixF* labels);
     // Backprop of the generator term from D's scores on G(z) down to G's output: (data_dim, n), mean-reduced.
     // repeated: each G(z) packed with copies of itself (the views), else packed as in training.
     const nn::MatrixF& GeneratorOutputGradMean(const nn::MatrixF& z, const nn::MatrixF* labels, bool training,
@@ -177,6 +178,7 @@ private:
     float m_gp_target = 1.0f; // the gradient norm the penalty pulls towards
     float m_r1_gamma = 0.0f; // 0 = no R1 penalty
     float m_g_ema = 0.0f; // decay of G's weight average; 0 = no average
+    bool m_g_batchnorm = false; // G has a BatchNorm layer (the average then keeps statistics of its own)
     double m_g_lr = 0;    // learning rates as configured / set by SetHyper; the optimizers run at these times
     double m_d_lr = 0;    // LearningRateFactor(step)
     std::int64_t m_lr_decay_steps = 0;

@@ -61,12 +61,16 @@ void KeepFreedMemory()
 }
 
 // Linux applies setpriority(PRIO_PROCESS, tid) to the one thread. Raising nice never needs privileges; a failure only
-// leaves the thread at normal priority, so it is ignored.
+// leaves the thread at normal priority, so it is ignored. kBackgroundNice is relative to the thread's own nice (at most
+// 19): a lab started under `nice -n 15` gets its training thread at 19, not raised to 10 (which root could do).
 void SetBackgroundPriority()
 {
 #ifdef __linux__
     const auto tid = static_cast<id_t>(syscall(SYS_gettid));
-    (void)setpriority(PRIO_PROCESS, tid, kBackgroundNice);
+    errno = 0;
+    const int current = getpriority(PRIO_PROCESS, tid);
+    const int base = errno == 0 ? current : 0;
+    (void)setpriority(PRIO_PROCESS, tid, std::min(19, base + kBackgroundNice));
 #endif
 }
 } // namespace
