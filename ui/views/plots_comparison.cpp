@@ -64,14 +64,14 @@ bool PlotsView::DrawComparison(LabContext& ctx)
     }
     // The selected runs and their seed groups: made again only when the listing, the selection or the grouping
     // changes (grouping serialises every config).
-    std::string key = std::to_string(listing->version) + (library.group_seeds ? "g" : "-");
+    std::string selection = std::to_string(listing->version) + (library.group_seeds ? "g" : "-");
     for (const std::string& dir : library.selected)
     {
-        key += "\n" + dir;
+        selection += "\n" + dir;
     }
-    if (key != m_compare_key)
+    if (selection != m_compare_key)
     {
-        m_compare_key = key;
+        m_compare_key = selection;
         m_compare_listing = listing;
         m_compare_runs.clear();
         m_compare_groups.clear();
