@@ -1,26 +1,22 @@
-// ExperimentConfig <-> JSON with strict parsing, and preset discovery (see config_json.h).
-// One field list per struct (Fields below) drives both directions, so reader and writer cannot drift apart; the
+// ExperimentConfig <-> JSON with strict parsing (see config_json.h); presets are found and listed in presets.cpp.
+// One field list per section (config_fields.h) drives both directions, so reader and writer cannot drift apart; the
 // numeric settings come from the hyperparameter table (v.TableRows(): the rows whose key lies in the section).
 #include "core/io/config_json.h"
 
 #include "core/io/bounded_read.h"
+#include "core/io/config_fields.h"
 #include "core/io/config_limits.h"
-#include "core/models/hyperparams.h"
+#include "core/io/layer_json.h"
 #include "core/util/did_you_mean.h"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
-#include <system_error>
 #include <type_traits>
 
 namespace ll::io
@@ -30,260 +26,11 @@ namespace
 {
 
 using Json = nlohmann::ordered_json; // keeps the struct's field order when writing
-using models::DataConfig;
+using detail::Fields;
+using detail::ForTableRows;
+using detail::IsSection;
 using models::ExperimentConfig;
-using models::GanConfig;
-using models::NetConfig;
-using models::VaeConfig;
-using nn::OptimizerConfig;
-
-// ---- the field lists (const or not: the same list serves reader and writer) ----
-
-template <typename C>
-concept IsData = std::is_same_v<std::remove_const_t<C>, DataConfig>;
-template <typename C>
-concept IsNet = std::is_same_v<std::remove_const_t<C>, NetConfig>;
-template <typename C>
-concept IsOptimizer = std::is_same_v<std::remove_const_t<C>, OptimizerConfig>;
-template <typename C>
-concept IsGan = std::is_same_v<std::remove_const_t<C>, GanConfig>;
-template <typename C>
-concept IsVae = std::is_same_v<std::remove_const_t<C>, VaeConfig>;
-template <typename C>
-concept IsExperiment = std::is_same_v<std::remove_const_t<C>, ExperimentConfig>;
-template <typename T>
-concept IsSection = IsData<T> || IsNet<T> || IsOptimizer<T> || IsGan<T> || IsVae<T> || IsExperiment<T>;
-
-template <IsData C, typename V>
-void Fields(C& c, V& v)
-{
-    v("kind", c.kind);
-    v("toy", c.toy);
-    v("dir", c.dir);
-    v("image_size", c.image_size);
-    v("grayscale", c.grayscale);
-    v("points", c.points);
-    v("spread", c.spread);
-    v.TableRows();
-}
-
-template <IsNet C, typename V>
-void Fields(C& c, V& v)
-{
-    v("hidden", c.hidden);
-    v("activation", c.activation);
-    v("leaky_slope", c.leaky_slope);
-    v("output_activation", c.output_activation);
-    v("spectral_norm", c.spectral_norm);
-    v("init", c.init);
-    v("layers", c.layers);
-    v.TableRows();
-}
-
-template <IsOptimizer C, typename V>
-void Fields(C& c, V& v)
-{
-    v("kind", c.kind);
-    v.TableRows(); // learning_rate
-    v("beta1", c.beta1);
-    v("beta2", c.beta2);
-    v("epsilon", c.epsilon);
-    v("momentum", c.momentum);
-    v("rho", c.rho);
-    v("weight_decay", c.weight_decay);
-}
-
-template <IsGan C, typename V>
-void Fields(C& c, V& v)
-{
-    v("objective", c.objective);
-    v("noise", c.noise);
-    v("conditional", c.conditional);
-    v.TableRows(); // noise_dim, d_steps, real_label, clip, gp_lambda, r1_gamma, g_ema, lr_decay_steps, ...
-    v("generator", c.generator);
-    v("discriminator", c.discriminator);
-    v("g_opt", c.g_opt);
-    v("d_opt", c.d_opt);
-}
-
-template <IsVae C, typename V>
-void Fields(C& c, V& v)
-{
-    v("likelihood", c.likelihood);
-    v("conditional", c.conditional);
-    v.TableRows(); // latent_dim, beta, warmup_steps, gaussian_sigma
-    v("encoder", c.encoder);
-    v("decoder", c.decoder);
-    v("opt", c.opt);
-}
-
-template <IsExperiment C, typename V>
-void Fields(C& c, V& v)
-{
-    v("name", c.name);
-    v("description", c.description);
-    v("family", c.family);
-    v("seed", c.seed);
-    v.TableRows(); // batch_size, steps, metrics_every, eval_every, sample_every, eval_samples, iwae_k
-    v("data", c.data);
-    v("gan", c.gan);
-    v("vae", c.vae);
-}
-
-// Calls visit(leaf, field) for every table row whose key is prefix + "." + leaf ("gan" + "d_steps"), in table
-// order. field is the row's typed field in root (double, int or std::int64_t).
-template <typename Visit>
-void ForTableRows(const ExperimentConfig& root, const std::string& prefix, Visit visit)
-{
-    for (const models::Hyperparam& h : models::Hyperparams())
-    {
-        const std::string key = h.key;
-        const std::size_t dot = key.rfind('.');
-        const std::string parent = dot == std::string::npos ? std::string() : key.substr(0, dot);
-        if (parent == prefix)
-        {
-            const std::string leaf = key.substr(dot == std::string::npos ? 0 : dot + 1);
-            std::visit([&](auto* field) { visit(leaf, *field); }, h.field(const_cast<ExperimentConfig&>(root)));
-        }
-    }
-}
-
-// ---- layer lists: one loop over the layer table (nn::LayerKinds), no code per kind ----
-
 using LayerList = std::vector<nn::LayerSpec>;
-constexpr std::size_t kMaxLayerListSize = 256;
-
-// {"conv": {"out": 64, "kernel": 4, "stride": 2, "pad": 1}}: the kind and every argument that is required or not at
-// its default (a kind without arguments: {"relu": {}}).
-Json LayerToJson(const nn::LayerSpec& spec)
-{
-    const nn::LayerKindInfo& info = spec.Info();
-    Json args = Json::object();
-    for (std::size_t i = 0; i < info.args.size() && i < spec.args.size(); ++i)
-    {
-        const nn::LayerArg& arg = info.args[i];
-        const double v = spec.args[i];
-        if (!arg.required && v == arg.default_value)
-        {
-            continue;
-        }
-        if (arg.type == nn::ArgType::Real)
-        {
-            args[arg.name] = v;
-        }
-        else if (arg.type == nn::ArgType::Bool)
-        {
-            args[arg.name] = v != 0.0;
-        }
-        else
-        {
-            args[arg.name] = static_cast<std::int64_t>(v);
-        }
-    }
-    Json layer = Json::object();
-    layer[info.name] = std::move(args);
-    return layer;
-}
-
-// One argument's JSON value: a number, or true / false for a Bool argument.
-double LayerArgValue(const Json& j, const nn::LayerArg& arg, const std::string& path)
-{
-    if (arg.type == nn::ArgType::Bool && j.is_boolean())
-    {
-        return j.get<bool>() ? 1.0 : 0.0;
-    }
-    if (!j.is_number())
-    {
-        throw std::invalid_argument(path + ": expected a number" +
-                                    std::string(arg.type == nn::ArgType::Bool ? " or true / false" : "") + ", got " +
-                                    std::string(j.type_name()));
-    }
-    return j.get<double>();
-}
-
-// {"kind": value}: value an object by argument name, an array of the arguments in table order, or one bare value
-// for the first argument ({"linear": 1024}, {"reshape": [128, 7, 7]}).
-nn::LayerSpec LayerFromJson(const Json& j, const std::string& path)
-{
-    if (!j.is_object() || j.size() != 1)
-    {
-        throw std::invalid_argument(path + ": expected an object with one key, the layer kind (e.g. {\"linear\": "
-                                    "1024}), got " + std::string(j.type_name()) +
-                                    (j.is_object() ? " with " + std::to_string(j.size()) + " keys" : ""));
-    }
-    const std::string kind_name = j.begin().key();
-    const nn::LayerKindInfo* info = nn::FindLayerKind(kind_name);
-    if (info == nullptr)
-    {
-        std::vector<std::string> names;
-        for (const nn::LayerKindInfo& k : nn::LayerKinds())
-        {
-            names.emplace_back(k.name);
-        }
-        const std::string suggestion = util::Suggest(kind_name, names);
-        try
-        {
-            nn::ParseLayerKind(kind_name);
-        }
-        catch (const std::invalid_argument& e)
-        {
-            throw std::invalid_argument(path + ": " + e.what() +
-                                        (suggestion.empty() ? "" : " (did you mean " + suggestion + "?)"));
-        }
-    }
-    nn::LayerSpec spec = nn::DefaultLayerSpec(info->kind);
-    const Json& value = j.begin().value();
-    const std::string at = path + "." + kind_name;
-    try
-    {
-        if (value.is_object())
-        {
-            for (auto it = value.begin(); it != value.end(); ++it)
-            {
-                const nn::LayerArg* arg = nullptr;
-                for (const nn::LayerArg& a : info->args)
-                {
-                    arg = it.key() == a.name ? &a : arg;
-                }
-                if (arg == nullptr)
-                {
-                    spec.Set(it.key(), 0.0); // throws naming the arguments the kind has
-                }
-                spec.Set(it.key(), LayerArgValue(it.value(), *arg, at + "." + it.key()));
-            }
-        }
-        else if (value.is_array())
-        {
-            if (value.size() > info->args.size())
-            {
-                throw std::invalid_argument(std::to_string(value.size()) + " values for " +
-                                            std::to_string(info->args.size()) + " arguments");
-            }
-            for (std::size_t i = 0; i < value.size(); ++i)
-            {
-                spec.Set(info->args[i].name, LayerArgValue(value[i], info->args[i], at + "[" + std::to_string(i) +
-                                                                                        "]"));
-            }
-        }
-        else if (!info->args.empty() && (value.is_number() || value.is_boolean()))
-        {
-            spec.Set(info->args[0].name, LayerArgValue(value, info->args[0], at));
-        }
-        else
-        {
-            throw std::invalid_argument(std::string("expected an object of arguments") +
-                                        (info->args.empty() ? " ({})" : ", an array or a number") + ", got " +
-                                        std::string(value.type_name()));
-        }
-        nn::CheckLayerArgs(spec);
-    }
-    catch (const std::invalid_argument& e)
-    {
-        const std::string what = e.what();
-        throw std::invalid_argument(what.rfind(path, 0) == 0 ? what : at + ": " + what);
-    }
-    return spec;
-}
 
 // Choices: enums with a name table (NamesOf, found by argument-dependent lookup), optionally "" for "the default".
 template <typename T>
@@ -722,101 +469,6 @@ models::ExperimentConfig LoadConfigFile(const std::filesystem::path& path)
 std::string ConfigToJson(const models::ExperimentConfig& config)
 {
     return ToJsonValue(config).dump(4) + "\n";
-}
-
-std::vector<PresetInfo> ListPresets(const std::filesystem::path& dir)
-{
-    std::error_code ec;
-    if (!std::filesystem::is_directory(dir, ec))
-    {
-        throw std::runtime_error("preset folder '" + dir.string() + "': not a readable directory");
-    }
-    std::vector<PresetInfo> presets;
-    for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
-    {
-        if (!entry.is_regular_file() || entry.path().extension() != ".json")
-        {
-            continue;
-        }
-        PresetInfo info;
-        info.name = entry.path().stem().string();
-        info.path = entry.path();
-        try
-        {
-            const ExperimentConfig config = LoadConfigFile(entry.path());
-            if (config.name != info.name)
-            {
-                throw std::invalid_argument(entry.path().filename().string() + ": name \"" + config.name +
-                                            "\" does not match the file name (expected \"" + info.name + "\")");
-            }
-            info.description = config.description;
-        }
-        catch (const std::exception& e)
-        {
-            info.error = e.what();
-        }
-        presets.push_back(std::move(info));
-    }
-    if (ec)
-    {
-        throw std::runtime_error("preset folder '" + dir.string() + "': " + ec.message());
-    }
-    std::sort(presets.begin(), presets.end(),
-              [](const PresetInfo& a, const PresetInfo& b) { return a.name < b.name; });
-    return presets;
-}
-
-models::ExperimentConfig LoadPreset(const std::string& name, const std::filesystem::path& dir)
-{
-    const std::filesystem::path path = dir / (name + ".json");
-    std::error_code ec;
-    if (name.empty() || name.find('/') != std::string::npos || !std::filesystem::is_regular_file(path, ec))
-    {
-        std::string available;
-        try
-        {
-            for (const PresetInfo& info : ListPresets(dir))
-            {
-                available += (available.empty() ? "" : ", ") + info.name;
-            }
-        }
-        catch (const std::exception&)
-        {
-            available = "(none: '" + dir.string() + "' is not a readable directory)";
-        }
-        throw std::invalid_argument("no preset named \"" + name + "\" in '" + dir.string() + "'; available: " +
-                                    available);
-    }
-    return LoadConfigFile(path);
-}
-
-std::filesystem::path FindPresetDir()
-{
-    std::error_code ec;
-    if (const char* env = std::getenv("LATENTLAB_PRESETS"); env != nullptr && *env != '\0')
-    {
-        if (!std::filesystem::is_directory(env, ec))
-        {
-            throw std::runtime_error(std::string("LATENTLAB_PRESETS='") + env + "' is not a directory");
-        }
-        return env;
-    }
-    std::string tried;
-#ifdef LATENTLAB_ASSETS_DIR
-    const std::filesystem::path source_tree = std::filesystem::path(LATENTLAB_ASSETS_DIR) / "presets";
-    if (std::filesystem::is_directory(source_tree, ec))
-    {
-        return source_tree;
-    }
-    tried += "'" + source_tree.string() + "', ";
-#endif
-    const std::filesystem::path installed = "/usr/share/latentlab/presets";
-    if (std::filesystem::is_directory(installed, ec))
-    {
-        return installed;
-    }
-    tried += "'" + installed.string() + "'";
-    throw std::runtime_error("no preset folder found: set LATENTLAB_PRESETS, or install presets (tried " + tried + ")");
 }
 
 } // namespace ll::io

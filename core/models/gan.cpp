@@ -1,20 +1,19 @@
-// The GAN family: generator and discriminator built from their plans (networks.h), k D-steps per G-step, WGAN-GP's
-// penalty through the double backward, weight clipping. The objectives themselves live in gan_objective.cpp
-// (DiscriminatorTerm/GeneratorTerm). Two independent switches (layer.h): spectral norm's power iteration stays off
-// (u, v frozen) except for the first forward of each update, so every loss of one update sees the same sigma;
-// BatchNorm uses batch statistics in every training forward of G and D (the trained networks stay in that mode)
-// and running statistics for sampling, scoring and the views (EvalScope).
+// The GAN family: generator and discriminator built from their plans (networks.h), k D-steps per G-step. The
+// objectives live in gan_objective.cpp (DiscriminatorTerm/GeneratorTerm), D's penalties (WGAN-GP, R1) and weight
+// clipping in gan_penalties.cpp, D's input (labels, packing) and the way back in gan_inputs.cpp.
+// Two independent switches (layer.h): spectral norm's power iteration stays off (u, v frozen) except for the first
+// forward of each update, so every loss of one update sees the same sigma; BatchNorm uses batch statistics in every
+// training forward of G and D (the trained networks stay in that mode) and running statistics for sampling, scoring
+// and the views (EvalScope).
 // Packing (gan.pack = m): D's input is m examples (gan_pack.h), each laid out as D takes one example (labels
-// concatenated or as planes); every loss and penalty below is over packed inputs.
+// concatenated or as planes); every loss and penalty is over packed inputs.
 // InfoGAN (gan_info.cpp): Q on D's body and the noise with its codes; parameters, optimisers, state and live settings
 // by name are in gan_state.cpp.
 #include "core/models/gan.h"
 
 #include "core/models/config.h"
-#include "core/models/gan_pack.h"
 #include "core/models/hyperparams.h"
 #include "core/models/networks.h"
-#include "core/nn/shape_layers.h"
 
 #include <algorithm>
 #include <cmath>
@@ -161,90 +160,8 @@ std::unique_ptr<Model> MakeGan(const ExperimentConfig& config, nn::Index data_di
     return std::make_unique<Gan>(config, data_dim, num_classes, rng);
 }
 
-
 // ---------------------------------------------------------------------------------------------------------
 // Losses and gradients
-
-void Gan::CheckLabels(const nn::MatrixF* labels, nn::Index n, const char* what) const
-{
-    if (m_num_classes == 0)
-    {
-        return;
-    }
-    if (labels == nullptr)
-    {
-        throw std::invalid_argument(std::string("conditional GAN ") + what + ": labels are required");
-    }
-    if (labels->rows() != m_num_classes || labels->cols() != n)
-    {
-        throw std::invalid_argument(std::string("conditional GAN ") + what + ": labels are (" +
-                                    std::to_string(labels->rows()) + ", " + std::to_string(labels->cols()) +
-                                    "), expected (" + std::to_string(m_num_classes) + ", " + std::to_string(n) + ")");
-    }
-}
-
-const nn::MatrixF& Gan::WithLabels(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& buffer) const
-{
-    if (m_num_classes == 0)
-    {
-        return x;
-    }
-    if (buffer.rows() != x.rows() + m_num_classes || buffer.cols() != x.cols())
-    {
-        buffer.resize(x.rows() + m_num_classes, x.cols());
-    }
-    buffer.topRows(x.rows()) = x;
-    buffer.bottomRows(m_num_classes) = *labels;
-    return buffer;
-}
-
-const nn::MatrixF& Gan::ExampleInput(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& buffer) const
-{
-    if (m_num_classes == 0 || !m_label_planes)
-    {
-        return WithLabels(x, labels, buffer);
-    }
-    nn::AppendLabelPlanes(x, m_data_shape, *labels, buffer);
-    return buffer;
-}
-
-const nn::MatrixF& Gan::DataPart(const nn::MatrixF& dx, nn::MatrixF& out) const
-{
-    if (m_num_classes == 0)
-    {
-        return dx;
-    }
-    if (m_label_planes)
-    {
-        nn::DropLabelPlanes(dx, m_data_shape, m_num_classes, out);
-    }
-    else
-    {
-        out = dx.topRows(m_data_dim);
-    }
-    return out;
-}
-
-void Gan::SpreadDataPart(const nn::MatrixF& g, nn::MatrixF& u)
-{
-    if (m_num_classes == 0)
-    {
-        u = g;
-        return;
-    }
-    if (m_zero_labels.rows() != m_num_classes || m_zero_labels.cols() != g.cols())
-    {
-        m_zero_labels = nn::MatrixF::Zero(m_num_classes, g.cols());
-    }
-    if (m_label_planes)
-    {
-        nn::AppendLabelPlanes(g, m_data_shape, m_zero_labels, u);
-    }
-    else
-    {
-        WithLabels(g, &m_zero_labels, u);
-    }
-}
 
 const nn::MatrixF& Gan::GeneratorForward(const nn::MatrixF& z, const nn::MatrixF* labels, bool training)
 {
@@ -258,53 +175,6 @@ const nn::MatrixF& Gan::GeneratorForward(const nn::MatrixF& z, const nn::MatrixF
     const nn::MatrixF& fake = m_g.Forward(WithLabels(z, labels, m_g_in));
     m_g.SetPowerIteration(false);
     return fake;
-}
-
-const nn::MatrixF& Gan::DInput(const nn::MatrixF& x, const nn::MatrixF* labels, nn::MatrixF& with_labels,
-                               nn::MatrixF& packed, bool repeated) const
-{
-    const nn::MatrixF& one = ExampleInput(x, labels, with_labels); // (example size, m n)
-    if (m_pack == 1)
-    {
-        return one;
-    }
-    if (repeated)
-    {
-        PackRepeated(one, m_d_example, m_pack, packed);
-    }
-    else
-    {
-        PackExamples(one, m_d_example, m_pack, packed);
-    }
-    return packed; // (m example size, n)
-}
-
-const nn::MatrixF& Gan::PackedDataPart(const nn::MatrixF& dx, bool repeated, nn::MatrixF& out)
-{
-    if (m_pack == 1)
-    {
-        return DataPart(dx, out);
-    }
-    if (repeated)
-    {
-        SumPackSlots(dx, m_d_example, m_pack, m_d_dx); // the point is in every slot: its gradient is the sum
-    }
-    else
-    {
-        UnpackExamples(dx, m_d_example, m_pack, m_d_dx);
-    }
-    return DataPart(m_d_dx, out); // m_d_dx itself when unconditional
-}
-
-void Gan::SpreadToPacked(const nn::MatrixF& g, nn::MatrixF& u)
-{
-    if (m_pack == 1)
-    {
-        SpreadDataPart(g, u);
-        return;
-    }
-    SpreadDataPart(g, m_d_dx);
-    PackExamples(m_d_dx, m_d_example, m_pack, u);
 }
 
 DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::MatrixF* labels, const nn::MatrixF& z,
@@ -365,85 +235,6 @@ DiscriminatorStats Gan::DiscriminatorGrad(const nn::MatrixF& real, const nn::Mat
     return stats;
 }
 
-double Gan::R1Penalty(const nn::MatrixF& real, const nn::MatrixF* labels)
-{
-    // A fresh Forward on the real batch (power iteration already advanced on it), then grad_x D.
-    m_d.Forward(DInput(real, labels, m_d_in_r1, m_pk_r1));
-    const nn::Index n = real.cols() / m_pack; // D's inputs
-    if (m_ones.rows() != 1 || m_ones.cols() != n)
-    {
-        m_ones.resize(1, n);
-    }
-    m_ones.setOnes();
-    // g (data_dim, m n): column i is the data part of grad D at its example's slot; D input j owns columns
-    // j m .. j m + m - 1 (labels are constants).
-    const nn::MatrixF& g = PackedDataPart(m_d.Backward(m_ones, false), false, m_gp_g);
-
-    // R = mean_j ||g_j||^2 over D input j's data entries (all m examples); the loss term is r1_gamma / 2 * R, so
-    // u_j = r1_gamma g_j / n.
-    const float scale = m_r1_gamma / static_cast<float>(n);
-    const double penalty = static_cast<double>(g.squaredNorm());
-    m_gp_g_scaled = scale * g;
-    SpreadToPacked(m_gp_g_scaled, m_gp_u);
-    m_d.BackwardOfBackward(m_gp_u); // adds r1_gamma / 2 * dR/dparams to D's gradients
-    return penalty / static_cast<double>(n);
-}
-
-double Gan::GradientPenalty(const nn::MatrixF& real, const nn::MatrixF& fake, const nn::MatrixF* labels,
-                            const nn::MatrixF& eps)
-{
-    // x_hat = eps x + (1 - eps) G(z), one eps per D input (all m samples of a pack share it): (data_dim, m n).
-    if (m_x_hat.rows() != m_data_dim || m_x_hat.cols() != real.cols())
-    {
-        m_x_hat.resize(m_data_dim, real.cols());
-    }
-    for (nn::Index i = 0; i < real.cols(); ++i)
-    {
-        const float e = eps(0, i / m_pack);
-        m_x_hat.col(i) = e * real.col(i) + (1.0f - e) * fake.col(i);
-    }
-    m_d.Forward(DInput(m_x_hat, labels, m_d_in_hat, m_pk_hat));
-    const nn::Index n = real.cols() / m_pack; // D's inputs
-    if (m_ones.rows() != 1 || m_ones.cols() != n)
-    {
-        m_ones.resize(1, n);
-    }
-    m_ones.setOnes();
-    // g (data_dim, m n): the data part of grad D(x_hat_j) (D scores each input independently); D input j owns
-    // columns j m .. j m + m - 1.
-    const nn::MatrixF& g = PackedDataPart(m_d.Backward(m_ones, false), false, m_gp_g);
-
-    // P = mean_j (||g_j|| - t)^2 over the data entries (labels are constants), t = gp_target. dP/dg_j =
-    // 2 (||g_j|| - t) g_j / (||g_j|| n); the loss term is gp_lambda * P, so u carries gp_lambda.
-    if (m_gp_g_scaled.rows() != m_data_dim || m_gp_g_scaled.cols() != g.cols())
-    {
-        m_gp_g_scaled.resize(m_data_dim, g.cols());
-    }
-    double penalty = 0;
-    for (nn::Index j = 0; j < n; ++j)
-    {
-        const auto g_j = g.middleCols(j * m_pack, m_pack);
-        const float norm = g_j.norm();
-        const double gap = static_cast<double>(norm) - static_cast<double>(m_gp_target);
-        penalty += gap * gap;
-        if (norm > 1e-12f) // at g = 0 the norm has no gradient; leave that input's u at zero
-        {
-            const float scale = m_gp_lambda * 2.0f * (norm - m_gp_target) / (norm * static_cast<float>(n));
-            m_gp_g_scaled.middleCols(j * m_pack, m_pack) = scale * g_j;
-        }
-        else
-        {
-            m_gp_g_scaled.middleCols(j * m_pack, m_pack).setZero();
-        }
-    }
-    if (m_gp_lambda != 0.0f)
-    {
-        SpreadToPacked(m_gp_g_scaled, m_gp_u);
-        m_d.BackwardOfBackward(m_gp_u); // adds gp_lambda * dP/dparams to D's gradients
-    }
-    return penalty / static_cast<double>(n);
-}
-
 const nn::MatrixF& Gan::GeneratorOutputGradMean(const nn::MatrixF& z, const nn::MatrixF* labels, bool training,
                                                 double& loss, bool repeated)
 {
@@ -467,18 +258,6 @@ double Gan::GeneratorGrad(const nn::MatrixF& z, const nn::MatrixF* labels)
     const nn::MatrixF& dfake = GeneratorOutputGradMean(z, labels, true, loss);
     m_g.Backward(dfake, true, false); // nobody needs dLoss/dz
     return loss;
-}
-
-void Gan::ClipCritic()
-{
-    for (const auto& p : m_d_params)
-    {
-        float* w = p.value->data();
-        for (nn::Index i = 0; i < p.value->size(); ++i)
-        {
-            w[i] = std::clamp(w[i], -m_clip, m_clip);
-        }
-    }
 }
 
 double Gan::LearningRateFactor(std::int64_t step) const

@@ -25,6 +25,12 @@ nn::LayerSpec Linear(nn::Index out)
     return L(K::Linear, {{"out", static_cast<double>(out)}});
 }
 
+// The (features, B) columns as c x h x w images.
+nn::LayerSpec Reshape(nn::Index c, nn::Index h, nn::Index w)
+{
+    return L(K::Reshape, {{"c", static_cast<double>(c)}, {"h", static_cast<double>(h)}, {"w", static_cast<double>(w)}});
+}
+
 // Kernel 4, stride 2, pad 1: halves (conv) or doubles (transposed) height and width, as in DCGAN.
 nn::LayerSpec Conv(K kind, nn::Index out)
 {
@@ -64,9 +70,8 @@ TemplateNetworks MakeDcgan(Family, const TemplateInput& in)
     const nn::Index h4 = d.h / 4, w4 = d.w / 4;
     TemplateNetworks out;
     out.first = {Linear(16 * c), L(K::BatchNorm), L(K::ReLU), Linear(2 * c * h4 * w4), L(K::BatchNorm), L(K::ReLU),
-                 L(K::Reshape, {{"c", static_cast<double>(2 * c)}, {"h", static_cast<double>(h4)},
-                                {"w", static_cast<double>(w4)}}),
-                 Conv(K::ConvTranspose, c), L(K::BatchNorm), L(K::ReLU), Conv(K::ConvTranspose, d.c), L(K::Sigmoid)};
+                 Reshape(2 * c, h4, w4), Conv(K::ConvTranspose, c), L(K::BatchNorm), L(K::ReLU),
+                 Conv(K::ConvTranspose, d.c), L(K::Sigmoid)};
     out.second = {Conv(K::Conv, c), L(K::LeakyReLU), Conv(K::Conv, 2 * c)};
     if (in.d_batchnorm)
     {
@@ -92,9 +97,7 @@ TemplateNetworks MakeConvVae(Family, const TemplateInput& in)
     TemplateNetworks out;
     out.first = {Conv(K::Conv, c), L(K::ReLU), Conv(K::Conv, 2 * c), L(K::ReLU), L(K::Flatten), Linear(8 * c),
                  L(K::ReLU), Linear(2 * static_cast<nn::Index>(in.latent))};
-    out.second = {Linear(8 * c), L(K::ReLU), Linear(2 * c * h4 * w4), L(K::ReLU),
-                  L(K::Reshape, {{"c", static_cast<double>(2 * c)}, {"h", static_cast<double>(h4)},
-                                 {"w", static_cast<double>(w4)}}),
+    out.second = {Linear(8 * c), L(K::ReLU), Linear(2 * c * h4 * w4), L(K::ReLU), Reshape(2 * c, h4, w4),
                   Conv(K::ConvTranspose, c), L(K::ReLU), Conv(K::ConvTranspose, d.c)};
     return out;
 }

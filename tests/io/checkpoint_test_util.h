@@ -3,6 +3,7 @@
 #pragma once
 
 #include "../data/data_test_util.h"
+#include "../support/tiny_ring.h"
 #include "core/io/checkpoint.h"
 #include "core/train/experiment.h"
 
@@ -19,22 +20,14 @@ using data::test::TempDir;
 inline models::ExperimentConfig TinyGan(models::GanObjective objective = models::GanObjective::NonSaturating,
                                         bool spectral = false)
 {
-    models::ExperimentConfig c;
-    c.name = "ckpt-gan";
-    c.family = ll::models::Family::Gan;
-    c.data.kind = ll::models::DataKind::Toy;
-    c.data.toy = ll::data::ToyKind::Ring8;
+    models::ExperimentConfig c = ll::test::TinyRing("ckpt-gan");
     c.gan.objective = objective;
-    c.gan.noise_dim = 2;
     c.gan.generator.hidden = {16, 16};
     c.gan.discriminator.hidden = {16, 16};
     c.gan.discriminator.spectral_norm = spectral;
     c.gan.g_opt.learning_rate = 1e-3; // Adam (the default)
     c.gan.d_opt.learning_rate = 1e-3;
-    c.batch_size = 32;
     c.seed = 11;
-    c.eval_every = 0;
-    c.sample_every = 0;
     return c;
 }
 

@@ -4,6 +4,8 @@
 
 #include "core/train/session.h"
 
+#include "../support/session_wait.h"
+
 #include <cmath>
 #include <map>
 
@@ -14,24 +16,9 @@ using namespace ll::io::test;
 namespace
 {
 
-constexpr auto kDeadline = 60s; // a deadline, not a pace
-
-train::SessionOptions Options()
-{
-    train::SessionOptions o;
-    o.threads = 1;
-    o.evaluate = false;
-    o.view.field_res = 8;
-    o.view.points = 32;
-    return o;
-}
-
-std::shared_ptr<const train::Snapshot> Wait(train::Session& s, std::uint64_t id)
-{
-    auto snap = s.WaitForCommand(id, kDeadline);
-    REQUIRE(snap != nullptr);
-    return snap;
-}
+constexpr auto kDeadline = ll::test::kSessionDeadline;
+using ll::test::QuietSessionOptions;
+using ll::test::WaitForReply;
 
 // Rows with step > after, by step: every metric's bits.
 std::map<std::int64_t, std::vector<std::pair<std::string, double>>> RowsAfter(train::Session& s, std::int64_t after)
@@ -65,21 +52,21 @@ TEST_CASE("Session: save at step 200, load into a new session, run to 400: same 
     const std::string half = (dir.Path() / "half.ckpt").string();
     const std::string end_a = (dir.Path() / "a.ckpt").string(), end_b = (dir.Path() / "b.ckpt").string();
 
-    train::Session a(Options());
-    Wait(a, a.Load(config));
-    Wait(a, a.RunUntil(200));
-    CHECK(Wait(a, a.SaveCheckpoint(half))->checkpoint_error.empty());
-    Wait(a, a.RunUntil(400));
-    CHECK(Wait(a, a.SaveCheckpoint(end_a))->checkpoint_error.empty());
+    train::Session a(QuietSessionOptions());
+    WaitForReply(a, a.Load(config));
+    WaitForReply(a, a.RunUntil(200));
+    CHECK(WaitForReply(a, a.SaveCheckpoint(half))->checkpoint_error.empty());
+    WaitForReply(a, a.RunUntil(400));
+    CHECK(WaitForReply(a, a.SaveCheckpoint(end_a))->checkpoint_error.empty());
     const auto rows_a = RowsAfter(a, 0);
 
-    train::Session b(Options());
-    const auto loaded = Wait(b, b.LoadCheckpoint(half));
+    train::Session b(QuietSessionOptions());
+    const auto loaded = WaitForReply(b, b.LoadCheckpoint(half));
     REQUIRE(loaded->checkpoint_error.empty());
     CHECK(loaded->step == 200);
     CHECK(loaded->status == train::Status::Paused);
-    Wait(b, b.RunUntil(400));
-    CHECK(Wait(b, b.SaveCheckpoint(end_b))->checkpoint_error.empty());
+    WaitForReply(b, b.RunUntil(400));
+    CHECK(WaitForReply(b, b.SaveCheckpoint(end_b))->checkpoint_error.empty());
     const auto rows_b = RowsAfter(b, 0); // the restored history (1..200), then 201..400
 
     REQUIRE(rows_a.size() == 400);
@@ -110,22 +97,22 @@ TEST_CASE("Session: a corrupt or missing checkpoint is refused and the run conti
 {
     TempDir dir("ckpt_refuse");
     const std::string good = (dir.Path() / "good.ckpt").string(), bad = (dir.Path() / "bad.ckpt").string();
-    train::Session s(Options());
-    Wait(s, s.Load(TinyGan()));
-    Wait(s, s.RunUntil(20));
-    REQUIRE(Wait(s, s.SaveCheckpoint(good))->checkpoint_error.empty());
+    train::Session s(QuietSessionOptions());
+    WaitForReply(s, s.Load(TinyGan()));
+    WaitForReply(s, s.RunUntil(20));
+    REQUIRE(WaitForReply(s, s.SaveCheckpoint(good))->checkpoint_error.empty());
     std::vector<std::uint8_t> bytes = data::test::ReadBytes(good);
     bytes[bytes.size() / 2] ^= 0x01;
     data::test::WriteBytes(bad, bytes);
 
-    Wait(s, s.Start());
-    const auto refused = Wait(s, s.LoadCheckpoint(bad));
+    WaitForReply(s, s.Start());
+    const auto refused = WaitForReply(s, s.LoadCheckpoint(bad));
     CHECK(refused->checkpoint_error.find("checksum") != std::string::npos);
     CHECK(refused->command_error.find(bad) != std::string::npos);
     CHECK(refused->status == train::Status::Running);
     const auto later = s.WaitFor([&](const train::Snapshot& x) { return x.step > refused->step + 5; }, kDeadline);
     CHECK(later != nullptr); // still training
-    const auto missing = Wait(s, s.LoadCheckpoint((dir.Path() / "nope.ckpt").string()));
+    const auto missing = WaitForReply(s, s.LoadCheckpoint((dir.Path() / "nope.ckpt").string()));
     CHECK(missing->checkpoint_error.find("cannot open") != std::string::npos);
     CHECK(missing->status == train::Status::Running);
 }
@@ -147,13 +134,13 @@ TEST_CASE("Session: a huge learning rate diverges, rolls back to the last good s
     config.vae.opt.learning_rate = 1e-3;
     config.batch_size = 32;
     config.eval_every = 0;
-    auto options = Options();
+    auto options = QuietSessionOptions();
     options.rollback_every = 10;
     train::Session s(options);
-    Wait(s, s.Load(config));
-    REQUIRE(Wait(s, s.RunUntil(25))->step == 25);
-    Wait(s, s.SetHyper("lr", 9.0)); // near the allowed maximum, with plain SGD
-    Wait(s, s.Start());
+    WaitForReply(s, s.Load(config));
+    REQUIRE(WaitForReply(s, s.RunUntil(25))->step == 25);
+    WaitForReply(s, s.SetHyper("lr", 9.0)); // near the allowed maximum, with plain SGD
+    WaitForReply(s, s.Start());
     const auto diverged = s.WaitFor([](const train::Snapshot& x) { return x.status == train::Status::Diverged; }, kDeadline);
     REQUIRE(diverged != nullptr);
     INFO(diverged->message);
@@ -164,6 +151,6 @@ TEST_CASE("Session: a huge learning rate diverges, rolls back to the last good s
     CHECK(diverged->rollback_step % 10 == 0);
     CHECK(diverged->step == diverged->rollback_step);
     // The restored state is finite: it saves (a NaN parameter would be refused).
-    const auto saved = Wait(s, s.SaveCheckpoint((dir.Path() / "after.ckpt").string()));
+    const auto saved = WaitForReply(s, s.SaveCheckpoint((dir.Path() / "after.ckpt").string()));
     CHECK(saved->checkpoint_error.empty());
 }

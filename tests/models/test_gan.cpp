@@ -5,6 +5,7 @@
 #include "core/models/config.h"
 #include "core/models/gan.h"
 #include "core/models/hyperparams.h"
+#include "reference_gan.h"
 #include "toy_source.h"
 
 #include <doctest/doctest.h>
@@ -251,17 +252,11 @@ void CheckGradients(std::vector<MatD*> params, const std::vector<nn::ParamRef<fl
     }
 }
 
+// The test names the objective and D's activation, as JSON does.
 ExperimentConfig TinyConfig(const std::string& objective, const std::string& d_activation = "leaky_relu")
 {
-    ExperimentConfig c;
-    c.family = ll::models::Family::Gan;
-    c.gan.objective = NamesOf(GanObjective{}).Parse(objective, "gan.objective"); // the test names it, as JSON does
-    c.gan.noise_dim = 2;
-    c.gan.generator = {{3}, ll::nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
-    c.gan.discriminator = {{3}, nn::ParseActivation(d_activation), 0.2, std::nullopt, false};
-    c.gan.g_opt = {nn::OptimizerKind::Sgd, 0.01};
-    c.gan.d_opt = {nn::OptimizerKind::Sgd, 0.01};
-    return c;
+    return ll::test::ReferenceGanConfig(NamesOf(GanObjective{}).Parse(objective, "gan.objective"),
+                                        nn::ParseActivation(d_activation));
 }
 
 // Fixed inputs for the tiny nets: 4 examples.

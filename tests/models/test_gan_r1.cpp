@@ -5,6 +5,7 @@
 #include "core/data/toy2d.h"
 #include "core/models/config.h"
 #include "core/models/gan.h"
+#include "reference_gan.h"
 #include "toy_source.h"
 
 #include <doctest/doctest.h>
@@ -77,16 +78,10 @@ RefD FromModel(nn::Sequential<float>& net, bool tanh)
 
 ExperimentConfig R1Config(double gamma, const std::string& d_activation, bool conditional = false)
 {
-    ExperimentConfig c;
-    c.family = ll::models::Family::Gan;
-    c.gan.objective = ll::models::GanObjective::NonSaturating;
-    c.gan.noise_dim = 2;
+    ExperimentConfig c =
+        ll::test::ReferenceGanConfig(ll::models::GanObjective::NonSaturating, nn::ParseActivation(d_activation));
     c.gan.conditional = conditional;
     c.gan.r1_gamma = gamma;
-    c.gan.generator = {{3}, ll::nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
-    c.gan.discriminator = {{3}, nn::ParseActivation(d_activation), 0.2, std::nullopt, false};
-    c.gan.g_opt = {nn::OptimizerKind::Sgd, 0.01};
-    c.gan.d_opt = {nn::OptimizerKind::Sgd, 0.01};
     return c;
 }
 

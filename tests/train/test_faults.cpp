@@ -7,6 +7,7 @@
 #include "core/train/session.h"
 
 #include "../data/data_test_util.h"
+#include "../support/session_wait.h"
 
 #include <doctest/doctest.h>
 
@@ -24,7 +25,8 @@ namespace
 
 namespace fs = std::filesystem;
 
-constexpr auto kDeadline = 60s; // a deadline, not a pace
+constexpr auto kDeadline = ll::test::kSessionDeadline;
+using ll::test::WaitForReply;
 
 const char* kToyGan = R"({"name": "fault-gan", "family": "gan", "data": {"kind": "toy", "toy": "ring8"},
     "gan": {"noise_dim": 2, "generator": {"hidden": [16, 16]}, "discriminator": {"hidden": [16, 16]}},
@@ -35,22 +37,12 @@ const char* kToyVae = R"({"name": "fault-vae", "family": "vae", "data": {"kind":
             "encoder": {"hidden": [16]}, "decoder": {"hidden": [16]}},
     "batch_size": 32, "seed": 3, "eval_every": 0, "sample_every": 0})";
 
+// A quiet session that keeps a good state every 50 steps to roll back to.
 train::SessionOptions Options()
 {
-    train::SessionOptions o;
-    o.threads = 1;
-    o.evaluate = false;
+    train::SessionOptions o = ll::test::QuietSessionOptions();
     o.rollback_every = 50;
-    o.view.field_res = 8;
-    o.view.points = 32;
     return o;
-}
-
-std::shared_ptr<const train::Snapshot> Wait(train::Session& s, std::uint64_t id)
-{
-    auto snap = s.WaitForCommand(id, kDeadline);
-    REQUIRE(snap != nullptr);
-    return snap;
 }
 
 bool AllFinite(const models::Metrics& metrics)
@@ -86,7 +78,7 @@ void CheckRollbackAndResume(const char* json)
 {
     const auto injected = std::make_shared<std::atomic<int>>(0);
     train::Session s(InjectNanAt(120, injected));
-    Wait(s, s.Load(io::ParseConfig(json, "fault.json")));
+    WaitForReply(s, s.Load(io::ParseConfig(json, "fault.json")));
     s.Start();
     const auto diverged =
         s.WaitFor([](const train::Snapshot& x) { return x.status == train::Status::Diverged; }, kDeadline);
@@ -154,7 +146,7 @@ TEST_CASE("Faults: the data folder removed while training changes nothing; reloa
     const fs::path data_dir = dir.Path() / "idx";
     WriteIdxFolder(data_dir, 64);
     train::Session s(Options());
-    Wait(s, s.Load(io::ParseConfig(IdxVae(data_dir), "idx.json")));
+    WaitForReply(s, s.Load(io::ParseConfig(IdxVae(data_dir), "idx.json")));
     s.Start();
     REQUIRE(s.WaitFor([](const train::Snapshot& x) { return x.step >= 10; }, kDeadline) != nullptr);
     fs::remove_all(data_dir);
@@ -163,7 +155,7 @@ TEST_CASE("Faults: the data folder removed while training changes nothing; reloa
     REQUIRE(on != nullptr);
     CHECK(on->status == train::Status::Running);
     CHECK(AllFinite(on->last_metrics));
-    const auto reset = Wait(s, s.Reset());
+    const auto reset = WaitForReply(s, s.Reset());
     CHECK(reset->status == train::Status::Idle);
     CHECK(reset->command_error.empty());
     s.Start();
@@ -174,7 +166,7 @@ TEST_CASE("Faults: the data folder removed while training changes nothing; reloa
     other.name = "fault-idx-2";
     const fs::path moved = dir.Path() / "elsewhere";
     other.data.dir = moved.string();
-    const auto refused = Wait(s, s.Load(other));
+    const auto refused = WaitForReply(s, s.Load(other));
     INFO(refused->command_error);
     CHECK(refused->command_error.find("Could not load 'fault-idx-2'") == 0);
     CHECK(refused->command_error.find(moved.string()) != std::string::npos);
@@ -200,11 +192,11 @@ TEST_CASE("Faults: an image folder with a PNG claiming 100000 x 100000 is refuse
     data::test::WriteBytes((images / "b.png").string(), bytes);
 
     train::Session s(Options());
-    Wait(s, s.Load(io::ParseConfig(kToyGan, "gan.json")));
+    WaitForReply(s, s.Load(io::ParseConfig(kToyGan, "gan.json")));
     s.Start();
     const std::string folder_json = R"({"name": "fault-folder", "family": "vae", "data": {"kind": "folder", "dir": ")" +
                                     images.string() + R"(", "image_size": 8}, "eval_every": 0, "sample_every": 0})";
-    const auto refused = Wait(s, s.Load(io::ParseConfig(folder_json, "folder.json")));
+    const auto refused = WaitForReply(s, s.Load(io::ParseConfig(folder_json, "folder.json")));
     INFO(refused->command_error);
     CHECK(refused->command_error.find((images / "b.png").string()) != std::string::npos);
     CHECK(refused->command_error.find("claims 100000 x 100000 pixels") != std::string::npos);
@@ -212,7 +204,7 @@ TEST_CASE("Faults: an image folder with a PNG claiming 100000 x 100000 is refuse
     CHECK(refused->config->name == "fault-gan");
     // With nothing running before, the same refusal is the session's error state (headless exits non-zero on it).
     train::Session fresh(Options());
-    const auto failed = Wait(fresh, fresh.Load(io::ParseConfig(folder_json, "folder.json")));
+    const auto failed = WaitForReply(fresh, fresh.Load(io::ParseConfig(folder_json, "folder.json")));
     CHECK(failed->status == train::Status::Error);
     CHECK(failed->message.find("claims 100000 x 100000 pixels") != std::string::npos);
 }

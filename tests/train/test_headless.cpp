@@ -6,6 +6,8 @@
 #include "core/io/config_json.h"
 #include "core/io/model_export.h"
 
+#include "../support/tiny_ring.h"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -23,22 +25,15 @@ namespace
 
 constexpr std::int64_t kDrawnSteps = 1500;
 
+// The tiny ring, wider, with an evaluation and a sample grid every 100 steps.
 ExperimentConfig TinyToy(ll::models::Family family)
 {
-    ExperimentConfig c;
-    c.name = "test-headless-" + ll::util::NameOf(family);
-    c.family = family;
-    c.data.kind = ll::models::DataKind::Toy;
-    c.data.toy = ll::data::ToyKind::Ring8;
-    c.gan.noise_dim = 2;
+    ExperimentConfig c = ll::test::TinyRing("test-headless-" + ll::util::NameOf(family), family);
     c.gan.generator.hidden = {32, 32};
     c.gan.discriminator.hidden = {32, 32};
-    c.vae.latent_dim = 2;
-    c.vae.likelihood = ll::models::Likelihood::Gaussian;
     c.vae.encoder.hidden = {32};
     c.vae.decoder.hidden = {32};
     c.batch_size = 64;
-    c.seed = 3;
     c.eval_every = 100;
     c.eval_samples = 500;
     c.sample_every = 100;

@@ -8,6 +8,7 @@
 #include "core/train/session.h"
 
 #include "../data/data_test_util.h"
+#include "../support/tiny_ring.h"
 
 #include <doctest/doctest.h>
 
@@ -27,19 +28,8 @@ constexpr auto kWait = std::chrono::seconds(60);
 
 ll::models::ExperimentConfig TinyRing()
 {
-    ll::models::ExperimentConfig c;
-    c.name = "rec-ring";
-    c.family = ll::models::Family::Gan;
-    c.data.kind = ll::models::DataKind::Toy;
-    c.data.toy = ll::data::ToyKind::Ring8;
-    c.gan.noise_dim = 2;
-    c.gan.generator.hidden = {16};
-    c.gan.discriminator.hidden = {16};
-    c.batch_size = 32;
-    c.seed = 3;
-    c.eval_every = 0;
-    c.eval_samples = 200;
-    c.sample_every = 10;
+    ll::models::ExperimentConfig c = ll::test::TinyRing("rec-ring");
+    c.sample_every = 10; // sample grids for the run folder
     return c;
 }
 

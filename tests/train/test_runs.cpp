@@ -9,6 +9,7 @@
 #include "core/train/sweep.h"
 
 #include "../data/data_test_util.h"
+#include "../support/tiny_ring.h"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -26,19 +27,9 @@ namespace
 
 ll::models::ExperimentConfig TinyRing(std::uint64_t seed)
 {
-    ll::models::ExperimentConfig c;
-    c.name = "test-runs";
-    c.family = ll::models::Family::Gan;
-    c.data.kind = ll::models::DataKind::Toy;
-    c.data.toy = ll::data::ToyKind::Ring8;
-    c.gan.noise_dim = 2;
-    c.gan.generator.hidden = {16};
-    c.gan.discriminator.hidden = {16};
-    c.batch_size = 32;
+    ll::models::ExperimentConfig c = ll::test::TinyRing("test-runs");
     c.seed = seed;
-    c.eval_every = 0;
-    c.eval_samples = 200;
-    c.sample_every = 0;
+    c.eval_samples = 200; // the summary's evaluation
     return c;
 }
 

@@ -4,6 +4,8 @@
 #include "core/train/session.h"
 #include "core/train/thread_setup.h"
 
+#include "../support/tiny_ring.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -33,15 +35,10 @@ constexpr double kStopBoundMs = 2000.0;
 constexpr double kStopBoundMs = 100.0;
 #endif
 
+// The tiny ring, wider, at Adam 1e-3, with an evaluation every 100 steps.
 ExperimentConfig TinyGan(std::uint64_t seed = 7)
 {
-    ExperimentConfig c;
-    c.name = "test-ring8";
-    c.family = ll::models::Family::Gan;
-    c.data.kind = ll::models::DataKind::Toy;
-    c.data.toy = ll::data::ToyKind::Ring8;
-    c.gan.objective = ll::models::GanObjective::NonSaturating;
-    c.gan.noise_dim = 2;
+    ExperimentConfig c = ll::test::TinyRing("test-ring8");
     c.gan.generator.hidden = {32, 32};
     c.gan.discriminator.hidden = {32, 32};
     c.gan.g_opt.learning_rate = 1e-3;
@@ -50,7 +47,6 @@ ExperimentConfig TinyGan(std::uint64_t seed = 7)
     c.seed = seed;
     c.eval_every = 100;
     c.eval_samples = 500;
-    c.sample_every = 0;
     return c;
 }
 

@@ -2,6 +2,8 @@
 // standard deviations) matches the frozen model's own encoder, and a paused run's frozen model is the paused step's.
 #include "core/train/session.h"
 
+#include "../support/tiny_ring.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -17,19 +19,10 @@ namespace
 
 ExperimentConfig TinyToyVae()
 {
-    ExperimentConfig c;
-    c.name = "test-vae-ring8";
-    c.family = ll::models::Family::Vae;
-    c.data.kind = ll::models::DataKind::Toy;
-    c.data.toy = ll::data::ToyKind::Ring8;
-    c.vae.latent_dim = 2;
-    c.vae.likelihood = ll::models::Likelihood::Gaussian;
+    ExperimentConfig c = ll::test::TinyRing("test-vae-ring8", ll::models::Family::Vae);
     c.vae.encoder.hidden = {32};
     c.vae.decoder.hidden = {32};
     c.batch_size = 64;
-    c.seed = 3;
-    c.eval_every = 0;
-    c.sample_every = 0;
     return c;
 }
 

@@ -15,20 +15,17 @@
 #include "core/train/session.h"
 #include "ui/files/file_store.h"
 #include "ui/views/lab_window.h"
-#include "ui/gl/screenshot.h"
 #include "ui/widgets/theme.h"
 
 #include "gl_test_window.h"
+#include "lab_driver.h"
 
 #include "core/io/checkpoint.h"
 
-#include <backends/imgui_impl_glfw.h>
-#include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
-#include "ui/gl/gl.h"
 
 #include <cfloat>
 #include <chrono>
@@ -82,196 +79,125 @@ int main(int argc, char** argv)
         ll::train::Session session;
         ll::ui::LabWindow lab(session, ll::ui::LabOptions{});
         ll::ui::FileMenu& files = lab.Files();
-        int frame = 0;
-        int held_key = -1;        // a key held down for the next frame (then released), as GLFW would report it
-        bool ctrl = false, shift = false;
-        ImVec2 mouse(-FLT_MAX, -FLT_MAX); // no hover effects from Xvfb's pointer
-        bool mouse_down = false;
-        // Draws one frame; with `shoot`, writes it to the PNG.
-        const auto draw = [&](bool shoot)
-        {
-            ++frame;
-            glfwPollEvents();
-            ImGui_ImplOpenGL3_NewFrame();
-            ImGui_ImplGlfw_NewFrame();
-            ImGuiIO& io = ImGui::GetIO();
-            io.MousePos = mouse;
-            io.MouseDown[0] = mouse_down;
-            for (bool& down : io.KeysDown)
-            {
-                down = false;
-            }
-            if (held_key >= 0)
-            {
-                io.KeysDown[held_key] = true;
-            }
-            io.KeyCtrl = ctrl;
-            io.KeyShift = shift;
-            ImGui::NewFrame();
-            lab.Frame();
-            ImGui::Render();
-            int fb_w = 0, fb_h = 0;
-            glfwGetFramebufferSize(window, &fb_w, &fb_h);
-            glViewport(0, 0, fb_w, fb_h);
-            const ImVec4 clear = ll::ui::ClearColor();
-            glClearColor(clear.x, clear.y, clear.z, clear.w);
-            glClear(GL_COLOR_BUFFER_BIT);
-            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-            if (shoot)
-            {
-                glReadBuffer(GL_BACK);
-                ll::ui::WritePng(png, ll::ui::ReadFramebuffer(fb_w, fb_h));
-                std::printf("file_dialog_shot: wrote %s (%dx%d) after %d frames\n", png.c_str(), fb_w, fb_h, frame);
-            }
-            glfwSwapBuffers(window);
-        };
-        // Draws frames until done() (waiting on the session's snapshots in between), at most 30 s of them.
-        const auto until = [&](const std::function<bool()>& done)
-        {
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-            while (!done() && std::chrono::steady_clock::now() < deadline)
-            {
-                draw(false);
-                const auto version = session.Latest()->version;
-                session.WaitFor([&](const ll::train::Snapshot& s) { return s.version > version; },
-                                std::chrono::milliseconds(50));
-            }
-            return done();
-        };
-        const auto check = [&](bool ok, const char* what)
-        {
-            std::printf("file_dialog_shot: %s: %s\n", ok ? "ok" : "FAILED", what);
-            status = ok ? status : 1;
-        };
-
-        // One key press: down for a frame, up for the next, then a frame for the UI to react.
-        const auto press = [&](int key, bool with_ctrl = false, bool with_shift = false)
-        {
-            held_key = key;
-            ctrl = with_ctrl;
-            shift = with_shift;
-            draw(false);
-            held_key = -1;
-            ctrl = shift = false;
-            draw(false);
-            draw(false);
-        };
+        ll::test::LabDriver driver("file_dialog_shot", window, lab, session, png, std::chrono::seconds(30));
 
         if (mode == "autosave")
         {
-            check(lab.Controls().LoadPreset(session, "gan-ring8"), "gan-ring8 loads");
+            driver.Check(lab.Controls().LoadPreset(session, "gan-ring8"), "gan-ring8 loads");
             session.Start();
             const fs::path file = ll::ui::AutosaveDir() / "autosave-gan-ring8.ckpt";
             const auto started = std::chrono::steady_clock::now();
             for (int i = 0; i < 3 && !fs::exists(file); ++i)
             {
-                until([&] { return fs::exists(file); }); // 30 s at most each
+                driver.Until([&] { return fs::exists(file); }); // 30 s at most each
             }
             const double seconds =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             std::printf("file_dialog_shot: autosave after %.1f s at step %lld\n", seconds,
                         static_cast<long long>(session.Latest()->step));
-            check(fs::exists(file) && seconds > 55 && seconds < 75, "the autosave appears after about a minute");
-            until([&] { return !files.Busy(); });
+            driver.Check(fs::exists(file) && seconds > 55 && seconds < 75, "the autosave appears after about a minute");
+            driver.Until([&] { return !files.Busy(); });
             try
             {
                 const auto data = ll::io::LoadCheckpointFile(file);
                 std::printf("file_dialog_shot: the autosave holds step %lld\n", static_cast<long long>(data.step));
-                check(data.step > 0, "it is a valid checkpoint of a trained run");
+                driver.Check(data.step > 0, "it is a valid checkpoint of a trained run");
             }
             catch (const std::exception& e)
             {
-                check(false, e.what());
+                driver.Check(false, e.what());
             }
-            check(session.Latest()->status == ll::train::Status::Running, "the run keeps going");
-            draw(true);
+            driver.Check(session.Latest()->status == ll::train::Status::Running, "the run keeps going");
+            driver.Draw(true);
         }
         else if (mode == "menu")
         {
             lab.Controls().LoadPreset(session, "gan-ring8");
-            draw(false);
-            draw(false);
-            mouse = ImVec2(111, 11); // "File" in the menu bar
-            mouse_down = true;
-            draw(false);
-            mouse_down = false;
-            draw(false);
-            mouse = ImVec2(140, 62); // over "Save as..."
+            driver.Draw(false);
+            driver.Draw(false);
+            driver.mouse = ImVec2(111, 11); // "File" in the menu bar
+            driver.mouse_down = true;
+            driver.Draw(false);
+            driver.mouse_down = false;
+            driver.Draw(false);
+            driver.mouse = ImVec2(140, 62); // over "Save as..."
             for (int i = 0; i < 4; ++i)
             {
-                draw(false);
+                driver.Draw(false);
             }
-            draw(true);
-            check(files.Recent().Items().size() == 3, "the recent files come from the settings file");
-            check(files.Error().empty(), "a good settings file gives no error");
+            driver.Draw(true);
+            driver.Check(files.Recent().Items().size() == 3, "the recent files come from the settings file");
+            driver.Check(files.Error().empty(), "a good settings file gives no error");
         }
         else if (mode == "keys")
         {
             fs::current_path(folder); // where Save as starts without a current or recent file
-            check(lab.Controls().LoadPreset(session, "gan-ring8"), "gan-ring8 loads");
+            driver.Check(lab.Controls().LoadPreset(session, "gan-ring8"), "gan-ring8 loads");
             session.RunUntil(20);
-            check(until([&] { return session.Latest()->step == 20 && session.Latest()->status ==
+            driver.Check(driver.Until([&] { return session.Latest()->step == 20 && session.Latest()->status ==
                                                                           ll::train::Status::Paused; }),
                   "the run reaches step 20");
-            draw(false);
-            press(GLFW_KEY_S, true, true);
-            check(files.Modal(), "Ctrl+Shift+S opens the dialog");
+            driver.Draw(false);
+            driver.Press(GLFW_KEY_S, true, true);
+            driver.Check(files.Modal(), "Ctrl+Shift+S opens the dialog");
             // Rows: "..", archive/, runs/, gan-ring8-step200.ckpt, vae-fashion-step100.ckpt.
             for (int i = 0; i < 4; ++i)
             {
-                press(GLFW_KEY_DOWN);
+                driver.Press(GLFW_KEY_DOWN);
             }
-            press(GLFW_KEY_ENTER);
+            driver.Press(GLFW_KEY_ENTER);
             const auto before = fs::file_size(folder / "gan-ring8-step200.ckpt");
-            draw(true); // the overwrite question
-            check(files.Modal() && !files.Busy(), "Enter on an existing file asks first and saves nothing");
-            press(GLFW_KEY_Y);
-            check(until([&] { return !files.Busy() && !files.CurrentFile().empty(); }), "Y overwrites it");
-            check(fs::file_size(folder / "gan-ring8-step200.ckpt") != before, "the file was replaced");
+            driver.Draw(true); // the overwrite question
+            driver.Check(files.Modal() && !files.Busy(), "Enter on an existing file asks first and saves nothing");
+            driver.Press(GLFW_KEY_Y);
+            driver.Check(driver.Until([&] { return !files.Busy() && !files.CurrentFile().empty(); }),
+                         "Y overwrites it");
+            driver.Check(fs::file_size(folder / "gan-ring8-step200.ckpt") != before, "the file was replaced");
             try
             {
-                check(ll::io::LoadCheckpointFile(folder / "gan-ring8-step200.ckpt").step == 20,
+                driver.Check(ll::io::LoadCheckpointFile(folder / "gan-ring8-step200.ckpt").step == 20,
                       "it is a checkpoint of step 20");
             }
             catch (const std::exception& e)
             {
-                check(false, e.what());
+                driver.Check(false, e.what());
             }
-            check(!files.Modal(), "the dialog closed");
-            press(GLFW_KEY_O, true);
-            check(files.Modal(), "Ctrl+O opens the Load dialog");
-            press(GLFW_KEY_ESCAPE);
-            check(!files.Modal() && !files.Busy(), "Escape closes it without loading");
-            check(session.Latest()->step == 20, "the run is where it was");
+            driver.Check(!files.Modal(), "the dialog closed");
+            driver.Press(GLFW_KEY_O, true);
+            driver.Check(files.Modal(), "Ctrl+O opens the Load dialog");
+            driver.Press(GLFW_KEY_ESCAPE);
+            driver.Check(!files.Modal() && !files.Busy(), "Escape closes it without loading");
+            driver.Check(session.Latest()->step == 20, "the run is where it was");
         }
         else if (mode != "roundtrip")
         {
             files.OpenDialog(save ? ll::ui::DialogMode::Save : ll::ui::DialogMode::Load, folder);
             for (int i = 0; i < 5; ++i)
             {
-                draw(false);
+                driver.Draw(false);
             }
-            draw(true);
-            check(files.Modal(), "the dialog is open");
+            driver.Draw(true);
+            driver.Check(files.Modal(), "the dialog is open");
         }
         else
         {
-            check(lab.Controls().LoadPreset(session, "gan-ring8"), "gan-ring8 loads");
+            driver.Check(lab.Controls().LoadPreset(session, "gan-ring8"), "gan-ring8 loads");
             session.RunUntil(50);
-            check(until([&] { return session.Latest()->step == 50 && session.Latest()->status ==
+            driver.Check(driver.Until([&] { return session.Latest()->step == 50 && session.Latest()->status ==
                                                                           ll::train::Status::Paused; }),
                   "the run reaches step 50");
             const fs::path good = folder / "roundtrip.ckpt";
             files.SaveTo(good.string());
-            check(until([&] { return !files.Busy() && !files.CurrentFile().empty(); }), "the save completes");
-            check(fs::is_regular_file(good) && fs::file_size(good) > 0, "the checkpoint file exists");
-            check(files.CurrentFile() == good.string(), "it is the current file");
-            check(!files.Recent().Items().empty() && files.Recent().Items().front() == good.string(),
+            driver.Check(driver.Until([&] { return !files.Busy() && !files.CurrentFile().empty(); }),
+                         "the save completes");
+            driver.Check(fs::is_regular_file(good) && fs::file_size(good) > 0, "the checkpoint file exists");
+            driver.Check(files.CurrentFile() == good.string(), "it is the current file");
+            driver.Check(!files.Recent().Items().empty() && files.Recent().Items().front() == good.string(),
                   "it heads the recent files");
             std::ifstream settings(ll::ui::SettingsFile());
             std::stringstream text;
             text << settings.rdbuf();
-            check(text.str().find("roundtrip.ckpt") != std::string::npos, "settings.json lists it");
+            driver.Check(text.str().find("roundtrip.ckpt") != std::string::npos, "settings.json lists it");
 
             std::ifstream in(good, std::ios::binary);
             std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -280,19 +206,21 @@ int main(int argc, char** argv)
             std::ofstream(bad, std::ios::binary) << bytes;
             const auto generation = session.Latest()->generation;
             files.LoadFrom(bad.string());
-            check(until([&] { return !files.Busy() && !files.Error().empty(); }), "the bad load reports an error");
+            driver.Check(driver.Until([&] { return !files.Busy() && !files.Error().empty(); }),
+                         "the bad load reports an error");
             std::printf("file_dialog_shot: error shown: %s\n", files.Error().c_str());
-            check(files.Error().find("truncated.ckpt") != std::string::npos, "the error names the file");
-            check(session.Latest()->step == 50 && session.Latest()->generation == generation,
+            driver.Check(files.Error().find("truncated.ckpt") != std::string::npos, "the error names the file");
+            driver.Check(session.Latest()->step == 50 && session.Latest()->generation == generation,
                   "the run is untouched");
-            check(files.CurrentFile() == good.string(), "the current file is still the good one");
+            driver.Check(files.CurrentFile() == good.string(), "the current file is still the good one");
             for (int i = 0; i < 3; ++i)
             {
-                draw(false);
+                driver.Draw(false);
             }
-            draw(true);
+            driver.Draw(true);
         }
         session.Stop();
+        status = driver.Status();
     }
     return status;
 }

@@ -6,19 +6,16 @@
 // Main thread only, like the app; exit status 0 when every check held.
 #include "core/models/config.h"
 #include "core/train/session.h"
-#include "ui/gl/screenshot.h"
 #include "ui/views/lab_window.h"
 #include "ui/widgets/theme.h"
 
 #include "gl_test_window.h"
+#include "lab_driver.h"
 
-#include <backends/imgui_impl_glfw.h>
-#include <backends/imgui_impl_opengl3.h>
 #include <imgui.h>
 
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
-#include "ui/gl/gl.h"
 
 #include <cfloat>
 #include <chrono>
@@ -55,78 +52,7 @@ int main(int argc, char** argv)
         ll::train::Session session;
         ll::ui::LabWindow lab(session, ll::ui::LabOptions{});
         ll::ui::ControlsPanel& controls = lab.Controls();
-        ImVec2 mouse(-FLT_MAX, -FLT_MAX); // no hover effects from Xvfb's pointer
-        bool mouse_down = false;
-        float wheel = 0;
-        int held_key = -1;
-        std::string typed;
-        const auto draw = [&](bool shoot)
-        {
-            glfwPollEvents();
-            ImGui_ImplOpenGL3_NewFrame();
-            ImGui_ImplGlfw_NewFrame();
-            ImGuiIO& io = ImGui::GetIO();
-            io.MousePos = mouse;
-            io.MouseDown[0] = mouse_down;
-            io.MouseWheel = wheel;
-            wheel = 0;
-            for (bool& down : io.KeysDown)
-            {
-                down = false;
-            }
-            if (held_key >= 0)
-            {
-                io.KeysDown[held_key] = true;
-            }
-            if (!typed.empty())
-            {
-                io.AddInputCharactersUTF8(typed.c_str());
-                typed.clear();
-            }
-            ImGui::NewFrame();
-            lab.Frame();
-            ImGui::Render();
-            int fb_w = 0, fb_h = 0;
-            glfwGetFramebufferSize(window, &fb_w, &fb_h);
-            glViewport(0, 0, fb_w, fb_h);
-            const ImVec4 clear = ll::ui::ClearColor();
-            glClearColor(clear.x, clear.y, clear.z, clear.w);
-            glClear(GL_COLOR_BUFFER_BIT);
-            ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-            if (shoot)
-            {
-                glReadBuffer(GL_BACK);
-                ll::ui::WritePng(png, ll::ui::ReadFramebuffer(fb_w, fb_h));
-                std::printf("network_table_shot: wrote %s (%dx%d)\n", png.c_str(), fb_w, fb_h);
-            }
-            glfwSwapBuffers(window);
-        };
-        // Frames until done() (waiting on the session's snapshots in between), at most 60 s of them.
-        const auto until = [&](const std::function<bool()>& done)
-        {
-            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-            while (!done() && std::chrono::steady_clock::now() < deadline)
-            {
-                draw(false);
-                const auto version = session.Latest()->version;
-                session.WaitFor([&](const ll::train::Snapshot& s) { return s.version > version; },
-                                std::chrono::milliseconds(50));
-            }
-            return done();
-        };
-        const auto check = [&](bool ok, const std::string& what)
-        {
-            std::printf("network_table_shot: %s: %s\n", ok ? "ok" : "FAILED", what.c_str());
-            status = ok ? status : 1;
-        };
-        const auto press = [&](int key)
-        {
-            held_key = key;
-            draw(false);
-            held_key = -1;
-            draw(false);
-            draw(false);
-        };
+        ll::test::LabDriver driver("network_table_shot", window, lab, session, png, std::chrono::seconds(60));
         const auto find_cell = [&](std::size_t network, std::size_t layer) -> const ll::ui::SizeCell*
         {
             for (const ll::ui::SizeCell& cell : controls.SizeCells())
@@ -149,87 +75,94 @@ int main(int argc, char** argv)
                 {
                     break;
                 }
-                mouse = ImVec2(100, 400);
-                wheel = cell->max.y >= kHeight - 20 ? -1.0f : 1.0f;
-                draw(false);
-                draw(false);
+                driver.mouse = ImVec2(100, 400);
+                driver.wheel = cell->max.y >= kHeight - 20 ? -1.0f : 1.0f;
+                driver.Draw(false);
+                driver.Draw(false);
             }
             const ll::ui::SizeCell* cell = find_cell(network, layer);
             if (cell == nullptr)
             {
-                check(false, "the size cell of network " + std::to_string(network) + " layer " +
+                driver.Check(false, "the size cell of network " + std::to_string(network) + " layer " +
                                  std::to_string(layer) + " is drawn");
                 return;
             }
-            mouse = ImVec2((cell->min.x + cell->max.x) / 2, (cell->min.y + cell->max.y) / 2);
-            mouse_down = true;
-            draw(false);
-            mouse_down = false;
-            draw(false);
-            typed = value; // the field selects its text when clicked, so this replaces it
-            draw(false);
-            press(GLFW_KEY_ENTER);
-            mouse = ImVec2(-FLT_MAX, -FLT_MAX);
-            draw(false);
+            driver.mouse = ImVec2((cell->min.x + cell->max.x) / 2, (cell->min.y + cell->max.y) / 2);
+            driver.mouse_down = true;
+            driver.Draw(false);
+            driver.mouse_down = false;
+            driver.Draw(false);
+            driver.typed = value; // the field selects its text when clicked, so this replaces it
+            driver.Draw(false);
+            driver.Press(GLFW_KEY_ENTER);
+            driver.mouse = ImVec2(-FLT_MAX, -FLT_MAX);
+            driver.Draw(false);
         };
         const auto config = [&] { return session.Latest()->config; };
 
-        check(controls.LoadPreset(session, "dcgan-fashion"), "dcgan-fashion loads");
+        driver.Check(controls.LoadPreset(session, "dcgan-fashion"), "dcgan-fashion loads");
         session.Start();
-        check(until([&] { return config() && config()->name == "dcgan-fashion" && session.Latest()->step >= 2; }),
-              "dcgan-fashion trains (step 2 reached)");
-        draw(false);
+        driver.Check(driver.Until([&]
+                                  { return config() && config()->name == "dcgan-fashion" && session.Latest()->step >= 2; }),
+                     "dcgan-fashion trains (step 2 reached)");
+        driver.Draw(false);
         const auto& tables = controls.NetworkTables();
-        check(tables.size() == 2, "the Experiment section shows two network tables");
+        driver.Check(tables.size() == 2, "the Experiment section shows two network tables");
         if (tables.size() == 2)
         {
-            check(tables[0].name == "G" && tables[0].rows.size() == 12 && tables[0].error.empty(),
+            driver.Check(tables[0].name == "G" && tables[0].rows.size() == 12 && tables[0].error.empty(),
                   "G's table has its 12 layers, all checked");
-            check(tables[0].params == 6642241, "G: 6,642,241 parameters (" + std::to_string(tables[0].params) + ")");
-            check(tables[0].rows[7].output == (ll::nn::Shape{64, 14, 14}), "G layer 7 outputs 64x14x14");
-            check(tables[1].name == "D" && tables[1].rows.size() == 10 && tables[1].error.empty(),
+            driver.Check(tables[0].params == 6642241,
+                         "G: 6,642,241 parameters (" + std::to_string(tables[0].params) + ")");
+            driver.Check(tables[0].rows[7].output == (ll::nn::Shape{64, 14, 14}), "G layer 7 outputs 64x14x14");
+            driver.Check(tables[1].name == "D" && tables[1].rows.size() == 10 && tables[1].error.empty(),
                   "D's table has its 10 layers, all checked");
-            check(tables[1].params == 6559169, "D: 6,559,169 parameters (" + std::to_string(tables[1].params) + ")");
+            driver.Check(tables[1].params == 6559169,
+                         "D: 6,559,169 parameters (" + std::to_string(tables[1].params) + ")");
         }
-        check(find_cell(0, 6) != nullptr && find_cell(0, 7) != nullptr && find_cell(1, 0) != nullptr,
+        driver.Check(find_cell(0, 6) != nullptr && find_cell(0, 7) != nullptr && find_cell(1, 0) != nullptr,
               "the channel counts are editable cells");
 
         // A bad edit: G's reshape to 64 channels.
         edit(0, 6, "64");
-        draw(false);
-        check(controls.HasPendingChanges(), "the edit is pending");
-        check(tables.size() == 2 && tables[0].error == kBadEditMessage,
+        driver.Draw(false);
+        driver.Check(controls.HasPendingChanges(), "the edit is pending");
+        driver.Check(tables.size() == 2 && tables[0].error == kBadEditMessage,
               "G's table shows the refusal: '" + (tables.empty() ? std::string() : tables[0].error) + "'");
-        check(tables.size() == 2 && tables[0].rows.size() == 6, "G's table keeps the 6 layers before the refused one");
-        press('R'); // Apply
-        check(controls.ApplyError() == kBadEditMessage,
+        driver.Check(tables.size() == 2 && tables[0].rows.size() == 6,
+                     "G's table keeps the 6 layers before the refused one");
+        driver.Press('R'); // Apply
+        driver.Check(controls.ApplyError() == kBadEditMessage,
               "Apply is refused with Validate's message: '" + controls.ApplyError() + "'");
         const std::int64_t step = session.Latest()->step;
-        check(until([&] { return session.Latest()->step >= step + 2; }), "the running experiment trains on");
-        check(session.Latest()->status == ll::train::Status::Running, "its status is still running");
-        check(config()->gan.generator.layers[6].IntArg("c") == 128, "the config in force keeps its 128 channels");
-        mouse = ImVec2(100, 400); // scroll so the picture shows the refused row and the message under the table
-        wheel = -2.0f;
-        draw(false);
-        mouse = ImVec2(-FLT_MAX, -FLT_MAX);
-        draw(false);
-        draw(true);
+        driver.Check(driver.Until([&] { return session.Latest()->step >= step + 2; }),
+                     "the running experiment trains on");
+        driver.Check(session.Latest()->status == ll::train::Status::Running, "its status is still running");
+        driver.Check(config()->gan.generator.layers[6].IntArg("c") == 128,
+                     "the config in force keeps its 128 channels");
+        driver.mouse = ImVec2(100, 400); // scroll so the picture shows the refused row and the message under the table
+        driver.wheel = -2.0f;
+        driver.Draw(false);
+        driver.mouse = ImVec2(-FLT_MAX, -FLT_MAX);
+        driver.Draw(false);
+        driver.Draw(true);
 
         // Undo it, then a good edit: G's first transposed conv to 32 channels, and apply.
         edit(0, 6, "128");
-        check(tables.size() == 2 && tables[0].error.empty(), "restoring 128 channels clears the refusal");
+        driver.Check(tables.size() == 2 && tables[0].error.empty(), "restoring 128 channels clears the refusal");
         edit(0, 7, "32");
         // conv_transpose 128 -> 32 k4 (65,536 + 32), BN 32 (64), conv_transpose 32 -> 1 k4 (512 + 1).
         const long long expected = 6642241 - 131136 + 65568 - 128 + 64 - 1025 + 513;
-        check(tables.size() == 2 && tables[0].error.empty() && tables[0].params == expected,
+        driver.Check(tables.size() == 2 && tables[0].error.empty() && tables[0].params == expected,
               "32 channels give G " + std::to_string(expected) + " parameters (" +
                   (tables.empty() ? std::string() : std::to_string(tables[0].params)) + ")");
-        press('R');
-        check(controls.ApplyError().empty(), "Apply takes the good edit");
-        check(until([&] { return config() && config()->gan.generator.layers[7].IntArg("out") == 32; }),
+        driver.Press('R');
+        driver.Check(controls.ApplyError().empty(), "Apply takes the good edit");
+        driver.Check(driver.Until([&] { return config() && config()->gan.generator.layers[7].IntArg("out") == 32; }),
               "the experiment in force has 32 channels in G layer 7");
-        check(!controls.HasPendingChanges(), "nothing is pending after Apply");
+        driver.Check(!controls.HasPendingChanges(), "nothing is pending after Apply");
         session.Stop();
+        status = driver.Status();
     }
     return status;
 }

@@ -8,6 +8,9 @@
 #include "core/models/config.h"
 #include "core/train/session.h"
 
+#include "../support/session_wait.h"
+#include "../support/tiny_ring.h"
+
 #include <doctest/doctest.h>
 
 #include <unistd.h>
@@ -361,31 +364,10 @@ TEST_CASE("File dialog: Up and Down move through the rows, and Enter opens folde
 namespace
 {
 
-models::ExperimentConfig TinyGan()
-{
-    models::ExperimentConfig c;
-    c.name = "file-menu-test";
-    c.family = ll::models::Family::Gan;
-    c.data.kind = ll::models::DataKind::Toy;
-    c.data.toy = ll::data::ToyKind::Ring8;
-    c.gan.objective = ll::models::GanObjective::NonSaturating;
-    c.gan.noise_dim = 2;
-    c.gan.generator.hidden = {16};
-    c.gan.discriminator.hidden = {16};
-    c.batch_size = 32;
-    c.seed = 3;
-    c.eval_every = 0;
-    c.sample_every = 0;
-    return c;
-}
-
 train::SessionOptions QuietOptions()
 {
-    train::SessionOptions o;
-    o.threads = 1;
-    o.evaluate = false;
+    train::SessionOptions o = ll::test::QuietSessionOptions();
     o.publish_interval = 0ms;
-    o.view.field_res = 8;
     o.view.points = 16;
     return o;
 }
@@ -412,7 +394,7 @@ TEST_CASE("Checkpoint commands: save, a refused save and a corrupt load each rep
 {
     TempDir tmp;
     train::Session session(QuietOptions());
-    session.Load(TinyGan());
+    session.Load(ll::test::TinyRing("file-menu-test"));
     REQUIRE(session.WaitForCommand(session.Step(7), 10s) != nullptr);
     REQUIRE(session.Latest()->step == 7);
 

@@ -1,9 +1,6 @@
-// The File menu (see file_menu.h).
+// The File menu (see file_menu.h): its items, shortcuts, recent files, the Open prompt, checkpoint results and the
+// messages; autosave is in file_menu_autosave.cpp, the Export submenu in file_menu_export.cpp.
 #include "ui/files/file_menu.h"
-
-#include "core/eval/judge_eval.h"
-#include "core/io/sample_export.h"
-#include "ui/files/window_export.h"
 
 #include <imgui.h>
 
@@ -22,15 +19,6 @@ namespace
 
 constexpr const char* kErrorPopupId = "File error##file_menu";
 constexpr std::chrono::seconds kNoteShown{5};
-constexpr ll::nn::Index kExportSamples = 10000;
-
-std::string FormatMinutes(double seconds)
-{
-    const long s = static_cast<long>(seconds);
-    char text[32];
-    std::snprintf(text, sizeof(text), "%ld:%02ld", s / 60, s % 60);
-    return text;
-}
 
 } // namespace
 
@@ -224,65 +212,6 @@ std::string FileMenu::TakeOpenRequest()
     return std::exchange(m_open_request, std::string());
 }
 
-template <typename Fn>
-void FileMenu::RunExport(const fs::path& path, Fn&& write)
-{
-    try
-    {
-        write(path);
-        SetNote("exported " + path.string());
-    }
-    catch (const std::exception& e)
-    {
-        ShowError("Could not export '" + path.string() + "': " + e.what());
-    }
-}
-
-void FileMenu::DrawExport(LabContext& ctx)
-{
-    const train::Snapshot& snap = *ctx.snapshot;
-    const bool images = snap.config && !models::IsToy(*snap.config);
-    if (ImGui::MenuItem("Metrics as CSV", nullptr, false, ctx.history != nullptr && ctx.history->Size() > 0))
-    {
-        RunExport(ExportPath(snap, "metrics", "csv"),
-                  [&](const fs::path& p) { ExportMetricsCsv(*ctx.history, p); });
-    }
-    if (ImGui::MenuItem("Sample grid as PNG", nullptr, false, snap.samples != nullptr && snap.samples->width > 0))
-    {
-        RunExport(ExportPath(snap, "samples", "png"), [&](const fs::path& p) { ExportImageGrid(*snap.samples, p); });
-    }
-    if (ImGui::MenuItem("Reconstructions as PNG", nullptr, false,
-                        snap.reconstructions != nullptr && snap.reconstructions->width > 0))
-    {
-        RunExport(ExportPath(snap, "reconstructions", "png"),
-                  [&](const fs::path& p) { ExportImageGrid(*snap.reconstructions, p); });
-    }
-    if (ImGui::MenuItem("Interpolation strip as PNG", nullptr, false, images && snap.model != nullptr))
-    {
-        RunExport(ExportPath(snap, "interpolation", "png"), [&](const fs::path& p) {
-            models::Model* model = ctx.InferenceModel();
-            if (model == nullptr)
-            {
-                throw std::invalid_argument("there is no model to decode with yet");
-            }
-            ExportInterpolationStrip(*model, *snap.config, 10, static_cast<std::uint64_t>(snap.step) + 1, p);
-        });
-    }
-    const char* part = snap.family == models::Family::Gan ? "Generator as safetensors" : "Decoder as safetensors";
-    if (ImGui::MenuItem(part, nullptr, false, snap.model != nullptr))
-    {
-        RunExport(ExportPath(snap, snap.family == models::Family::Gan ? "generator" : "decoder", "safetensors"),
-                  [&](const fs::path& p) { ExportFrozenModel(snap, p); });
-    }
-    if (ImGui::IsItemHovered())
-    {
-        ImGui::SetTooltip("The frozen model's network as PyTorch's nn.Sequential would hold it (README: Exporting "
-                          "models)");
-    }
-    ImGui::Separator();
-    ImGui::TextDisabled("to %s", ExportDir().string().c_str());
-}
-
 void FileMenu::DrawOpenPrompt()
 {
     if (m_open_prompt)
@@ -357,130 +286,6 @@ void FileMenu::DrawRecent(LabContext& ctx)
     (void)ctx;
 }
 
-void FileMenu::SetAutosave(int minutes)
-{
-    try
-    {
-        m_autosave.SetInterval(minutes, Clock::now());
-        m_autosave_edit_error.clear();
-        PersistSettings();
-    }
-    catch (const std::exception& e)
-    {
-        m_autosave_edit_error = e.what();
-    }
-}
-
-void FileMenu::DrawAutosave(const train::Snapshot& snap)
-{
-    bool on = m_autosave.Interval() > 0;
-    if (ImGui::Checkbox("Autosave every", &on))
-    {
-        SetAutosave(on ? m_autosave_edit : 0);
-    }
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 3.5f);
-    ImGui::InputInt("##autosave_minutes", &m_autosave_edit, 0, 0);
-    if (ImGui::IsItemDeactivatedAfterEdit())
-    {
-        try
-        {
-            ValidateAutosaveMinutes(m_autosave_edit);
-            if (m_autosave_edit == 0)
-            {
-                throw std::invalid_argument("autosave interval: expected 1..120 minutes, got 0 (untick the box "
-                                            "to turn autosave off)");
-            }
-            m_autosave_edit_error.clear();
-            if (on)
-            {
-                SetAutosave(m_autosave_edit);
-            }
-        }
-        catch (const std::exception& e)
-        {
-            m_autosave_edit_error = e.what();
-            m_autosave_edit = std::max(1, m_autosave.Interval()); // refused, not clamped: the old value stays
-            if (m_autosave.Interval() == 0)
-            {
-                m_autosave_edit = 10;
-            }
-        }
-    }
-    ImGui::SameLine();
-    ImGui::TextUnformatted("minutes");
-    if (!m_autosave_edit_error.empty())
-    {
-        ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", m_autosave_edit_error.c_str());
-    }
-    if (on)
-    {
-        try
-        {
-            const std::string folder = AutosaveDir().string();
-            const double left = m_autosave.SecondsLeft(Clock::now());
-            if (snap.config)
-            {
-                ImGui::TextDisabled("next in %s to %s/%s", FormatMinutes(left).c_str(), folder.c_str(),
-                                    AutosaveFileName(snap.config->name).c_str());
-            }
-            else
-            {
-                ImGui::TextDisabled("to %s", folder.c_str());
-            }
-        }
-        catch (const std::exception& e)
-        {
-            ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "%s", e.what());
-        }
-    }
-    if (!m_last_autosave.empty())
-    {
-        ImGui::TextDisabled("last: %s", m_last_autosave.c_str());
-    }
-    if (ImGui::MenuItem("Load an autosave..."))
-    {
-        try
-        {
-            m_dialog.Open(DialogMode::Load, AutosaveDir(), "");
-        }
-        catch (const std::exception& e)
-        {
-            ShowError(e.what());
-        }
-    }
-}
-
-void FileMenu::Autosave(const train::Snapshot& snap)
-{
-    const auto now = Clock::now();
-    if (!snap.config || m_ops.Busy() || !m_autosave.Due(now, snap.generation, snap.step))
-    {
-        return;
-    }
-    try
-    {
-        const fs::path folder = AutosaveDir();
-        std::error_code ec;
-        fs::create_directories(folder, ec);
-        if (ec)
-        {
-            throw std::runtime_error("cannot create the autosave folder '" + folder.string() + "': " + ec.message());
-        }
-        m_ops.Request(CheckpointOps::Kind::Autosave, (folder / AutosaveFileName(snap.config->name)).string());
-    }
-    catch (const std::exception& e)
-    {
-        m_autosave.MarkFailed(now);
-        if (!m_autosave_failing)
-        {
-            ShowError(std::string("Autosave failed: ") + e.what() + "\nThe run continues; autosave tries again in " +
-                      std::to_string(m_autosave.Interval()) + " minutes.");
-        }
-        m_autosave_failing = true;
-    }
-}
-
 void FileMenu::OnResult(const CheckpointOps::Result& r)
 {
     const std::string name = fs::path(r.path).filename().string();
@@ -520,39 +325,6 @@ void FileMenu::OnResult(const CheckpointOps::Result& r)
     m_recent.Add(r.path);
     PersistSettings();
     SetNote(std::string(save ? "saved " : "loaded ") + name + " at step " + std::to_string(r.step));
-}
-
-void FileMenu::ExportSamples(const train::Snapshot& snap)
-{
-    std::string name = SuggestedName(snap);
-    name = name.substr(0, name.size() - 5) + "-samples"; // drop ".ckpt"
-    const fs::path dir = StartFolder() / name;
-    std::shared_ptr<const models::Model> frozen = snap.model;
-    std::shared_ptr<const data::ImageDataset> like = snap.test_set;
-    const std::uint64_t seed = snap.config ? snap.config->seed : 1;
-    m_export = std::async(std::launch::async, [frozen, like, dir, seed]() {
-        auto model = frozen->CloneForInference();
-        Rng rng(seed);
-        const eval::GeneratedImages images = eval::DrawImages(*model, kExportSamples, rng);
-        io::WriteSampleSet(dir, images.x, images.labels, like->rows, like->cols, like->channels);
-        return dir.string();
-    });
-}
-
-void FileMenu::PollExport()
-{
-    if (!m_export.valid() || m_export.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
-    {
-        return;
-    }
-    try
-    {
-        SetNote("exported samples to " + m_export.get());
-    }
-    catch (const std::exception& e)
-    {
-        ShowError(std::string("Samples not exported: ") + e.what());
-    }
 }
 
 void FileMenu::Frame(LabContext& ctx)

@@ -54,6 +54,7 @@ public:
 
 private:
     using Clock = std::chrono::steady_clock;
+    static constexpr nn::Index kExportSamples = 10000; // "Export samples" draws this many
 
     void DrawRecent(LabContext& ctx);
     // "Export samples": kExportSamples samples of the snapshot's frozen model (a clone, on a thread of its own, so the

@@ -140,6 +140,11 @@ bool LabWindow::Loading() const
 void LabWindow::IngestMetrics()
 {
     m_session.DrainMetrics(m_block);
+    if (m_runs != nullptr) // the recording run's row and curves follow these rows, not its CSV
+    {
+        m_runs->SetRecording(m_ctx.snapshot->run_dir, m_ctx.snapshot->generation);
+        m_runs->AddRecordingRows(m_block);
+    }
     if (m_block.Rows() == 0)
     {
         return;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <utility>
 
 namespace ll::ui
@@ -145,6 +146,13 @@ void RunLibrary::List()
             listing->error = e.what();
         }
     }
+    std::string live_dir; // the recording run: read once, then its rows come from the window (SetRecording)
+    bool live_read = false;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        live_dir = m_live_dir;
+        live_read = m_live_read;
+    }
     // Which runs changed since they were last read.
     std::vector<Stamp> stamps(dirs.size());
     std::vector<std::size_t> to_read;
@@ -159,6 +167,11 @@ void RunLibrary::List()
         st.summary_time = TimeOf(dirs[i] / io::kRunSummaryFile);
         st.config_time = TimeOf(dirs[i] / io::kRunConfigFile);
         const auto it = m_cache.find(dirs[i].string());
+        const bool live_kept = live_read && dirs[i].string() == live_dir && it != m_cache.end();
+        if (live_kept)
+        {
+            st = it->second.first; // as last read: once the run ends, its changed files are read again
+        }
         if (it != m_cache.end() && it->second.first == st)
         {
             listing->runs[i] = it->second.second;
@@ -194,12 +207,167 @@ void RunLibrary::List()
     std::lock_guard<std::mutex> lock(m_mutex);
     listing->first_seconds = m_listing->version == 0 ? listing->seconds : m_listing->first_seconds;
     m_listing = std::move(listing);
+    if (!live_dir.empty() && live_dir == m_live_dir)
+    {
+        m_live_read = true; // read afresh in this listing (or it is not there): from now on the window's rows
+    }
+}
+
+std::shared_ptr<const RunListing> RunLibrary::WorkerListing() const
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_listing;
 }
 
 std::shared_ptr<const RunListing> RunLibrary::Listing() const
 {
-    std::lock_guard<std::mutex> lock(m_mutex);
-    return m_listing;
+    const std::shared_ptr<const RunListing> listed = WorkerListing();
+    if (m_merged != nullptr && m_merged->version == listed->version)
+    {
+        return m_merged; // made once per listing: the recording run's row as of that listing
+    }
+    m_merged = listed;
+    const auto it = std::find_if(listed->runs.begin(), listed->runs.end(),
+                                 [&](const RunEntry& run) { return run.info.dir.string() == m_live.dir; });
+    if (m_live.dir.empty() || !m_live.based || it == listed->runs.end())
+    {
+        return m_merged;
+    }
+    auto merged = std::make_shared<RunListing>(*listed);
+    RunEntry& entry = merged->runs[static_cast<std::size_t>(it - listed->runs.begin())];
+    entry.curves = std::make_shared<const io::RunCurves>(m_live.curves);
+    entry.info.steps = m_live.steps;
+    entry.info.wall_seconds = m_live.wall_seconds;
+    entry.info.final_metrics.clear();
+    for (std::size_t i = 0; i < m_live.curves.names.size(); ++i)
+    {
+        if (!std::isnan(m_live.last_values[i]))
+        {
+            entry.info.final_metrics.emplace_back(m_live.curves.names[i], m_live.last_values[i]);
+        }
+    }
+    m_merged = std::move(merged);
+    return m_merged;
+}
+
+void RunLibrary::SetRecording(const fs::path& dir, std::uint64_t generation)
+{
+    const std::string path = dir.string();
+    if (generation < m_live.generation || (generation == m_live.generation && path == m_live.dir))
+    {
+        return; // a snapshot older than the rows already taken, or nothing new
+    }
+    if (generation != m_live.generation || path.empty())
+    {
+        m_live = LiveRun{}; // a new run (Load, Reset), or recording stopped: nothing carries over
+        m_live.generation = generation;
+    }
+    m_live.dir = path; // a rename keeps the rows and the base read from the old name
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_live_dir = path;
+        m_live_read = false;
+    }
+    m_merged = nullptr;
+    Refresh();
+}
+
+void RunLibrary::AddRecordingRows(const train::MetricBlock& rows)
+{
+    if (rows.generation > m_live.generation)
+    {
+        m_live = LiveRun{}; // rows of a new run before its first snapshot: they wait for its folder
+        m_live.generation = rows.generation;
+        std::lock_guard<std::mutex> lock(m_mutex);
+        m_live_dir.clear();
+        m_live_read = false;
+    }
+    if (rows.generation < m_live.generation)
+    {
+        return;
+    }
+    TakeBase();
+    if (rows.Rows() == 0)
+    {
+        return;
+    }
+    if (m_live.based)
+    {
+        AppendLive(rows);
+    }
+    else
+    {
+        m_live.pending.Append(train::MetricBlock(rows));
+    }
+}
+
+void RunLibrary::TakeBase()
+{
+    if (m_live.dir.empty() || m_live.based)
+    {
+        return;
+    }
+    std::shared_ptr<const RunListing> listing;
+    {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (!m_live_read || m_live_dir != m_live.dir)
+        {
+            return; // not read since it became the recording run
+        }
+        listing = m_listing;
+    }
+    m_live.based = true; // steps 0: every pending row, unless the folder has rows
+    if (const RunEntry* entry = listing->Find(m_live.dir); entry != nullptr && !entry->Damaged())
+    {
+        m_live.curves = *entry->curves;
+        m_live.last_values.assign(m_live.curves.names.size(), std::nan(""));
+        for (const auto& [name, value] : entry->info.final_metrics)
+        {
+            const auto at = std::find(m_live.curves.names.begin(), m_live.curves.names.end(), name);
+            if (at != m_live.curves.names.end())
+            {
+                m_live.last_values[static_cast<std::size_t>(at - m_live.curves.names.begin())] = value;
+            }
+        }
+        m_live.steps = entry->info.steps;
+        m_live.wall_seconds = entry->info.wall_seconds;
+    }
+    AppendLive(m_live.pending);
+    m_live.pending = train::MetricBlock{};
+}
+
+void RunLibrary::AppendLive(const train::MetricBlock& rows)
+{
+    std::vector<std::size_t> series_of_column(rows.names.size());
+    for (std::size_t c = 0; c < rows.names.size(); ++c)
+    {
+        const auto at = std::find(m_live.curves.names.begin(), m_live.curves.names.end(), rows.names[c]);
+        series_of_column[c] = static_cast<std::size_t>(at - m_live.curves.names.begin());
+        if (at == m_live.curves.names.end())
+        {
+            m_live.curves.names.push_back(rows.names[c]);
+            m_live.curves.series.emplace_back();
+            m_live.last_values.push_back(std::nan(""));
+        }
+    }
+    for (std::size_t r = 0; r < rows.Rows(); ++r)
+    {
+        if (rows.steps[r] <= m_live.steps)
+        {
+            continue; // the folder's read holds it (a continued run's earlier rows, as its CSV has them)
+        }
+        for (std::size_t c = 0; c < rows.columns.size(); ++c)
+        {
+            const double value = rows.columns[c][r];
+            if (!std::isnan(value)) // NaN: no value at this step
+            {
+                m_live.curves.series[series_of_column[c]].Append(rows.steps[r], rows.wall[r], value);
+                m_live.last_values[series_of_column[c]] = value;
+            }
+        }
+        m_live.steps = rows.steps[r];
+        m_live.wall_seconds = rows.wall[r];
+    }
 }
 
 bool RunLibrary::Busy() const

@@ -3,11 +3,14 @@
 // not read again), deletes and renames runs, and decodes their sample pictures; the UI thread takes the latest
 // listing (a pointer swap under a tiny mutex) and never waits on disk. The selection and the comparison's choices
 // (x by step or wall time, seeds grouped) live here too: the Runs view sets them, the Plots view reads them.
+// The run the window's session is recording is read from its folder once; after that its row and curves follow the
+// metric rows the window drains from the session (SetRecording, AddRecordingRows), not its CSV read again.
 // Public methods: UI thread only (the worker touches only what the mutex guards).
 #pragma once
 
 #include "core/io/image_io.h"
 #include "core/io/run_folder.h"
+#include "core/train/session.h"
 
 #include <chrono>
 #include <condition_variable>
@@ -69,7 +72,32 @@ public:
     // Selects every listed run that is not damaged (--select-runs all), or the newest n.
     void SelectNewest(std::size_t n);
 
+    // The folder the window's session records into and the generation it belongs to (Snapshot::run_dir and
+    // ::generation, every frame; "" = none). A new one is listed at once and read from disk that one time (a continued
+    // run's earlier rows, as its CSV holds them); a renamed one keeps its rows.
+    void SetRecording(const std::filesystem::path& dir, std::uint64_t generation);
+    // The rows the window drained from the session this frame (every frame; a new generation starts afresh). Rows
+    // after the step the folder was read at extend the recording run's curves, steps, time and last values, which
+    // Listing() shows in place of its folder's (from the next listing on); its CSV is not read again.
+    void AddRecordingRows(const train::MetricBlock& rows);
+
 private:
+    // The recording run as the window knows it (UI thread only).
+    struct LiveRun
+    {
+        std::string dir;                 // "" = not recording
+        std::uint64_t generation = 0;    // of the rows below
+        bool based = false;              // the folder's first read is in curves (else the rows wait in pending)
+        train::MetricBlock pending;      // rows of this generation drained before that read
+        io::RunCurves curves;            // the read's curves, then every row after its last step
+        std::vector<double> last_values; // per series of curves (NaN: none yet)
+        std::int64_t steps = 0;          // the last row's step and running time
+        double wall_seconds = 0;
+    };
+    void TakeBase();                                   // UI thread: the folder's first read, once it is listed
+    void AppendLive(const train::MetricBlock& rows); // rows after m_live.steps
+    std::shared_ptr<const RunListing> WorkerListing() const;
+
     void Post(std::function<void()> job);
     void WorkerMain();
     void List(); // worker
@@ -95,6 +123,11 @@ private:
     };
     std::map<std::string, std::pair<Stamp, RunEntry>> m_cache;
     std::uint64_t m_version = 0;
+    std::string m_live_dir;     // guarded: the recording run, whose CSV is read only while m_live_read is false
+    bool m_live_read = false;
+
+    LiveRun m_live;                                          // UI thread
+    mutable std::shared_ptr<const RunListing> m_merged;      // UI thread: the worker's listing with m_live in it
     std::thread m_worker;
 };
 

@@ -18,7 +18,9 @@ namespace ll::ui
 namespace
 {
 
-constexpr double kLiveRefreshSeconds = 5.0; // while the session records, its run is re-read this often
+// While the session records, the runs are listed again this often: the recording run's row and curves as the
+// window's rows have them (RunLibrary::AddRecordingRows), the others read again when their files changed.
+constexpr double kLiveRefreshSeconds = 5.0;
 constexpr int kMaxDiffRuns = 6;             // runs shown side by side in the differences table
 
 ImVec4 RunStatusColor(const RunEntry& run, bool recording)

@@ -1,8 +1,10 @@
-// The plot widget: per-plot state (limits, modes, hidden series), input (pan / zoom / refit / menu), and drawing
-// on the window's draw list. Data -> transform -> draw: plot_math.h decimates and maps, this file only draws.
+// The plot widget: per-plot state (limits, modes, hidden series), input (pan / zoom / refit / menu), the axes, legend,
+// hover tooltip and menu, drawn on the window's draw list; the series are in plot_series.cpp, the shared state in
+// plot_state.h. Data -> transform -> draw: plot_math.h decimates and maps, these files only draw.
 #include "ui/widgets/plot.h"
 
 #include "ui/widgets/plot_math.h"
+#include "ui/widgets/plot_state.h"
 #include "ui/widgets/theme.h"
 
 #include <algorithm>
@@ -17,107 +19,10 @@
 namespace ll::ui
 {
 
+using namespace plot_detail;
+
 namespace
 {
-
-struct SeriesState
-{
-    bool hidden = false;
-    plot::EmaState ema;
-    std::vector<double> smoothed;
-};
-
-// What survives between frames, per plot id.
-struct PlotState
-{
-    bool has_limits = false; // false until the first fit
-    double x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1; // axis space (y is log10 on a log axis)
-    bool auto_fit = true;
-    bool follow = false;
-    bool log_y = false;
-    double follow_width = 0;
-    ImVec2 legend_min, legend_max; // last frame's legend box (clicks there do not pan)
-    std::unordered_map<ImGuiID, SeriesState> series;
-};
-
-struct LegendEntry
-{
-    std::string label;
-    ImU32 color;
-    ImGuiID id;
-    bool hidden;
-};
-
-struct HoverValue
-{
-    std::string label;
-    ImU32 color;
-    double x, y;
-    bool has_smoothed;
-    double smoothed;
-};
-
-// The plot being built this frame (BeginPlot .. EndPlot).
-struct Frame
-{
-    bool active = false;
-    bool locked = false; // layout and transforms fixed (SetupLock ran)
-    PlotState* state = nullptr;
-    ImVec2 frame_min, frame_max, area_min, area_max;
-    std::string x_label, y_label;
-    bool hovered = false, open_menu = false, legend = true, menu = true;
-    bool clicked = false; // left click on the plot this frame (captured before tooltips change the last item)
-    plot::AxisTransform tx, ty;
-    double hover_x = 0;
-    double fit_x_lo = INFINITY, fit_x_hi = -INFINITY, fit_y_lo = INFINITY, fit_y_hi = -INFINITY;
-    int series_index = 0;
-    std::vector<LegendEntry> legend_entries;
-    std::vector<HoverValue> hover_values;
-    std::vector<std::string> hover_markers;
-    plot::Decimated scratch;
-    std::vector<ImVec2> points;
-    ImDrawList* draw = nullptr; // the window's, or SetNextPlotDrawList's
-    bool skip = false;          // SetNextPlotSkipDraw: layout and input only
-};
-
-std::unordered_map<ImGuiID, PlotState> g_plots;
-Frame g_frame;
-ImDrawList* g_next_draw = nullptr;
-bool g_next_skip = false;
-std::uint64_t g_last_view_key = 0;
-
-ImDrawList* DrawList() { return g_frame.draw; }
-
-constexpr ImU32 kPalette[] = {
-    IM_COL32(31, 119, 180, 255), IM_COL32(255, 127, 14, 255), IM_COL32(44, 160, 44, 255),
-    IM_COL32(214, 39, 40, 255),  IM_COL32(148, 103, 189, 255), IM_COL32(140, 86, 75, 255),
-    IM_COL32(227, 119, 194, 255), IM_COL32(127, 127, 127, 255), IM_COL32(188, 189, 34, 255),
-    IM_COL32(23, 190, 207, 255),
-};
-
-ImU32 Faint(ImU32 color, float alpha)
-{
-    const ImU32 a = static_cast<ImU32>(((color >> IM_COL32_A_SHIFT) & 0xFF) * alpha);
-    return (color & ~IM_COL32_A_MASK) | (a << IM_COL32_A_SHIFT);
-}
-
-// Label up to "##", as ImGui shows it.
-std::string VisibleLabel(const char* label)
-{
-    const char* end = std::strstr(label, "##");
-    return end ? std::string(label, end) : std::string(label);
-}
-
-void FitPoint(double x, double y_axis)
-{
-    g_frame.fit_x_lo = std::min(g_frame.fit_x_lo, x);
-    g_frame.fit_x_hi = std::max(g_frame.fit_x_hi, x);
-    if (std::isfinite(y_axis))
-    {
-        g_frame.fit_y_lo = std::min(g_frame.fit_y_lo, y_axis);
-        g_frame.fit_y_hi = std::max(g_frame.fit_y_hi, y_axis);
-    }
-}
 
 // The plotting area inside the frame: the margins leave room for the labels and the y ticks' text. Returns how many
 // y ticks the area's height asks for.
@@ -255,122 +160,7 @@ void DrawAxes(int y_target)
     }
 }
 
-// Before the first series or marker: fixes the layout, applies this frame's input, draws the axes and clips to the
-// plotting area. Runs once per plot.
-void SetupLock()
-{
-    Frame& f = g_frame;
-    if (f.locked)
-    {
-        return;
-    }
-    f.locked = true;
-    const int y_target = LayOutArea();
-    HandleInput();
-    SetTransforms();
-    if (!f.skip)
-    {
-        DrawAxes(y_target);
-        DrawList()->PushClipRect(f.area_min, f.area_max, true);
-    }
-}
 
-// Decimates and draws one polyline; collects the y extent of the visible part for auto-fit.
-template <class TX, class TY>
-void DrawSeries(const TX* xs, const TY* ys, int n, ImU32 color, float thickness, bool fit)
-{
-    Frame& f = g_frame;
-    const int columns = std::max(1, static_cast<int>(f.area_max.x - f.area_min.x));
-    plot::DecimateMinMax(xs, ys, static_cast<std::size_t>(n), f.tx.lo, f.tx.hi, columns, f.scratch);
-    ImDrawList* draw = DrawList();
-    f.points.clear();
-    auto flush = [&]() {
-        if (f.points.size() >= 2)
-        {
-            draw->AddPolyline(f.points.data(), static_cast<int>(f.points.size()), color, ImDrawFlags_None, thickness);
-        }
-        else if (f.points.size() == 1)
-        {
-            draw->AddCircleFilled(f.points[0], thickness + 1.0f, color);
-        }
-        f.points.clear();
-    };
-    for (std::size_t i = 0; i < f.scratch.xs.size(); ++i)
-    {
-        const double x = f.scratch.xs[i];
-        const double y_axis = f.ty.ToAxis(f.scratch.ys[i]);
-        if (!std::isfinite(y_axis))
-        {
-            flush(); // y <= 0 on a log axis breaks the line
-            continue;
-        }
-        if (fit && x >= f.tx.lo && x <= f.tx.hi)
-        {
-            f.fit_y_lo = std::min(f.fit_y_lo, y_axis);
-            f.fit_y_hi = std::max(f.fit_y_hi, y_axis);
-        }
-        // Clamp far-off points so float pixel coordinates stay sane when zoomed in a long way.
-        const double px = std::clamp(f.tx.AxisToPixel(x), -1e6, 1e6);
-        const double py = std::clamp(f.ty.AxisToPixel(y_axis), -1e6, 1e6);
-        f.points.emplace_back(static_cast<float>(px), static_cast<float>(py));
-    }
-    flush();
-}
-
-template <class T>
-void PlotLineImpl(const char* label, const T* xs, const T* ys, int n, const PlotLineStyle& style)
-{
-    IM_ASSERT(g_frame.active && "PlotLine outside BeginPlot/EndPlot");
-    SetupLock();
-    Frame& f = g_frame;
-    PlotState& s = *f.state;
-    const ImGuiID id = ImGui::GetID(label);
-    SeriesState& series = s.series[id];
-    const ImU32 color = style.color != 0 ? style.color : kPalette[f.series_index % IM_ARRAYSIZE(kPalette)];
-    ++f.series_index;
-    f.legend_entries.push_back({VisibleLabel(label), color, id, series.hidden});
-    if (series.hidden || f.skip || n <= 0 || xs == nullptr || ys == nullptr)
-    {
-        return;
-    }
-    if (!s.has_limits)
-    {
-        // First sight: fit from the whole series once; drawing starts next frame with real limits.
-        for (int i = 0; i < n; ++i)
-        {
-            FitPoint(xs[i], f.ty.ToAxis(ys[i]));
-        }
-        return;
-    }
-    f.fit_x_lo = std::min(f.fit_x_lo, static_cast<double>(xs[0]));
-    f.fit_x_hi = std::max(f.fit_x_hi, static_cast<double>(xs[n - 1]));
-    const bool smooth = style.smoothing > 0.0;
-    if (smooth)
-    {
-        plot::EmaSmooth(ys, static_cast<std::size_t>(n), style.smoothing, series.ema, series.smoothed);
-        // One pixel wide: ImGui draws integer-width lines from the font atlas, 2 triangles a segment instead of 6.
-        DrawSeries(xs, ys, n, Faint(color, 0.25f), 1.0f, true);
-        DrawSeries(xs, series.smoothed.data(), n, color, style.thickness, false);
-    }
-    else
-    {
-        DrawSeries(xs, ys, n, color, style.thickness, true);
-    }
-    if (f.hovered)
-    {
-        const std::size_t i = plot::NearestIndex(xs, static_cast<std::size_t>(n), f.hover_x);
-        f.hover_values.push_back({VisibleLabel(label), color, static_cast<double>(xs[i]), static_cast<double>(ys[i]),
-                                  smooth, smooth ? series.smoothed[i] : 0.0});
-        const double y_axis = f.ty.ToAxis(smooth ? series.smoothed[i] : static_cast<double>(ys[i]));
-        if (std::isfinite(y_axis))
-        {
-            DrawList()->AddCircleFilled(
-                ImVec2(static_cast<float>(f.tx.AxisToPixel(static_cast<double>(xs[i]))),
-                       static_cast<float>(f.ty.AxisToPixel(y_axis))),
-                3.5f, color);
-        }
-    }
-}
 
 void DrawLegend()
 {
@@ -487,6 +277,25 @@ void DrawMenu()
 
 } // namespace
 
+// The layout, this frame's input and the axes, once per plot (plot_state.h).
+void plot_detail::SetupLock()
+{
+    Frame& f = g_frame;
+    if (f.locked)
+    {
+        return;
+    }
+    f.locked = true;
+    const int y_target = LayOutArea();
+    HandleInput();
+    SetTransforms();
+    if (!f.skip)
+    {
+        DrawAxes(y_target);
+        DrawList()->PushClipRect(f.area_min, f.area_max, true);
+    }
+}
+
 bool BeginPlot(const char* id, ImVec2 size)
 {
     IM_ASSERT(!g_frame.active && "BeginPlot inside another plot");
@@ -566,113 +375,6 @@ void SetupFollowWidth(double width)
     }
 }
 
-void PlotLine(const char* label, const float* xs, const float* ys, int n, const PlotLineStyle& style)
-{
-    PlotLineImpl(label, xs, ys, n, style);
-}
-
-void PlotLine(const char* label, const double* xs, const double* ys, int n, const PlotLineStyle& style)
-{
-    PlotLineImpl(label, xs, ys, n, style);
-}
-
-void PlotBand(const double* xs, const double* lo, const double* hi, int n, ImU32 color)
-{
-    IM_ASSERT(g_frame.active && "PlotBand outside BeginPlot/EndPlot");
-    SetupLock();
-    Frame& f = g_frame;
-    if (f.skip || n <= 0 || xs == nullptr || lo == nullptr || hi == nullptr)
-    {
-        return;
-    }
-    if (!f.state->has_limits)
-    {
-        for (int i = 0; i < n; ++i)
-        {
-            FitPoint(xs[i], f.ty.ToAxis(lo[i]));
-            FitPoint(xs[i], f.ty.ToAxis(hi[i]));
-        }
-        return;
-    }
-    // One triangle strip (no anti-aliased fringe: the band is a faint fill), at most one point per 3 pixel columns.
-    ImDrawList* draw = DrawList();
-    const ImU32 fill = Faint(color, 0.22f);
-    std::vector<ImVec2>& strip = f.points; // pairs (hi, lo), reused
-    strip.clear();
-    double last_px = -1e9;
-    const auto flush = [&]() {
-        const int n_pairs = static_cast<int>(strip.size() / 2);
-        if (n_pairs >= 2)
-        {
-            const ImVec2 uv = ImGui::GetFontTexUvWhitePixel();
-            draw->PrimReserve((n_pairs - 1) * 6, n_pairs * 2);
-            const auto base = static_cast<ImDrawIdx>(draw->_VtxCurrentIdx);
-            for (const ImVec2& p : strip)
-            {
-                draw->PrimWriteVtx(p, uv, fill);
-            }
-            for (int i = 0; i + 1 < n_pairs; ++i)
-            {
-                const auto v = static_cast<ImDrawIdx>(base + 2 * i);
-                draw->PrimWriteIdx(v);
-                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 1));
-                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 2));
-                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 1));
-                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 3));
-                draw->PrimWriteIdx(static_cast<ImDrawIdx>(v + 2));
-            }
-        }
-        strip.clear();
-    };
-    for (int i = 0; i < n; ++i)
-    {
-        const double a_lo = f.ty.ToAxis(lo[i]), a_hi = f.ty.ToAxis(hi[i]);
-        if (!std::isfinite(a_lo) || !std::isfinite(a_hi))
-        {
-            flush();
-            continue;
-        }
-        if (xs[i] >= f.tx.lo && xs[i] <= f.tx.hi)
-        {
-            f.fit_y_lo = std::min(f.fit_y_lo, a_lo);
-            f.fit_y_hi = std::max(f.fit_y_hi, a_hi);
-        }
-        const double px = f.tx.AxisToPixel(xs[i]);
-        if (px - last_px < 3.0 && i + 1 < n)
-        {
-            continue;
-        }
-        last_px = px;
-        const auto x = static_cast<float>(std::clamp(px, -1e6, 1e6));
-        strip.emplace_back(x, static_cast<float>(std::clamp(f.ty.AxisToPixel(a_hi), -1e6, 1e6)));
-        strip.emplace_back(x, static_cast<float>(std::clamp(f.ty.AxisToPixel(a_lo), -1e6, 1e6)));
-    }
-    flush();
-}
-
-void PlotMarkerX(double x, const char* label)
-{
-    IM_ASSERT(g_frame.active && "PlotMarkerX outside BeginPlot/EndPlot");
-    SetupLock();
-    Frame& f = g_frame;
-    const float px = static_cast<float>(f.tx.ToPixel(x));
-    if (f.skip || px < f.area_min.x - 1.0f || px > f.area_max.x + 1.0f)
-    {
-        return;
-    }
-    ImDrawList* draw = DrawList();
-    const ImU32 color = kColorMarker;
-    for (float y = f.area_min.y; y < f.area_max.y; y += 8.0f) // dashed
-    {
-        draw->AddLine(ImVec2(px, y), ImVec2(px, std::min(y + 4.0f, f.area_max.y)), color, 1.0f);
-    }
-    draw->AddTriangleFilled(ImVec2(px - 4.0f, f.area_min.y), ImVec2(px + 4.0f, f.area_min.y),
-                            ImVec2(px, f.area_min.y + 6.0f), color);
-    if (f.hovered && std::abs(ImGui::GetIO().MousePos.x - px) <= 5.0f && label != nullptr)
-    {
-        f.hover_markers.emplace_back(label);
-    }
-}
 
 void EndPlot()
 {
