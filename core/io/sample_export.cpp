@@ -121,7 +121,8 @@ SampleFiles WriteSampleSet(const std::filesystem::path& dir, const nn::MatrixF& 
     files.grid = dir / "samples.png";
     TileLayout layout;
     layout.cols = 10;
-    WritePng(files.grid, TileImages(images.leftCols(std::min<nn::Index>(100, images.cols())), rows, cols, channels, layout));
+    WritePng(files.grid,
+             TileImages(images.leftCols(std::min<nn::Index>(100, images.cols())), rows, cols, channels, layout));
     return files;
 }
 
