@@ -21,9 +21,10 @@ namespace
 const char* kSampleUsage =
     "usage: latentlab sample --checkpoint FILE.ckpt --n N [--label L] [--seed S] [--data DIR] --out DIR\n"
     "  Draws N samples from the checkpoint's generator (GAN: G(z); VAE: the decoder's mean of z from the prior) and\n"
-    "  writes DIR/train-images-idx3-ubyte, for conditional models DIR/train-labels-idx1-ubyte (labels 0, 1, ...\n"
-    "  in turn, or L for every sample with --label), and DIR/samples.png (the first 100). The names are MNIST's:\n"
-    "  DIR is a data folder for latentlab --data DIR and any MNIST loader.\n"
+    "  writes DIR/train-images-idx3-ubyte (grey; colour models: DIR/train-images-idx4-ubyte, dims N x H x W x C,\n"
+    "  channels last), for conditional models DIR/train-labels-idx1-ubyte (labels 0, 1, ... in turn, or L for\n"
+    "  every sample with --label), and DIR/samples.png (the first 100). The names are MNIST's: the window opens DIR\n"
+    "  as a data folder, and any MNIST loader reads the grey files.\n"
     "  --seed S   the noise's seed (default: the checkpoint's seed)\n"
     "  --data DIR the model's data folder, if not where the checkpoint's config says\n";
 

@@ -28,8 +28,9 @@ namespace fs = std::filesystem;
 
 // Refuse absurd sizes before allocating: Fashion-MNIST's training images are 47 MB, EMNIST's about 700 MB.
 constexpr std::uint64_t kMaxInflatedBytes = std::uint64_t{2} << 30; // 2 GiB, on disk or inflated
-constexpr std::size_t kMaxIdxHeaderBytes = 4 + 4 * 3;                // magic + three dimensions
+constexpr std::size_t kMaxIdxHeaderBytes = 4 + 4 * 4;                // magic + four dimensions
 constexpr std::int64_t kMaxSide = 1 << 14;                          // rows, cols of one image
+constexpr std::int64_t kMaxChannels = 4;                            // grey, grey + alpha, RGB, RGBA
 
 std::string Hex32(std::uint32_t v)
 {
@@ -180,7 +181,7 @@ IdxHeader ParseIdxHeader(const std::uint8_t* bytes, std::size_t size, const std:
     if (bytes[0] != 0 || bytes[1] != 0)
     {
         throw std::runtime_error(where + "bad magic " + Hex32(magic) +
-                                 " (expected 0x00000803 for images or 0x00000801 for labels)");
+                                 " (expected 0x00000803 or 0x00000804 for images, 0x00000801 for labels)");
     }
     if (bytes[2] != 0x08)
     {
@@ -188,10 +189,11 @@ IdxHeader ParseIdxHeader(const std::uint8_t* bytes, std::size_t size, const std:
                                  " is not unsigned byte (0x08); only uint8 IDX files are supported");
     }
     const int rank = bytes[3];
-    if (rank != 1 && rank != 3)
+    if (rank != 1 && rank != 3 && rank != 4)
     {
         throw std::runtime_error(where + "rank " + std::to_string(rank) +
-                                 " unsupported (expected 1 for labels or 3 for images)");
+                                 " unsupported (expected 1 for labels, 3 for grey images or 4 for images with "
+                                 "channels)");
     }
     IdxHeader h;
     h.header_bytes = 4 + 4 * static_cast<std::size_t>(rank);
@@ -213,10 +215,15 @@ IdxHeader ParseIdxHeader(const std::uint8_t* bytes, std::size_t size, const std:
             throw std::runtime_error(where + "dimension " + std::to_string(d) + " = " + std::to_string(dim) +
                                      " is not a sane size");
         }
-        if (rank == 3 && d > 0 && dim > kMaxSide)
+        if (rank >= 3 && (d == 1 || d == 2) && dim > kMaxSide)
         {
             throw std::runtime_error(where + "image side " + std::to_string(dim) + " exceeds " +
                                      std::to_string(kMaxSide));
+        }
+        if (d == 3 && dim > kMaxChannels)
+        {
+            throw std::runtime_error(where + std::to_string(dim) + " channels; an image has 1 to " +
+                                     std::to_string(kMaxChannels));
         }
         if (total > kMaxInflatedBytes / dim)
         {
@@ -327,7 +334,7 @@ IdxTensor ParseIdx(const std::vector<std::uint8_t>& bytes, const std::string& na
     if (available < total)
     {
         const std::uint64_t per_item = total / static_cast<std::uint64_t>(t.dims[0]);
-        const char* item = rank == 3 ? "image" : "label";
+        const char* item = rank >= 3 ? "image" : "label";
         throw std::runtime_error(where + "truncated at " + item + " " + std::to_string(available / per_item) + " of " +
                                  std::to_string(t.dims[0]) + " (" + std::to_string(available) + " data bytes, " +
                                  std::to_string(total) + " announced)");
@@ -342,15 +349,33 @@ IdxTensor ParseIdx(const std::vector<std::uint8_t>& bytes, const std::string& na
     return t;
 }
 
-ImageDataset LoadIdxPair(const std::string& images_path, const std::string& labels_path, const std::string& name)
+namespace
 {
-    IdxTensor images = ReadIdxFile(images_path);
-    if (images.dims.size() != 3)
+
+// Images (rank 3: count, rows, cols; or rank 4: count, rows, cols, channels) as a data set without labels.
+ImageDataset IdxImages(IdxTensor images, const std::string& images_path, const std::string& name)
+{
+    if (images.dims.size() != 3 && images.dims.size() != 4)
     {
         throw std::runtime_error("IDX file '" + images_path +
-                                 "': expected images (rank 3, magic 0x00000803), found rank " +
-                                 std::to_string(images.dims.size()));
+                                 "': expected images (rank 3, magic 0x00000803, or rank 4 with channels last, "
+                                 "0x00000804), found rank " + std::to_string(images.dims.size()));
     }
+    ImageDataset ds;
+    ds.name = name;
+    ds.count = images.dims[0];
+    ds.rows = static_cast<int>(images.dims[1]);
+    ds.cols = static_cast<int>(images.dims[2]);
+    ds.channels = images.dims.size() == 4 ? static_cast<int>(images.dims[3]) : 1;
+    ds.pixels = std::move(images.data);
+    return ds;
+}
+
+} // namespace
+
+ImageDataset LoadIdxPair(const std::string& images_path, const std::string& labels_path, const std::string& name)
+{
+    ImageDataset ds = IdxImages(ReadIdxFile(images_path), images_path, name);
     IdxTensor labels = ReadIdxFile(labels_path);
     if (labels.dims.size() != 1)
     {
@@ -358,20 +383,12 @@ ImageDataset LoadIdxPair(const std::string& images_path, const std::string& labe
                                  "': expected labels (rank 1, magic 0x00000801), found rank " +
                                  std::to_string(labels.dims.size()));
     }
-    if (images.dims[0] != labels.dims[0])
+    if (ds.count != labels.dims[0])
     {
         throw std::runtime_error("IDX files '" + images_path + "' and '" + labels_path + "': count mismatch, " +
-                                 std::to_string(images.dims[0]) + " images but " + std::to_string(labels.dims[0]) +
+                                 std::to_string(ds.count) + " images but " + std::to_string(labels.dims[0]) +
                                  " labels");
     }
-
-    ImageDataset ds;
-    ds.name = name;
-    ds.count = images.dims[0];
-    ds.rows = static_cast<int>(images.dims[1]);
-    ds.cols = static_cast<int>(images.dims[2]);
-    ds.channels = 1;
-    ds.pixels = std::move(images.data);
     ds.labels = std::move(labels.data);
     ds.num_classes = *std::max_element(ds.labels.begin(), ds.labels.end()) + 1;
     ds.class_names.reserve(static_cast<std::size_t>(ds.num_classes));
@@ -380,6 +397,11 @@ ImageDataset LoadIdxPair(const std::string& images_path, const std::string& labe
         ds.class_names.push_back(std::to_string(c));
     }
     return ds;
+}
+
+ImageDataset LoadIdxImages(const std::string& images_path, const std::string& name)
+{
+    return IdxImages(ReadIdxFile(images_path), images_path, name);
 }
 
 std::string ResolveDataDir(const std::string& cli_dir)
@@ -406,9 +428,9 @@ namespace
 {
 
 // The first existing file among the usual spellings: "train-images-idx3-ubyte" (+ ".gz"), and the
-// "train-images.idx3-ubyte" variant some mirrors use.
-std::string FindIdxFile(const std::string& dir, const std::string& split, const std::string& kind,
-                        const std::string& rank_tag)
+// "train-images.idx3-ubyte" variant some mirrors use; empty when there is none.
+std::string FindIdxFileIfAny(const std::string& dir, const std::string& split, const std::string& kind,
+                             const std::string& rank_tag)
 {
     const std::string stems[] = {split + "-" + kind + "-" + rank_tag + "-ubyte",
                                  split + "-" + kind + "." + rank_tag + "-ubyte"};
@@ -424,8 +446,12 @@ std::string FindIdxFile(const std::string& dir, const std::string& split, const 
             }
         }
     }
-    throw std::runtime_error("IDX folder '" + dir + "': no " + stems[0] + " or " + stems[0] +
-                             ".gz (pass --data DIR or set LATENTLAB_DATA)");
+    return "";
+}
+
+std::string MissingIdxFile(const std::string& dir, const std::string& stem)
+{
+    return "IDX folder '" + dir + "': no " + stem + " or " + stem + ".gz (pass --data DIR or set LATENTLAB_DATA)";
 }
 
 } // namespace
@@ -442,16 +468,34 @@ ImageDataset LoadIdxFolder(const std::string& dir, const std::string& split)
     {
         throw std::runtime_error("IDX folder '" + dir + "' does not exist (pass --data DIR or set LATENTLAB_DATA)");
     }
-    const std::string images = FindIdxFile(dir, split, "images", "idx3");
-    const std::string labels = FindIdxFile(dir, split, "labels", "idx1");
+    // Grey images as MNIST has them (idx3), or images with a channel axis (idx4, what `latentlab sample` writes
+    // for colour models).
+    std::string images = FindIdxFileIfAny(dir, split, "images", "idx3");
+    if (images.empty())
+    {
+        images = FindIdxFileIfAny(dir, split, "images", "idx4");
+    }
+    if (images.empty())
+    {
+        throw std::runtime_error(MissingIdxFile(dir, split + "-images-idx3-ubyte (or idx4)"));
+    }
     fs::path norm = fs::path(dir).lexically_normal();
     const std::string folder = (norm.has_filename() ? norm.filename() : norm.parent_path().filename()).string();
+    const std::string labels = FindIdxFileIfAny(dir, split, "labels", "idx1");
+    if (labels.empty())
+    {
+        return LoadIdxImages(images, folder + "/" + split); // unlabelled: samples of an unconditional model
+    }
     return LoadIdxPair(images, labels, folder + "/" + split);
 }
 
 ImageDataset LoadFashionMnist(const std::string& dir, const std::string& split)
 {
     ImageDataset ds = LoadIdxFolder(dir, split);
+    if (ds.labels.empty())
+    {
+        throw std::runtime_error(MissingIdxFile(dir, split + "-labels-idx1-ubyte"));
+    }
     ds.name = "fashion-mnist/" + split;
     const auto& names = FashionMnistClassNames();
     if (ds.num_classes > static_cast<int>(names.size()))

@@ -50,7 +50,7 @@ public:
     // statistics); the caller runs Net().Backward.
     const nn::MatrixF& TrainForward(const nn::MatrixF& x);
 
-    // Evaluation mode, in batches of at most 500 columns: x (C*H*W, n) in [0, 1] -> features (kJudgeFeatures, n)
+    // Evaluation mode, in batches of at most 100 columns: x (C*H*W, n) in [0, 1] -> features (kJudgeFeatures, n)
     // and class probabilities (classes, n); either output may be nullptr. Throws std::invalid_argument when x's
     // rows are not the judge's input size (names both shapes).
     void Classify(const nn::MatrixF& x, nn::MatrixF* features, nn::MatrixF* probs);
@@ -64,9 +64,13 @@ public:
     void CheckInput(const nn::Shape& shape, const std::string& what) const;
 
 private:
+    // Runs columns [0, n) through a copy of the network, chunk(begin, cols) giving each pass's input.
+    template <typename Chunk>
+    void ClassifyColumns(nn::Index n, Chunk&& chunk, nn::MatrixF* features, nn::MatrixF* probs);
+
     JudgeInfo m_info;
     nn::Sequential<float> m_net;
-    nn::MatrixF m_chunk; // (C*H*W, <= 500) columns of one evaluation pass
+    nn::MatrixF m_chunk; // (C*H*W, <= 100) columns of one evaluation pass, freed after each Classify
 };
 
 // The lab's checkpoint container (LLCKPT, CRC32, bounded reader) holding the weights as "param/J.<i>.<name>", the

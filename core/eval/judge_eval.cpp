@@ -12,7 +12,9 @@ namespace ll::eval
 namespace
 {
 
-constexpr nn::Index kSampleChunk = 250;
+// Samples per generator pass. A conv generator's buffers grow with it (dcgan's G at 250: about 110 MB, most of it
+// the first transposed convolution's patch matrix); at 64, its training batch, about 28 MB.
+constexpr nn::Index kSampleChunk = 64;
 
 // Images (features, n) in [0, 1] as a labelled uint8 data set (what IDX files and the judge's trainer hold).
 data::ImageDataset ToDataset(const nn::MatrixF& x, const std::vector<int>& labels, const data::ImageDataset& like,

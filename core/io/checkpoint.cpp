@@ -18,8 +18,10 @@
 #include <fstream>
 #include <limits>
 #include <stdexcept>
+#include <string_view>
 #include <unistd.h>
 #include <unordered_set>
+#include <vector>
 
 namespace ll::io
 {
@@ -49,9 +51,10 @@ TensorType ParseTensorType(const std::string& s)
     throw std::runtime_error("unknown tensor dtype '" + s + "' (expected f32, f64 or i64)");
 }
 
-std::uint32_t Crc32(std::string_view bytes)
+// CRC32 of bytes continuing from crc (0 to start).
+std::uint32_t Crc32(std::string_view bytes, std::uint32_t start = 0)
 {
-    uLong crc = crc32(0L, Z_NULL, 0);
+    uLong crc = start;
     std::size_t done = 0;
     while (done < bytes.size())
     {
@@ -229,7 +232,11 @@ const CheckpointTensor* CheckpointData::Find(const std::string& name) const
     return nullptr;
 }
 
-std::string EncodeCheckpoint(const CheckpointData& data)
+namespace
+{
+
+// The file up to its tensor data: magic, version, header size and the JSON header (tensor offsets included).
+std::string EncodeCheckpointFront(const CheckpointData& data)
 {
     Json header;
     header["format"] = "latentlab-checkpoint";
@@ -283,11 +290,25 @@ std::string EncodeCheckpoint(const CheckpointData& data)
     const std::string text = header.dump();
 
     std::string out;
-    out.reserve(kPreambleSize + text.size() + offset + kTrailerSize);
+    out.reserve(kPreambleSize + text.size());
     out.append(kCheckpointMagic, sizeof kCheckpointMagic);
     PutLe<std::uint32_t>(out, kCheckpointVersion);
     PutLe<std::uint64_t>(out, text.size());
     out += text;
+    return out;
+}
+
+} // namespace
+
+std::string EncodeCheckpoint(const CheckpointData& data)
+{
+    std::string out = EncodeCheckpointFront(data);
+    std::size_t total = out.size() + kTrailerSize;
+    for (const auto& t : data.tensors)
+    {
+        total += t.bytes.size();
+    }
+    out.reserve(total);
     for (const auto& t : data.tensors)
     {
         out += t.bytes;
@@ -498,7 +519,24 @@ void SaveCheckpointFile(const std::filesystem::path& path, const CheckpointData&
             }
         }
     }
-    const std::string bytes = EncodeCheckpoint(data);
+    // Written piece by piece (the front, each tensor, the CRC): the tensors are not copied into one buffer (for dcgan
+    // that was 160 MB beside the 160 MB of the state itself).
+    const std::string front = EncodeCheckpointFront(data);
+    std::uint32_t crc = Crc32(front);
+    for (const auto& t : data.tensors)
+    {
+        crc = Crc32(t.bytes, crc);
+    }
+    std::string trailer;
+    PutLe<std::uint32_t>(trailer, crc);
+    std::vector<std::string_view> pieces;
+    pieces.reserve(data.tensors.size() + 2);
+    pieces.emplace_back(front);
+    for (const auto& t : data.tensors)
+    {
+        pieces.emplace_back(t.bytes);
+    }
+    pieces.emplace_back(trailer);
     const std::filesystem::path temp = path.string() + ".tmp-" + std::to_string(::getpid());
     const auto fail = [&](const std::string& what) {
         const std::string reason = ErrnoText();
@@ -510,20 +548,23 @@ void SaveCheckpointFile(const std::filesystem::path& path, const CheckpointData&
     {
         throw fail("cannot create '" + temp.string() + "'");
     }
-    std::size_t done = 0;
-    while (done < bytes.size())
+    for (const std::string_view bytes : pieces)
     {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR)
+        std::size_t done = 0;
+        while (done < bytes.size())
         {
-            continue;
+            const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+            if (n < 0 && errno == EINTR)
+            {
+                continue;
+            }
+            if (n <= 0)
+            {
+                ::close(fd);
+                throw fail("write failed");
+            }
+            done += static_cast<std::size_t>(n);
         }
-        if (n <= 0)
-        {
-            ::close(fd);
-            throw fail("write failed");
-        }
-        done += static_cast<std::size_t>(n);
     }
     if (::fsync(fd) != 0)
     {

@@ -110,12 +110,13 @@ const Matrix<T>& Conv2d<T>::Forward(const Matrix<T>& x)
         cols = m_cols.data();
     }
     EnsureShape(m_y, m_out.Size(), batch);
-    // y (Cout, P*B) = W (Cout, K) cols (K, P*B)
-    Gemm<T>(Trans::No, Trans::No, cout, n, k, T(1), WeightData(), cout, cols, k, T(0), m_y.data(), cout);
+    // y (Cout, P*B) = b + W (Cout, K) cols (K, P*B): the bias written first and the product added onto it.
     if (m_has_bias)
     {
-        AddBiasRows(m_y.data(), cout, n, m_b.data());
+        SetBiasRows(m_y.data(), cout, n, m_b.data());
     }
+    Gemm<T>(Trans::No, Trans::No, cout, n, k, T(1), WeightData(), cout, cols, k, m_has_bias ? T(1) : T(0),
+            m_y.data(), cout);
     return m_y;
 }
 
@@ -349,19 +350,20 @@ const Matrix<T>& ConvTranspose2d<T>::Forward(const Matrix<T>& x)
     EnsureShape(m_y, m_out.Size(), batch);
     if (m_g.Pointwise() && m_output_pad == 0)
     {
-        Gemm<T>(Trans::Yes, Trans::No, cout, n, cin, T(1), m_w.data(), cin, x.data(), cin, T(0), m_y.data(), cout);
+        if (m_has_bias)
+        {
+            SetBiasRows(m_y.data(), cout, n, m_b.data());
+        }
+        Gemm<T>(Trans::Yes, Trans::No, cout, n, cin, T(1), m_w.data(), cin, x.data(), cin, m_has_bias ? T(1) : T(0),
+                m_y.data(), cout);
     }
     else
     {
-        // cols (K, H*W*B) = W^T (K, Cin) x (Cin, H*W*B), then summed into the output image.
+        // cols (K, H*W*B) = W^T (K, Cin) x (Cin, H*W*B), then summed into the output image, which starts at b.
         EnsureShape(m_cols, k, n);
         Gemm<T>(Trans::Yes, Trans::No, k, n, cin, T(1), m_w.data(), cin, x.data(), cin, T(0), m_cols.data(), k);
         m_cols_of_dy = false;
-        Col2Im(m_g, batch, m_cols.data(), m_y.data());
-    }
-    if (m_has_bias)
-    {
-        AddBiasRows(m_y.data(), cout, m_out.Pixels() * batch, m_b.data());
+        Col2Im(m_g, batch, m_cols.data(), m_y.data(), m_has_bias ? m_b.data() : nullptr);
     }
     return m_y;
 }

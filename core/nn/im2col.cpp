@@ -62,7 +62,7 @@ void Im2Col(const ConvGeometry& g, Index batch, const T* image, T* cols)
 }
 
 template <typename T>
-void Col2Im(const ConvGeometry& g, Index batch, const T* cols, T* image)
+void Col2Im(const ConvGeometry& g, Index batch, const T* cols, T* image, const T* start)
 {
     const Index c = g.channels, k = g.kernel, s = g.stride, p = g.pad;
     const Index rows = g.PatchRows();
@@ -78,7 +78,17 @@ void Col2Im(const ConvGeometry& g, Index batch, const T* cols, T* image)
                         const Index b = r / g.image_h;
                         const Index iy = r - b * g.image_h;
                         T* img_row = image + r * row_size;
-                        std::fill(img_row, img_row + row_size, T(0));
+                        if (start == nullptr)
+                        {
+                            std::fill(img_row, img_row + row_size, T(0));
+                        }
+                        else
+                        {
+                            for (Index x = 0; x < g.image_w; ++x)
+                            {
+                                std::copy(start, start + c, img_row + x * c);
+                            }
+                        }
                         for (Index ky = (iy + p) % s; ky < k; ky += s)
                         {
                             const Index gy_s = iy + p - ky; // gy * s
@@ -115,18 +125,14 @@ void Col2Im(const ConvGeometry& g, Index batch, const T* cols, T* image)
 }
 
 template <typename T>
-void AddBiasRows(T* y, Index rows, Index cols, const T* bias)
+void SetBiasRows(T* y, Index rows, Index cols, const T* bias)
 {
     ParallelFor(cols, RowsPerTask(rows),
                 [&](Index j0, Index j1)
                 {
                     for (Index j = j0; j < j1; ++j)
                     {
-                        T* col = y + j * rows;
-                        for (Index i = 0; i < rows; ++i)
-                        {
-                            col[i] += bias[i];
-                        }
+                        std::copy(bias, bias + rows, y + j * rows);
                     }
                 });
 }
@@ -165,10 +171,10 @@ void AccumulateRowSums(const T* dy, Index rows, Index cols, T* db)
 
 template void Im2Col<float>(const ConvGeometry&, Index, const float*, float*);
 template void Im2Col<double>(const ConvGeometry&, Index, const double*, double*);
-template void Col2Im<float>(const ConvGeometry&, Index, const float*, float*);
-template void Col2Im<double>(const ConvGeometry&, Index, const double*, double*);
-template void AddBiasRows<float>(float*, Index, Index, const float*);
-template void AddBiasRows<double>(double*, Index, Index, const double*);
+template void Col2Im<float>(const ConvGeometry&, Index, const float*, float*, const float*);
+template void Col2Im<double>(const ConvGeometry&, Index, const double*, double*, const double*);
+template void SetBiasRows<float>(float*, Index, Index, const float*);
+template void SetBiasRows<double>(double*, Index, Index, const double*);
 template void AccumulateRowSums<float>(const float*, Index, Index, float*);
 template void AccumulateRowSums<double>(const double*, Index, Index, double*);
 

@@ -46,13 +46,15 @@ template <typename T>
 void Im2Col(const ConvGeometry& g, Index batch, const T* image, T* cols);
 
 // The adjoint of Im2Col: image = sum over windows of their columns (overwrites image, zero where no window
-// reaches). Gathered per image row, so each image row is written by one thread only.
+// reaches). Gathered per image row, so each image row is written by one thread only. With start (channels values),
+// every pixel starts from start instead of zero: a transposed convolution's bias in the same pass.
 template <typename T>
-void Col2Im(const ConvGeometry& g, Index batch, const T* cols, T* image);
+void Col2Im(const ConvGeometry& g, Index batch, const T* cols, T* image, const T* start = nullptr);
 
-// y (rows, cols), column-major, += bias (rows) on every column.
+// y (rows, cols), column-major, = bias (rows) on every column: the start a product then adds onto (beta = 1), which
+// saves the library's zeroing pass and a bias pass after it.
 template <typename T>
-void AddBiasRows(T* y, Index rows, Index cols, const T* bias);
+void SetBiasRows(T* y, Index rows, Index cols, const T* bias);
 
 // db (rows) += row sums of dy (rows, cols), column-major.
 template <typename T>

@@ -19,6 +19,7 @@
 namespace ll::io
 {
 struct CheckpointData;
+struct CheckpointTensor;
 }
 
 namespace ll::eval
@@ -166,8 +167,10 @@ public:
     // --- Checkpoints (experiment_state.cpp) ---
     // The whole training state: config in force, parameters ("param/<name>"), optimizer state ("optim/<name>.m|v"
     // and step counts), extra state ("extra/<name>"), RNG, batch iterator, step, events. No metric history (the
-    // session adds it). Parameters are copied as they are: SaveCheckpointFile refuses non-finite ones.
-    io::CheckpointData SaveState();
+    // session adds it). Parameters are copied as they are: SaveCheckpointFile refuses non-finite ones. each_tensor,
+    // when given, sees every tensor as it is made, before the next is copied (the rollback copy moves each one's
+    // bytes to a file there, so the whole state never sits in memory twice).
+    io::CheckpointData SaveState(const std::function<void(io::CheckpointTensor&)>& each_tensor = {});
     // Builds an experiment from a checkpoint's config and data, then restores every tensor and counter. Throws
     // std::runtime_error naming the file (source) and the first missing, unexpected or mis-shaped tensor; nothing
     // else is touched, so a caller swapping experiments keeps its live one on failure.

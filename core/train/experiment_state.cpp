@@ -45,9 +45,16 @@ std::string Shape(std::int64_t rows, std::int64_t cols)
 
 } // namespace
 
-io::CheckpointData Experiment::SaveState()
+io::CheckpointData Experiment::SaveState(const std::function<void(io::CheckpointTensor&)>& each_tensor)
 {
     io::CheckpointData out;
+    const auto add = [&](io::CheckpointTensor t) {
+        if (each_tensor)
+        {
+            each_tensor(t);
+        }
+        out.tensors.push_back(std::move(t));
+    };
     out.config = m_config;
     out.step = m_step;
     out.epoch = Epoch();
@@ -57,7 +64,7 @@ io::CheckpointData Experiment::SaveState()
         out.has_iterator = true;
         out.iterator_position = it->Position();
         out.iterator_epoch = it->Epoch();
-        out.tensors.push_back(io::CheckpointTensor::FromInts("iterator/permutation", it->Permutation()));
+        add(io::CheckpointTensor::FromInts("iterator/permutation", it->Permutation()));
     }
     for (const auto& name : HyperNames())
     {
@@ -73,7 +80,7 @@ io::CheckpointData Experiment::SaveState()
     }
     for (const auto& t : StateTensors(*m_model))
     {
-        out.tensors.push_back(io::CheckpointTensor::FromMatrix(t.name, *t.value));
+        add(io::CheckpointTensor::FromMatrix(t.name, *t.value));
     }
     return out;
 }

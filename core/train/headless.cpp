@@ -68,6 +68,7 @@ SessionOptions HeadlessSessionOptions(const HeadlessOptions& options)
     // Grids are drawn at the pauses on sample steps only; nothing else needs views or a frozen model.
     so.render_interval = std::chrono::hours(24);
     so.model_interval = std::chrono::hours(24);
+    so.frozen_model = false;
     return so;
 }
 

@@ -47,6 +47,7 @@ struct SessionOptions
     std::chrono::milliseconds publish_interval{30};    // ...and no more often than this while running
     std::chrono::milliseconds render_interval{250};    // sample grid, reconstructions, 2-D view
     std::chrono::milliseconds model_interval{1000};    // frozen model copy for the latent explorer
+    bool frozen_model = true;                          // publish that copy at all (headless runs: no; 53 MB for dcgan)
     bool evaluate = true;                              // in-training evaluation every config.eval_every steps
     std::string data_dir;                              // overrides config.data.dir (the --data flag)
     View2DOptions view;

@@ -16,6 +16,7 @@ namespace ll::train
 namespace
 {
 constexpr auto kRateWindow = std::chrono::milliseconds(500);
+constexpr int kViewCostShare = 20; // unforced view refreshes take at most about 1/20 of the training thread
 
 std::string LearningRateHint(const models::ExperimentConfig& c)
 {
@@ -296,6 +297,7 @@ void Session::Build(const models::ExperimentConfig& config)
     else
     {
         s.good.reset();
+        s.good_file.reset();
     }
 }
 
@@ -409,13 +411,28 @@ std::string Session::RefreshViews(bool force_views, Clock::time_point now)
     State& s = *m_state;
     Experiment& exp = *s.exp;
     const std::int64_t step = exp.StepCount();
-    const bool need_render = step != s.render_step && (force_views || now - s.last_render >= m_options.render_interval);
-    const bool need_model = step != s.model_step && (force_views || now - s.last_model >= m_options.model_interval);
+    // Views cost the training thread at most about 1 / kViewCostShare of its time: after a refresh that took d, the
+    // next unforced one waits at least kViewCostShare * d (dcgan: a clone of G and D and a grid through G, ~40 ms a
+    // refresh, so every 250 ms would have been 15% of training).
+    const Clock::duration budget = kViewCostShare * s.view_cost;
+    const bool need_render =
+        step != s.render_step &&
+        (force_views || (now - s.last_render >= m_options.render_interval && now - s.last_render >= budget));
+    const bool need_model =
+        m_options.frozen_model && step != s.model_step &&
+        (force_views || (now - s.last_model >= m_options.model_interval && now - s.last_model >= budget));
     if (!need_render && !need_model)
     {
         return "";
     }
     std::string diverged;
+    const Clock::time_point start = Clock::now();
+    struct CostMeter // records the refresh's duration however it ends
+    {
+        Clock::duration& cost;
+        Clock::time_point start;
+        ~CostMeter() { cost = Clock::now() - start; }
+    } meter{s.view_cost, start};
     try
     {
         std::unique_ptr<models::Model> clone = exp.Live().CloneForInference();

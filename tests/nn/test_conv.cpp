@@ -1,6 +1,7 @@
 // Conv2d and ConvTranspose2d: forward against direct nested-loop references, the adjoint relation between them,
 // output shapes, backward and double backward against central finite differences (double), on odd sizes with
 // strides 1-2, padding 0-2 and batches 1 and 3; a small conv critic through Sequential's double backward.
+#include "core/nn/batch_norm.h"
 #include "core/nn/conv.h"
 #include "core/nn/sequential.h"
 #include "core/nn/shape_layers.h"
@@ -376,6 +377,46 @@ TEST_CASE("Conv layers: skipping dx leaves the same parameter gradients")
             CAPTURE(pa[i].name);
             CHECK((*pa[i].grad - *pb[i].grad).cwiseAbs().maxCoeff() < 1e-12);
         }
+    }
+}
+
+TEST_CASE("Sequential: a frozen critic's backward (accumulate false) gives the full backward's dx and no gradients")
+{
+    // A small DCGAN critic: conv, LeakyReLU, conv, BatchNorm over channels, flatten, linear, BatchNorm, linear. G's
+    // update backpropagates through D with accumulate = false: only dx, D's gradients untouched.
+    Rng rng(12);
+    const Shape in{1, 8, 8};
+    Sequential<double> d;
+    d.SetInputShape(in);
+    d.Add(std::make_unique<Conv2d<double>>(in, 3, 4, 2, 1, true, InitKind::Torch, rng)); // 3x4x4
+    d.Add(std::make_unique<Activation<double>>(ActivationKind::LeakyReLU));
+    d.Add(std::make_unique<Conv2d<double>>(Shape{3, 4, 4}, 4, 4, 2, 1, true, InitKind::Torch, rng)); // 4x2x2
+    d.Add(std::make_unique<BatchNorm<double>>(Shape{4, 2, 2}));
+    d.Add(std::make_unique<Reshape<double>>(Shape{4, 2, 2}, Shape::Flat(16), true));
+    d.Add(std::make_unique<Linear<double>>(16, 5, true, InitKind::Torch, rng));
+    d.Add(std::make_unique<BatchNorm<double>>(Shape::Flat(5)));
+    d.Add(std::make_unique<Linear<double>>(5, 1, true, InitKind::Torch, rng));
+    Sequential<double> frozen = d;
+    const MatrixD x = RandomMatrix(in.Size(), 3, rng);
+    const MatrixD dy = RandomMatrix(1, 3, rng);
+    d.ZeroGrad();
+    d.Forward(x);
+    const MatrixD dx_full = d.Backward(dy, true);
+    // Gradients left by an earlier pass must survive the frozen one unchanged.
+    auto params = frozen.Params("D.");
+    for (auto& p : params)
+    {
+        p.grad->setConstant(0.25);
+    }
+    frozen.Forward(x);
+    const MatrixD dx_frozen = frozen.Backward(dy, false);
+    REQUIRE(dx_frozen.rows() == in.Size());
+    CHECK((dx_frozen - dx_full).cwiseAbs().maxCoeff() < 1e-12);
+    CHECK(dx_full.cwiseAbs().maxCoeff() > 1e-6); // a real gradient, not zeros on both sides
+    for (const auto& p : params)
+    {
+        CAPTURE(p.name);
+        CHECK((p.grad->array() == 0.25).all());
     }
 }
 
