@@ -72,7 +72,7 @@ inline int ExportClasses(const models::ExperimentConfig& c)
 inline CheckpointData PerturbedCheckpoint(const models::ExperimentConfig& config, std::uint64_t seed)
 {
     Rng rng(seed);
-    auto model = models::MakeModel(config, ExportDataDim(config), ExportClasses(config), rng);
+    auto model = models::MakeModel(config, models::GuessDataShape(config.data), ExportClasses(config), rng);
     CheckpointData state;
     state.config = config;
     state.step = 123;
