@@ -214,7 +214,7 @@ std::string EncodeOnnx(const ExportedNetwork& network)
         }
         else if (layer.kind == "Unflatten")
         {
-            std::vector<std::int64_t> shape{-1};
+            std::vector<std::int64_t> shape{0}; // 0: the batch, copied from the input (shape inference keeps it)
             shape.insert(shape.end(), layer.out.begin(), layer.out.end());
             std::string raw(shape.size() * sizeof(std::int64_t), '\0');
             std::memcpy(raw.data(), shape.data(), raw.size()); // little-endian, as the lab's targets are

@@ -6,6 +6,7 @@
 #include "core/io/checkpoint.h"
 #include "core/models/model.h"
 
+#include <cmath>
 #include <string>
 
 namespace ll::io::test
@@ -68,8 +69,11 @@ inline int ExportClasses(const models::ExperimentConfig& c)
     return (c.family == models::Family::Gan ? c.gan.conditional : c.vae.conditional) ? 10 : 0;
 }
 
-// A checkpoint of a freshly built model of config, every parameter and extra-state value moved by N(0, 0.05).
-inline CheckpointData PerturbedCheckpoint(const models::ExperimentConfig& config, std::uint64_t seed)
+// A checkpoint of a freshly built model of config, every parameter and extra-state value moved by N(0, 0.05). relative:
+// by N(0, (0.1 rms)^2) instead, rms the tensor's root mean square (0.05 when it is zero), which keeps a deep network's
+// activations at their initial scale (the presets' conv networks: BatchNorm's running statistics stay near 0 and 1).
+inline CheckpointData PerturbedCheckpoint(const models::ExperimentConfig& config, std::uint64_t seed,
+                                          bool relative = false)
 {
     Rng rng(seed);
     auto model = models::MakeModel(config, models::GuessDataShape(config.data), ExportClasses(config), rng);
@@ -77,9 +81,13 @@ inline CheckpointData PerturbedCheckpoint(const models::ExperimentConfig& config
     state.config = config;
     state.step = 123;
     const auto add = [&](const nn::ParamRef<float>& p, std::string_view prefix) {
+        const double rms = p.value->size() > 0 ? std::sqrt(p.value->cast<double>().squaredNorm() /
+                                                            static_cast<double>(p.value->size()))
+                                                : 0.0;
+        const double sigma = !relative ? 0.05 : rms > 0.0 ? 0.1 * rms : 0.05;
         for (Eigen::Index i = 0; i < p.value->size(); ++i)
         {
-            p.value->data()[i] += static_cast<float>(rng.Normal(0.0, 0.05));
+            p.value->data()[i] += static_cast<float>(rng.Normal(0.0, sigma));
         }
         state.tensors.push_back(CheckpointTensor::FromMatrix(std::string(prefix) + p.name, *p.value));
     };
