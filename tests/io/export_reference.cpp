@@ -78,7 +78,7 @@ int main(int argc, char** argv)
         if (a.size() == 3 && a[0] == "checkpoint")
         {
             const bool test_model = a[1] == "gan-image" || a[1] == "gan-toy-hinge" || a[1] == "vae-image" ||
-                                    a[1] == "vae-toy-gaussian";
+                                    a[1] == "vae-toy-gaussian" || a[1] == "gan-conv-colour";
             io::SaveCheckpointFile(a[2], test_model ? io::test::PerturbedCheckpoint(io::test::ExportConfig(a[1]), 3)
                                                     : io::test::PerturbedCheckpoint(
                                                           io::LoadPreset(a[1], io::FindPresetDir()), 3, true));
