@@ -279,6 +279,12 @@ void FileMenu::DrawExport(LabContext& ctx)
         ImGui::SetTooltip("The frozen model's network as PyTorch's nn.Sequential would hold it (README: Exporting "
                           "models)");
     }
+    if (ImGui::MenuItem(snap.family == models::Family::Gan ? "Generator as ONNX" : "Decoder as ONNX", nullptr, false,
+                        snap.model != nullptr))
+    {
+        RunExport(ExportPath(snap, snap.family == models::Family::Gan ? "generator" : "decoder", "onnx"),
+                  [&](const fs::path& p) { ExportFrozenModel(snap, p); });
+    }
     ImGui::Separator();
     ImGui::TextDisabled("to %s", ExportDir().string().c_str());
 }
