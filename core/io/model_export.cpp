@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <numeric>
@@ -150,7 +151,9 @@ CheckpointModel ModelFromCheckpoint(const CheckpointData& state, const std::stri
     out.data_dim = guessed.Size();
     if (FirstIsLinear(reader))
     {
-        out.data_dim = Need(state, gan ? "D.0.weight" : "E.0.weight", source).cols - out.num_classes;
+        // A packed D (PacGAN, gan.pack = m) reads m examples side by side.
+        const std::int64_t pack = gan ? std::max(1, state.config.gan.pack) : 1;
+        out.data_dim = Need(state, gan ? "D.0.weight" : "E.0.weight", source).cols / pack - out.num_classes;
     }
     if (out.num_classes < 0 || out.data_dim < 1)
     {

@@ -129,3 +129,13 @@ TEST_CASE("Export: a reshape between two image shapes is refused by name, and no
     CHECK(std::filesystem::file_size(d) == io::EncodeOnnx(written).size());
     CHECK(written.input == std::vector<std::int64_t>{3, 8, 8});
 }
+
+TEST_CASE("Export: a PacGAN checkpoint rebuilds with its data size, and its D reads the packed examples")
+{
+    models::ExperimentConfig config = io::test::ExportConfig("gan-toy-hinge");
+    config.gan.pack = 3;
+    io::CheckpointModel ckpt = io::ModelFromCheckpoint(io::test::PerturbedCheckpoint(config, 3), "pac.ckpt");
+    CHECK(ckpt.data_dim == 2);
+    CHECK(io::ExportNetwork(ckpt, io::ExportPart::Generator).output == std::vector<std::int64_t>{2});
+    CHECK(io::ExportNetwork(ckpt, io::ExportPart::Discriminator).input == std::vector<std::int64_t>{6});
+}
