@@ -211,7 +211,8 @@ private:
             }
             PendingLayer& p = Emit("Linear", {{"in_features", w.cols()}, {"out_features", w.rows()},
                                               {"bias", linear->HasBias()}}, {w.rows()});
-            PendingTensor weight{"weight", {w.rows(), w.cols()}, std::vector<float>(static_cast<std::size_t>(w.size()))};
+            PendingTensor weight{"weight", {w.rows(), w.cols()},
+                                 std::vector<float>(static_cast<std::size_t>(w.size()))};
             for (Eigen::Index o = 0; o < w.rows(); ++o)
             {
                 for (Eigen::Index j = 0; j < w.cols(); ++j)

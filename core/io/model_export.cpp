@@ -30,7 +30,7 @@ const CheckpointTensor& Need(const CheckpointData& state, const std::string& par
     if (t == nullptr || t->type != TensorType::F32)
     {
         throw std::runtime_error("checkpoint '" + source + "': cannot tell the model's sizes: tensor '" + name +
-                                 "' is missing or not f32 (export reads MLP networks)");
+                                 "' is missing or not f32 (its first linear layer gives the sizes)");
     }
     return *t;
 }

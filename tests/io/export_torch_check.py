@@ -73,7 +73,7 @@ def numpy_tensors(path):
 if MODE == "torch":
     # --- the loader shown in README.md ("Exporting models") ---
     def load_safetensors(path):
-        """The tensors (name -> torch.Tensor: float32, int64 for num_batches_tracked) and metadata of a safetensors file."""
+        """The tensors (name -> torch.Tensor: float32; int64 num_batches_tracked) and metadata of a safetensors file."""
         with open(path, "rb") as f:
             raw = f.read()
         (n,) = struct.unpack("<Q", raw[:8])
@@ -85,7 +85,7 @@ if MODE == "torch":
         return tensors, meta
 
     def build_sequential(meta):
-        """The nn.Sequential the lab's layer list describes: [["Linear", {"in_features": 8, ...}], ["ReLU", {}], ...]."""
+        """The nn.Sequential the lab's layer list describes: [["Linear", {"in_features": 8, ...}], ["ReLU", {}]]."""
         layers = json.loads(meta["latentlab_layers"])
         return torch.nn.Sequential(*[getattr(torch.nn, kind)(**kwargs) for kind, kwargs in layers])
     # --- end of the README's loader ---
@@ -237,7 +237,7 @@ def check(latentlab, reference, ckpt, part, work, label, errors):
         net.load_state_dict(state, strict=True)  # every name and shape as PyTorch expects, none missing or extra
         net.eval()
         with torch.no_grad():
-            out = net(torch.from_numpy(np.ascontiguousarray(x))).numpy()
+            out = net(torch.from_numpy(np.array(x, dtype=np.float32))).numpy()
         layers = len(net)
     else:
         onnx_path = stem + ".onnx"
