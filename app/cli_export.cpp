@@ -1,4 +1,4 @@
-// `latentlab export --checkpoint C [--format safetensors] [--part P] --out FILE`.
+// `latentlab export --checkpoint C [--format safetensors|onnx] [--part P] --out FILE`.
 #include "app/cli_export.h"
 
 #include "app/cli_args.h"
@@ -14,10 +14,11 @@ namespace
 {
 
 const char* kExportUsage =
-    "usage: latentlab export --checkpoint FILE.ckpt --out FILE [--format safetensors] [--part PART]\n"
-    "  Writes one network of a checkpoint as the tensors of the equivalent PyTorch nn.Sequential (load_state_dict\n"
-    "  accepts them) with its layer list in the file's metadata. PART: generator or discriminator (GAN; default\n"
-    "  generator), decoder or encoder (VAE; default decoder). MLP networks only for now; ONNX is not written yet.\n"
+    "usage: latentlab export --checkpoint FILE.ckpt --out FILE [--format safetensors|onnx] [--part PART]\n"
+    "  Writes one network of a checkpoint, MLP or convolutional, as the equivalent PyTorch nn.Sequential in\n"
+    "  evaluation mode: safetensors (default: the tensors load_state_dict accepts, the layer list in the file's\n"
+    "  metadata) or onnx (opset 13: the graph, its weights and the same metadata). Images are NCHW at a conv end.\n"
+    "  PART: generator or discriminator (GAN; default generator), decoder or encoder (VAE; default decoder).\n"
     "  The file is written atomically: a failed export leaves nothing behind.\n";
 
 struct ExportArgs
@@ -77,14 +78,9 @@ int RunExportArgs(const std::vector<std::string>& args, std::ostream& out, std::
             // The default needs the family: a header-only look would be cheaper, but the checkpoint is read anyway.
             part = io::DefaultExportPart(io::LoadCheckpointFile(a.checkpoint).config.family);
         }
-        const io::SafetensorsFile file = io::ExportModelFile(a.checkpoint, a.format, part, a.out);
-        std::int64_t params = 0;
-        for (const io::SafeTensor& t : file.tensors)
-        {
-            params += t.Elements();
-        }
-        out << "latentlab export: wrote " << a.out << " (" << util::NameOf(part) << ", " << file.tensors.size()
-            << " tensors, " << params << " parameters)\n";
+        const io::ExportedNetwork network = io::ExportModelFile(a.checkpoint, a.format, part, a.out);
+        out << "latentlab export: wrote " << a.out << " (" << util::NameOf(a.format) << ", " << util::NameOf(part)
+            << ", " << network.layers.size() << " layers, " << network.ParameterCount() << " parameters)\n";
         return 0;
     }
     catch (const std::exception& e)

@@ -22,6 +22,9 @@ PACKAGES=(
     fonts-dejavu-core
     # the default data set: /usr/share/datasets/fashion-mnist
     dataset-fashion-mnist
+    # the ONNX export's test (ctest -R export_onnx): onnx.checker, shape inference, and NumPy for its evaluation
+    # (python3-onnx pulls python3-numpy, python3-protobuf, libonnx1, libprotobuf32: about 38 MB installed)
+    python3-onnx
 )
 
 missing=()

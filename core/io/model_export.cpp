@@ -1,15 +1,19 @@
-// Model export: a checkpoint's network mapped onto PyTorch's nn.Sequential (names, layouts, layer list) and written
-// as safetensors. The lab's Linear keeps W (out, in) column-major; PyTorch's nn.Linear keeps weight (out, in)
-// row-major, so the values are transposed in memory and the shape stays (out, in).
+// Model export: a checkpoint's network rebuilt, mapped onto PyTorch's nn.Sequential (export_sequential.cpp: names,
+// layouts, permutations), described in metadata, and written as safetensors or ONNX (onnx_export.cpp).
 #include "core/io/model_export.h"
 
 #include "core/io/config_json.h"
+#include "core/io/export_sequential.h"
+#include "core/io/onnx_export.h"
 #include "core/models/gan.h"
 #include "core/models/vae.h"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
+#include <numeric>
 #include <stdexcept>
 
 namespace ll::io
@@ -17,8 +21,6 @@ namespace ll::io
 
 namespace
 {
-
-using RowMajorF = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // (rows, cols) of a stored tensor, or a refusal naming the tensor the dimensions are read from.
 const CheckpointTensor& Need(const CheckpointData& state, const std::string& param, const std::string& source)
@@ -28,7 +30,7 @@ const CheckpointTensor& Need(const CheckpointData& state, const std::string& par
     if (t == nullptr || t->type != TensorType::F32)
     {
         throw std::runtime_error("checkpoint '" + source + "': cannot tell the model's sizes: tensor '" + name +
-                                 "' is missing or not f32 (export reads MLP networks)");
+                                 "' is missing or not f32 (its first linear layer gives the sizes)");
     }
     return *t;
 }
@@ -69,11 +71,16 @@ std::string ImageShape(const models::ExperimentConfig& config, nn::Index data_di
     return "[" + std::to_string(side) + ", " + std::to_string(side) + ", " + std::to_string(channels) + "]";
 }
 
-std::string DataText(const models::ExperimentConfig& config, nn::Index data_dim)
+// nchw: PyTorch's tensor is the image (N, C, H, W); else the lab's vector.
+std::string DataText(const models::ExperimentConfig& config, nn::Index data_dim, bool nchw)
 {
     if (models::IsToy(config))
     {
         return "x (2): a point (x, y) of the 2-D distribution";
+    }
+    if (nchw)
+    {
+        return "x: an image (C, H, W), as PyTorch holds images (the lab's [H, W, C] permuted)";
     }
     const std::string shape = ImageShape(config, data_dim);
     return "x (" + std::to_string(data_dim) + ")" +
@@ -85,60 +92,15 @@ std::string WithLabelText(const std::string& first, int classes)
     return classes > 0 ? first + " then a one-hot class label (" + std::to_string(classes) + ")" : first;
 }
 
-// The Sequential's layers as [class name, kwargs] and its tensors. Linear and elementwise activations only.
-void MapSequential(nn::Sequential<float> net, const std::string& part, nlohmann::ordered_json& layers,
-                   std::vector<SafeTensor>& tensors)
+// Whether a network's first layer is a Linear (the MLP short form, or a layer list starting with one): its weight's
+// columns then give the size of what it reads.
+bool FirstIsLinear(const models::NetConfig& net)
 {
-    net.SetTraining(false); // spectral norm: sigma from the frozen u, v, as the lab evaluates
-    for (std::size_t i = 0; i < net.Size(); ++i)
-    {
-        nn::Layer<float>& layer = net.At(i);
-        const std::string index = std::to_string(i);
-        if (auto* linear = dynamic_cast<nn::Linear<float>*>(&layer))
-        {
-            nn::MatrixF w = linear->Weight(); // (out, in)
-            if (linear->SpectralNorm())
-            {
-                // The lab's evaluation-mode sigma = u^T W v with u (out), v (in) frozen.
-                const float sigma = (linear->SpectralU().transpose() * (w * linear->SpectralV()))(0, 0);
-                if (!(std::abs(sigma) > 0.0f) || !std::isfinite(sigma))
-                {
-                    throw std::invalid_argument(part + " layer " + index + ": spectral norm estimate is not usable");
-                }
-                w /= sigma;
-            }
-            const RowMajorF rows = w;
-            tensors.push_back(SafeTensor::FromFloats(index + ".weight", {w.rows(), w.cols()}, rows.data()));
-            if (linear->HasBias())
-            {
-                tensors.push_back(SafeTensor::FromFloats(index + ".bias", {w.rows()}, linear->Bias().data()));
-            }
-            layers.push_back({"Linear", {{"in_features", w.cols()}, {"out_features", w.rows()},
-                                         {"bias", linear->HasBias()}}});
-            continue;
-        }
-        if (auto* act = dynamic_cast<nn::Activation<float>*>(&layer))
-        {
-            switch (act->Type())
-            {
-            case nn::ActivationKind::Identity: layers.push_back({"Identity", nlohmann::ordered_json::object()}); break;
-            case nn::ActivationKind::ReLU: layers.push_back({"ReLU", nlohmann::ordered_json::object()}); break;
-            case nn::ActivationKind::LeakyReLU:
-                layers.push_back({"LeakyReLU", {{"negative_slope", static_cast<double>(act->Slope())}}});
-                break;
-            case nn::ActivationKind::Tanh: layers.push_back({"Tanh", nlohmann::ordered_json::object()}); break;
-            case nn::ActivationKind::Sigmoid: layers.push_back({"Sigmoid", nlohmann::ordered_json::object()}); break;
-            case nn::ActivationKind::Softplus: layers.push_back({"Softplus", nlohmann::ordered_json::object()}); break;
-            }
-            continue;
-        }
-        throw std::invalid_argument(part + " layer " + index + " (" + layer.Kind() +
-                                    ") cannot be exported yet: the exporter maps MLP networks (linear layers and "
-                                    "activations) for now");
-    }
+    return net.layers.empty() || net.layers.front().kind == nn::LayerKind::Linear;
 }
 
 } // namespace
+
 
 const util::EnumNames<ExportPart>& NamesOf(ExportPart)
 {
@@ -171,31 +133,38 @@ CheckpointModel ModelFromCheckpoint(const CheckpointData& state, const std::stri
     CheckpointModel out;
     out.config = state.config;
     out.step = state.step;
-    // The first Linear of each network sees [input; one-hot label]: its columns give the data and class sizes.
-    if (state.config.family == models::Family::Gan)
+    // The first Linear of each network sees [input; one-hot label]: its columns give the data and class sizes. A
+    // network starting with a convolution reads the data's shape as the config describes it (as Validate does).
+    const bool gan = state.config.family == models::Family::Gan;
+    const models::NetConfig& maker = gan ? state.config.gan.generator : state.config.vae.decoder;
+    const models::NetConfig& reader = gan ? state.config.gan.discriminator : state.config.vae.encoder;
+    const bool conditional = gan ? state.config.gan.conditional : state.config.vae.conditional;
+    const nn::Shape guessed = models::GuessDataShape(state.config.data);
+    out.num_classes = conditional ? models::GuessNumClasses(state.config.data) : 0;
+    if (FirstIsLinear(maker))
     {
-        const CheckpointTensor& g0 = Need(state, "G.0.weight", source);
-        const CheckpointTensor& d0 = Need(state, "D.0.weight", source);
-        const std::int64_t latent = state.config.gan.noise_dim + models::InfoCodesOf(state.config.gan).Dim(); // [z; c]
-        out.num_classes = state.config.gan.conditional ? static_cast<int>(g0.cols - latent) : 0;
-        out.data_dim = d0.cols - out.num_classes;
+        const CheckpointTensor& first = Need(state, gan ? "G.0.weight" : "Dec.0.weight", source);
+        const std::int64_t latent = gan ? state.config.gan.noise_dim + models::InfoCodesOf(state.config.gan).Dim()
+                                        : state.config.vae.latent_dim; // [z; c]
+        out.num_classes = conditional ? static_cast<int>(first.cols - latent) : 0;
     }
-    else
+    out.data_dim = guessed.Size();
+    if (FirstIsLinear(reader))
     {
-        const CheckpointTensor& dec0 = Need(state, "Dec.0.weight", source);
-        const CheckpointTensor& e0 = Need(state, "E.0.weight", source);
-        out.num_classes = state.config.vae.conditional ? static_cast<int>(dec0.cols - state.config.vae.latent_dim) : 0;
-        out.data_dim = e0.cols - out.num_classes;
+        // A packed D (PacGAN, gan.pack = m) reads m examples side by side.
+        const std::int64_t pack = gan ? std::max(1, state.config.gan.pack) : 1;
+        out.data_dim = Need(state, gan ? "D.0.weight" : "E.0.weight", source).cols / pack - out.num_classes;
     }
     if (out.num_classes < 0 || out.data_dim < 1)
     {
         throw std::runtime_error("checkpoint '" + source + "': its first layers do not match its config (data size " +
                                  std::to_string(out.data_dim) + ", classes " + std::to_string(out.num_classes) + ")");
     }
+    const nn::Shape shape = out.data_dim == guessed.Size() ? guessed : nn::Shape::Flat(out.data_dim);
     Rng rng(state.config.seed);
     try
     {
-        out.model = models::MakeModel(state.config, out.data_dim, out.num_classes, rng);
+        out.model = models::MakeModel(state.config, shape, out.num_classes, rng);
     }
     catch (const std::exception& e)
     {
@@ -209,7 +178,20 @@ CheckpointModel ModelFromCheckpoint(const CheckpointData& state, const std::stri
     return out;
 }
 
-SafetensorsFile ExportSafetensors(CheckpointModel& checkpoint, ExportPart part)
+std::int64_t ExportedNetwork::ParameterCount() const
+{
+    std::int64_t n = 0;
+    for (const ExportLayer& layer : layers)
+    {
+        for (const SafeTensor& t : layer.tensors)
+        {
+            n += t.dtype == SafeDtype::F32 ? t.Elements() : 0;
+        }
+    }
+    return n;
+}
+
+ExportedNetwork ExportNetwork(CheckpointModel& checkpoint, ExportPart part)
 {
     models::Model& model = *checkpoint.model;
     const models::ExperimentConfig& config = checkpoint.config;
@@ -221,100 +203,140 @@ SafetensorsFile ExportSafetensors(CheckpointModel& checkpoint, ExportPart part)
                                     ": its parts are " + (gan ? "generator and discriminator" : "decoder and encoder"));
     }
     const int classes = checkpoint.num_classes;
-    const std::string data = DataText(config, checkpoint.data_dim);
-    nlohmann::ordered_json layers = nlohmann::ordered_json::array();
-    SafetensorsFile file;
+    ExportedNetwork net;
+    net.part = part_name;
     std::string input, output;
+    const bool reads_data = part == ExportPart::Discriminator || part == ExportPart::Encoder;
     if (gan)
     {
         auto& g = dynamic_cast<models::Gan&>(model);
-        if (part == ExportPart::Generator)
+        MapSequential(part == ExportPart::Generator ? g.SamplingGenerator() : g.Discriminator(), part_name, net);
+        if (part == ExportPart::Discriminator)
         {
-            MapSequential(g.SamplingGenerator(), part_name, layers, file.tensors);
-            input = WithLabelText("z (" + std::to_string(model.LatentDim()) + "): " +
-                                      util::NameOf(config.gan.noise) + " noise",
-                                  classes);
-            output = data;
+            output = models::UsesBce(g.ObjectiveKind()) ? "a logit (sigmoid of it: the probability x is real)"
+                                                        : "a critic score (higher: more real)";
         }
         else
         {
-            MapSequential(g.Discriminator(), part_name, layers, file.tensors);
-            input = WithLabelText(data, classes);
-            output = models::UsesBce(g.ObjectiveKind()) ? "a logit (sigmoid of it: the probability x is real)"
-                                                        : "a critic score (higher: more real)";
+            input = WithLabelText("z (" + std::to_string(model.LatentDim()) + "): " +
+                                      util::NameOf(config.gan.noise) + " noise",
+                                  classes);
         }
     }
     else
     {
         auto& v = dynamic_cast<models::Vae&>(model);
+        MapSequential(part == ExportPart::Decoder ? v.Net().Decoder() : v.Net().Encoder(), part_name, net);
         if (part == ExportPart::Decoder)
         {
-            MapSequential(v.Net().Decoder(), part_name, layers, file.tensors);
             input = WithLabelText("z (" + std::to_string(model.LatentDim()) + ")", classes);
             if (v.Net().Bernoulli())
             {
                 // The decoder computes logits; the lab shows their sigmoid, the mean of p(x|z). A Sigmoid appended
                 // after the last layer leaves every tensor name as it was.
-                layers.push_back({"Sigmoid", nlohmann::ordered_json::object()});
-                output = data + ", Bernoulli means in [0, 1]";
-            }
-            else
-            {
-                output = data + ", Gaussian means (sigma " + std::to_string(v.Net().Sigma()) + ")";
+                ExportLayer sigmoid;
+                sigmoid.kind = "Sigmoid";
+                sigmoid.kwargs = "{}";
+                sigmoid.in = sigmoid.out = net.output;
+                net.layers.push_back(std::move(sigmoid));
             }
         }
         else
         {
-            MapSequential(v.Net().Encoder(), part_name, layers, file.tensors);
-            input = WithLabelText(data, classes);
             output = "[mu (" + std::to_string(model.LatentDim()) + "); logvar (" + std::to_string(model.LatentDim()) +
                      ")] of q(z|x)";
         }
     }
-    nn::Index input_size = 0, output_size = 0;
-    for (const auto& l : layers)
+    // An image end PyTorch holds as NCHW, or the lab's channels-last vector.
+    const bool label_planes = reads_data && classes > 0 && net.input.size() == 3;
+    const std::string data_in = DataText(config, checkpoint.data_dim, net.input.size() == 3);
+    const std::string data_out = DataText(config, checkpoint.data_dim, net.output.size() == 3);
+    if (reads_data)
     {
-        if (l[0] == "Linear")
-        {
-            input_size = input_size == 0 ? l[1]["in_features"].get<nn::Index>() : input_size;
-            output_size = l[1]["out_features"].get<nn::Index>();
-        }
+        input = label_planes ? data_in + " with the one-hot class label (" + std::to_string(classes) +
+                                   ") as constant planes after the image's channels"
+                             : WithLabelText(data_in, classes);
     }
-    file.metadata = {
+    else if (part == ExportPart::Generator)
+    {
+        output = data_out;
+    }
+    else
+    {
+        auto& v = dynamic_cast<models::Vae&>(model);
+        output = data_out + (v.Net().Bernoulli() ? ", Bernoulli means in [0, 1]"
+                                                 : ", Gaussian means (sigma " + std::to_string(v.Net().Sigma()) + ")");
+    }
+    nlohmann::ordered_json layers = nlohmann::ordered_json::array();
+    for (const ExportLayer& layer : net.layers)
+    {
+        layers.push_back({layer.kind, nlohmann::ordered_json::parse(layer.kwargs)});
+    }
+    const auto product = [](const std::vector<std::int64_t>& dims) {
+        return std::accumulate(dims.begin(), dims.end(), std::int64_t{1}, std::multiplies<>());
+    };
+    net.metadata = {
         {"format", "pt"},
         {"latentlab_part", part_name},
         {"latentlab_layers", layers.dump()},
         {"latentlab_input", input},
-        {"latentlab_input_size", std::to_string(input_size)},
+        {"latentlab_input_size", std::to_string(product(net.input))},
+        {"latentlab_input_shape", nlohmann::json(net.input).dump()},
         {"latentlab_output", output},
-        {"latentlab_output_size", std::to_string(output_size)},
+        {"latentlab_output_size", std::to_string(product(net.output))},
+        {"latentlab_output_shape", nlohmann::json(net.output).dump()},
+        {"latentlab_label_planes", label_planes ? "1" : "0"},
         {"latentlab_image_shape", ImageShape(config, checkpoint.data_dim)},
         {"latentlab_preset", config.name},
         {"latentlab_step", std::to_string(checkpoint.step)},
         {"latentlab_config", ConfigToJson(config)},
     };
+    return net;
+}
+
+SafetensorsFile ToSafetensors(const ExportedNetwork& network)
+{
+    SafetensorsFile file;
+    file.metadata = network.metadata;
+    for (std::size_t i = 0; i < network.layers.size(); ++i)
+    {
+        for (const SafeTensor& t : network.layers[i].tensors)
+        {
+            SafeTensor named = t;
+            named.name = std::to_string(i) + "." + t.name;
+            file.tensors.push_back(std::move(named));
+        }
+    }
     return file;
 }
 
-SafetensorsFile ExportModelFile(const std::filesystem::path& checkpoint, ExportFormat format, ExportPart part,
+SafetensorsFile ExportSafetensors(CheckpointModel& checkpoint, ExportPart part)
+{
+    return ToSafetensors(ExportNetwork(checkpoint, part));
+}
+
+ExportedNetwork ExportModelFile(const std::filesystem::path& checkpoint, ExportFormat format, ExportPart part,
                                 const std::filesystem::path& out)
 {
-    if (format == ExportFormat::Onnx)
-    {
-        throw std::invalid_argument("ONNX export is not written yet: use --format safetensors");
-    }
     CheckpointModel model = ModelFromCheckpoint(LoadCheckpointFile(checkpoint), checkpoint.string());
-    SafetensorsFile file;
+    ExportedNetwork network;
     try
     {
-        file = ExportSafetensors(model, part);
+        network = ExportNetwork(model, part);
     }
     catch (const std::invalid_argument& e)
     {
         throw std::invalid_argument("checkpoint '" + checkpoint.string() + "': " + e.what());
     }
-    SaveSafetensorsFile(out, file);
-    return file;
+    if (format == ExportFormat::Onnx)
+    {
+        SaveOnnxFile(out, network);
+    }
+    else
+    {
+        SaveSafetensorsFile(out, ToSafetensors(network));
+    }
+    return network;
 }
 
 } // namespace ll::io

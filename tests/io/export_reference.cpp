@@ -1,11 +1,13 @@
 // Test tool for the PyTorch check (export_torch_check.py): writes checkpoints of the export test models and the
 // lab's own outputs for a part, so that Python can compare PyTorch's result on the exported file with them.
-//   export_reference checkpoint NAME OUT.ckpt        a perturbed fresh model of io::test::ExportConfig(NAME)
+//   export_reference checkpoint NAME OUT.ckpt        a perturbed fresh model of io::test::ExportConfig(NAME), or of
+//                                                    the preset NAME (perturbed relative to each tensor's scale)
 //   export_reference outputs CKPT PART N OUT.st      "input" (N, in) and "output" (N, out), float32, batch-first
 // The inputs: latent codes from the model's prior (generator, decoder) or uniform [0, 1) data (encoder,
 // discriminator), each followed by a one-hot label cycling through the classes for conditional models.
 #include "export_test_util.h"
 
+#include "core/io/config_json.h"
 #include "core/io/model_export.h"
 
 #include <iostream>
@@ -75,7 +77,11 @@ int main(int argc, char** argv)
         const std::vector<std::string> a(argv + 1, argv + argc);
         if (a.size() == 3 && a[0] == "checkpoint")
         {
-            io::SaveCheckpointFile(a[2], io::test::PerturbedCheckpoint(io::test::ExportConfig(a[1]), 3));
+            const bool test_model = a[1] == "gan-image" || a[1] == "gan-toy-hinge" || a[1] == "vae-image" ||
+                                    a[1] == "vae-toy-gaussian" || a[1] == "gan-conv-colour";
+            io::SaveCheckpointFile(a[2], test_model ? io::test::PerturbedCheckpoint(io::test::ExportConfig(a[1]), 3)
+                                                    : io::test::PerturbedCheckpoint(
+                                                          io::LoadPreset(a[1], io::FindPresetDir()), 3, true));
             return 0;
         }
         if (a.size() == 5 && a[0] == "outputs")

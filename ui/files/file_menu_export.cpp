@@ -1,5 +1,5 @@
 // The File menu's Export submenu (file_menu.h): the metrics CSV, the sample grid, reconstructions, an interpolation
-// strip and the frozen model as safetensors (window_export.h), and "Export samples" drawn on a thread of its own so
+// strip and the frozen model as safetensors or ONNX (window_export.h), and "Export samples" drawn on a thread of its own so
 // the window never waits. Main (ImGui) thread only, but for that thread's own clone of the frozen model.
 #include "ui/files/file_menu.h"
 
@@ -70,6 +70,12 @@ void FileMenu::DrawExport(LabContext& ctx)
     {
         ImGui::SetTooltip("The frozen model's network as PyTorch's nn.Sequential would hold it (README: Exporting "
                           "models)");
+    }
+    if (ImGui::MenuItem(snap.family == models::Family::Gan ? "Generator as ONNX" : "Decoder as ONNX", nullptr, false,
+                        snap.model != nullptr))
+    {
+        RunExport(ExportPath(snap, snap.family == models::Family::Gan ? "generator" : "decoder", "onnx"),
+                  [&](const fs::path& p) { ExportFrozenModel(snap, p); });
     }
     ImGui::Separator();
     ImGui::TextDisabled("to %s", ExportDir().string().c_str());

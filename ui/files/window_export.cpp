@@ -3,6 +3,7 @@
 
 #include "core/io/image_io.h"
 #include "core/io/model_export.h"
+#include "core/io/onnx_export.h"
 #include "ui/files/file_store.h"
 
 #include <cmath>
@@ -138,9 +139,16 @@ void ExportFrozenModel(const train::Snapshot& snap, const fs::path& path)
     const bool conditional = frozen.config.family == models::Family::Gan ? frozen.config.gan.conditional
                                                                          : frozen.config.vae.conditional;
     frozen.num_classes = conditional ? frozen.model->NumClasses() : 0;
-    const io::SafetensorsFile file = io::ExportSafetensors(frozen, io::DefaultExportPart(frozen.config.family));
+    const io::ExportedNetwork network = io::ExportNetwork(frozen, io::DefaultExportPart(frozen.config.family));
     EnsureFolder(path);
-    io::SaveSafetensorsFile(path, file);
+    if (path.extension() == ".onnx")
+    {
+        io::SaveOnnxFile(path, network);
+    }
+    else
+    {
+        io::SaveSafetensorsFile(path, io::ToSafetensors(network));
+    }
 }
 
 } // namespace ll::ui

@@ -28,7 +28,8 @@ void ExportImageGrid(const train::ImageGrid& grid, const std::filesystem::path& 
 // for conditional models), tiled in one row. Image data only (throws std::invalid_argument for 2-D data).
 void ExportInterpolationStrip(models::Model& model, const models::ExperimentConfig& config, int count,
                               std::uint64_t seed, const std::filesystem::path& path);
-// The generator (GAN) or decoder (VAE) of the snapshot's frozen model, as `latentlab export` writes it.
+// The generator (GAN) or decoder (VAE) of the snapshot's frozen model, as `latentlab export` writes it: ONNX when
+// path ends in ".onnx", else safetensors.
 void ExportFrozenModel(const train::Snapshot& snap, const std::filesystem::path& path);
 
 } // namespace ll::ui
