@@ -1,6 +1,6 @@
 // The File menu's Export submenu (file_menu.h): the metrics CSV, the sample grid, reconstructions, an interpolation
-// strip and the frozen model as safetensors or ONNX (window_export.h), and "Export samples" drawn on a thread of its own so
-// the window never waits. Main (ImGui) thread only, but for that thread's own clone of the frozen model.
+// strip and the frozen model as safetensors or ONNX (window_export.h), and "Export samples" drawn on a thread of its
+// own so the window never waits. Main (ImGui) thread only, but for that thread's own clone of the frozen model.
 #include "ui/files/file_menu.h"
 
 #include "core/eval/judge_eval.h"
