@@ -1,8 +1,11 @@
 // The 2-D view's drawing tool as data (ui/widgets/drawn_points.h) and the window's exports (ui/files/window_export.h):
-// the brush's rate and radius, the eraser, the caps; the metrics CSV, the grid PNG and the interpolation strip.
+// the brush's rate and radius, the eraser, the caps; the metrics CSV, the grid PNG, the interpolation strip and the
+// frozen model in both export formats.
 #include "core/data/image_decode.h"
 #include "core/io/bounded_read.h"
+#include "core/io/safetensors.h"
 #include "core/models/model.h"
+#include "core/train/session.h"
 #include "ui/files/window_export.h"
 #include "ui/widgets/drawn_points.h"
 
@@ -131,4 +134,41 @@ TEST_CASE("Window export: the interpolation strip decodes a row of images, and 2
     CHECK(image.height == 28 + 2);
     c.data.kind = models::DataKind::Toy;
     CHECK_THROWS_AS(ui::ExportInterpolationStrip(*model, c, 10, 5, path), std::invalid_argument);
+}
+
+TEST_CASE("Window export: the frozen model as safetensors or as ONNX by the file's extension; no model is refused")
+{
+    TempDir dir;
+    models::ExperimentConfig c;
+    c.family = models::Family::Vae;
+    c.vae.latent_dim = 3;
+    c.vae.encoder.hidden = {16};
+    c.vae.decoder.hidden = {16};
+    Rng rng(4);
+    train::Snapshot snap;
+    CHECK_THROWS_AS(ui::ExportFrozenModel(snap, dir.path / "none.safetensors"), std::invalid_argument);
+    snap.config = std::make_shared<const models::ExperimentConfig>(c);
+    snap.model = std::shared_ptr<const models::Model>(models::MakeModel(c, 784, 0, rng));
+    snap.model_step = 7;
+
+    // The decoder (a VAE's default part): 3 -> 16 -> 784, as nn.Sequential numbers its layers.
+    const auto st_path = dir.path / "decoder.safetensors";
+    ui::ExportFrozenModel(snap, st_path);
+    const io::SafetensorsFile st =
+        io::DecodeSafetensors(io::ReadFileBounded(st_path, 1 << 24, "safetensors"), st_path.string());
+    REQUIRE(st.Find("0.weight") != nullptr);
+    CHECK(st.Find("0.weight")->shape == std::vector<std::int64_t>{16, 3});
+    REQUIRE(st.Find("2.weight") != nullptr);
+    CHECK(st.Find("2.weight")->shape == std::vector<std::int64_t>{784, 16});
+
+    // The same network as an ONNX ModelProto: ir_version first (field 1, varint), the producer, the weights by name.
+    const auto onnx_path = dir.path / "decoder.onnx";
+    ui::ExportFrozenModel(snap, onnx_path);
+    const std::string onnx = io::ReadFileBounded(onnx_path, 1 << 24, "onnx");
+    REQUIRE(onnx.size() > 16);
+    CHECK(static_cast<unsigned char>(onnx[0]) == 0x08);
+    CHECK(onnx.find("latentlab") != std::string::npos);
+    CHECK(onnx.find("0.weight") != std::string::npos);
+    // 16 x 3 + 784 x 16 weights as raw float32, so the file holds at least their bytes.
+    CHECK(onnx.size() >= (16 * 3 + 784 * 16) * sizeof(float));
 }
