@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 #include <stdexcept>
+#include <vector>
 
 namespace ll::train
 {
@@ -147,47 +148,67 @@ void Session::KeepGoodState()
     {
         return;
     }
-    // A copy of the tensors (parameters, optimizer moments) every rollback_every steps: 160 MB for dcgan. Each
-    // tensor's bytes go to a temporary file as soon as it is copied, so at most one tensor is in memory at a time
-    // and the copy is not resident (the file lives in the page cache until a rollback reads it back).
-    s.good.reset();
-    s.good_file.reset(std::tmpfile());
-    if (s.good_file == nullptr)
-    {
-        s.good = std::make_unique<io::CheckpointData>(s.exp->SaveState()); // no temporary file: kept in memory
-        s.good_wall = s.wall;
-        return;
-    }
-    std::FILE* file = s.good_file.get();
-    bool written = true;
+    // A copy of the tensors (parameters, optimizer moments) every rollback_every steps: 160 MB for dcgan. Once the
+    // copy passes rollback_spill_bytes, each further tensor's bytes go to an unnamed temporary file as soon as it is copied,
+    // so a large model's copy is not resident (it lives in the page cache until a rollback reads it back) while a
+    // small one stays in memory and never touches the disk. The previous copy stays until the new one is whole: a
+    // full disk keeps the last rollback point instead of leaving none.
+    const std::size_t spill_bytes = m_options.rollback_spill_bytes;
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{nullptr, &std::fclose};
+    std::vector<std::size_t> spilled; // indices of the tensors whose bytes are in the file
+    std::size_t copied = 0, index = 0;
+    bool failed = false;
     auto state = std::make_unique<io::CheckpointData>(s.exp->SaveState([&](io::CheckpointTensor& t) {
-        if (written && !t.bytes.empty())
+        const std::size_t i = index++;
+        copied += t.bytes.size();
+        if (failed || copied <= spill_bytes || t.bytes.empty())
         {
-            written = std::fwrite(t.bytes.data(), 1, t.bytes.size(), file) == t.bytes.size();
-            std::string().swap(t.bytes); // freed now, read back by ReadGoodTensors
+            return;
         }
+        if (file == nullptr)
+        {
+            file.reset(std::tmpfile());
+            if (file == nullptr)
+            {
+                failed = true; // no temporary file: the copy stays in memory
+                return;
+            }
+        }
+        if (std::fwrite(t.bytes.data(), 1, t.bytes.size(), file.get()) != t.bytes.size())
+        {
+            failed = true;
+            return;
+        }
+        spilled.push_back(i);
+        std::string().swap(t.bytes); // freed now, read back by ReadGoodTensors
     }));
-    if (!written || std::fflush(file) != 0)
+    if (file != nullptr && (failed || std::fflush(file.get()) != 0))
     {
-        s.good_file.reset();
-        return; // a full disk: no rollback point rather than a broken one
+        if (!spilled.empty())
+        {
+            return; // part of the copy went to a file that failed: keep the previous rollback point
+        }
+        file.reset(); // nothing was written: the copy is whole in memory
     }
     s.good = std::move(state);
+    s.good_file = std::move(file);
+    s.good_spilled = std::move(spilled);
     s.good_wall = s.wall;
 }
 
 namespace
 {
 
-// The tensor bytes KeepGoodState wrote to file, back into data's tensors (in their order).
-void ReadGoodTensors(std::FILE* file, io::CheckpointData& data)
+// The tensor bytes KeepGoodState wrote to file (the tensors at the indices in spilled, in order) back into data.
+void ReadGoodTensors(std::FILE* file, const std::vector<std::size_t>& spilled, io::CheckpointData& data)
 {
     if (std::fseek(file, 0, SEEK_SET) != 0)
     {
         throw std::runtime_error("the rollback copy's temporary file cannot be read");
     }
-    for (io::CheckpointTensor& t : data.tensors)
+    for (const std::size_t i : spilled)
     {
+        io::CheckpointTensor& t = data.tensors.at(i);
         const std::size_t element = t.type == io::TensorType::F32 ? 4 : 8; // f64 and i64: 8
         const std::size_t n = static_cast<std::size_t>(t.rows * t.cols) * element;
         t.bytes.resize(n);
@@ -211,8 +232,9 @@ std::string Session::RollBack()
     {
         if (s.good_file != nullptr)
         {
-            ReadGoodTensors(s.good_file.get(), *s.good);
+            ReadGoodTensors(s.good_file.get(), s.good_spilled, *s.good);
             s.good_file.reset(); // the state is in memory now; a later KeepGoodState spills afresh
+            s.good_spilled.clear();
         }
         auto exp = Experiment::FromState(*s.good, s.data_cache, "last good state");
         exp->SetStepHook(m_options.step_hook);

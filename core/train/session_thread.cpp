@@ -298,6 +298,7 @@ void Session::Build(const models::ExperimentConfig& config)
     {
         s.good.reset();
         s.good_file.reset();
+        s.good_spilled.clear();
     }
 }
 
