@@ -55,9 +55,9 @@ struct SessionOptions
     // Divergence rollback: every N steps (and at load), a copy of the state is kept if every parameter is
     // finite; a NaN / Inf restores it and pauses as Diverged. 0 = never (a divergence then only pauses).
     std::int64_t rollback_every = 100;
-    // Past this many bytes, the copy's further tensors go to an unnamed temporary file instead of memory (a large
-    // model's copy then stays out of resident memory; a small one never touches the disk).
-    std::size_t rollback_spill_bytes = std::size_t{32} << 20;
+    // Past this many bytes, the copy's further tensors go to an unnamed temporary file instead of memory: a large
+    // model's copy stays out of resident memory, a toy model's (well under 4 MB) never touches the disk.
+    std::size_t rollback_spill_bytes = std::size_t{4} << 20;
     // Test hook, called on the training thread before every step with its index; may throw.
     std::function<void(std::int64_t)> step_hook;
     // Fault-injection hook, called on the training thread before every step with its index and the live model

@@ -94,9 +94,9 @@ struct Session::State
     // Checkpoints and divergence rollback (session_checkpoint.cpp).
     std::uint64_t checkpoint_command = 0;
     std::string checkpoint_path, checkpoint_error;
-    // The last state with finite parameters. Past its first 32 MB, its tensors' bytes are in good_file (an unnamed
-    // temporary file; those tensors, listed in good_spilled, hold names and shapes with empty bytes), so a model of
-    // 13 M parameters does not keep another 160 MB resident for a rollback that rarely comes.
+    // The last state with finite parameters. Past its first rollback_spill_bytes (4 MB), its tensors' bytes are in
+    // good_file (an unnamed temporary file; those tensors, listed in good_spilled, hold names and shapes with empty
+    // bytes), so a model of 13 M parameters does not keep another 160 MB resident for a rollback that rarely comes.
     std::unique_ptr<io::CheckpointData> good;
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> good_file{nullptr, &std::fclose};
     std::vector<std::size_t> good_spilled;
