@@ -72,6 +72,22 @@ std::vector<std::int64_t> Dims(const nn::Shape& s)
 
 std::vector<float> Column(const nn::MatrixF& m) { return std::vector<float>(m.data(), m.data() + m.size()); }
 
+// A kernel matrix as the lab holds it, (rows, k*k*inner) with columns (ky, kx, inner), in PyTorch's (rows, inner,
+// k, k) order: Conv2d's weight has rows = out and inner = in channels, ConvTranspose2d's rows = in, inner = out.
+std::vector<float> KernelToTorch(const nn::MatrixF& w, std::int64_t rows, std::int64_t inner, std::int64_t k)
+{
+    std::vector<float> out(static_cast<std::size_t>(w.size()));
+    std::size_t n = 0;
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t c = 0; c < inner; ++c)
+            for (std::int64_t ky = 0; ky < k; ++ky)
+                for (std::int64_t kx = 0; kx < k; ++kx)
+                {
+                    out[n++] = w(r, (ky * k + kx) * inner + c);
+                }
+    return out;
+}
+
 // Rows of a row-major (rows, cols) block reordered: out row j = in row perm[j].
 void PermuteRows(std::vector<float>& values, std::int64_t cols, const Perm& perm)
 {
@@ -247,16 +263,7 @@ private:
             p.layer.kernel = k;
             p.layer.stride = g.stride;
             p.layer.pad = g.pad;
-            PendingTensor weight{"weight", {cout, cin, k, k}, std::vector<float>(static_cast<std::size_t>(w.size()))};
-            std::size_t n = 0;
-            for (std::int64_t o = 0; o < cout; ++o)
-                for (std::int64_t c = 0; c < cin; ++c)
-                    for (std::int64_t ky = 0; ky < k; ++ky)
-                        for (std::int64_t kx = 0; kx < k; ++kx)
-                        {
-                            weight.values[n++] = w(o, (ky * k + kx) * cin + c);
-                        }
-            p.tensors.push_back(std::move(weight));
+            p.tensors.push_back({"weight", {cout, cin, k, k}, KernelToTorch(w, cout, cin, k)});
             if (conv->HasBias())
             {
                 p.tensors.push_back({"bias", {cout}, Column(conv->Bias())});
@@ -279,16 +286,7 @@ private:
             p.layer.stride = g.stride;
             p.layer.pad = g.pad;
             p.layer.output_pad = deconv->OutputPad();
-            PendingTensor weight{"weight", {cin, cout, k, k}, std::vector<float>(static_cast<std::size_t>(w.size()))};
-            std::size_t n = 0;
-            for (std::int64_t c = 0; c < cin; ++c)
-                for (std::int64_t o = 0; o < cout; ++o)
-                    for (std::int64_t ky = 0; ky < k; ++ky)
-                        for (std::int64_t kx = 0; kx < k; ++kx)
-                        {
-                            weight.values[n++] = w(c, (ky * k + kx) * cout + o);
-                        }
-            p.tensors.push_back(std::move(weight));
+            p.tensors.push_back({"weight", {cin, cout, k, k}, KernelToTorch(w, cin, cout, k)});
             if (deconv->HasBias())
             {
                 p.tensors.push_back({"bias", {cout}, Column(deconv->Bias())});

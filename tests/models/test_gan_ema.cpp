@@ -161,22 +161,14 @@ TEST_CASE("GAN EMA: with BatchNorm in G the average keeps running statistics of 
         gan.TrainStep(source, rng, step, StepPhase::Both, m);
     }
     // The first linear layer's output on z ~ N(0, I) has mean b and variance |W row|^2 per unit.
+    // Every named tensor: G's parameters and state, and the extra state (the average's weights and statistics).
+    std::vector<nn::ParamRef<float>> tensors = gan.ExtraState();
+    for (auto list : {gan.Generator().Params("G."), gan.Generator().State("G.")})
+    {
+        tensors.insert(tensors.end(), list.begin(), list.end());
+    }
     const auto find = [&](const std::string& name) {
-        for (const auto& t : gan.ExtraState())
-        {
-            if (t.name == name)
-            {
-                return *t.value;
-            }
-        }
-        for (const auto& t : gan.Generator().Params("G."))
-        {
-            if (t.name == name)
-            {
-                return *t.value;
-            }
-        }
-        for (const auto& t : gan.Generator().State("G."))
+        for (const auto& t : tensors)
         {
             if (t.name == name)
             {

@@ -34,6 +34,17 @@ struct TempDir
     }
 };
 
+// A VAE for 28 x 28 images with a 3-D latent and one hidden layer of 16 each way.
+models::ExperimentConfig SmallImageVae()
+{
+    models::ExperimentConfig c;
+    c.family = models::Family::Vae;
+    c.vae.latent_dim = 3;
+    c.vae.encoder.hidden = {16};
+    c.vae.decoder.hidden = {16};
+    return c;
+}
+
 } // namespace
 
 TEST_CASE("DrawnPoints: the brush adds rate x time points inside its radius, carrying fractions between frames")
@@ -119,11 +130,7 @@ TEST_CASE("Window export: a grid is written as a PNG of its size, and an empty o
 TEST_CASE("Window export: the interpolation strip decodes a row of images, and 2-D data is refused")
 {
     TempDir dir;
-    models::ExperimentConfig c;
-    c.family = models::Family::Vae;
-    c.vae.latent_dim = 3;
-    c.vae.encoder.hidden = {16};
-    c.vae.decoder.hidden = {16};
+    models::ExperimentConfig c = SmallImageVae();
     Rng rng(2);
     auto model = models::MakeModel(c, 784, 0, rng);
     const auto path = dir.path / "strip.png";
@@ -139,11 +146,7 @@ TEST_CASE("Window export: the interpolation strip decodes a row of images, and 2
 TEST_CASE("Window export: the frozen model as safetensors or as ONNX by the file's extension; no model is refused")
 {
     TempDir dir;
-    models::ExperimentConfig c;
-    c.family = models::Family::Vae;
-    c.vae.latent_dim = 3;
-    c.vae.encoder.hidden = {16};
-    c.vae.decoder.hidden = {16};
+    models::ExperimentConfig c = SmallImageVae();
     Rng rng(4);
     train::Snapshot snap;
     CHECK_THROWS_AS(ui::ExportFrozenModel(snap, dir.path / "none.safetensors"), std::invalid_argument);
