@@ -133,7 +133,13 @@ models::Metrics ImageJudgeEvaluator::Evaluate(models::Model& model, nn::Index n,
     out.emplace_back("judge_fd", FrechetDistance(ComputeStats(features), m_test_stats));
     out.emplace_back("judge_fd_floor", Floor(n));
     const nn::Index n_real = std::min<nn::Index>(n, m_test_features.cols());
-    const PrecisionRecall pr = KnnPrecisionRecall(m_test_features.leftCols(n_real), features, 3);
+    constexpr int kNeighbours = 3;
+    auto balls = m_real_balls.find(n_real);
+    if (balls == m_real_balls.end())
+    {
+        balls = m_real_balls.emplace(n_real, MakeKnnSet(m_test_features.leftCols(n_real), kNeighbours)).first;
+    }
+    const PrecisionRecall pr = KnnPrecisionRecall(balls->second, MakeKnnSet(features, kNeighbours));
     out.emplace_back("judge_precision", pr.precision);
     out.emplace_back("judge_recall", pr.recall);
     const ClassHistogram hist = MeasureClasses(probs);

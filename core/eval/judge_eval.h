@@ -58,6 +58,7 @@ private:
     nn::MatrixF m_test_features; // (kJudgeFeatures, test count)
     FeatureStats m_test_stats;
     std::map<nn::Index, double> m_floor;
+    std::map<nn::Index, KnnSet> m_real_balls; // the first n test images' k-NN balls, per n (they never change)
 };
 
 // Classification accuracy score (Ravuri & Vinyals 2019): the judge's architecture trained (options) on n labelled

@@ -1,6 +1,8 @@
 // The image metrics in the judge's feature space (see judge_metrics.h).
 #include "core/eval/judge_metrics.h"
 
+#include "core/nn/parallel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
@@ -54,63 +56,146 @@ double FrechetDistance(const FeatureStats& a, const FeatureStats& b)
 namespace
 {
 
-constexpr Eigen::Index kBlock = 256; // rows of the distance matrix held at once: (256, n) doubles
+constexpr Eigen::Index kBlock = 256; // query columns per block: a (n, 256) block of doubles at once
 
-// Squared distances from the columns [begin, begin + rows) of a to every column of b: out (rows, b.cols()).
-void SquaredDistances(const Eigen::MatrixXd& a, const Eigen::VectorXd& a_norms, const Eigen::MatrixXd& b,
-                      const Eigen::VectorXd& b_norms, Eigen::Index begin, Eigen::Index rows, Eigen::MatrixXd& out)
+// Squared distances from every column of p to the columns [begin, begin + rows) of q: out (p.cols(), rows), so the
+// distances of one query are one contiguous column.
+void SquaredDistances(const Eigen::MatrixXd& p, const Eigen::VectorXd& p_norms, const Eigen::MatrixXd& q,
+                      const Eigen::VectorXd& q_norms, Eigen::Index begin, Eigen::Index rows, Eigen::MatrixXd& out)
 {
-    out.noalias() = -2.0 * a.middleCols(begin, rows).transpose() * b;
-    out.colwise() += a_norms.segment(begin, rows);
-    out.rowwise() += b_norms.transpose();
-    out = out.cwiseMax(0.0);
-}
-
-// The squared distance of every column of x to its k-th nearest other column.
-Eigen::VectorXd KthNeighbourRadii(const Eigen::MatrixXd& x, const Eigen::VectorXd& norms, int k)
-{
-    const Eigen::Index n = x.cols();
-    Eigen::VectorXd radii(n);
-    Eigen::MatrixXd d;
-    std::vector<double> row(static_cast<std::size_t>(n));
-    for (Eigen::Index begin = 0; begin < n; begin += kBlock)
+    out.noalias() = p.transpose() * q.middleCols(begin, rows);
+    for (Eigen::Index i = 0; i < rows; ++i)
     {
-        const Eigen::Index rows = std::min(kBlock, n - begin);
-        SquaredDistances(x, norms, x, norms, begin, rows, d);
-        for (Eigen::Index i = 0; i < rows; ++i)
+        const double qn = q_norms(begin + i);
+        double* col = out.col(i).data();
+        for (Eigen::Index j = 0; j < p.cols(); ++j)
         {
-            for (Eigen::Index j = 0; j < n; ++j)
-            {
-                row[static_cast<std::size_t>(j)] = d(i, j);
-            }
-            row[static_cast<std::size_t>(begin + i)] = -1.0; // itself: always first, then skipped
-            std::nth_element(row.begin(), row.begin() + k, row.end());
-            radii(begin + i) = row[static_cast<std::size_t>(k)];
+            col[j] = std::max(0.0, p_norms(j) + qn - 2.0 * col[j]);
         }
     }
-    return radii;
 }
 
-// Share of the columns of q inside at least one ball (centre a column of p, squared radius p_radii).
-double ShareInsideBalls(const Eigen::MatrixXd& q, const Eigen::VectorXd& q_norms, const Eigen::MatrixXd& p,
-                        const Eigen::VectorXd& p_norms, const Eigen::VectorXd& p_radii)
+// The (k + 1)-th smallest of d[0, n) (index k of the sorted values): with the query's own distance set to -1 first,
+// its k-th nearest other example. One pass keeping the k + 1 smallest in order; k is small (3).
+double KthSmallest(const double* d, Eigen::Index n, int k)
 {
-    const Eigen::Index n = q.cols();
-    std::int64_t inside = 0;
-    Eigen::MatrixXd d;
-    for (Eigen::Index begin = 0; begin < n; begin += kBlock)
+    constexpr int kMaxKeep = 64;
+    double keep[kMaxKeep];
+    const int m = k + 1;
+    int filled = 0;
+    for (Eigen::Index j = 0; j < n; ++j)
     {
-        const Eigen::Index rows = std::min(kBlock, n - begin);
-        SquaredDistances(q, q_norms, p, p_norms, begin, rows, d);
-        for (Eigen::Index i = 0; i < rows; ++i)
+        const double v = d[j];
+        if (filled == m && v >= keep[m - 1])
         {
-            inside += ((d.row(i).transpose().array() <= p_radii.array()).any()) ? 1 : 0;
+            continue;
         }
+        int i = filled < m ? filled++ : m - 1;
+        while (i > 0 && keep[i - 1] > v)
+        {
+            keep[i] = keep[i - 1];
+            --i;
+        }
+        keep[i] = v;
     }
-    return static_cast<double>(inside) / static_cast<double>(n);
+    return keep[m - 1];
+}
+
+Eigen::Index Blocks(Eigen::Index n) { return (n + kBlock - 1) / kBlock; }
+
+void CheckK(int k, Eigen::Index n, const char* what)
+{
+    if (k < 1 || k > 63 || n <= k)
+    {
+        throw std::invalid_argument(std::string("KnnPrecisionRecall: need more than k = ") + std::to_string(k) +
+                                    " examples (k from 1 to 63) on the " + what + " side, got " + std::to_string(n));
+    }
 }
 
 } // namespace
+
+KnnSet MakeKnnSet(const nn::MatrixF& features, int k)
+{
+    CheckK(k, features.cols(), "one");
+    KnnSet s;
+    s.k = k;
+    s.x = features.cast<double>();
+    s.norms = s.x.colwise().squaredNorm().transpose();
+    const Eigen::Index n = s.x.cols();
+    s.radii.resize(n);
+    nn::ParallelFor(Blocks(n), 1, [&](nn::Index first, nn::Index last) {
+        Eigen::MatrixXd d;
+        for (nn::Index b = first; b < last; ++b)
+        {
+            const Eigen::Index begin = b * kBlock;
+            const Eigen::Index rows = std::min(kBlock, n - begin);
+            SquaredDistances(s.x, s.norms, s.x, s.norms, begin, rows, d);
+            for (Eigen::Index i = 0; i < rows; ++i)
+            {
+                d(begin + i, i) = -1.0; // itself: always first, then skipped
+                s.radii(begin + i) = KthSmallest(d.col(i).data(), n, k);
+            }
+        }
+    });
+    return s;
+}
+
+PrecisionRecall KnnPrecisionRecall(const KnnSet& real, const KnnSet& fake)
+{
+    if (real.x.rows() != fake.x.rows())
+    {
+        throw std::invalid_argument("KnnPrecisionRecall: real examples have " + std::to_string(real.x.rows()) +
+                                    " dimensions, fake ones " + std::to_string(fake.x.rows()));
+    }
+    const Eigen::Index n_real = real.x.cols();
+    const Eigen::Index n_fake = fake.x.cols();
+    const Eigen::Index blocks = Blocks(n_fake);
+    // Per fake: inside some real ball (precision). Per block and real: inside some fake ball of that block (recall),
+    // merged after the pass, so no two blocks write the same byte.
+    std::vector<char> fake_inside(static_cast<std::size_t>(n_fake), 0);
+    std::vector<char> real_inside(static_cast<std::size_t>(blocks * n_real), 0);
+    nn::ParallelFor(blocks, 1, [&](nn::Index first, nn::Index last) {
+        Eigen::MatrixXd d;
+        for (nn::Index b = first; b < last; ++b)
+        {
+            const Eigen::Index begin = b * kBlock;
+            const Eigen::Index rows = std::min(kBlock, n_fake - begin);
+            SquaredDistances(real.x, real.norms, fake.x, fake.norms, begin, rows, d);
+            char* covered = real_inside.data() + b * n_real;
+            const double* r_radii = real.radii.data();
+            for (Eigen::Index i = 0; i < rows; ++i)
+            {
+                const double* col = d.col(i).data();
+                const double f_radius = fake.radii(begin + i);
+                bool inside = false;
+                for (Eigen::Index j = 0; j < n_real; ++j)
+                {
+                    inside |= col[j] <= r_radii[j];
+                    covered[j] |= static_cast<char>(col[j] <= f_radius);
+                }
+                fake_inside[static_cast<std::size_t>(begin + i)] = inside ? 1 : 0;
+            }
+        }
+    });
+    std::int64_t precise = 0, recalled = 0;
+    for (const char c : fake_inside)
+    {
+        precise += c;
+    }
+    for (Eigen::Index j = 0; j < n_real; ++j)
+    {
+        char any = 0;
+        for (Eigen::Index b = 0; b < blocks; ++b)
+        {
+            any |= real_inside[static_cast<std::size_t>(b * n_real + j)];
+        }
+        recalled += any;
+    }
+    PrecisionRecall out;
+    out.precision = static_cast<double>(precise) / static_cast<double>(n_fake);
+    out.recall = static_cast<double>(recalled) / static_cast<double>(n_real);
+    return out;
+}
 
 PrecisionRecall KnnPrecisionRecall(const nn::MatrixF& real, const nn::MatrixF& fake, int k)
 {
@@ -121,16 +206,7 @@ PrecisionRecall KnnPrecisionRecall(const nn::MatrixF& real, const nn::MatrixF& f
                                     std::to_string(real.cols()) + " x " + std::to_string(real.rows()) + " and " +
                                     std::to_string(fake.cols()) + " x " + std::to_string(fake.rows()));
     }
-    const Eigen::MatrixXd r = real.cast<double>();
-    const Eigen::MatrixXd f = fake.cast<double>();
-    const Eigen::VectorXd r_norms = r.colwise().squaredNorm().transpose();
-    const Eigen::VectorXd f_norms = f.colwise().squaredNorm().transpose();
-    const Eigen::VectorXd r_radii = KthNeighbourRadii(r, r_norms, k);
-    const Eigen::VectorXd f_radii = KthNeighbourRadii(f, f_norms, k);
-    PrecisionRecall out;
-    out.precision = ShareInsideBalls(f, f_norms, r, r_norms, r_radii);
-    out.recall = ShareInsideBalls(r, r_norms, f, f_norms, f_radii);
-    return out;
+    return KnnPrecisionRecall(MakeKnnSet(real, k), MakeKnnSet(fake, k));
 }
 
 ClassHistogram MeasureClasses(const nn::MatrixF& probs, double min_share)

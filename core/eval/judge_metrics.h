@@ -37,8 +37,25 @@ struct PrecisionRecall
     double precision = 0; // share of fakes inside some real's k-NN ball
     double recall = 0;    // share of reals inside some fake's k-NN ball
 };
+// One side of the k-NN comparison: its examples in double, their squared norms and each one's ball (the squared
+// distance to its k-th nearest neighbour in the same set, itself excluded). The real side of an evaluation is the
+// same set every time, so ImageJudgeEvaluator makes it once.
+struct KnnSet
+{
+    Eigen::MatrixXd x;      // (d, n)
+    Eigen::VectorXd norms;  // (n) squared norms
+    Eigen::VectorXd radii;  // (n) squared ball radii
+    int k = 0;
+};
+// features (d, n) with more than k columns (std::invalid_argument otherwise). The distances are computed in blocks of
+// columns on the calling thread's pool (core/nn/parallel.h); each ball is found by one block, so the result does not
+// depend on the thread count.
+KnnSet MakeKnnSet(const nn::MatrixF& features, int k);
+
 // real (d, n), fake (d, m), both with more than k columns. A ball is centred on an example with the distance to its
-// k-th nearest neighbour in its own set (itself excluded) as radius; a point on the sphere is inside.
+// k-th nearest neighbour in its own set (itself excluded) as radius; a point on the sphere is inside. Both shares come
+// from one pass over the fake-to-real distances.
+PrecisionRecall KnnPrecisionRecall(const KnnSet& real, const KnnSet& fake);
 PrecisionRecall KnnPrecisionRecall(const nn::MatrixF& real, const nn::MatrixF& fake, int k = 3);
 
 struct ClassHistogram

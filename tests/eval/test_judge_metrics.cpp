@@ -2,10 +2,12 @@
 // covariance), k-NN precision and recall on points whose balls can be drawn on paper, the class histogram, and the
 // independence of every metric from the order of the samples.
 #include "core/eval/judge_metrics.h"
+#include "core/nn/thread_pool.h"
 #include "core/util/rng.h"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <vector>
@@ -107,6 +109,77 @@ TEST_CASE("k-NN precision and recall: one distribution against itself is high, a
     const auto apart = KnnPrecisionRecall(a, c, 3);
     CHECK(apart.precision == 0.0);
     CHECK(apart.recall == 0.0);
+}
+
+namespace
+{
+
+// Kynkaanniemi et al.'s definition written out, pair by pair in double: the (k + 1)-th smallest squared distance of
+// each example to its own set (itself at 0 counts first), then the shares inside some ball of the other set.
+ll::eval::PrecisionRecall BruteForcePrecisionRecall(const nn::MatrixF& real, const nn::MatrixF& fake, int k)
+{
+    auto dist = [](const nn::MatrixF& a, nn::Index i, const nn::MatrixF& b, nn::Index j) {
+        return (a.col(i).cast<double>() - b.col(j).cast<double>()).squaredNorm();
+    };
+    auto radii = [&](const nn::MatrixF& x) {
+        std::vector<double> r(static_cast<std::size_t>(x.cols()));
+        for (nn::Index i = 0; i < x.cols(); ++i)
+        {
+            std::vector<double> d;
+            for (nn::Index j = 0; j < x.cols(); ++j)
+            {
+                d.push_back(i == j ? -1.0 : dist(x, i, x, j));
+            }
+            std::sort(d.begin(), d.end());
+            r[static_cast<std::size_t>(i)] = d[static_cast<std::size_t>(k)];
+        }
+        return r;
+    };
+    auto share = [&](const nn::MatrixF& q, const nn::MatrixF& p, const std::vector<double>& p_radii) {
+        int inside = 0;
+        for (nn::Index i = 0; i < q.cols(); ++i)
+        {
+            bool in = false;
+            for (nn::Index j = 0; j < p.cols() && !in; ++j)
+            {
+                in = dist(q, i, p, j) <= p_radii[static_cast<std::size_t>(j)] * (1 + 1e-12);
+            }
+            inside += in ? 1 : 0;
+        }
+        return static_cast<double>(inside) / static_cast<double>(q.cols());
+    };
+    return {share(fake, real, radii(real)), share(real, fake, radii(fake))};
+}
+
+} // namespace
+
+TEST_CASE("k-NN precision and recall equal the definition computed pair by pair, on 1 and 2 threads")
+{
+    // More than one block of 256 queries on both sides, sizes that do not divide it, and overlapping clouds, so
+    // both shares are strictly between 0 and 1.
+    ll::Rng rng(11);
+    const nn::MatrixF real = Gaussian(6, 600, 0.0f, 1.0f, rng);
+    const nn::MatrixF fake = Gaussian(6, 530, 0.7f, 0.8f, rng);
+    for (const int k : {1, 3, 5})
+    {
+        CAPTURE(k);
+        const auto expected = BruteForcePrecisionRecall(real, fake, k);
+        REQUIRE(expected.precision > 0.05);
+        REQUIRE(expected.precision < 0.95);
+        REQUIRE(expected.recall > 0.05);
+        REQUIRE(expected.recall < 0.95);
+        const auto serial = KnnPrecisionRecall(real, fake, k);
+        CHECK(serial.precision == doctest::Approx(expected.precision).epsilon(0.004));
+        CHECK(serial.recall == doctest::Approx(expected.recall).epsilon(0.004));
+        nn::ThreadPool pool(2);
+        nn::SetCurrentPool(&pool);
+        const auto pooled = KnnPrecisionRecall(real, fake, k);
+        nn::SetCurrentPool(nullptr);
+        CHECK(pooled.precision == serial.precision);
+        CHECK(pooled.recall == serial.recall);
+    }
+    CHECK_THROWS_AS(ll::eval::MakeKnnSet(real, 0), std::invalid_argument);
+    CHECK_THROWS_AS(ll::eval::MakeKnnSet(real.leftCols(3), 3), std::invalid_argument);
 }
 
 TEST_CASE("Image metrics: the result does not depend on the order of the samples")
