@@ -148,8 +148,10 @@ struct PartRole
 
 // An optimizer's settings after its learning rate (a live row of its own per role, above), in JSON order.
 const PartSetting<nn::OptimizerConfig> kOptimizerSettings[] = {
-    {{.key = "beta1", .lo = 0, .hi = 1, .hi_open = true}, [](nn::OptimizerConfig& o) -> HyperField { return &o.beta1; }},
-    {{.key = "beta2", .lo = 0, .hi = 1, .hi_open = true}, [](nn::OptimizerConfig& o) -> HyperField { return &o.beta2; }},
+    {{.key = "beta1", .lo = 0, .hi = 1, .hi_open = true},
+     [](nn::OptimizerConfig& o) -> HyperField { return &o.beta1; }},
+    {{.key = "beta2", .lo = 0, .hi = 1, .hi_open = true},
+     [](nn::OptimizerConfig& o) -> HyperField { return &o.beta2; }},
     {{.key = "epsilon", .lo = 0, .hi = 1, .lo_open = true},
      [](nn::OptimizerConfig& o) -> HyperField { return &o.epsilon; }},
     {{.key = "momentum", .lo = 0, .hi = 1, .hi_open = true},

@@ -217,8 +217,8 @@ const Matrix<T>& Conv2d<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp
     const Index batch = dy.cols();
     if (u.rows() != m_in.Size() || u.cols() != batch)
     {
-        throw std::invalid_argument("Conv2d::BackwardOfBackward: u is " + ShapeText(u.rows(), u.cols()) + ", expected " +
-                                    ShapeText(m_in.Size(), batch));
+        throw std::invalid_argument("Conv2d::BackwardOfBackward: u is " + ShapeText(u.rows(), u.cols()) +
+                                    ", expected " + ShapeText(m_in.Size(), batch));
     }
     // dx = col2im(W^T dy), so P = <u, dx> = <W im2col(u), dy>: dP/d(dy) = W im2col(u), dP/dW = dy im2col(u)^T.
     const Index n = m_g.GridPositions() * batch;
