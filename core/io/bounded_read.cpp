@@ -3,6 +3,7 @@
 // the stack before it is refused.
 #include "core/io/bounded_read.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -17,28 +18,9 @@ namespace ll::io
 namespace
 {
 
-// 1-based line and column of a byte offset.
-std::pair<std::size_t, std::size_t> LineColumnOf(std::string_view text, std::size_t offset)
-{
-    std::size_t line = 1, column = 1;
-    for (std::size_t i = 0; i < offset && i < text.size(); ++i)
-    {
-        if (text[i] == '\n')
-        {
-            ++line;
-            column = 1;
-        }
-        else
-        {
-            ++column;
-        }
-    }
-    return {line, column};
-}
-
 std::string At(std::string_view text, const std::string& source_name, std::size_t offset)
 {
-    const auto [line, column] = LineColumnOf(text, offset);
+    const auto [line, column] = LineColumn(text, offset);
     return source_name + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
 }
 
@@ -50,6 +32,21 @@ std::string WithoutExceptionId(const std::string& what)
 }
 
 } // namespace
+
+std::pair<std::size_t, std::size_t> LineColumn(std::string_view text, std::size_t offset)
+{
+    offset = std::min(offset, text.size());
+    std::size_t line = 1, line_start = 0;
+    for (std::size_t i = 0; i < offset; ++i)
+    {
+        if (text[i] == '\n')
+        {
+            ++line;
+            line_start = i + 1;
+        }
+    }
+    return {line, offset - line_start + 1};
+}
 
 std::string ByteSizeText(std::uint64_t bytes)
 {

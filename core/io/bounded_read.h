@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace ll::io
 {
@@ -48,6 +49,9 @@ nlohmann::json ParseJsonBounded(std::string_view text, const std::string& source
 // The one entry point for a JSON file: ReadFileBounded (limits.max_bytes) + ParseJsonBounded. File errors throw
 // std::runtime_error, content errors std::invalid_argument; both name the file.
 nlohmann::json ReadJsonFile(const std::filesystem::path& path, const JsonLimits& limits);
+
+// The 1-based line and column of a 0-based byte offset (clamped to the text's end), for "<source>:<line>:<col>: ".
+std::pair<std::size_t, std::size_t> LineColumn(std::string_view text, std::size_t offset);
 
 // "1.5 MiB", "64 KiB", "512 bytes": sizes in messages.
 std::string ByteSizeText(std::uint64_t bytes);

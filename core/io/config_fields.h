@@ -53,25 +53,18 @@ void Fields(C& c, V& v)
 {
     v("hidden", c.hidden);
     v("activation", c.activation);
-    v("leaky_slope", c.leaky_slope);
+    v.TableRows(); // leaky_slope
     v("output_activation", c.output_activation);
     v("spectral_norm", c.spectral_norm);
     v("init", c.init);
     v("layers", c.layers);
-    v.TableRows();
 }
 
 template <IsOptimizer C, typename V>
 void Fields(C& c, V& v)
 {
     v("kind", c.kind);
-    v.TableRows(); // learning_rate
-    v("beta1", c.beta1);
-    v("beta2", c.beta2);
-    v("epsilon", c.epsilon);
-    v("momentum", c.momentum);
-    v("rho", c.rho);
-    v("weight_decay", c.weight_decay);
+    v.TableRows(); // learning_rate, beta1, beta2, epsilon, momentum, rho, weight_decay
 }
 
 template <IsGan C, typename V>

@@ -360,22 +360,6 @@ struct Reader
     }
 };
 
-// 1-based line and column of a 0-based byte offset.
-std::pair<std::size_t, std::size_t> LineColumn(const std::string& text, std::size_t offset)
-{
-    offset = std::min(offset, text.size());
-    std::size_t line = 1, line_start = 0;
-    for (std::size_t i = 0; i < offset; ++i)
-    {
-        if (text[i] == '\n')
-        {
-            ++line;
-            line_start = i + 1;
-        }
-    }
-    return {line, offset - line_start + 1};
-}
-
 // nlohmann reports the position after reading the whole offending token; point at the token's start instead, as
 // an editor would: back from a closing quote to its opening quote, or back over a number or literal.
 std::size_t TokenStart(const std::string& text, std::size_t offset)

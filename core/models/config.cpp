@@ -22,23 +22,13 @@ using util::NameOf;
 namespace
 {
 
-// Ranges: closed [lo, hi] unless the bound is marked open.
-enum class Bound
+// The closed range [lo, hi], in the table's message format (hyperparams.h: CheckHyperValue).
+void CheckRange(const std::string& key, double v, double lo, double hi)
 {
-    Closed,
-    Open,
-};
-
-void CheckRange(const std::string& key, double v, double lo, double hi, Bound lo_bound = Bound::Closed,
-                Bound hi_bound = Bound::Closed)
-{
-    const bool lo_ok = lo_bound == Bound::Closed ? v >= lo : v > lo;
-    const bool hi_ok = hi_bound == Bound::Closed ? v <= hi : v < hi;
-    if (!(lo_ok && hi_ok) || std::isnan(v))
+    if (!(v >= lo && v <= hi))
     {
-        throw std::invalid_argument(key + " must be in " + (lo_bound == Bound::Closed ? "[" : "(") +
-                                    FormatNumber(lo) + ", " + FormatNumber(hi) +
-                                    (hi_bound == Bound::Closed ? "]" : ")") + ", got " + FormatNumber(v));
+        throw std::invalid_argument(key + " must be in [" + FormatNumber(lo) + ", " + FormatNumber(hi) + "], got " +
+                                    FormatNumber(v));
     }
 }
 
@@ -59,6 +49,7 @@ std::string HiddenActivationList()
     return out;
 }
 
+// What of a network is not one number (leaky_slope is a row of the hyperparameter table).
 void CheckNet(const std::string& key, const NetConfig& net, bool identity_output_only)
 {
     CheckRange(key + ".hidden (number of layers)", static_cast<double>(net.hidden.size()), 0, kMaxLayers);
@@ -71,23 +62,11 @@ void CheckNet(const std::string& key, const NetConfig& net, bool identity_output
         throw std::invalid_argument(key + ".activation must be one of " + HiddenActivationList() + ", got \"" +
                                     NameOf(net.activation) + "\"");
     }
-    CheckRange(key + ".leaky_slope", net.leaky_slope, 0, 1, Bound::Closed, Bound::Open);
     if (identity_output_only && net.output_activation && *net.output_activation != nn::ActivationKind::Identity)
     {
         throw std::invalid_argument(key + ".output_activation must be \"\" or \"identity\" (raw outputs), got \"" +
                                     NameOf(*net.output_activation) + "\"");
     }
-}
-
-// The learning rate is a row of the hyperparameter table (it changes live).
-void CheckOptimizer(const std::string& key, const nn::OptimizerConfig& opt)
-{
-    CheckRange(key + ".beta1", opt.beta1, 0, 1, Bound::Closed, Bound::Open);
-    CheckRange(key + ".beta2", opt.beta2, 0, 1, Bound::Closed, Bound::Open);
-    CheckRange(key + ".epsilon", opt.epsilon, 0, 1, Bound::Open);
-    CheckRange(key + ".momentum", opt.momentum, 0, 1, Bound::Closed, Bound::Open);
-    CheckRange(key + ".rho", opt.rho, 0, 1, Bound::Closed, Bound::Open);
-    CheckRange(key + ".weight_decay", opt.weight_decay, 0, 1);
 }
 
 // One MLP's contribution to the estimate, in floats. Widths are taken as given (doubles, no overflow), so the
@@ -428,14 +407,13 @@ void Validate(const ExperimentConfig& config)
         throw std::invalid_argument(std::string(buf) + (culprit.empty() ? "" : "; widest layer " + culprit));
     }
 
-    // Family-specific networks and optimizers (the other family's section is ignored: presets need not tune it).
+    // Family-specific networks (the other family's section is ignored: presets need not tune it). Their numeric
+    // settings (leaky_slope) and the optimizers' are rows of the hyperparameter table, checked below.
     if (config.family == Family::Gan)
     {
         const GanConfig& g = config.gan;
         CheckNet("gan.generator", g.generator, false);
         CheckNet("gan.discriminator", g.discriminator, true);
-        CheckOptimizer("gan.g_opt", g.g_opt);
-        CheckOptimizer("gan.d_opt", g.d_opt);
         CheckInfoCodes(g);
     }
     else
@@ -444,7 +422,6 @@ void Validate(const ExperimentConfig& config)
         CheckNet("vae.encoder", v.encoder, true);
         // Bernoulli decoders output logits; a Gaussian decoder's mean may pass through an activation.
         CheckNet("vae.decoder", v.decoder, v.likelihood == Likelihood::Bernoulli);
-        CheckOptimizer("vae.opt", v.opt);
         if (data.kind == DataKind::Toy && v.likelihood == Likelihood::Bernoulli)
         {
             throw std::invalid_argument("vae.likelihood must be \"gaussian\" for data.kind \"toy\" (2-D points "

@@ -2,6 +2,7 @@
 #include "core/models/hyperparams.h"
 
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -126,6 +127,94 @@ const Hyperparam kHyperparams[] = {
      .field = [](ExperimentConfig& c) -> HyperField { return &c.iwae_k; }},
 };
 
+// A setting of a part the config holds several of (an optimizer, a network), keyed relative to the part: a row
+// whose key is the leaf ("beta1") and whose field points into the part. Its family and short name come from the
+// role it is expanded for.
+template <typename Part>
+struct PartSetting
+{
+    Hyperparam row;
+    HyperField (*field)(Part& part) = nullptr;
+};
+
+// Where a family keeps one of its parts: "gan.g_opt" -> config.gan.g_opt.
+template <typename Part>
+struct PartRole
+{
+    const char* key = "";
+    Family family = Family::Vae;
+    Part& (*part)(ExperimentConfig& config) = nullptr;
+};
+
+// An optimizer's settings after its learning rate (a live row of its own per role, above), in JSON order.
+const PartSetting<nn::OptimizerConfig> kOptimizerSettings[] = {
+    {{.key = "beta1", .lo = 0, .hi = 1, .hi_open = true},
+     [](nn::OptimizerConfig& o) -> HyperField { return &o.beta1; }},
+    {{.key = "beta2", .lo = 0, .hi = 1, .hi_open = true},
+     [](nn::OptimizerConfig& o) -> HyperField { return &o.beta2; }},
+    {{.key = "epsilon", .lo = 0, .hi = 1, .lo_open = true},
+     [](nn::OptimizerConfig& o) -> HyperField { return &o.epsilon; }},
+    {{.key = "momentum", .lo = 0, .hi = 1, .hi_open = true},
+     [](nn::OptimizerConfig& o) -> HyperField { return &o.momentum; }},
+    {{.key = "rho", .lo = 0, .hi = 1, .hi_open = true}, [](nn::OptimizerConfig& o) -> HyperField { return &o.rho; }},
+    {{.key = "weight_decay", .lo = 0, .hi = 1}, [](nn::OptimizerConfig& o) -> HyperField { return &o.weight_decay; }},
+};
+
+// Every optimizer a family trains with (InfoGAN's Q shares gan.d_opt).
+const PartRole<nn::OptimizerConfig> kOptimizerRoles[] = {
+    {"gan.g_opt", Family::Gan, [](ExperimentConfig& c) -> nn::OptimizerConfig& { return c.gan.g_opt; }},
+    {"gan.d_opt", Family::Gan, [](ExperimentConfig& c) -> nn::OptimizerConfig& { return c.gan.d_opt; }},
+    {"vae.opt", Family::Vae, [](ExperimentConfig& c) -> nn::OptimizerConfig& { return c.vae.opt; }},
+};
+
+// A network's numeric settings (its widths, activations and init are checked in config.cpp's CheckNet).
+const PartSetting<NetConfig> kNetSettings[] = {
+    {{.key = "leaky_slope", .lo = 0, .hi = 1, .hi_open = true},
+     [](NetConfig& n) -> HyperField { return &n.leaky_slope; }},
+};
+
+const PartRole<NetConfig> kNetRoles[] = {
+    {"gan.generator", Family::Gan, [](ExperimentConfig& c) -> NetConfig& { return c.gan.generator; }},
+    {"gan.discriminator", Family::Gan, [](ExperimentConfig& c) -> NetConfig& { return c.gan.discriminator; }},
+    {"vae.encoder", Family::Vae, [](ExperimentConfig& c) -> NetConfig& { return c.vae.encoder; }},
+    {"vae.decoder", Family::Vae, [](ExperimentConfig& c) -> NetConfig& { return c.vae.decoder; }},
+};
+
+// The whole table: kHyperparams, then each part's settings expanded for each of its roles, role by role.
+struct Table
+{
+    std::deque<std::string> keys; // the expanded rows' keys (a deque: push_back keeps earlier strings in place)
+    std::vector<Hyperparam> rows;
+
+    template <typename Part, std::size_t NS, std::size_t NR>
+    void Expand(const PartSetting<Part> (&settings)[NS], const PartRole<Part> (&roles)[NR])
+    {
+        for (const PartRole<Part>& role : roles)
+        {
+            for (const PartSetting<Part>& setting : settings)
+            {
+                Hyperparam h = setting.row;
+                h.key = h.name = keys.emplace_back(std::string(role.key) + "." + setting.row.key).c_str();
+                h.family = role.family;
+                h.field = [part = role.part, field = setting.field](ExperimentConfig& c) { return field(part(c)); };
+                rows.push_back(std::move(h));
+            }
+        }
+    }
+
+    Table() : rows(std::begin(kHyperparams), std::end(kHyperparams))
+    {
+        Expand(kOptimizerSettings, kOptimizerRoles);
+        Expand(kNetSettings, kNetRoles);
+    }
+};
+
+const Table& TheTable()
+{
+    static const Table table;
+    return table;
+}
+
 HyperField FieldOf(const Hyperparam& h, const ExperimentConfig& config)
 {
     return h.field(const_cast<ExperimentConfig&>(config)); // only read through here
@@ -158,12 +247,12 @@ std::string Hyperparam::RangeText() const
 
 std::span<const Hyperparam> Hyperparams()
 {
-    return kHyperparams;
+    return TheTable().rows;
 }
 
 const Hyperparam* FindHyper(std::string_view name)
 {
-    for (const Hyperparam& h : kHyperparams)
+    for (const Hyperparam& h : Hyperparams())
     {
         if (name == h.name)
         {
@@ -227,7 +316,7 @@ void CheckHyperValue(const Hyperparam& h, double value)
 
 void CheckHypers(const ExperimentConfig& config)
 {
-    for (const Hyperparam& h : kHyperparams)
+    for (const Hyperparam& h : Hyperparams())
     {
         if (InFamily(h, config.family))
         {
@@ -239,7 +328,7 @@ void CheckHypers(const ExperimentConfig& config)
 std::vector<std::string> LiveHyperNames(const ExperimentConfig& config)
 {
     std::vector<std::string> names;
-    for (const Hyperparam& h : kHyperparams)
+    for (const Hyperparam& h : Hyperparams())
     {
         if (h.Live() && InFamily(h, config.family))
         {

@@ -4,17 +4,21 @@
 // and where it lives in an ExperimentConfig. Validate, the JSON reader and writer (config_json.cpp), Experiment
 // (SetHyper, Hyper, checkpoints), the models (ApplyLiveSettings reads the config) and the controls panel all
 // iterate it: a new hyperparameter is one row, a field in its config struct, and its use in the model.
-// Pure data and functions: safe from any thread.
 //
-// Next step (layer lists, issue 12's conv work): per-network settings (generator.init, leaky_slope, hidden widths)
-// and per-optimizer ones (beta1, ...) get rows of the same shape keyed relative to a network or optimizer
-// ("init", "optimizer.beta1") and expanded for each role of the family (gan.generator, gan.discriminator, ...);
-// today CheckNet / CheckOptimizer in config.cpp still check those by hand.
+// Settings of a part a family has several of are rows keyed relative to the part and expanded once for each role
+// (hyperparams.cpp): an optimizer's beta1, beta2, epsilon, momentum, rho and weight_decay for gan.g_opt, gan.d_opt
+// and vae.opt (InfoGAN's Q steps with gan.d_opt), a network's leaky_slope for gan.generator, gan.discriminator,
+// vae.encoder and vae.decoder. An expanded row's key and short name are the full path ("gan.g_opt.beta1"). The
+// learning rates stay rows of their own: they are live, with a label and short name per role ("g_lr").
+// Still checked by hand in config.cpp (CheckNet): what is not one number: hidden widths (a list), activations
+// and init (choices), layer lists.
+// Pure data and functions: safe from any thread.
 #pragma once
 
 #include "core/models/config.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -61,14 +65,14 @@ struct Hyperparam
     std::optional<Family> family;        // nullopt: every family (run settings such as batch_size)
     std::uint32_t objectives = kAllObjectives; // GAN rows: the objectives it acts under (the UI shows it only there)
     HyperWhen when = HyperWhen::OnReset;
-    HyperField (*field)(ExperimentConfig& config) = nullptr;
+    std::function<HyperField(ExperimentConfig& config)> field; // (expanded rows capture their role's part)
 
     bool Live() const { return when == HyperWhen::Live; }
     bool Integer() const;                 // int and int64 fields: whole values only
     std::string RangeText() const;        // "[1, 100]", "(0, 10]"
 };
 
-// Every row, in the order the controls panel shows them.
+// Every row, in the order the controls panel shows them; the expanded rows (not shown) last.
 std::span<const Hyperparam> Hyperparams();
 // The row with this short name, or nullptr.
 const Hyperparam* FindHyper(std::string_view name);

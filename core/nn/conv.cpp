@@ -14,11 +14,6 @@ namespace ll::nn
 namespace
 {
 
-std::string Pair(Index rows, Index cols)
-{
-    return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
-}
-
 void CheckConvArgs(const char* what, const Shape& input, Index out_channels, Index kernel, Index stride, Index pad)
 {
     if (!input.Valid() || out_channels < 1 || kernel < 1 || stride < 1 || pad < 0)
@@ -174,8 +169,8 @@ void Conv2d<T>::BackwardImpl(const Matrix<T>& dy, bool accumulate, bool need_dx)
     const Index batch = m_x->cols();
     if (dy.rows() != m_out.Size() || dy.cols() != batch)
     {
-        throw std::invalid_argument("Conv2d::Backward: dy is " + Pair(dy.rows(), dy.cols()) + ", expected " +
-                                    Pair(m_out.Size(), batch));
+        throw std::invalid_argument("Conv2d::Backward: dy is " + ShapeText(dy.rows(), dy.cols()) + ", expected " +
+                                    ShapeText(m_out.Size(), batch));
     }
     const Index n = m_g.GridPositions() * batch;
     const Index k = m_g.PatchRows();
@@ -222,8 +217,8 @@ const Matrix<T>& Conv2d<T>::BackwardOfBackward(const Matrix<T>& u, Matrix<T>& dp
     const Index batch = dy.cols();
     if (u.rows() != m_in.Size() || u.cols() != batch)
     {
-        throw std::invalid_argument("Conv2d::BackwardOfBackward: u is " + Pair(u.rows(), u.cols()) + ", expected " +
-                                    Pair(m_in.Size(), batch));
+        throw std::invalid_argument("Conv2d::BackwardOfBackward: u is " + ShapeText(u.rows(), u.cols()) +
+                                    ", expected " + ShapeText(m_in.Size(), batch));
     }
     // dx = col2im(W^T dy), so P = <u, dx> = <W im2col(u), dy>: dP/d(dy) = W im2col(u), dP/dW = dy im2col(u)^T.
     const Index n = m_g.GridPositions() * batch;
@@ -407,8 +402,8 @@ void ConvTranspose2d<T>::BackwardImpl(const Matrix<T>& dy, bool accumulate, bool
     const Index batch = m_x->cols();
     if (dy.rows() != m_out.Size() || dy.cols() != batch)
     {
-        throw std::invalid_argument("ConvTranspose2d::Backward: dy is " + Pair(dy.rows(), dy.cols()) +
-                                    ", expected " + Pair(m_out.Size(), batch));
+        throw std::invalid_argument("ConvTranspose2d::Backward: dy is " + ShapeText(dy.rows(), dy.cols()) +
+                                    ", expected " + ShapeText(m_out.Size(), batch));
     }
     const Index n = m_g.GridPositions() * batch;
     const Index k = m_g.PatchRows();
@@ -444,8 +439,8 @@ const Matrix<T>& ConvTranspose2d<T>::BackwardOfBackward(const Matrix<T>& u, Matr
     const Index batch = m_dy->cols();
     if (u.rows() != m_in.Size() || u.cols() != batch)
     {
-        throw std::invalid_argument("ConvTranspose2d::BackwardOfBackward: u is " + Pair(u.rows(), u.cols()) +
-                                    ", expected " + Pair(m_in.Size(), batch));
+        throw std::invalid_argument("ConvTranspose2d::BackwardOfBackward: u is " + ShapeText(u.rows(), u.cols()) +
+                                    ", expected " + ShapeText(m_in.Size(), batch));
     }
     // dx = W im2col(dy), so P = <u, dx>: dP/dW = u im2col(dy)^T and dP/d(dy) = col2im(W^T u).
     const Index n = m_g.GridPositions() * batch;

@@ -15,11 +15,6 @@ namespace ll::nn
 namespace
 {
 
-std::string ShapeText(Index rows, Index cols)
-{
-    return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
-}
-
 // out[i] = x[i] > 0 ? a[i] : slope * a[i]: the leaky ReLU's backward (a = dy) and double backward (a = u). A plain loop over restrict pointers, which GCC vectorises into blends: Eigen 3.4's select() has
 // no vectorised path ("TODO enable vectorization for Select").
 template <typename T>

@@ -43,4 +43,10 @@ void EnsureShape(Matrix<T>& m, Index rows, Index cols)
     }
 }
 
+// "(rows, cols)": a matrix's shape in messages ("dy is (3, 8), expected (4, 8)").
+inline std::string ShapeText(Index rows, Index cols)
+{
+    return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
+}
+
 } // namespace ll::nn

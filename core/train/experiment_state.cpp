@@ -38,11 +38,6 @@ std::vector<nn::ParamRef<float>> StateTensors(models::Model& model)
     return out;
 }
 
-std::string Shape(std::int64_t rows, std::int64_t cols)
-{
-    return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
-}
-
 } // namespace
 
 io::CheckpointData Experiment::SaveState(const std::function<void(io::CheckpointTensor&)>& each_tensor)
@@ -103,9 +98,9 @@ void Experiment::RestoreState(const io::CheckpointData& state, const std::string
         }
         if (stored->type != io::TensorType::F32 || stored->rows != t.value->rows() || stored->cols != t.value->cols())
         {
-            throw fail("tensor '" + t.name + "' has shape " + Shape(stored->rows, stored->cols) + " " +
+            throw fail("tensor '" + t.name + "' has shape " + nn::ShapeText(stored->rows, stored->cols) + " " +
                        io::TensorTypeName(stored->type) + ", the model expects " +
-                       Shape(t.value->rows(), t.value->cols()) + " f32");
+                       nn::ShapeText(t.value->rows(), t.value->cols()) + " f32");
         }
     }
     data::BatchIterator* it = Iterator();

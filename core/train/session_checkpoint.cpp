@@ -1,5 +1,5 @@
 // The session's checkpoint commands and divergence rollback. Training thread only (called from Apply,
-// TrainOneStep, Publish and Build in session_thread.cpp).
+// TrainOneStep and Build in session_thread.cpp, Publish in session_publish.cpp).
 #include "core/train/session.h"
 
 #include "core/io/run_folder.h"

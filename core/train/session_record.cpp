@@ -1,7 +1,8 @@
 // The session's run folder (SessionOptions::runs_dir): begun at the first trained step, rows at every publish,
 // sample grids at sample steps, a periodic checkpoint, summary.json and final.ckpt at the end. Training thread only
-// (called from Publish, RefreshViews, Build, Apply and the end of ThreadMain in session_thread.cpp). A recording
-// error never stops training: it is said in Snapshot::run_error and recording stops until the next run.
+// (called from Publish and RefreshViews in session_publish.cpp, Build, Apply and the end of ThreadMain in
+// session_thread.cpp). A recording error never stops training: it is said in Snapshot::run_error and recording
+// stops until the next run.
 #include "core/train/session.h"
 
 #include "core/io/run_folder.h"

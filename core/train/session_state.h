@@ -1,5 +1,5 @@
-// Private to the session: a queued command and the state the training thread owns (session.cpp and
-// session_thread.cpp). Not for other modules.
+// Private to the session: a queued command and the state the training thread owns (session.cpp,
+// session_thread.cpp and session_publish.cpp). Not for other modules.
 #pragma once
 
 #include "core/io/checkpoint.h"
@@ -115,5 +115,9 @@ struct Session::State
 
     explicit State(const HistoryOptions& h) : history(h) {}
 };
+
+// "Lower the learning rates (d_lr 0.0002, g_lr 0.0002), e.g. by 10x, and Reset.": the advice after a divergence
+// (session_thread.cpp; also used by session_publish.cpp's parameter check).
+std::string LearningRateHint(const models::ExperimentConfig& c);
 
 } // namespace ll::train

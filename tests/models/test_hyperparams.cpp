@@ -136,3 +136,57 @@ TEST_CASE("Hyperparams: live names are per family, and only live rows of the fam
     CHECK_FALSE(ActsOn(*FindHyper("real_label"), gan));
     CHECK(ActsOn(*FindHyper("batch_size"), gan));
 }
+
+TEST_CASE("Hyperparams: an optimizer's and a network's settings are rows for each role of the family")
+{
+    // Each setting once per optimizer (gan.g_opt, gan.d_opt, vae.opt) and per network, under its full key.
+    for (const char* role : {"gan.g_opt.", "gan.d_opt.", "vae.opt."})
+    {
+        for (const char* leaf : {"beta1", "beta2", "epsilon", "momentum", "rho", "weight_decay"})
+        {
+            CAPTURE(role);
+            CAPTURE(leaf);
+            const Hyperparam* h = FindHyper(std::string(role) + leaf);
+            REQUIRE(h != nullptr);
+            CHECK(h->key == std::string(role) + leaf);
+            CHECK(h->family == (role[0] == 'g' ? Family::Gan : Family::Vae));
+            CHECK_FALSE(h->Live());
+            CHECK(*h->label == '\0'); // not a control of the panel
+        }
+    }
+    for (const char* net : {"gan.generator", "gan.discriminator", "vae.encoder", "vae.decoder"})
+    {
+        CAPTURE(net);
+        const Hyperparam* h = FindHyper(std::string(net) + ".leaky_slope");
+        REQUIRE(h != nullptr);
+        CHECK(h->RangeText() == "[0, 1)");
+    }
+    // Each row points into its own optimizer: writing d_opt's beta1 leaves g_opt's alone.
+    ExperimentConfig c = Of(Family::Gan);
+    ll::models::PutHyper(*FindHyper("gan.d_opt.beta1"), c, 0.25);
+    CHECK(c.gan.d_opt.beta1 == 0.25);
+    CHECK(c.gan.g_opt.beta1 == 0.5);
+    CHECK(ll::models::HyperValue(c, "gan.g_opt.beta2") == 0.999);
+    // Validate and the JSON reader name the full key, as before the table held them.
+    c.gan.g_opt.epsilon = 0;
+    CHECK(Refusal(c) == "gan.g_opt.epsilon must be in (0, 1], got 0");
+    CHECK_THROWS_WITH_AS(ll::io::ParseConfig(R"({"family": "gan", "gan": {"d_opt": {"momentum": "high"}}})", "o.json"),
+                         doctest::Contains("o.json: gan.d_opt.momentum"), std::invalid_argument);
+    const ExperimentConfig back = ll::io::ParseConfig(
+        R"({"family": "vae", "vae": {"opt": {"rho": 0.5}, "encoder": {"leaky_slope": 0.1}}})", "r.json");
+    CHECK(back.vae.opt.rho == 0.5);
+    CHECK(back.vae.encoder.leaky_slope == 0.1);
+    // The writer keeps the optimizer's keys in their order: kind, learning_rate, beta1, ..., weight_decay.
+    const std::string text = ll::io::ConfigToJson(back);
+    const std::size_t opt = text.find("\"opt\"");
+    REQUIRE(opt != std::string::npos);
+    std::size_t at = opt;
+    for (const char* key : {"\"kind\"", "\"learning_rate\"", "\"beta1\"", "\"beta2\"", "\"epsilon\"", "\"momentum\"",
+                            "\"rho\"", "\"weight_decay\""})
+    {
+        CAPTURE(key);
+        const std::size_t next = text.find(key, at);
+        REQUIRE(next != std::string::npos);
+        at = next;
+    }
+}

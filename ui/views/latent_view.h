@@ -37,6 +37,8 @@ public:
     void SelectTab(Tab tab) { m_select_tab = static_cast<int>(tab); }
 
 private:
+    static constexpr float kCodeRange = 3.0f; // sliders and traversals: +-3 prior standard deviations
+
     // A decoded picture kept as a texture, rebuilt when its key (model version + inputs) changes.
     struct CachedImage
     {
