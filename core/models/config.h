@@ -119,6 +119,7 @@ struct GanConfig
     int info_k = 10;                    // values of each categorical code
     int info_continuous = 0;            // continuous codes, uniform in [-1, 1] (0 = none)
     double info_lambda = 1.0;           // weight of the information term
+    double info_continuous_std = 0.0;   // continuous codes: Q's fixed standard deviation (0 = Q learns it)
     NetConfig generator{{256, 512}, nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
     NetConfig discriminator{{512, 256}, nn::ActivationKind::LeakyReLU, 0.2, std::nullopt, false};
     nn::OptimizerConfig g_opt{nn::OptimizerKind::Adam, 2e-4, 0.5, 0.999};

@@ -91,6 +91,12 @@ const Hyperparam kHyperparams[] = {
      .tooltip = "InfoGAN: lambda, the weight of the information term lambda L_I in G's and Q's losses.",
      .lo = 0, .hi = 100, .family = Family::Gan,
      .field = [](ExperimentConfig& c) -> HyperField { return &c.gan.info_lambda; }},
+    {.key = "gan.info_continuous_std", .name = "info_continuous_std", .label = "continuous code sd (0 = learned)",
+     .tooltip = "InfoGAN: the standard deviation of Q's Gaussian for each continuous code. 0: Q learns it (its "
+                "log-variance is a second output); above 0: fixed, as the paper's MNIST code fixes it at 1, which "
+                "asks G to make a code readable rather than exactly recoverable.",
+     .lo = 0, .hi = 10, .slider_lo = 0, .slider_hi = 2, .family = Family::Gan,
+     .field = [](ExperimentConfig& c) -> HyperField { return &c.gan.info_continuous_std; }},
     {.key = "vae.latent_dim", .name = "latent_dim", .label = "latent size",
      .tooltip = "Dimensions of the code z: 2 lets the latent explorer show the whole space.", .lo = 1, .hi = 4096,
      .family = Family::Vae, .field = [](ExperimentConfig& c) -> HyperField { return &c.vae.latent_dim; }},

@@ -18,6 +18,7 @@ InfoCodes InfoCodesOf(const GanConfig& config)
     codes.k = config.info_k;
     codes.continuous = config.info_continuous;
     codes.lambda = config.info_lambda;
+    codes.continuous_std = config.info_continuous_std;
     return codes;
 }
 
@@ -130,15 +131,17 @@ T InfoLoss(const InfoCodes& codes, const nn::Matrix<T>& q, const nn::Matrix<T>& 
             const T m = q(mean_row, j);
             // s = b tanh(r / b): the log-variance, bounded smoothly (an unbounded one runs to -inf once Q's
             // mean is close, and its gradient (c - m)^2 exp(-s) explodes with it).
+            const bool fixed = codes.continuous_std > 0;
             const T bound = static_cast<T>(kInfoLogVarBound);
-            const T t = std::tanh(q(mean_row + 1, j) / bound);
-            const T s = bound * t;
+            const T t = fixed ? T(0) : std::tanh(q(mean_row + 1, j) / bound);
+            const T s = fixed ? static_cast<T>(2.0 * std::log(codes.continuous_std)) : bound * t;
             const T err = c(codes.ContinuousRow(i), j) - m;
             const T inv_var = std::exp(-s);
             nll += 0.5 * std::log(2.0 * std::numbers::pi) + 0.5 * static_cast<double>(s) +
                    0.5 * static_cast<double>(err * err * inv_var);
             grad(mean_row, j) = -lambda * inv_b * err * inv_var;
-            grad(mean_row + 1, j) = lambda * inv_b * T(0.5) * (T(1) - err * err * inv_var) * (T(1) - t * t);
+            grad(mean_row + 1, j) =
+                fixed ? T(0) : lambda * inv_b * T(0.5) * (T(1) - err * err * inv_var) * (T(1) - t * t);
         }
     }
     ce /= static_cast<double>(b);

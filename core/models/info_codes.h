@@ -26,6 +26,7 @@ struct InfoCodes
     int k = 10;          // values per categorical code
     int continuous = 0;  // continuous codes, each uniform in [-1, 1]
     double lambda = 1.0; // weight of L_I in G's and Q's losses
+    double continuous_std = 0; // > 0: Q's Gaussian has this fixed sd (its log-variance output is unused); 0: learned
 
     bool Active() const { return categorical > 0 || continuous > 0; }
     // Rows of c in G's input: categorical * k one-hot entries, then the continuous values.
@@ -69,8 +70,9 @@ inline constexpr double kInfoLogVarBound = 4.0;
 // writes grad = d(lambda L_I)/dq (QOutputs(), B). Cross-entropy per categorical code: logsumexp(l) - l_y with the
 // column maximum subtracted, d/dl = (softmax(l) - onehot(y)) / B. Gaussian NLL per continuous code with mean m and
 // log-variance s = b tanh(r / b) (kInfoLogVarBound): 0.5 log(2 pi) + s / 2 + (c - m)^2 exp(-s) / 2,
-// d/dm = -(c - m) exp(-s) / B, d/dr = (1 - (c - m)^2 exp(-s)) (1 - tanh^2(r / b)) / (2 B). c is a constant (G's
-// gradient reaches c's samples through q only).
+// d/dm = -(c - m) exp(-s) / B, d/dr = (1 - (c - m)^2 exp(-s)) (1 - tanh^2(r / b)) / (2 B). With a fixed sd
+// (codes.continuous_std = sigma > 0) s = 2 log sigma and d/dr = 0. c is a constant (G's gradient reaches c's samples
+// through q only).
 template <typename T>
 T InfoLoss(const InfoCodes& codes, const nn::Matrix<T>& q, const nn::Matrix<T>& c, nn::Matrix<T>& grad,
            InfoTerms* terms = nullptr);

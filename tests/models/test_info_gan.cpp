@@ -93,6 +93,40 @@ TEST_CASE("InfoGAN loss: the continuous codes' log-variance is bounded, so a con
     CHECK(grad(0, 0) == doctest::Approx(-std::exp(4.0)).epsilon(1e-9));
 }
 
+TEST_CASE("InfoGAN loss: a fixed continuous sd gives the Gaussian NLL at that sd, ignores Q's log-variance output, and "
+          "its gradient matches finite differences")
+{
+    InfoCodes codes = Codes(1, 3, 2, 0.8);
+    codes.continuous_std = 0.5;
+    Rng rng(5);
+    const nn::Index b = 4;
+    MatD q = nn::test::RandomMatrix(codes.QOutputs(), b, rng, 1.5);
+    const MatD c = RandomCodes(codes, b, rng);
+    MatD grad;
+    InfoTerms terms;
+    InfoLoss(codes, q, c, grad, &terms);
+    // By hand: per code and column 0.5 log 2 pi + log 0.5 + (c - m)^2 / (2 * 0.25), averaged over columns.
+    double nll = 0;
+    for (nn::Index j = 0; j < b; ++j)
+    {
+        for (int i = 0; i < 2; ++i)
+        {
+            const double err = c(codes.ContinuousRow(i), j) - q(3 + 2 * i, j);
+            nll += 0.5 * std::log(2.0 * M_PI) + std::log(0.5) + err * err / 0.5;
+        }
+    }
+    CHECK(terms.nll == doctest::Approx(nll / b).epsilon(1e-12));
+    // The log-variance rows change nothing: their gradient is 0 and moving them leaves the loss.
+    CHECK(grad.row(4).norm() == 0.0);
+    CHECK(grad.row(6).norm() == 0.0);
+    MatD moved = q;
+    moved.row(4).array() += 3.0;
+    MatD scratch;
+    CHECK(InfoLoss(codes, moved, c, scratch) == doctest::Approx(InfoLoss(codes, q, c, scratch)).epsilon(1e-14));
+    const MatD numeric = nn::test::NumericGradient(q, [&] { return InfoLoss(codes, q, c, scratch); });
+    CHECK(nn::test::RelativeError(grad, numeric) < 1e-7);
+}
+
 TEST_CASE("InfoGAN loss: refuses Q outputs or codes of the wrong shape")
 {
     const InfoCodes codes = Codes(1, 3, 1, 1.0);
