@@ -82,6 +82,17 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
         {
             options.screenshot = value();
         }
+        else if (arg == "--pointer")
+        {
+            const std::string& text = value();
+            const std::size_t comma = text.find(',');
+            if (comma == std::string::npos)
+            {
+                throw std::invalid_argument("--pointer: expected X,Y in pixels, e.g. 640,400, got '" + text + "'");
+            }
+            options.pointer_x = ParseNumber<int>(arg + " x", text.substr(0, comma), 0);
+            options.pointer_y = ParseNumber<int>(arg + " y", text.substr(comma + 1), 0);
+        }
         else if (arg == "--frames")
         {
             options.frames = ParseNumber<int>(arg, value(), 1);
@@ -229,6 +240,7 @@ std::string GuiUsage()
     text +=
         "  --size WxH          window size in pixels (default 1280x800)\n"
         "  --screenshot FILE   render --frames frames (after --train-steps), save a PNG and exit\n"
+        "  --pointer X,Y       with --screenshot: the mouse at pixel (X, Y), to picture hover (default: off the window)\n"
         "  --frames N          exit after N frames (default 10 with --screenshot)\n"
         "  --seed N            seed for the Data view's examples (default 1)\n"
         "  -h, --help          show this text\n";

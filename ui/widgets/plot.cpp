@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -23,6 +24,8 @@ using namespace plot_detail;
 
 namespace
 {
+
+constexpr std::size_t kMaxHoverRows = 8; // lines named in the hover tooltip (the nearest to the cursor)
 
 // The plotting area inside the frame: the margins leave room for the labels and the y ticks' text. Returns how many
 // y ticks the area's height asks for.
@@ -162,16 +165,19 @@ void DrawAxes(int y_target)
 
 
 
+// The legend box's place from this frame's entries (kept for the next frame's input), the row under the mouse, and a
+// click there toggling its series; also for a plot shown from a picture, whose legend is in the picture. Draws the
+// box when the plot draws.
 void DrawLegend()
 {
     Frame& f = g_frame;
     PlotState& s = *f.state;
     s.legend_min = s.legend_max = ImVec2(0, 0);
+    f.legend_hovered = -1;
     if (!f.legend || f.legend_entries.empty())
     {
         return;
     }
-    ImDrawList* draw = DrawList();
     const float line_h = ImGui::GetTextLineHeight();
     const float swatch = line_h * 0.8f;
     float width = 0;
@@ -182,51 +188,89 @@ void DrawLegend()
     const ImVec2 box_min(f.area_min.x + 6.0f, f.area_min.y + 6.0f);
     const ImVec2 box_max(box_min.x + swatch + width + 14.0f,
                          box_min.y + f.legend_entries.size() * (line_h + 2.0f) + 6.0f);
-    draw->AddRectFilled(box_min, box_max, ImGui::GetColorU32(ImGuiCol_PopupBg, 0.85f), 3.0f);
+    s.legend_min = box_min;
+    s.legend_max = box_max;
     const ImVec2 mouse = ImGui::GetIO().MousePos;
-    const bool clicked = f.clicked;
+    const auto row_min = [&](std::size_t i) { return ImVec2(box_min.x + 4.0f, box_min.y + 3.0f + i * (line_h + 2.0f)); };
+    for (std::size_t i = 0; i < f.legend_entries.size(); ++i)
+    {
+        const ImVec2 lo = row_min(i), hi(box_max.x - 4.0f, lo.y + line_h);
+        if (mouse.x >= lo.x && mouse.x <= hi.x && mouse.y >= lo.y && mouse.y <= hi.y)
+        {
+            f.legend_hovered = static_cast<int>(i);
+            if (f.clicked)
+            {
+                s.series[f.legend_entries[i].id].hidden = !f.legend_entries[i].hidden;
+            }
+        }
+    }
+    if (f.skip)
+    {
+        return;
+    }
+    ImDrawList* draw = DrawList();
+    draw->AddRectFilled(box_min, box_max, ImGui::GetColorU32(ImGuiCol_PopupBg, 0.85f), 3.0f);
     for (std::size_t i = 0; i < f.legend_entries.size(); ++i)
     {
         const LegendEntry& e = f.legend_entries[i];
-        const ImVec2 row_min(box_min.x + 4.0f, box_min.y + 3.0f + i * (line_h + 2.0f));
-        const ImVec2 row_max(box_max.x - 4.0f, row_min.y + line_h);
-        const bool row_hovered =
-            mouse.x >= row_min.x && mouse.x <= row_max.x && mouse.y >= row_min.y && mouse.y <= row_max.y;
-        if (row_hovered && clicked)
-        {
-            s.series[e.id].hidden = !e.hidden;
-        }
+        const ImVec2 lo = row_min(i);
         const ImU32 text_col = ImGui::GetColorU32(e.hidden ? ImGuiCol_TextDisabled : ImGuiCol_Text);
-        const ImVec2 sw_min(row_min.x, row_min.y + (line_h - swatch) * 0.5f);
+        const ImVec2 sw_min(lo.x, lo.y + (line_h - swatch) * 0.5f);
         draw->AddRectFilled(sw_min, ImVec2(sw_min.x + swatch, sw_min.y + swatch), e.hidden ? Faint(e.color, 0.3f)
                                                                                             : e.color);
-        draw->AddText(ImVec2(row_min.x + swatch + 6.0f, row_min.y), row_hovered ? e.color | IM_COL32_A_MASK : text_col,
-                      e.label.c_str());
+        draw->AddText(ImVec2(lo.x + swatch + 6.0f, lo.y),
+                      f.legend_hovered == static_cast<int>(i) ? e.color | IM_COL32_A_MASK : text_col, e.label.c_str());
     }
-    s.legend_min = box_min;
-    s.legend_max = box_max;
 }
 
+// The cursor's line and each series' dot on the hovered x (on the window, or kept for DrawLastPlotHover when the plot
+// is a picture), and the tooltip naming each series and its value.
 void DrawHover()
 {
     Frame& f = g_frame;
+    g_last_hover.active = false;
+    g_last_hover.dots.clear();
     if (!f.hovered)
     {
         return;
     }
-    const float mx = ImGui::GetIO().MousePos.x;
-    DrawList()->AddLine(ImVec2(mx, f.area_min.y), ImVec2(mx, f.area_max.y),
-                                        ImGui::GetColorU32(ImGuiCol_Text, 0.35f));
+    g_last_hover.active = true;
+    g_last_hover.x = ImGui::GetIO().MousePos.x;
+    g_last_hover.area_min = f.area_min;
+    g_last_hover.area_max = f.area_max;
+    for (const HoverValue& v : f.hover_values)
+    {
+        if (v.has_dot)
+        {
+            g_last_hover.dots.emplace_back(v.dot, v.color);
+        }
+    }
+    if (!f.picture)
+    {
+        DrawLastPlotHover();
+    }
     if (f.hover_values.empty() && f.hover_markers.empty())
     {
         return;
     }
-    ImGui::BeginTooltip();
-    if (!f.hover_values.empty())
+    // Many lines (50 runs overlaid): the tooltip names the kMaxHoverRows nearest the cursor, nearest first, instead of a
+    // column of every line that covers the plot (and costs a software rasteriser a window of text every frame).
+    std::vector<HoverValue>& values = f.hover_values;
+    std::size_t shown = values.size();
+    if (values.size() > kMaxHoverRows)
     {
-        ImGui::Text("x = %.6g", f.hover_values.front().x);
+        const float my = ImGui::GetIO().MousePos.y;
+        const auto distance = [my](const HoverValue& v) { return v.has_dot ? std::abs(v.dot.y - my) : INFINITY; };
+        std::partial_sort(values.begin(), values.begin() + kMaxHoverRows, values.end(),
+                          [&](const HoverValue& a, const HoverValue& b) { return distance(a) < distance(b); });
+        shown = kMaxHoverRows;
     }
-    for (const HoverValue& v : f.hover_values)
+    ImGui::BeginTooltip();
+    if (!values.empty())
+    {
+        ImGui::Text("x = %.6g", values.front().x);
+    }
+    for (const HoverValue& v : std::span(values).first(shown))
     {
         ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(v.color), "%s:", v.label.c_str()); // series colour
         ImGui::SameLine();
@@ -238,6 +282,10 @@ void DrawHover()
         {
             ImGui::Text("%.6g", v.y);
         }
+    }
+    if (shown < values.size())
+    {
+        ImGui::TextDisabled("and %zu more lines (the nearest are listed)", values.size() - shown);
     }
     for (const std::string& m : f.hover_markers)
     {
@@ -317,6 +365,7 @@ bool BeginPlot(const char* id, ImVec2 size)
     g_frame.active = true;
     g_frame.draw = next_draw != nullptr ? next_draw : ImGui::GetWindowDrawList();
     g_frame.skip = next_skip;
+    g_frame.picture = next_skip || next_draw != nullptr;
     g_frame.locked = false;
     g_frame.state = &g_plots[plot_id];
     g_frame.frame_min = pos;
@@ -384,11 +433,14 @@ void EndPlot()
     PlotState& s = *f.state;
     if (!f.skip)
     {
-        DrawHover();
         DrawList()->PopClipRect();
-        DrawLegend();
+    }
+    DrawLegend();
+    if (!f.skip)
+    {
         DrawList()->AddRect(f.area_min, f.area_max, ImGui::GetColorU32(ImGuiCol_Border));
     }
+    DrawHover();
     DrawMenu();
 
     // Limits for the next frame from what was drawn in this one (one frame of lag is invisible at 60 fps).
@@ -436,6 +488,7 @@ void EndPlot()
         hidden ^= series.hidden ? (static_cast<std::uint64_t>(id) * 0x9e3779b97f4a7c15ull) : 0;
     }
     mix(hidden);
+    mix(static_cast<std::uint64_t>(f.legend_hovered + 1)); // the hovered legend row is highlighted in the picture
     g_last_view_key = key;
     f.active = false;
     ImGui::PopID();
@@ -454,6 +507,23 @@ void SetNextPlotSkipDraw()
 std::uint64_t LastPlotViewKey()
 {
     return g_last_view_key;
+}
+
+void DrawLastPlotHover()
+{
+    const HoverMarks& h = g_last_hover;
+    if (!h.active)
+    {
+        return;
+    }
+    ImDrawList* draw = ImGui::GetWindowDrawList();
+    draw->PushClipRect(h.area_min, h.area_max, true);
+    draw->AddLine(ImVec2(h.x, h.area_min.y), ImVec2(h.x, h.area_max.y), ImGui::GetColorU32(ImGuiCol_Text, 0.35f));
+    for (const auto& [dot, color] : h.dots)
+    {
+        draw->AddCircleFilled(dot, 3.5f, color);
+    }
+    draw->PopClipRect();
 }
 
 } // namespace ll::ui
