@@ -240,7 +240,7 @@ std::string GuiUsage()
     text +=
         "  --size WxH          window size in pixels (default 1280x800)\n"
         "  --screenshot FILE   render --frames frames (after --train-steps), save a PNG and exit\n"
-        "  --pointer X,Y       with --screenshot: the mouse at pixel (X, Y), to picture hover (default: off the window)\n"
+        "  --pointer X,Y       with --screenshot: the mouse at pixel (X, Y), to picture hover (default: none)\n"
         "  --frames N          exit after N frames (default 10 with --screenshot)\n"
         "  --seed N            seed for the Data view's examples (default 1)\n"
         "  -h, --help          show this text\n";

@@ -1,4 +1,5 @@
-// The metrics CSV reader (see metrics_csv.h): a fast path for the rows the lab writes, the general splitter for the rest.
+// The metrics CSV reader (see metrics_csv.h): a fast path for the rows the lab writes, the general splitter for the
+// rest.
 #include "core/io/metrics_csv.h"
 
 #include <algorithm>
@@ -71,7 +72,9 @@ constexpr std::uint64_t kPow10Int[] = {1, 10, 100, 1000, 10000, 100000, 1000000,
 // eight left: the bytes that are digits are found and converted together (SWAR: one subtraction flags every byte
 // outside '0'..'9', three multiplications combine up to eight digits), instead of one dependent multiply-add per digit.
 // count gets the digits taken; exact turns false when mantissa would pass 2^64 (from_chars then reads the number).
-const char* TakeDigits(const char* p, const char* end, std::uint64_t& mantissa, int& count, bool& exact)
+// Inlined (as ParseNumberFast): called for every number of every row, its by-reference results then live in registers.
+[[gnu::always_inline]] inline const char* TakeDigits(const char* p, const char* end, std::uint64_t& mantissa,
+                                                     int& count, bool& exact)
 {
     count = 0;
     constexpr std::uint64_t kZeros = 0x3030303030303030ull, kHigh = 0x8080808080808080ull;
@@ -120,7 +123,7 @@ const char* TakeDigits(const char* p, const char* end, std::uint64_t& mantissa, 
 // cannot continue it; returns that byte's position, or nullptr when the text at p is not of that form. The value is
 // exactly from_chars's: with at most 2^53 as the digits' integer and a power of ten up to 10^22 both are exact doubles,
 // so the one multiplication or division rounds correctly (Clinger's fast path); other numbers go to from_chars.
-const char* ParseNumberFast(const char* p, const char* end, double& value)
+[[gnu::always_inline]] inline const char* ParseNumberFast(const char* p, const char* end, double& value)
 {
     const char* const start = p;
     const bool negative = p != end && *p == '-';

@@ -191,7 +191,9 @@ void DrawLegend()
     s.legend_min = box_min;
     s.legend_max = box_max;
     const ImVec2 mouse = ImGui::GetIO().MousePos;
-    const auto row_min = [&](std::size_t i) { return ImVec2(box_min.x + 4.0f, box_min.y + 3.0f + i * (line_h + 2.0f)); };
+    const auto row_min = [&](std::size_t i) {
+        return ImVec2(box_min.x + 4.0f, box_min.y + 3.0f + static_cast<float>(i) * (line_h + 2.0f));
+    };
     for (std::size_t i = 0; i < f.legend_entries.size(); ++i)
     {
         const ImVec2 lo = row_min(i), hi(box_max.x - 4.0f, lo.y + line_h);
@@ -253,8 +255,8 @@ void DrawHover()
     {
         return;
     }
-    // Many lines (50 runs overlaid): the tooltip names the kMaxHoverRows nearest the cursor, nearest first, instead of a
-    // column of every line that covers the plot (and costs a software rasteriser a window of text every frame).
+    // Many lines (50 runs overlaid): the tooltip names the kMaxHoverRows nearest the cursor, nearest first, instead of
+    // a column of every line that covers the plot (and costs a software rasteriser a window of text every frame).
     std::vector<HoverValue>& values = f.hover_values;
     std::size_t shown = values.size();
     if (values.size() > kMaxHoverRows)
