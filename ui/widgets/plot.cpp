@@ -225,8 +225,8 @@ void DrawLegend()
     }
 }
 
-// The cursor's line and each series' dot on the hovered x (on the window, or kept for DrawLastPlotHover when the plot
-// is a picture), and the tooltip naming each series and its value.
+// The cursor's line and a dot on each series the tooltip names, at the hovered x (on the window, or kept for
+// DrawLastPlotHover when the plot is a picture), and the tooltip naming each series and its value.
 void DrawHover()
 {
     Frame& f = g_frame;
@@ -236,11 +236,24 @@ void DrawHover()
     {
         return;
     }
+    // Many lines (50 runs overlaid): the tooltip names the kMaxHoverRows nearest the cursor, nearest first, and only
+    // they get a dot, instead of a column of every line that covers the plot (which costs a software rasteriser a
+    // window of text every frame).
+    std::vector<HoverValue>& values = f.hover_values;
+    std::size_t shown = values.size();
+    if (values.size() > kMaxHoverRows)
+    {
+        const float my = ImGui::GetIO().MousePos.y;
+        const auto distance = [my](const HoverValue& v) { return v.has_dot ? std::abs(v.dot.y - my) : INFINITY; };
+        std::partial_sort(values.begin(), values.begin() + kMaxHoverRows, values.end(),
+                          [&](const HoverValue& a, const HoverValue& b) { return distance(a) < distance(b); });
+        shown = kMaxHoverRows;
+    }
     g_last_hover.active = true;
     g_last_hover.x = ImGui::GetIO().MousePos.x;
     g_last_hover.area_min = f.area_min;
     g_last_hover.area_max = f.area_max;
-    for (const HoverValue& v : f.hover_values)
+    for (const HoverValue& v : std::span(values).first(shown))
     {
         if (v.has_dot)
         {
@@ -251,21 +264,9 @@ void DrawHover()
     {
         DrawLastPlotHover();
     }
-    if (f.hover_values.empty() && f.hover_markers.empty())
+    if (values.empty() && f.hover_markers.empty())
     {
         return;
-    }
-    // Many lines (50 runs overlaid): the tooltip names the kMaxHoverRows nearest the cursor, nearest first, instead of
-    // a column of every line that covers the plot (and costs a software rasteriser a window of text every frame).
-    std::vector<HoverValue>& values = f.hover_values;
-    std::size_t shown = values.size();
-    if (values.size() > kMaxHoverRows)
-    {
-        const float my = ImGui::GetIO().MousePos.y;
-        const auto distance = [my](const HoverValue& v) { return v.has_dot ? std::abs(v.dot.y - my) : INFINITY; };
-        std::partial_sort(values.begin(), values.begin() + kMaxHoverRows, values.end(),
-                          [&](const HoverValue& a, const HoverValue& b) { return distance(a) < distance(b); });
-        shown = kMaxHoverRows;
     }
     ImGui::BeginTooltip();
     if (!values.empty())
