@@ -136,5 +136,8 @@ inline void FitPoint(double x, double y_axis)
 // Before the first series or marker: fixes the layout, applies this frame's input, draws the axes and clips to the
 // plotting area. Runs once per plot (plot.cpp).
 void SetupLock();
+// At EndPlot (plot_overlay.cpp): the legend (its place and clicks always, its box when the plot draws), then the hover.
+void DrawLegend();
+void DrawHover();
 
 } // namespace ll::ui::plot_detail
