@@ -90,6 +90,11 @@ WindowOptions WindowOptionsFor(const GuiOptions& options)
     window.width = options.width;
     window.height = options.height;
     window.for_screenshot = !options.screenshot.empty();
+    if (options.pointer_x >= 0)
+    {
+        window.screenshot_pointer =
+            ImVec2(static_cast<float>(options.pointer_x), static_cast<float>(options.pointer_y));
+    }
     window.ini_file = window.for_screenshot ? std::string() : LayoutIniPath(); // screenshots: the default layout
     window.imgui_renderer = options.imgui_renderer;
     return window;

@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
+#include <tuple>
+#include <utility>
 
 namespace ll::app
 {
@@ -50,6 +53,20 @@ void AppendWrapped(std::string& text, const std::string& words, std::size_t inde
     text += "\n";
 }
 
+// Two whole numbers of at least `min` joined by `separator` ("1280x800", "640,400"); `form` and `example` word the
+// refusal ("--size: expected WxH, e.g. 1280x800, got '...'"), `first` and `second` name the halves.
+std::pair<int, int> ParseIntPair(const std::string& arg, const std::string& text, char separator, const char* form,
+                                 const char* example, const char* first, const char* second, int min)
+{
+    const std::size_t at = text.find(separator);
+    if (at == std::string::npos)
+    {
+        throw std::invalid_argument(arg + ": expected " + form + ", e.g. " + example + ", got '" + text + "'");
+    }
+    return {ParseNumber<int>(arg + " " + first, text.substr(0, at), min),
+            ParseNumber<int>(arg + " " + second, text.substr(at + 1), min)};
+}
+
 } // namespace
 
 GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
@@ -82,6 +99,11 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
         {
             options.screenshot = value();
         }
+        else if (arg == "--pointer")
+        {
+            std::tie(options.pointer_x, options.pointer_y) =
+                ParseIntPair(arg, value(), ',', "X,Y in pixels", "640,400", "x", "y", 0);
+        }
         else if (arg == "--frames")
         {
             options.frames = ParseNumber<int>(arg, value(), 1);
@@ -89,14 +111,8 @@ GuiOptions ParseGuiOptions(const std::vector<std::string>& args)
         }
         else if (arg == "--size")
         {
-            const std::string& text = value();
-            const std::size_t x = text.find('x');
-            if (x == std::string::npos)
-            {
-                throw std::invalid_argument("--size: expected WxH, e.g. 1280x800, got '" + text + "'");
-            }
-            options.width = ParseNumber<int>(arg + " width", text.substr(0, x), 64);
-            options.height = ParseNumber<int>(arg + " height", text.substr(x + 1), 64);
+            std::tie(options.width, options.height) =
+                ParseIntPair(arg, value(), 'x', "WxH", "1280x800", "width", "height", 64);
         }
         else if (arg == "--seed")
         {
@@ -229,6 +245,7 @@ std::string GuiUsage()
     text +=
         "  --size WxH          window size in pixels (default 1280x800)\n"
         "  --screenshot FILE   render --frames frames (after --train-steps), save a PNG and exit\n"
+        "  --pointer X,Y       with --screenshot: the mouse at pixel (X, Y), to picture hover (default: none)\n"
         "  --frames N          exit after N frames (default 10 with --screenshot)\n"
         "  --seed N            seed for the Data view's examples (default 1)\n"
         "  -h, --help          show this text\n";

@@ -15,6 +15,7 @@ struct GuiOptions
     std::string data_dir;          // --data DIR ("" = $LATENTLAB_DATA or the Debian default)
     std::string dataset = "fashion-train"; // --dataset NAME
     std::string screenshot;        // --screenshot out.png ("" = interactive)
+    int pointer_x = -1, pointer_y = -1; // --pointer X,Y: with --screenshot, the mouse there (-1: off the window)
     int frames = 0;                // --frames N: exit after N frames (default 10 with --screenshot)
     int width = 1280, height = 800; // --size WxH
     std::uint64_t seed = 1;        // --seed N

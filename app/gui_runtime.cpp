@@ -158,7 +158,7 @@ void GuiRuntime::NewFrame()
     if (m_options.for_screenshot)
     {
         // Xvfb's pointer sits mid-screen; keep hover tooltips out of reproducible screenshots.
-        ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+        ImGui::GetIO().MousePos = m_options.screenshot_pointer;
     }
 }
 

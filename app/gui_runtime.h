@@ -6,6 +6,10 @@
 
 #include "ui/gl/screenshot.h"
 
+#include <imgui.h>
+
+#include <cfloat>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +29,7 @@ struct WindowOptions
 {
     int width = 1280, height = 800;
     bool for_screenshot = false; // a fixed size, no vsync, no hover from the pointer: reproducible pictures
+    ImVec2 screenshot_pointer{-FLT_MAX, -FLT_MAX}; // ...unless placed here (--pointer)
     std::string ini_file;        // where ImGui keeps the layout ("" = not kept)
     bool imgui_renderer = false; // ImGui's OpenGL3 backend instead of ui::GlRenderer
 };

@@ -105,7 +105,8 @@ std::string ReadFileBounded(const std::filesystem::path& path, std::uint64_t max
         throw std::runtime_error(where + "is " + ByteSizeText(size) + ", larger than the " + ByteSizeText(max_bytes) +
                                  " this reader accepts; refusing to read it");
     }
-    std::string bytes(static_cast<std::size_t>(size), '\0');
+    // One byte more than stat says: the read that finds the end then needs no larger buffer (growing one copies it).
+    std::string bytes(static_cast<std::size_t>(size) + 1, '\0');
     std::size_t done = 0;
     for (;;)
     {

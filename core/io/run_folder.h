@@ -4,6 +4,7 @@
 // Every file is read bounded (core/io/bounded_read.h). Pure functions, no shared state: safe on any thread.
 #pragma once
 
+#include "core/io/metrics_csv.h"
 #include "core/io/run_curves.h"
 #include "core/models/config.h"
 
@@ -20,10 +21,8 @@
 namespace ll::io
 {
 
-// The caps of the readers below.
+// The caps of the readers below (the CSV parser's own are in metrics_csv.h).
 inline constexpr std::uint64_t kMaxMetricsCsvBytes = std::uint64_t{256} << 20; // 256 MiB: ~2M rows of 15 series
-inline constexpr std::size_t kMaxMetricsColumns = 4096;
-inline constexpr std::size_t kMaxMetricsCells = std::size_t{1} << 24; // rows x series held (128 MiB of doubles)
 inline constexpr std::size_t kMaxRunsListed = 10000; // folders looked at under a runs directory
 
 // The files of a run folder, named once.
@@ -34,28 +33,6 @@ inline constexpr const char* kRunFinalCheckpoint = "final.ckpt";   // written wh
 inline constexpr const char* kRunLatestCheckpoint = "latest.ckpt"; // the window's periodic one, while it runs
 inline constexpr const char* kRunCurvesFile = "curves.lod"; // the metrics' curves, a cache (run_curves.h)
 inline constexpr std::uint64_t kMaxCurvesFileBytes = std::uint64_t{512} << 20; // 4,096 series of 1,024 buckets
-
-// metrics.csv as the lab writes it: "step,wall_s,<series>..." then one row per logged step, empty fields where a
-// series has no value at that step.
-struct MetricsTable
-{
-    std::vector<std::string> series;                 // without step and wall_s
-    std::vector<std::int64_t> steps;                 // one per row
-    std::vector<double> wall_seconds;                // one per row
-    std::vector<std::vector<double>> values;         // [row][series], NaN where the field is empty
-    // The last value each series has (its name and value), in column order.
-    std::vector<std::pair<std::string, double>> LastValues() const;
-};
-
-// Parses the CSV text. Throws std::invalid_argument "<source>: line N: ..." for a missing or bad header, a row with
-// more fields than the header, a field that is not a number, or more than kMaxMetricsCells values in all. A last line without its newline (a run killed while
-// writing it) is dropped, not refused.
-MetricsTable ParseMetricsCsv(std::string_view text, const std::string& source_name);
-// The same parser one row at a time (nothing held): on_header gets the series, on_row each row's step, wall time and
-// values (NaN where empty). Same errors, except that no cap on cells applies.
-void ForEachMetricsRow(std::string_view text, const std::string& source_name,
-                       const std::function<void(const std::vector<std::string>&)>& on_header,
-                       const std::function<void(std::int64_t, double, const std::vector<double>&)>& on_row);
 
 struct RunInfo
 {

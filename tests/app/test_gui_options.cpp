@@ -41,6 +41,17 @@ TEST_CASE("GuiOptions: every option is parsed, and --screenshot implies 10 frame
     CHECK(ParseGuiOptions({"-h"}).help);
 }
 
+TEST_CASE("GuiOptions: --pointer places the screenshot's mouse at X,Y and refuses anything else")
+{
+    CHECK(ParseGuiOptions({}).pointer_x == -1);
+    const GuiOptions o = ParseGuiOptions({"--screenshot", "a.png", "--pointer", "640,400"});
+    CHECK(o.pointer_x == 640);
+    CHECK(o.pointer_y == 400);
+    CHECK_THROWS_WITH_AS(ParseGuiOptions({"--pointer", "640"}), doctest::Contains("--pointer: expected X,Y"),
+                         std::invalid_argument);
+    CHECK_THROWS_AS(ParseGuiOptions({"--pointer", "-5,3"}), std::invalid_argument);
+}
+
 TEST_CASE("GuiOptions: --dataset accepts the Data view's sources, which --help lists, and names them when refused")
 {
     for (const std::string& source : ll::ui::DataView::SourceNames())

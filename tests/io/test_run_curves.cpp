@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -161,4 +162,75 @@ TEST_CASE("Curves: the CSV reader's numbers are bit for bit what strtod reads, f
         differ += std::memcmp(&table.values[r][0], &expected[r], sizeof(double)) != 0 ? 1 : 0;
     }
     CHECK(differ == 0);
+}
+
+TEST_CASE("Curves: every field form reads as from_chars reads it, or is refused, on the fast path and off it")
+{
+    // Forms the lab writes (the fast path) and forms it does not (the general path): each must be what ParseField's
+    // from_chars makes of it, accepted or refused alike, alone on a row and between other fields.
+    const char* forms[] = {"1",     "-1",   "0.5",   "1.",     ".5",    "+1",    "1e5",    "1E-5",  "1e+05",
+                           "1e",    "1e-",  "-",     "1.5.2",  "0x10",  "1e400", "1e-400", "5e-324", "1e22",
+                           "1e23",  "9007199254740993", "12345678901234567890123", "00012", "-0.0", "1,5",
+                           "nan",   "inf",  "-inf",  "\"2.5\"", "abc",  "1 ",    " 1",     "1e00001"};
+    for (const char* form : forms)
+    {
+        CAPTURE(form);
+        const std::string text = form;
+        double expected = 0;
+        bool accepted = true;
+        std::size_t fields = 1;
+        if (text == "nan" || text == "inf" || text == "-inf")
+        {
+            expected = text == "nan" ? NAN : text == "inf" ? INFINITY : -INFINITY;
+        }
+        else if (text == "1,5")
+        {
+            expected = 1;
+            fields = 2; // two fields: 1 and 5
+        }
+        else
+        {
+            const std::string bare = text.size() >= 2 && text.front() == '"' ? text.substr(1, text.size() - 2) : text;
+            const auto [end, error] = std::from_chars(bare.data(), bare.data() + bare.size(), expected);
+            accepted = error == std::errc() && end == bare.data() + bare.size();
+        }
+        for (const std::string& row : {"7,0.25," + text + "\n", "7,0.25," + text + ",3\n"})
+        {
+            const std::string csv = "step,wall_s,a,b,c\n" + row;
+            if (!accepted)
+            {
+                CHECK_THROWS_WITH_AS(ll::io::ParseMetricsCsv(csv, "forms.csv"),
+                                     doctest::Contains("forms.csv: line 2: '"), std::invalid_argument);
+                continue;
+            }
+            const ll::io::MetricsTable table = ll::io::ParseMetricsCsv(csv, "forms.csv");
+            REQUIRE(table.values.size() == 1);
+            CHECK(table.steps[0] == 7);
+            CHECK(table.wall_seconds[0] == 0.25);
+            const double got = table.values[0][0];
+            CHECK((std::isnan(expected) ? std::isnan(got) : std::memcmp(&got, &expected, sizeof got) == 0));
+            if (row.find(",3\n") != std::string::npos)
+            {
+                CHECK(table.values[0][fields] == 3.0);
+            }
+            else
+            {
+                CHECK(std::isnan(table.values[0][2]));
+            }
+        }
+    }
+    // The row's own bounds on the fast path: a negative or non-numeric step, too many fields, a step of 19 digits.
+    CHECK_THROWS_WITH_AS(ll::io::ParseMetricsCsv("step,wall_s,a\n-1,0,2\n", "m.csv"),
+                         doctest::Contains("m.csv: line 2: a row must start with a step and a wall time"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(ll::io::ParseMetricsCsv("step,wall_s,a\n1\n", "m.csv"),
+                         doctest::Contains("m.csv: line 2: a row must start with a step and a wall time"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(ll::io::ParseMetricsCsv("step,wall_s,a\n1,0,2,\n", "m.csv"),
+                         doctest::Contains("m.csv: line 2: 4 fields, the header has 3"), std::invalid_argument);
+    CHECK(ll::io::ParseMetricsCsv("step,wall_s,a\n1234567890123456789,0,2\n", "m.csv").steps[0] ==
+          1234567890123456789);
+    const ll::io::MetricsTable empty = ll::io::ParseMetricsCsv("step,wall_s,a,b\n3,1.5,,\n4,2\n", "m.csv");
+    REQUIRE(empty.values.size() == 2);
+    CHECK((std::isnan(empty.values[0][0]) && std::isnan(empty.values[0][1]) && std::isnan(empty.values[1][1])));
 }

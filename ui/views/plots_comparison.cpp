@@ -1,6 +1,7 @@
 // The Plots view's comparison (plots_view.h): the runs selected in the Runs view overlaid on the catalog's plots,
 // a colour per run or per seed group (the group's mean over its min-max band), x by step or running time, each plot
-// drawn once into a picture (CachedRegion) and shown from it until its data, limits or hidden lines change.
+// drawn once into a picture (CachedRegion) and shown from it until its data, limits or hidden lines change; the hover
+// is drawn live over the picture.
 // Main (ImGui) thread only.
 #include "ui/views/plots_view.h"
 
@@ -47,6 +48,75 @@ constexpr int kMaxLegendLines = 12; // more lines than this: no legend box (the 
 
 } // namespace
 
+void PlotsView::MakeComparePlots(const std::vector<const RunEntry*>& runs,
+                                 const std::vector<std::vector<std::size_t>>& groups, bool by_wall)
+{
+    m_compare_plots.clear();
+    for (const eval::MetricInfo& metric : eval::Metrics())
+    {
+        const bool logged = !metric.per_dimension && std::any_of(runs.begin(), runs.end(), [&](const RunEntry* r) {
+            const io::CurveLod* c = r->curves->Find(metric.name);
+            return c != nullptr && c->Total() > 0;
+        });
+        if (!logged)
+        {
+            continue;
+        }
+        ComparePlot& plot = m_compare_plots.emplace_back();
+        plot.metric = &metric;
+        for (std::size_t g = 0; g < groups.size(); ++g)
+        {
+            const std::vector<std::size_t>& group = groups[g];
+            CompareLine line;
+            line.color = RunColor(g);
+            if (group.size() == 1)
+            {
+                const RunEntry& run = *runs[group[0]];
+                const io::CurveLod* curve = run.curves->Find(metric.name);
+                if (curve == nullptr)
+                {
+                    continue;
+                }
+                line.label = run.info.name;
+                // Means of k buckets at a time, weighted by their points.
+                const std::vector<io::CurveBucket>& buckets = curve->Buckets();
+                const std::size_t k =
+                    std::max<std::size_t>(1, (buckets.size() * groups.size() + kPointsPerPlot - 1) / kPointsPerPlot);
+                for (std::size_t first = 0; first < buckets.size(); first += k)
+                {
+                    double sum = 0;
+                    std::int64_t count = 0;
+                    const std::size_t last = std::min(buckets.size(), first + k);
+                    for (std::size_t j = first; j < last; ++j)
+                    {
+                        sum += buckets[j].sum;
+                        count += buckets[j].count;
+                    }
+                    line.xs.push_back(0.5 * (io::BucketX(buckets[first], by_wall) +
+                                             io::BucketX(buckets[last - 1], by_wall)));
+                    line.ys.push_back(count > 0 ? sum / static_cast<double>(count) : 0.0);
+                }
+            }
+            else
+            {
+                std::vector<const io::CurveLod*> curves;
+                for (std::size_t i : group)
+                {
+                    curves.push_back(runs[i]->curves->Find(metric.name));
+                }
+                line.band = io::MeanBand(curves, by_wall, kBandPoints);
+                line.xs = line.band.xs;
+                line.ys = line.band.mean;
+                char name[256];
+                std::snprintf(name, sizeof name, "%s: mean of %zu seeds##%zu", runs[group[0]]->info.name.c_str(),
+                              group.size(), g);
+                line.label = name;
+            }
+            plot.lines.push_back(std::move(line));
+        }
+    }
+}
+
 bool PlotsView::DrawComparison(LabContext& ctx)
 {
     if (ctx.runs == nullptr || ctx.runs->selected.empty())
@@ -55,16 +125,10 @@ bool PlotsView::DrawComparison(LabContext& ctx)
     }
     RunLibrary& library = *ctx.runs;
     const std::shared_ptr<const RunListing> listing = library.Listing();
-    if (listing->version != m_compare_version || library.by_wall != m_compare_by_wall)
-    {
-        m_compare_version = listing->version;
-        m_compare_by_wall = library.by_wall;
-        m_run_lines.clear();
-        m_bands.clear();
-    }
-    // The selected runs and their seed groups: made again only when the listing, the selection or the grouping
-    // changes (grouping serialises every config).
-    std::string selection = std::to_string(listing->version) + (library.group_seeds ? "g" : "-");
+    // The selected runs, their seed groups and their plots: made again only when the listing, the selection, the
+    // grouping or the x axis changes (grouping serialises every config).
+    std::string selection = std::to_string(listing->version) + (library.group_seeds ? "g" : "-") +
+                            (library.by_wall ? "w" : "s");
     for (const std::string& dir : library.selected)
     {
         selection += "\n" + dir;
@@ -95,6 +159,7 @@ bool PlotsView::DrawComparison(LabContext& ctx)
                 m_compare_groups.push_back({i});
             }
         }
+        MakeComparePlots(m_compare_runs, m_compare_groups, library.by_wall);
     }
     const std::vector<const RunEntry*>& runs = m_compare_runs;
     const std::vector<std::vector<std::size_t>>& groups = m_compare_groups;
@@ -112,139 +177,66 @@ bool PlotsView::DrawComparison(LabContext& ctx)
         ImGui::TextDisabled("The selected runs are still being read.");
         return true;
     }
-    // The catalog's metrics some selected run has logged, in catalog order.
-    std::vector<const eval::MetricInfo*> metrics;
-    for (const eval::MetricInfo& metric : eval::Metrics())
-    {
-        const bool logged = !metric.per_dimension && std::any_of(runs.begin(), runs.end(), [&](const RunEntry* r) {
-            const io::CurveLod* c = r->curves->Find(metric.name);
-            return c != nullptr && c->Total() > 0;
-        });
-        if (logged)
-        {
-            metrics.push_back(&metric);
-        }
-    }
     const bool by_wall = library.by_wall;
-    const std::uint64_t data_key = MixKey(std::hash<std::string>{}(m_compare_key), by_wall ? 1 : 0);
+    const std::uint64_t data_key = std::hash<std::string>{}(m_compare_key);
     ImGui::BeginChild("##compare_scroll", ImVec2(0, 0), false);
     const float avail_w = ImGui::GetContentRegionAvail().x;
     const int columns = avail_w > 900 ? 2 : 1;
-    const int rows = (static_cast<int>(metrics.size()) + columns - 1) / columns;
+    const int rows = (static_cast<int>(m_compare_plots.size()) + columns - 1) / columns;
     const float title_h = ImGui::GetTextLineHeightWithSpacing() * 2;
     const float height = std::max(140.0f, (ImGui::GetContentRegionAvail().y - rows * title_h) /
                                               static_cast<float>(std::max(rows, 1)) - 4);
     if (ImGui::BeginTable("##compare_grid", columns, ImGuiTableFlags_SizingStretchSame))
     {
-        for (const eval::MetricInfo* metric : metrics)
+        for (const ComparePlot& plot : m_compare_plots)
         {
             ImGui::TableNextColumn();
-            const char* label = eval::MetricLabel(*metric, false);
+            const char* label = eval::MetricLabel(*plot.metric, false);
             ImGui::TextUnformatted(label);
             char id[96];
             std::snprintf(id, sizeof id, "%s##compare_%s", label, m_log_y ? "log" : "lin");
             // Drawn once into a picture and shown from it until its data or view changes (a software rasteriser
-            // pays for every triangle of every frame); drawn live while the mouse is over it (hover, pan, zoom).
+            // pays for every triangle of every frame), also with the mouse on it: the hover's line, dots and
+            // tooltip are drawn live over the picture; panning and zooming change the view, so the picture.
             const ImVec2 min = ImGui::GetCursorScreenPos();
             const ImVec2 max(min.x + ImGui::GetContentRegionAvail().x, min.y + height);
-            CachedRegion* region = nullptr;
-            if (!ImGui::IsMouseHoveringRect(min, max, false) || !ImGui::IsWindowHovered())
+            std::unique_ptr<CachedRegion>& region = m_regions[id];
+            region = region ? std::move(region) : std::make_unique<CachedRegion>();
+            if (ImDrawList* list = region->Begin(min, max, MixKey(data_key, m_view_keys[id])); list != nullptr)
             {
-                std::unique_ptr<CachedRegion>& slot = m_regions[id];
-                slot = slot ? std::move(slot) : std::make_unique<CachedRegion>();
-                region = slot.get();
-                const std::uint64_t key = MixKey(data_key, m_view_keys[id]);
-                if (ImDrawList* list = region->Begin(min, max, key); list != nullptr)
-                {
-                    ImVec4 bg = ClearColor();
-                    bg.w = 1.0f;
-                    list->AddRectFilled(min, max, ImGui::ColorConvertFloat4ToU32(bg));
-                    SetNextPlotDrawList(list);
-                }
-                else
-                {
-                    SetNextPlotSkipDraw();
-                }
+                ImVec4 bg = ClearColor();
+                bg.w = 1.0f;
+                list->AddRectFilled(min, max, ImGui::ColorConvertFloat4ToU32(bg));
+                SetNextPlotDrawList(list);
+            }
+            else
+            {
+                SetNextPlotSkipDraw();
             }
             if (!BeginPlot(id, ImVec2(-1, height)))
             {
-                if (region != nullptr)
-                {
-                    region->End();
-                }
+                region->End();
                 continue;
             }
             PlotFlags flags = m_log_y ? PlotFlags_LogY : PlotFlags_None;
             flags |= groups.size() > kMaxLegendLines ? PlotFlags_NoLegend : PlotFlags_None;
             SetupAxes(by_wall ? "running time (s)" : "step", label, flags);
-            for (std::size_t g = 0; g < groups.size(); ++g)
+            for (const CompareLine& line : plot.lines)
             {
-                const std::vector<std::size_t>& group = groups[g];
                 PlotLineStyle style;
-                style.color = RunColor(g);
+                style.color = line.color;
                 style.thickness = 1.0f; // integer widths: 2 triangles a segment instead of 6
-                if (group.size() == 1)
+                if (!line.band.xs.empty())
                 {
-                    const RunEntry& run = *runs[group[0]];
-                    const io::CurveLod* curve = run.curves->Find(metric->name);
-                    if (curve == nullptr)
-                    {
-                        continue;
-                    }
-                    RunLine& line = m_run_lines[run.info.dir.string() + "\n" + metric->name];
-                    const std::size_t k = std::max<std::size_t>(
-                        1, (curve->Buckets().size() * groups.size() + kPointsPerPlot - 1) / kPointsPerPlot);
-                    if (line.xs.empty() || line.k != k)
-                    {
-                        // Means of k buckets at a time, weighted by their points.
-                        line.k = k;
-                        line.xs.clear();
-                        line.ys.clear();
-                        const std::vector<io::CurveBucket>& buckets = curve->Buckets();
-                        for (std::size_t first = 0; first < buckets.size(); first += k)
-                        {
-                            double sum = 0, x = 0;
-                            std::int64_t count = 0;
-                            const std::size_t last = std::min(buckets.size(), first + k);
-                            for (std::size_t j = first; j < last; ++j)
-                            {
-                                sum += buckets[j].sum;
-                                count += buckets[j].count;
-                            }
-                            x = 0.5 * (io::BucketX(buckets[first], by_wall) + io::BucketX(buckets[last - 1], by_wall));
-                            line.xs.push_back(x);
-                            line.ys.push_back(count > 0 ? sum / static_cast<double>(count) : 0.0);
-                        }
-                    }
-                    PlotLine(run.info.name.c_str(), line.xs.data(), line.ys.data(), static_cast<int>(line.xs.size()),
-                             style);
-                    continue;
+                    PlotBand(line.band.xs.data(), line.band.lo.data(), line.band.hi.data(),
+                             static_cast<int>(line.band.xs.size()), style.color);
                 }
-                std::string key;
-                std::vector<const io::CurveLod*> curves;
-                for (std::size_t i : group)
-                {
-                    key += runs[i]->info.dir.string() + "\n";
-                    curves.push_back(runs[i]->curves->Find(metric->name));
-                }
-                key += metric->name;
-                const auto it = m_bands.find(key);
-                const io::CurveBand& band =
-                    it != m_bands.end() ? it->second
-                                        : m_bands.emplace(key, io::MeanBand(curves, by_wall, kBandPoints)).first->second;
-                char name[256];
-                std::snprintf(name, sizeof name, "%s: mean of %zu seeds##%zu", runs[group[0]]->info.name.c_str(),
-                              group.size(), g);
-                PlotBand(band.xs.data(), band.lo.data(), band.hi.data(), static_cast<int>(band.xs.size()),
-                         style.color);
-                PlotLine(name, band.xs.data(), band.mean.data(), static_cast<int>(band.xs.size()), style);
+                PlotLine(line.label.c_str(), line.xs.data(), line.ys.data(), static_cast<int>(line.xs.size()), style);
             }
             EndPlot();
             m_view_keys[id] = LastPlotViewKey();
-            if (region != nullptr)
-            {
-                region->End();
-            }
+            region->End();
+            DrawLastPlotHover(); // over the picture
         }
         ImGui::EndTable();
     }

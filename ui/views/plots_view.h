@@ -77,16 +77,24 @@ private:
     std::vector<double> m_dims;   // EMA of each per-dimension series (kl_dim_<j>) over the drained rows
     std::vector<int> m_dim_index; // dimension of each MetricBlock column (-1: another series)
 
-    // The comparison's plotted points, made once per listing and x axis (keys: run folder or group, and metric).
-    struct RunLine
+    // The comparison's plots, made once per listing, selection, grouping and x axis: per metric some selected run
+    // logged (catalog order), its lines (a run's bucket means, or a seed group's mean over its band), so a frame that
+    // shows them from their pictures does no work per run or series beyond the widget's layout.
+    struct CompareLine
     {
-        std::size_t k = 0; // buckets averaged per point
-        std::vector<double> xs, ys;
+        std::string label; // the run's name, or "<first run>: mean of N seeds##<group>"
+        ImU32 color = 0;
+        std::vector<double> xs, ys; // the run's points or the group's mean
+        io::CurveBand band;         // a group's (empty for a single run)
     };
-    std::uint64_t m_compare_version = 0;
-    bool m_compare_by_wall = false;
-    std::map<std::string, RunLine> m_run_lines;
-    std::map<std::string, io::CurveBand> m_bands;
+    struct ComparePlot
+    {
+        const eval::MetricInfo* metric = nullptr;
+        std::vector<CompareLine> lines;
+    };
+    void MakeComparePlots(const std::vector<const io::RunEntry*>& runs,
+                          const std::vector<std::vector<std::size_t>>& groups, bool by_wall);
+    std::vector<ComparePlot> m_compare_plots;
     std::string m_compare_key; // listing version, grouping and selection the runs and groups below were made for
     std::shared_ptr<const RunListing> m_compare_listing; // keeps the entries below alive
     std::vector<const io::RunEntry*> m_compare_runs;

@@ -1,6 +1,6 @@
-// The plot widget: per-plot state (limits, modes, hidden series), input (pan / zoom / refit / menu), the axes, legend,
-// hover tooltip and menu, drawn on the window's draw list; the series are in plot_series.cpp, the shared state in
-// plot_state.h. Data -> transform -> draw: plot_math.h decimates and maps, these files only draw.
+// The plot widget: per-plot state (limits, modes, hidden series), input (pan / zoom / refit / menu), the axes and menu,
+// drawn on the window's draw list; the legend and hover are in plot_overlay.cpp, the series in plot_series.cpp, the
+// shared state in plot_state.h. Data -> transform -> draw: plot_math.h decimates and maps, these files only draw.
 #include "ui/widgets/plot.h"
 
 #include "ui/widgets/plot_math.h"
@@ -160,92 +160,6 @@ void DrawAxes(int y_target)
     }
 }
 
-
-
-void DrawLegend()
-{
-    Frame& f = g_frame;
-    PlotState& s = *f.state;
-    s.legend_min = s.legend_max = ImVec2(0, 0);
-    if (!f.legend || f.legend_entries.empty())
-    {
-        return;
-    }
-    ImDrawList* draw = DrawList();
-    const float line_h = ImGui::GetTextLineHeight();
-    const float swatch = line_h * 0.8f;
-    float width = 0;
-    for (const LegendEntry& e : f.legend_entries)
-    {
-        width = std::max(width, ImGui::CalcTextSize(e.label.c_str()).x);
-    }
-    const ImVec2 box_min(f.area_min.x + 6.0f, f.area_min.y + 6.0f);
-    const ImVec2 box_max(box_min.x + swatch + width + 14.0f,
-                         box_min.y + f.legend_entries.size() * (line_h + 2.0f) + 6.0f);
-    draw->AddRectFilled(box_min, box_max, ImGui::GetColorU32(ImGuiCol_PopupBg, 0.85f), 3.0f);
-    const ImVec2 mouse = ImGui::GetIO().MousePos;
-    const bool clicked = f.clicked;
-    for (std::size_t i = 0; i < f.legend_entries.size(); ++i)
-    {
-        const LegendEntry& e = f.legend_entries[i];
-        const ImVec2 row_min(box_min.x + 4.0f, box_min.y + 3.0f + i * (line_h + 2.0f));
-        const ImVec2 row_max(box_max.x - 4.0f, row_min.y + line_h);
-        const bool row_hovered =
-            mouse.x >= row_min.x && mouse.x <= row_max.x && mouse.y >= row_min.y && mouse.y <= row_max.y;
-        if (row_hovered && clicked)
-        {
-            s.series[e.id].hidden = !e.hidden;
-        }
-        const ImU32 text_col = ImGui::GetColorU32(e.hidden ? ImGuiCol_TextDisabled : ImGuiCol_Text);
-        const ImVec2 sw_min(row_min.x, row_min.y + (line_h - swatch) * 0.5f);
-        draw->AddRectFilled(sw_min, ImVec2(sw_min.x + swatch, sw_min.y + swatch), e.hidden ? Faint(e.color, 0.3f)
-                                                                                            : e.color);
-        draw->AddText(ImVec2(row_min.x + swatch + 6.0f, row_min.y), row_hovered ? e.color | IM_COL32_A_MASK : text_col,
-                      e.label.c_str());
-    }
-    s.legend_min = box_min;
-    s.legend_max = box_max;
-}
-
-void DrawHover()
-{
-    Frame& f = g_frame;
-    if (!f.hovered)
-    {
-        return;
-    }
-    const float mx = ImGui::GetIO().MousePos.x;
-    DrawList()->AddLine(ImVec2(mx, f.area_min.y), ImVec2(mx, f.area_max.y),
-                                        ImGui::GetColorU32(ImGuiCol_Text, 0.35f));
-    if (f.hover_values.empty() && f.hover_markers.empty())
-    {
-        return;
-    }
-    ImGui::BeginTooltip();
-    if (!f.hover_values.empty())
-    {
-        ImGui::Text("x = %.6g", f.hover_values.front().x);
-    }
-    for (const HoverValue& v : f.hover_values)
-    {
-        ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(v.color), "%s:", v.label.c_str()); // series colour
-        ImGui::SameLine();
-        if (v.has_smoothed)
-        {
-            ImGui::Text("%.6g (smoothed %.6g)", v.y, v.smoothed);
-        }
-        else
-        {
-            ImGui::Text("%.6g", v.y);
-        }
-    }
-    for (const std::string& m : f.hover_markers)
-    {
-        ImGui::Text("| %s", m.c_str());
-    }
-    ImGui::EndTooltip();
-}
-
 void DrawMenu()
 {
     Frame& f = g_frame;
@@ -317,6 +231,7 @@ bool BeginPlot(const char* id, ImVec2 size)
     g_frame.active = true;
     g_frame.draw = next_draw != nullptr ? next_draw : ImGui::GetWindowDrawList();
     g_frame.skip = next_skip;
+    g_frame.picture = next_skip || next_draw != nullptr;
     g_frame.locked = false;
     g_frame.state = &g_plots[plot_id];
     g_frame.frame_min = pos;
@@ -375,7 +290,6 @@ void SetupFollowWidth(double width)
     }
 }
 
-
 void EndPlot()
 {
     IM_ASSERT(g_frame.active && "EndPlot without BeginPlot");
@@ -384,11 +298,14 @@ void EndPlot()
     PlotState& s = *f.state;
     if (!f.skip)
     {
-        DrawHover();
         DrawList()->PopClipRect();
-        DrawLegend();
+    }
+    DrawLegend();
+    if (!f.skip)
+    {
         DrawList()->AddRect(f.area_min, f.area_max, ImGui::GetColorU32(ImGuiCol_Border));
     }
+    DrawHover();
     DrawMenu();
 
     // Limits for the next frame from what was drawn in this one (one frame of lag is invisible at 60 fps).
@@ -436,6 +353,7 @@ void EndPlot()
         hidden ^= series.hidden ? (static_cast<std::uint64_t>(id) * 0x9e3779b97f4a7c15ull) : 0;
     }
     mix(hidden);
+    mix(static_cast<std::uint64_t>(f.legend_hovered + 1)); // the hovered legend row is highlighted in the picture
     g_last_view_key = key;
     f.active = false;
     ImGui::PopID();

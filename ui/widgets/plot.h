@@ -61,10 +61,13 @@ void EndPlot();
 
 // Showing a plot from a picture (ui/gl/cached_region.h, used by the views): the next BeginPlot draws into `list`
 // instead of the window's draw list, or, with SetNextPlotSkipDraw, draws nothing (the picture shows it: layout and
-// input only, the limits stay). LastPlotViewKey is what the last ended plot's picture depends on besides its data:
-// its limits, log axis, fit and follow modes and hidden series.
+// input, legend clicks and the hover tooltip only, the limits stay). LastPlotViewKey is what the last ended plot's
+// picture depends on besides its data: its limits, log axis, fit and follow modes, hidden series and the hovered legend
+// row. The hover is not in the picture: such a plot's hover marks (the cursor's line, a dot on each series) wait for
+// DrawLastPlotHover, to be called once the picture is shown, so a plot looked at with the mouse on it stays a picture.
 void SetNextPlotDrawList(ImDrawList* list);
 void SetNextPlotSkipDraw();
 std::uint64_t LastPlotViewKey();
+void DrawLastPlotHover();
 
 } // namespace ll::ui

@@ -71,11 +71,28 @@ void PlotLineImpl(const char* label, const T* xs, const T* ys, int n, const Plot
     const ImU32 color = style.color != 0 ? style.color : kPalette[f.series_index % IM_ARRAYSIZE(kPalette)];
     ++f.series_index;
     f.legend_entries.push_back({VisibleLabel(label), color, id, series.hidden});
-    if (series.hidden || f.skip || n <= 0 || xs == nullptr || ys == nullptr)
+    if (series.hidden || n <= 0 || xs == nullptr || ys == nullptr)
     {
         return;
     }
-    if (!s.has_limits)
+    const bool smooth = style.smoothing > 0.0;
+    if (!f.skip && s.has_limits)
+    {
+        f.fit_x_lo = std::min(f.fit_x_lo, static_cast<double>(xs[0]));
+        f.fit_x_hi = std::max(f.fit_x_hi, static_cast<double>(xs[n - 1]));
+        if (smooth)
+        {
+            plot::EmaSmooth(ys, static_cast<std::size_t>(n), style.smoothing, series.ema, series.smoothed);
+            // One pixel wide: ImGui draws integer-width lines from the font atlas, 2 triangles a segment instead of 6.
+            DrawSeries(xs, ys, n, Faint(color, 0.25f), 1.0f, true);
+            DrawSeries(xs, series.smoothed.data(), n, color, style.thickness, false);
+        }
+        else
+        {
+            DrawSeries(xs, ys, n, color, style.thickness, true);
+        }
+    }
+    else if (!f.skip)
     {
         // First sight: fit from the whole series once; drawing starts next frame with real limits.
         for (int i = 0; i < n; ++i)
@@ -84,33 +101,17 @@ void PlotLineImpl(const char* label, const T* xs, const T* ys, int n, const Plot
         }
         return;
     }
-    f.fit_x_lo = std::min(f.fit_x_lo, static_cast<double>(xs[0]));
-    f.fit_x_hi = std::max(f.fit_x_hi, static_cast<double>(xs[n - 1]));
-    const bool smooth = style.smoothing > 0.0;
-    if (smooth)
-    {
-        plot::EmaSmooth(ys, static_cast<std::size_t>(n), style.smoothing, series.ema, series.smoothed);
-        // One pixel wide: ImGui draws integer-width lines from the font atlas, 2 triangles a segment instead of 6.
-        DrawSeries(xs, ys, n, Faint(color, 0.25f), 1.0f, true);
-        DrawSeries(xs, series.smoothed.data(), n, color, style.thickness, false);
-    }
-    else
-    {
-        DrawSeries(xs, ys, n, color, style.thickness, true);
-    }
-    if (f.hovered)
+    // The hovered point, also for a plot shown from a picture (skip): its value and dot are drawn live on top.
+    if (f.hovered && s.has_limits)
     {
         const std::size_t i = plot::NearestIndex(xs, static_cast<std::size_t>(n), f.hover_x);
+        const bool has_smoothed = smooth && series.smoothed.size() == static_cast<std::size_t>(n);
+        const double shown = has_smoothed ? series.smoothed[i] : static_cast<double>(ys[i]);
+        const double y_axis = f.ty.ToAxis(shown);
+        const ImVec2 dot(static_cast<float>(f.tx.AxisToPixel(static_cast<double>(xs[i]))),
+                         static_cast<float>(f.ty.AxisToPixel(std::isfinite(y_axis) ? y_axis : 0.0)));
         f.hover_values.push_back({VisibleLabel(label), color, static_cast<double>(xs[i]), static_cast<double>(ys[i]),
-                                  smooth, smooth ? series.smoothed[i] : 0.0});
-        const double y_axis = f.ty.ToAxis(smooth ? series.smoothed[i] : static_cast<double>(ys[i]));
-        if (std::isfinite(y_axis))
-        {
-            DrawList()->AddCircleFilled(
-                ImVec2(static_cast<float>(f.tx.AxisToPixel(static_cast<double>(xs[i]))),
-                       static_cast<float>(f.ty.AxisToPixel(y_axis))),
-                3.5f, color);
-        }
+                                  has_smoothed, has_smoothed ? shown : 0.0, std::isfinite(y_axis), dot});
     }
 }
 
@@ -206,7 +207,15 @@ void PlotMarkerX(double x, const char* label)
     SetupLock();
     Frame& f = g_frame;
     const float px = static_cast<float>(f.tx.ToPixel(x));
-    if (f.skip || px < f.area_min.x - 1.0f || px > f.area_max.x + 1.0f)
+    if (px < f.area_min.x - 1.0f || px > f.area_max.x + 1.0f)
+    {
+        return;
+    }
+    if (f.hovered && std::abs(ImGui::GetIO().MousePos.x - px) <= 5.0f && label != nullptr)
+    {
+        f.hover_markers.emplace_back(label);
+    }
+    if (f.skip)
     {
         return;
     }
@@ -218,10 +227,6 @@ void PlotMarkerX(double x, const char* label)
     }
     draw->AddTriangleFilled(ImVec2(px - 4.0f, f.area_min.y), ImVec2(px + 4.0f, f.area_min.y),
                             ImVec2(px, f.area_min.y + 6.0f), color);
-    if (f.hovered && std::abs(ImGui::GetIO().MousePos.x - px) <= 5.0f && label != nullptr)
-    {
-        f.hover_markers.emplace_back(label);
-    }
 }
 
 } // namespace ll::ui

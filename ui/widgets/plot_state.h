@@ -53,6 +53,18 @@ struct HoverValue
     double x, y;
     bool has_smoothed;
     double smoothed;
+    bool has_dot; // the hovered point is on the axis (not off a log axis)
+    ImVec2 dot;   // its pixel
+};
+
+// A plot's hover marks (the cursor's line and each series' dot) kept for DrawLastPlotHover: a plot shown from a
+// picture draws them after the picture, on top of it.
+struct HoverMarks
+{
+    bool active = false;
+    float x = 0;
+    ImVec2 area_min, area_max;
+    std::vector<std::pair<ImVec2, ImU32>> dots;
 };
 
 // The plot being built this frame (BeginPlot .. EndPlot).
@@ -75,7 +87,9 @@ struct Frame
     plot::Decimated scratch;
     std::vector<ImVec2> points;
     ImDrawList* draw = nullptr; // the window's, or SetNextPlotDrawList's
-    bool skip = false;          // SetNextPlotSkipDraw: layout and input only
+    bool skip = false;          // SetNextPlotSkipDraw: layout, input and hover only
+    bool picture = false;       // drawn into or shown from a picture: the hover marks wait for DrawLastPlotHover
+    int legend_hovered = -1;    // the legend row under the mouse (its text is highlighted), -1: none
 };
 
 inline std::unordered_map<ImGuiID, PlotState> g_plots;
@@ -83,6 +97,7 @@ inline Frame g_frame;
 inline ImDrawList* g_next_draw = nullptr;
 inline bool g_next_skip = false;
 inline std::uint64_t g_last_view_key = 0;
+inline HoverMarks g_last_hover;
 
 inline ImDrawList* DrawList() { return g_frame.draw; }
 
@@ -121,5 +136,8 @@ inline void FitPoint(double x, double y_axis)
 // Before the first series or marker: fixes the layout, applies this frame's input, draws the axes and clips to the
 // plotting area. Runs once per plot (plot.cpp).
 void SetupLock();
+// At EndPlot (plot_overlay.cpp): the legend (its place and clicks always, its box when the plot draws), then the hover.
+void DrawLegend();
+void DrawHover();
 
 } // namespace ll::ui::plot_detail
