@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (clang++, ASan + UBSan) and runs each for a bounded number of executions, inputs up to
 # MAX_LEN bytes, from the committed seed corpora (tests/fuzz/corpus/<target>) plus structure-aware seeds that
 # fuzz_make_seeds writes at run time (JSON 100,000 deep, near-1 MB strings, headers announcing gigabytes, ...).
-# usage: scripts/fuzz.sh [runs] [targets...]   runs defaults to 1000000; targets: idx checkpoint config image metrics_csv safetensors (all)
+# usage: scripts/fuzz.sh [runs] [targets...]   runs defaults to 1000000; targets: idx checkpoint config image metrics_csv safetensors curves (all)
 # Env: BUILD_DIR (default build-fuzz), MAX_TIME seconds per pass (default 7200), MAX_LEN (default 1048576),
 #      BOUNDS_RUNS executions of the structure-aware pass (default 20000), JOBS build jobs (default 2).
 # New inputs go to $BUILD_DIR/fuzz-work/<target>-<pass> (kept between runs); the seed corpora stay untouched.
@@ -16,7 +16,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 runs="${1:-1000000}"
 shift || true
 targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then targets=(idx checkpoint config image metrics_csv safetensors); fi
+if [ ${#targets[@]} -eq 0 ]; then targets=(idx checkpoint config image metrics_csv safetensors curves); fi
 build="${BUILD_DIR:-$root/build-fuzz}"
 max_len="${MAX_LEN:-1048576}"
 

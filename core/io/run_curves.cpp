@@ -79,7 +79,9 @@ bool CurveLod::Restore(std::int64_t width, std::int64_t total, std::vector<Curve
     for (std::size_t i = 0; i < buckets.size(); ++i)
     {
         const bool last = i + 1 == buckets.size();
-        if (buckets[i].count < 1 || buckets[i].count > width || (!last && buckets[i].count != width))
+        // counted <= total throughout, so the sum cannot overflow (1,024 buckets of 2^62 points would).
+        if (buckets[i].count < 1 || buckets[i].count > width || (!last && buckets[i].count != width) ||
+            buckets[i].count > total - counted)
         {
             return false;
         }

@@ -3,11 +3,15 @@
 // levels deep (in values, in comments, in strings), strings of nearly 1 MB, checkpoint headers nested deep or
 // holding thousands of tensors (with a valid CRC), IDX headers and .gz files announcing gigabytes, PNG headers
 // claiming 100000 x 100000, truncated and mislabelled images, safetensors headers nested deep, listing 70,000
-// tensors, claiming exabytes or overlapping ranges.
-// usage: make_seeds OUT_DIR CHECKPOINT_SEED   (writes OUT_DIR/{config,checkpoint,idx,image,safetensors}/*)
+// tensors, claiming exabytes or overlapping ranges; rank-4 IDX headers whose products overflow; metrics CSVs at 4,096
+// series; curves.lod files at and past their counts.
+// usage: make_seeds OUT_DIR CHECKPOINT_SEED   (writes OUT_DIR/{config,checkpoint,idx,image,safetensors,metrics_csv,curves}/*)
+#include "core/io/run_curves.h"
+
 #include <stb/stb_image_write.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -169,6 +173,123 @@ void IdxSeeds(const fs::path& dir)
     Write(dir / "truncated.idx3.gz", gz.substr(0, gz.size() / 2));
     Write(dir / "two_members.idx1.gz",
           Gzip(std::string("\0\0\x08\x01", 4) + Be32(4)) + Gzip(std::string("\x01\x02\x03\x04", 4)));
+
+    // Rank 4 (count, rows, cols, channels): every dimension at and past its bound, products that overflow 64 bits
+    // when multiplied unchecked, and data cut short.
+    const std::string rank4 = std::string("\0\0\x08\x04", 4);
+    Write(dir / "rank4_claims_2gib.idx4", rank4 + Be32(0x7FFFFFFF) + Be32(0x4000) + Be32(0x4000) + Be32(4) +
+                                              std::string(64, '\0'));
+    // 2^31-1 x 2^31-1 x 2^31-1 x 2^31-1 is about 2^124: wraps a uint64 product.
+    Write(dir / "rank4_product_wraps.idx4",
+          rank4 + Be32(0x7FFFFFFF) + Be32(0x7FFFFFFF) + Be32(0x7FFFFFFF) + Be32(0x7FFFFFFF) + std::string(64, '\0'));
+    // 2^32 / 2^16 / 2^16 / 1: a product that is exactly 2^64 (0 after wrapping) with the per-dimension bounds met
+    // except the count's.
+    Write(dir / "rank4_product_2pow64.idx4",
+          rank4 + Be32(0xFFFFFFFF) + Be32(0x10000) + Be32(0x10000) + Be32(1) + std::string(64, '\0'));
+    Write(dir / "rank4_side_past_bound.idx4", rank4 + Be32(1) + Be32(0x4001) + Be32(2) + Be32(3) + std::string(64, '\0'));
+    Write(dir / "rank4_five_channels.idx4", rank4 + Be32(1) + Be32(2) + Be32(2) + Be32(5) + std::string(20, '\0'));
+    Write(dir / "rank4_zero_channels.idx4", rank4 + Be32(1) + Be32(2) + Be32(2) + Be32(0));
+    Write(dir / "rank4_header_cut.idx4", rank4 + Be32(10) + Be32(32) + Be32(32));
+    const std::string rgb = rank4 + Be32(1000) + Be32(32) + Be32(32) + Be32(3);
+    Write(dir / "rank4_claims_1000_has_3.idx4", rgb + std::string(3 * 32 * 32 * 3, '\x40'));
+    Write(dir / "rank4_claims_1000_has_3.idx4.gz", Gzip(rgb + std::string(3 * 32 * 32 * 3, '\x40')));
+    Write(dir / "rank4_inflates_past_header.idx4.gz",
+          Gzip(rank4 + Be32(2) + Be32(32) + Be32(32) + Be32(3) + std::string(4 << 20, '\x7f')));
+    const std::string rgb_gz = Gzip(rank4 + Be32(4) + Be32(16) + Be32(16) + Be32(4) + std::string(4 * 1024, '\x20'));
+    Write(dir / "rank4_truncated.idx4.gz", rgb_gz.substr(0, rgb_gz.size() / 2));
+    Write(dir / "rank4_header_cut.idx4.gz", Gzip(rank4 + Be32(4) + Be32(16)));
+}
+
+// Metrics CSV: the column and cell bounds (4,096 series; 2^24 values) and lines near 1 MB.
+void MetricsCsvSeeds(const fs::path& dir)
+{
+    std::string header = "step,wall_s";
+    for (int i = 0; i < 4096; ++i)
+    {
+        header += ",s" + std::to_string(i);
+    }
+    std::string rows;
+    for (int i = 0; i < 5000; ++i) // past the 2^24 / 4,096 = 4,096 rows the cell bound allows
+    {
+        rows += std::to_string(i) + ",0\n"; // each short row still holds 4,096 values
+    }
+    Write(dir / "max_columns_many_rows.csv", header + "\n" + rows);
+    Write(dir / "columns_past_bound.csv", header + ",one_more\n1,0\n");
+    Write(dir / "long_field.csv", "step,wall_s,a\n1,0," + std::string(900000, '1') + "\n");
+    Write(dir / "long_header.csv", "step,wall_s," + std::string(900000, 'n') + "\n1,0,1\n");
+    Write(dir / "no_newline.csv", "step,wall_s," + std::string(900000, ','));
+    std::string many = "step,wall_s,a,b\n";
+    for (int i = 0; i < 30000; ++i)
+    {
+        many += std::to_string(i) + "," + std::to_string(i) + ".5,1e308,-1e-308\n";
+    }
+    Write(dir / "many_rows.csv", many);
+}
+
+// curves.lod (ll::io::DecodeCurves): a valid file, then counts and widths at and past their bounds.
+void CurvesSeeds(const fs::path& dir)
+{
+    ll::io::CurvesCache cache;
+    cache.csv_bytes = 123;
+    cache.last_step = 299;
+    cache.last_wall = 12.5;
+    for (int s = 0; s < 3; ++s)
+    {
+        cache.curves.names.push_back("series_" + std::to_string(s));
+        ll::io::CurveLod lod(256);
+        for (int i = 0; i < 300; ++i) // a small bucket count: 300 points into 256 buckets merge to width 2
+        {
+            lod.Append(i, 0.01 * i, s == 2 && i % 7 == 0 ? std::nan("") : std::sin(0.01 * i) * (s + 1));
+        }
+        cache.curves.series.push_back(lod);
+        cache.last_values.push_back(0.5 * s);
+    }
+    const std::string valid = ll::io::EncodeCurves(cache);
+    Write(dir / "valid.lod", valid);
+    Write(dir / "truncated.lod", valid.substr(0, valid.size() - 9));
+
+    // Hand-built files: a header, then series of (name, last value, width, total, buckets).
+    const auto put = [](std::string& out, auto v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    const auto head = [&](std::uint32_t series) {
+        std::string out = "LLCURVE1";
+        put(out, std::uint64_t{1});
+        put(out, std::int64_t{1});
+        put(out, 1.0);
+        put(out, series);
+        return out;
+    };
+    const auto series = [&](std::string& out, std::int64_t width, std::int64_t total, std::uint32_t buckets,
+                            std::int64_t count) {
+        put(out, std::uint32_t{1});
+        out += "x";
+        put(out, 0.0);
+        put(out, width);
+        put(out, total);
+        put(out, buckets);
+        for (std::uint32_t b = 0; b < buckets; ++b)
+        {
+            for (int f = 0; f < 7; ++f)
+            {
+                put(out, 1.0);
+            }
+            put(out, count);
+        }
+    };
+    // 1,024 full buckets of 2^62 points each: 2^72 points in all, past an int64.
+    std::string wide = head(1);
+    series(wide, std::int64_t{1} << 62, std::int64_t{1} << 62, 1024, std::int64_t{1} << 62);
+    Write(dir / "counts_past_int64.lod", wide);
+    std::string many = head(4096);
+    for (int s = 0; s < 4096; ++s)
+    {
+        series(many, 1, 2, 2, 1);
+    }
+    Write(dir / "max_series.lod", many);
+    Write(dir / "series_past_bound.lod", head(4097));
+    Write(dir / "claims_4g_series.lod", head(0xFFFFFFFF));
+    std::string buckets = head(1);
+    series(buckets, 1, 1025, 1025, 1);
+    Write(dir / "buckets_past_bound.lod", buckets);
 }
 
 void AppendToString(void* context, void* data, int size)
@@ -261,6 +382,8 @@ int main(int argc, char** argv)
         IdxSeeds(out / "idx");
         ImageSeeds(out / "image");
         SafetensorsSeeds(out / "safetensors");
+        MetricsCsvSeeds(out / "metrics_csv");
+        CurvesSeeds(out / "curves");
     }
     catch (const std::exception& e)
     {

@@ -234,3 +234,58 @@ TEST_CASE("Curves: every field form reads as from_chars reads it, or is refused,
     REQUIRE(empty.values.size() == 2);
     CHECK((std::isnan(empty.values[0][0]) && std::isnan(empty.values[0][1]) && std::isnan(empty.values[1][1])));
 }
+
+TEST_CASE("Curves: a curves file whose bucket counts add past an int64 is refused, a written one reads back the same")
+{
+    // fuzz_curves found it: 1,024 full buckets of 2^62 points summed into a signed overflow before being compared
+    // with the total (tests/fuzz/corpus/curves/counts_past_int64.lod is the input).
+    constexpr std::int64_t kHuge = std::int64_t{1} << 62;
+    std::vector<ll::io::CurveBucket> buckets(1024);
+    for (ll::io::CurveBucket& b : buckets)
+    {
+        b.count = kHuge;
+    }
+    ll::io::CurveLod lod;
+    CHECK_FALSE(lod.Restore(kHuge, kHuge, buckets));
+    CHECK(lod.Total() == 0);
+    CHECK_FALSE(lod.Restore(1, 3, std::vector<ll::io::CurveBucket>(2, ll::io::CurveBucket{0, 0, 0, 0, 0, 0, 0, 1})));
+    CHECK(lod.Restore(1, 2, std::vector<ll::io::CurveBucket>(2, ll::io::CurveBucket{0, 0, 0, 0, 0, 0, 0, 1})));
+
+    ll::io::CurvesCache cache;
+    cache.csv_bytes = 77;
+    cache.last_step = 499;
+    cache.curves.names = {"d_loss", "g_loss"};
+    cache.curves.series.assign(2, ll::io::CurveLod(64));
+    for (int i = 0; i < 500; ++i)
+    {
+        cache.curves.series[0].Append(i, 0.1 * i, std::sin(0.1 * i));
+        cache.curves.series[1].Append(i, 0.1 * i, 1.0 / (1 + i));
+    }
+    cache.last_values = {0.25, 0.5};
+    const std::string bytes = ll::io::EncodeCurves(cache);
+    ll::io::CurvesCache back;
+    REQUIRE(ll::io::DecodeCurves(bytes, back));
+    CHECK(ll::io::EncodeCurves(back) == bytes);
+    CHECK(back.curves.series[0].Width() == cache.curves.series[0].Width());
+    CHECK_FALSE(ll::io::DecodeCurves(bytes.substr(0, bytes.size() - 1), back));
+
+    // The same overflow through the file reader: one series of 1,024 buckets of 2^62 points.
+    std::string file(bytes.data(), 8 + 8 + 8 + 8); // magic, csv_bytes, last_step, last_wall
+    const auto put = [&](auto v) { file.append(reinterpret_cast<const char*>(&v), sizeof v); };
+    put(std::uint32_t{1});
+    put(std::uint32_t{1});
+    file += "x";
+    put(0.0);
+    put(kHuge);
+    put(kHuge);
+    put(std::uint32_t{1024});
+    for (int b = 0; b < 1024; ++b)
+    {
+        for (int f = 0; f < 7; ++f)
+        {
+            put(1.0);
+        }
+        put(kHuge);
+    }
+    CHECK_FALSE(ll::io::DecodeCurves(file, back));
+}
