@@ -180,6 +180,8 @@ void Session::Apply(Command& c)
                 s.last_eval = s.exp->Evaluate(*clone, c.n != 0);
                 s.eval_step = s.exp->StepCount();
                 s.eval_full = c.n != 0;
+                clone.reset();
+                ReleaseFreedMemory();
             }
             catch (const std::exception& e)
             {
@@ -331,6 +333,8 @@ void Session::TrainOneStep()
             s.last_eval = exp.Evaluate(*clone, false);
             s.eval_step = step;
             s.eval_full = false;
+            clone.reset();
+            ReleaseFreedMemory();
             s.metrics.insert(s.metrics.end(), s.last_eval.begin(), s.last_eval.end());
             log_row = true;
         }

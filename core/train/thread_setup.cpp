@@ -75,6 +75,13 @@ void SetBackgroundPriority()
 }
 } // namespace
 
+void ReleaseFreedMemory()
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 int DefaultThreads(bool ui_attached)
 {
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -16,6 +16,12 @@ namespace ll::train
 // handed back to the kernel and faulted in again every ~30 ms).
 void ConfigureTrainingThread(int threads, bool background = false);
 
+// Hands the heap's free pages back to the kernel (glibc: malloc_trim; nothing elsewhere). The thresholds above keep
+// what the frequent views free; an evaluation frees far more at once (the judge's layer buffers, the k-NN blocks:
+// tens of MB) and comes every few hundred steps, so the session calls this after each one, and resident memory
+// follows what is in use instead of the largest evaluation so far (issue 16's soak).
+void ReleaseFreedMemory();
+
 // The nice value of the calling thread (Linux; 0 elsewhere), for tests.
 int ThreadNiceValue();
 
