@@ -3,7 +3,6 @@
 #include "core/io/metrics_csv.h"
 
 #include <algorithm>
-#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -56,135 +55,22 @@ bool ParseField(std::string_view text, double& value)
     return error == std::errc() && end == text.data() + text.size();
 }
 
-// 10^0 .. 10^22: every one exact in a double.
-constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
 bool IsDigit(char c)
 {
     return static_cast<unsigned>(c - '0') < 10u;
 }
 
-// Powers of ten up to 10^8 for TakeDigits.
-constexpr std::uint64_t kPow10Int[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
-
-// The decimal digits at p (up to the first other byte) appended to mantissa, eight bytes at a time where the line has
-// eight left: the bytes that are digits are found and converted together (SWAR: one subtraction flags every byte
-// outside '0'..'9', three multiplications combine up to eight digits), instead of one dependent multiply-add per digit.
-// count gets the digits taken; exact turns false when mantissa would pass 2^64 (from_chars then reads the number).
-// Inlined (as ParseNumberFast): called for every number of every row, its by-reference results then live in registers.
-[[gnu::always_inline]] inline const char* TakeDigits(const char* p, const char* end, std::uint64_t& mantissa,
-                                                     int& count, bool& exact)
+// A plain number at p (what %.9g writes) up to the first byte that cannot continue it: std::from_chars, which stops
+// there itself (libstdc++'s is an exact, fast parser, so the row needs no search for its commas first); nullptr when
+// the text at p is not a number. nan, inf and quoted fields are the general path's.
+const char* ParseNumberFast(const char* p, const char* end, double& value)
 {
-    count = 0;
-    constexpr std::uint64_t kZeros = 0x3030303030303030ull, kHigh = 0x8080808080808080ull;
-    while (end - p >= 8)
+    if (p == end || !(IsDigit(*p) || *p == '-'))
     {
-        std::uint64_t bytes = 0;
-        std::memcpy(&bytes, p, 8); // little-endian: the first character is the lowest byte
-        const std::uint64_t digits = bytes - kZeros;
-        // A byte's high bit is set when it is below '0' (the subtraction wraps) or above '9' (adding 0x46 passes
-        // 0x80); borrows and carries only run towards later bytes, so the lowest flagged byte is the first non-digit.
-        const std::uint64_t other = ((bytes + 0x4646464646464646ull) | digits) & kHigh;
-        const int n = other == 0 ? 8 : std::countr_zero(other) / 8;
-        if (n > 0)
-        {
-            // The n digits moved to the top bytes (zeros, i.e. leading '0's, below), then combined in pairs, fours
-            // and the eight: d7*10+d6 in each byte pair, then 100 and 10^4 / 10^6 weights (each byte holds 0..9).
-            std::uint64_t v = digits << (8 * (8 - n));
-            v = v * 10 + (v >> 8);
-            v = (((v & 0x000000FF000000FFull) * (100 + (1000000ull << 32))) +
-                 (((v >> 16) & 0x000000FF000000FFull) * (1 + (10000ull << 32)))) >> 32;
-            if (mantissa > 180000000000ull) // times 10^8 plus 10^8 must stay below 2^64
-            {
-                exact = false;
-            }
-            mantissa = mantissa * kPow10Int[n] + static_cast<std::uint32_t>(v);
-            count += n;
-            p += n;
-        }
-        if (n < 8)
-        {
-            return p;
-        }
+        return nullptr; // from_chars would take "nan" / "inf"; leave them (and "+1") to ParseField's rules
     }
-    for (; p != end && IsDigit(*p); ++p, ++count)
-    {
-        if (mantissa > 180000000000ull)
-        {
-            exact = false;
-        }
-        mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
-    }
-    return p;
-}
-
-// A number of the plain form [-]digits[.digits][(e|E)[+|-]digits] at p (what %.9g writes), up to the first byte that
-// cannot continue it; returns that byte's position, or nullptr when the text at p is not of that form. The value is
-// exactly from_chars's: with at most 2^53 as the digits' integer and a power of ten up to 10^22 both are exact doubles,
-// so the one multiplication or division rounds correctly (Clinger's fast path); other numbers go to from_chars.
-[[gnu::always_inline]] inline const char* ParseNumberFast(const char* p, const char* end, double& value)
-{
-    const char* const start = p;
-    const bool negative = p != end && *p == '-';
-    p += negative ? 1 : 0;
-    std::uint64_t mantissa = 0;
-    bool exact = true;
-    int count = 0;
-    p = TakeDigits(p, end, mantissa, count, exact);
-    if (count == 0)
-    {
-        return nullptr;
-    }
-    int exponent = 0; // of ten, for the fraction's digits
-    if (p != end && *p == '.')
-    {
-        p = TakeDigits(p + 1, end, mantissa, count, exact);
-        if (count == 0)
-        {
-            return nullptr;
-        }
-        exponent = -count;
-    }
-    if (p != end && (*p == 'e' || *p == 'E'))
-    {
-        ++p;
-        const bool exp_negative = p != end && *p == '-';
-        p += p != end && (*p == '-' || *p == '+') ? 1 : 0;
-        if (p == end || !IsDigit(*p))
-        {
-            return nullptr;
-        }
-        int e = 0;
-        for (int n = 0; p != end && IsDigit(*p); ++p, ++n)
-        {
-            if (n == 4)
-            {
-                return nullptr; // an exponent this long is the general path's
-            }
-            e = e * 10 + (*p - '0');
-        }
-        exponent += exp_negative ? -e : e;
-    }
-    if (exact && mantissa == 0)
-    {
-        value = negative ? -0.0 : 0.0;
-    }
-    else if (exact && mantissa <= (std::uint64_t{1} << 53) && exponent >= -22 && exponent <= 22)
-    {
-        const auto m = static_cast<double>(mantissa);
-        value = exponent >= 0 ? m * kPow10[exponent] : m / kPow10[-exponent];
-        value = negative ? -value : value;
-    }
-    else
-    {
-        const auto [stop, error] = std::from_chars(start, p, value);
-        if (error != std::errc() || stop != p)
-        {
-            return nullptr;
-        }
-    }
-    return p;
+    const auto [stop, error] = std::from_chars(p, end, value);
+    return error == std::errc() ? stop : nullptr;
 }
 
 // One row as the lab writes it (a plain step, a plain wall time, plain numbers or empty fields, no more fields than
