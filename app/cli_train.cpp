@@ -31,6 +31,7 @@ namespace
 const char* kTrainUsage =
     "usage: latentlab train (--preset NAME | --config FILE.json | --resume FILE.ckpt) [--steps N] [--seed S]\n"
     "                       [--data DIR] [--out DIR] [--threads T] [--checkpoint-every N] [--template T[:W]]\n"
+    "                       [--eval-thread auto|on|off]\n"
     "  Trains without a window and writes DIR/metrics.csv, sample grids (samples_000500.png, recon_... for\n"
     "  VAEs, view2d_... for 2-D data), DIR/summary.json and DIR/final.ckpt. DIR defaults to runs/<preset name>.\n"
     "  --steps N    the step to stop at (default: the config's steps); with --resume, a step-200 checkpoint and\n"
@@ -42,6 +43,9 @@ const char* kTrainUsage =
     "               config's data, W its width / base channels (default: the template's); e.g. --template dcgan:32\n"
     "  --data DIR   Fashion-MNIST / IDX folder (default: $LATENTLAB_DATA, else /usr/share/datasets/fashion-mnist)\n"
     "  --threads T  training threads (default: every core)\n"
+    "  --eval-thread  where the evaluation every eval_every steps runs: on a thread of its own while training\n"
+    "               goes on (on), between steps on the training thread (off), or on its own thread when the\n"
+    "               training threads leave a core free (auto, the default); the metrics are the same\n"
     "  latentlab list-presets shows the presets.\n";
 
 struct TrainArgs
@@ -51,6 +55,7 @@ struct TrainArgs
     std::optional<std::int64_t> steps;
     std::optional<std::uint64_t> seed;
     int threads = 0;
+    int eval_thread = -1; // SessionOptions::background_evaluation
     bool help = false;
 };
 
@@ -67,6 +72,14 @@ TrainArgs ParseTrainArgs(const std::vector<std::string>& args)
         else if (flag == "--threads") a.threads = ParseNumber<int>(flag, value, 1, 256);
         else if (flag == "--resume") a.resume = value;
         else if (flag == "--template") a.network_template = value;
+        else if (flag == "--eval-thread")
+        {
+            if (value != "auto" && value != "on" && value != "off")
+            {
+                throw UsageError("--eval-thread takes auto, on or off, not '" + value + "'");
+            }
+            a.eval_thread = value == "auto" ? -1 : value == "on" ? 1 : 0;
+        }
         else if (flag == "--checkpoint-every") a.checkpoint_every = ParseNumber<std::int64_t>(flag, value, 1, std::int64_t(1) << 40);
         else throw UsageError("unknown option '" + flag + "'");
     });
@@ -157,6 +170,7 @@ int RunTrainArgs(const std::vector<std::string>& args, std::ostream& out, std::o
         options.steps = a.steps.value_or(config.steps);
         options.data_dir = a.data_dir;
         options.threads = a.threads;
+        options.background_evaluation = a.eval_thread;
         options.out_dir = a.out_dir.empty() ? "runs/" + (config.name.empty() ? std::string("run") : config.name) : a.out_dir;
         options.progress = &out;
         options.resume_from = a.resume;

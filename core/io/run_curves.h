@@ -36,6 +36,8 @@ public:
     const std::vector<CurveBucket>& Buckets() const { return m_buckets; }
     std::int64_t Width() const { return m_width; }
     std::int64_t Total() const { return m_total; } // finite points appended
+    // The step of the last point appended (-1 when empty).
+    std::int64_t LastStep() const { return m_buckets.empty() ? -1 : m_buckets.back().step_last; }
     // A curve restored from its parts (a curves file); false when they are inconsistent.
     bool Restore(std::int64_t width, std::int64_t total, std::vector<CurveBucket> buckets);
 

@@ -154,6 +154,12 @@ public:
     // its first 1,000 / 200 examples (in training). Image data with a judge (ImageJudge): the judge's metrics
     // (eval/judge_eval.h) on eval_samples samples, or kJudgeFullSamples when full. Deterministic given the step.
     models::Metrics Evaluate(models::Model& model, bool full) const;
+    // The same at a given step and config (Evaluate passes the experiment's own): the evaluation worker's entry
+    // (eval_worker.h). It reads only the data, the fixed inputs and the judge, never the live model, the training
+    // RNG, the step counter or the config, so it may run on another thread while this one trains and changes
+    // hyperparameters; at most one evaluation at a time, and not beside ImageJudge().
+    models::Metrics EvaluateAt(models::Model& model, bool full, std::int64_t step,
+                               const models::ExperimentConfig& config) const;
 
     // The image judge of this experiment's data, loaded on first use (the judge file and the test set's features:
     // seconds); nullptr when there is none, with the reason in *why (2-D data, data no judge reads, no judge file,
@@ -189,6 +195,8 @@ private:
     class Source;
     data::BatchIterator* Iterator(); // the image data's iterator; nullptr for toys
     void RestoreState(const io::CheckpointData& state, const std::string& source);
+    // ImageJudge() for a config (EvaluateAt's, which may run on another thread: it never reads m_config).
+    eval::ImageJudgeEvaluator* JudgeFor(const models::ExperimentConfig& config, std::string* why) const;
 
     models::ExperimentConfig m_config;
     ExperimentData m_data;

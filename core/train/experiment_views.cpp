@@ -165,19 +165,25 @@ View2D Experiment::Make2DView(models::Model& model, const View2DOptions& options
 
 models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
 {
+    return EvaluateAt(model, full, m_step, m_config);
+}
+
+models::Metrics Experiment::EvaluateAt(models::Model& model, bool full, std::int64_t step,
+                                       const models::ExperimentConfig& config) const
+{
     models::Metrics out;
-    Rng rng = DerivedRng(m_config.seed, RngStream::Evaluation, static_cast<std::uint64_t>(m_step));
+    Rng rng = DerivedRng(config.seed, RngStream::Evaluation, static_cast<std::uint64_t>(step));
     if (IsToy())
     {
         const auto& toy = *m_data.toy;
-        const nn::Index n = std::max(2, m_config.eval_samples);
+        const nn::Index n = std::max(2, config.eval_samples);
         nn::MatrixF real, generated;
         toy.Sample(rng, n, real);
         if (model.CanEncode())
         {
             // A VAE on 2-D data: its bounds on fresh data points, plus the sample metrics below.
             out.emplace_back("test_elbo", eval::EvaluateElbo(model, real, nullptr, rng));
-            out.emplace_back("test_iwae", eval::EvaluateIwae(model, real, nullptr, m_config.iwae_k, rng));
+            out.emplace_back("test_iwae", eval::EvaluateIwae(model, real, nullptr, config.iwae_k, rng));
         }
         model.Sample(rng, n, nullptr, generated);
         if (toy.HasModes())
@@ -196,8 +202,8 @@ models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
         if (codes.categorical > 0 && toy.HasModes())
         {
             // InfoGAN: the first categorical code against the nearest mode, on fresh samples of its own stream.
-            Rng code_rng = DerivedRng(m_config.seed, RngStream::Evaluation,
-                                      static_cast<std::uint64_t>(m_step) + (1ull << 61));
+            Rng code_rng = DerivedRng(config.seed, RngStream::Evaluation,
+                                      static_cast<std::uint64_t>(step) + (1ull << 61));
             nn::MatrixF z, x;
             model.SampleLatent(code_rng, n, z);
             model.Decode(z, nullptr, x);
@@ -215,14 +221,14 @@ models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
         const std::int64_t elbo_n = full ? 0 : 1000;
         const std::int64_t iwae_n = full ? 0 : 200;
         out.emplace_back("test_elbo", eval::EvaluateElbo(model, *m_data.test, elbo_n, rng));
-        out.emplace_back("test_iwae", eval::EvaluateIwae(model, *m_data.test, iwae_n, m_config.iwae_k, rng));
+        out.emplace_back("test_iwae", eval::EvaluateIwae(model, *m_data.test, iwae_n, config.iwae_k, rng));
     }
     const auto judge_start = std::chrono::steady_clock::now();
-    if (eval::ImageJudgeEvaluator* judge = ImageJudge())
+    if (eval::ImageJudgeEvaluator* judge = JudgeFor(config, nullptr))
     {
         // Its own stream: adding the judge changes none of the numbers above.
-        Rng judge_rng = DerivedRng(m_config.seed, RngStream::Evaluation, static_cast<std::uint64_t>(m_step) + (1ull << 62));
-        const nn::Index n = full ? kJudgeFullSamples : std::max(10, m_config.eval_samples);
+        Rng judge_rng = DerivedRng(config.seed, RngStream::Evaluation, static_cast<std::uint64_t>(step) + (1ull << 62));
+        const nn::Index n = full ? kJudgeFullSamples : std::max(10, config.eval_samples);
         models::Metrics judged = judge->Evaluate(model, n, judge_rng);
         for (auto& [name, value] : judged)
         {
@@ -236,8 +242,8 @@ models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
         if (codes.categorical > 0 && model.NumClasses() == 0)
         {
             // InfoGAN: the first categorical code against the class the judge reads in each sample.
-            Rng code_rng = DerivedRng(m_config.seed, RngStream::Evaluation,
-                                      static_cast<std::uint64_t>(m_step) + (1ull << 61));
+            Rng code_rng = DerivedRng(config.seed, RngStream::Evaluation,
+                                      static_cast<std::uint64_t>(step) + (1ull << 61));
             const nn::Index classes = judge->GetJudge().Info().classes;
             nn::MatrixF z, x, probs;
             model.SampleLatent(code_rng, n, z);
@@ -261,15 +267,20 @@ models::Metrics Experiment::Evaluate(models::Model& model, bool full) const
 
 eval::ImageJudgeEvaluator* Experiment::ImageJudge(std::string* why) const
 {
+    return JudgeFor(m_config, why);
+}
+
+eval::ImageJudgeEvaluator* Experiment::JudgeFor(const models::ExperimentConfig& config, std::string* why) const
+{
     if (!m_judge_tried)
     {
         m_judge_tried = true;
-        const std::string kind = util::NameOf(m_config.data.kind);
+        const std::string kind = util::NameOf(config.data.kind);
         const std::string dataset = eval::JudgeDatasetFor(kind);
         if (!HasImages())
         {
             m_judge_why = "the image judge reads images; this experiment's data is the 2-D toy '" +
-                          util::NameOf(m_config.data.toy) + "'";
+                          util::NameOf(config.data.toy) + "'";
         }
         else if (dataset.empty())
         {

@@ -64,6 +64,7 @@ SessionOptions HeadlessSessionOptions(const HeadlessOptions& options)
 {
     SessionOptions so;
     so.threads = options.threads > 0 ? options.threads : DefaultThreads(false);
+    so.background_evaluation = options.background_evaluation;
     so.data_dir = options.data_dir;
     // Grids are drawn at the pauses on sample steps only; nothing else needs views or a frozen model.
     so.render_interval = std::chrono::hours(24);

@@ -24,6 +24,7 @@ struct HeadlessOptions
     std::string out_dir;        // created if missing; empty: write nothing (evaluate only)
     std::string data_dir;       // overrides config.data.dir
     int threads = 0;            // training threads; 0: every core (no window to leave room for)
+    int background_evaluation = -1; // SessionOptions::background_evaluation
     std::chrono::milliseconds progress_every{3000};
     std::ostream* progress = nullptr; // progress lines go here when set
     bool final_evaluation = true;     // the full-test-set evaluation for summary.json

@@ -244,6 +244,36 @@ void RunRecorder::AppendRows(const MetricBlock& block)
     {
         return;
     }
+    // A block in strictly increasing step order, with nothing held and no evaluation running: written as it is.
+    const bool in_order =
+        std::adjacent_find(block.steps.begin(), block.steps.end(), std::greater_equal<>()) == block.steps.end();
+    if (m_held.Rows() == 0 && block.hold_from < 0 && in_order)
+    {
+        WriteRows(block);
+        return;
+    }
+    m_held.MergeInOrder(block);
+    MetricBlock ready;
+    m_held.TakeRowsBefore(block.hold_from, ready);
+    if (ready.Rows() > 0)
+    {
+        WriteRows(ready);
+    }
+}
+
+void RunRecorder::WriteHeld()
+{
+    if (m_held.Rows() > 0 && Active())
+    {
+        MetricBlock all;
+        m_held.TakeRowsBefore(-1, all);
+        WriteRows(all);
+    }
+    m_held.Clear();
+}
+
+void RunRecorder::WriteRows(const MetricBlock& block)
+{
     for (std::size_t r = 0; r < block.Rows(); ++r)
     {
         m_values.clear();
@@ -298,6 +328,7 @@ void RunRecorder::Finish(const RunSummary& summary)
     {
         return;
     }
+    WriteHeld();
     m_csv.Close();
     std::error_code ec;
     m_curves.csv_bytes = fs::file_size(m_dir / io::kRunMetricsFile, ec);
@@ -311,6 +342,7 @@ void RunRecorder::Finish(const RunSummary& summary)
 
 void RunRecorder::Close()
 {
+    WriteHeld();
     m_csv.Close();
     m_dir.clear();
 }

@@ -59,7 +59,10 @@ public:
     bool Active() const { return m_csv.IsOpen(); }
     const std::filesystem::path& Dir() const { return m_dir; }
 
-    // Appends the block's rows (NaN = no value at that step) and flushes once: one write per batch.
+    // Appends the block's rows (NaN = no value at that step) and flushes once: one write per batch. While the
+    // block says an evaluation is running (hold_from), rows from that step on wait here; its late row is merged
+    // into its step's, so the CSV has one row per step in step order, as if the evaluation had run in line.
+    // Finish and Close write what still waits.
     void AppendRows(const MetricBlock& block);
     // samples_000500.png, recon_000500.png (VAEs on images), view2d_000500.png (2-D data): what is not null.
     void WriteSamples(std::int64_t step, const ImageGrid* samples, const ImageGrid* reconstructions,
@@ -78,7 +81,10 @@ public:
 
 private:
     void Track(const MetricBlock& block); // the curves of the rows written (curves.lod at Finish)
+    void WriteRows(const MetricBlock& block);
+    void WriteHeld(); // every row still held
 
+    MetricBlock m_held; // rows waiting for a running evaluation's row (AppendRows)
     std::filesystem::path m_dir;
     io::MetricsCsv m_csv;
     io::MetricsCsv::Values m_values; // reused per row

@@ -42,6 +42,7 @@ void MetricBlock::Clear()
     wall.clear();
     columns.clear();
     dropped = 0;
+    hold_from = -1;
 }
 
 void MetricBlock::AppendRow(std::int64_t step, double wall_seconds, const models::Metrics& metrics)
@@ -93,6 +94,7 @@ void MetricBlock::Append(MetricBlock&& other)
         columns[i].insert(columns[i].end(), other.columns[i].begin(), other.columns[i].end());
     }
     dropped += other.dropped;
+    hold_from = other.hold_from; // the newer block knows whether the evaluation is still running
     if (steps.size() > kMaxPendingRows)
     {
         // Nobody drains: keep the newest half so memory stays bounded.
@@ -104,6 +106,78 @@ void MetricBlock::Append(MetricBlock&& other)
             c.erase(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(drop));
         }
         dropped += drop;
+    }
+}
+
+void MetricBlock::MergeInOrder(const MetricBlock& other)
+{
+    std::vector<std::size_t> column_of(other.names.size());
+    for (std::size_t c = 0; c < other.names.size(); ++c)
+    {
+        const auto at = std::find(names.begin(), names.end(), other.names[c]);
+        column_of[c] = static_cast<std::size_t>(at - names.begin());
+        if (at == names.end())
+        {
+            names.push_back(other.names[c]);
+            columns.emplace_back(steps.size(), kNaN);
+        }
+    }
+    for (std::size_t r = 0; r < other.Rows(); ++r)
+    {
+        const std::int64_t step = other.steps[r];
+        // Rows come almost always in order: search back from the end.
+        std::size_t at = steps.size();
+        while (at > 0 && steps[at - 1] > step)
+        {
+            --at;
+        }
+        if (at == 0 || steps[at - 1] != step)
+        {
+            steps.insert(steps.begin() + static_cast<std::ptrdiff_t>(at), step);
+            wall.insert(wall.begin() + static_cast<std::ptrdiff_t>(at), other.wall[r]);
+            for (auto& column : columns)
+            {
+                column.insert(column.begin() + static_cast<std::ptrdiff_t>(at), kNaN);
+            }
+        }
+        else
+        {
+            --at; // the row of this step: the late values fill it
+        }
+        for (std::size_t c = 0; c < other.columns.size(); ++c)
+        {
+            if (!std::isnan(other.columns[c][r]))
+            {
+                columns[column_of[c]][at] = other.columns[c][r];
+            }
+        }
+    }
+    dropped += other.dropped;
+}
+
+void MetricBlock::TakeRowsBefore(std::int64_t before, MetricBlock& out)
+{
+    out.Clear();
+    out.names = names;
+    std::size_t n = steps.size();
+    if (before >= 0)
+    {
+        n = 0;
+        while (n < steps.size() && steps[n] < before)
+        {
+            ++n;
+        }
+    }
+    const auto cut = [n](auto& from, auto& to) {
+        to.assign(from.begin(), from.begin() + static_cast<std::ptrdiff_t>(n));
+        from.erase(from.begin(), from.begin() + static_cast<std::ptrdiff_t>(n));
+    };
+    cut(steps, out.steps);
+    cut(wall, out.wall);
+    out.columns.resize(columns.size());
+    for (std::size_t c = 0; c < columns.size(); ++c)
+    {
+        cut(columns[c], out.columns[c]);
     }
 }
 

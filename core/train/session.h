@@ -49,6 +49,10 @@ struct SessionOptions
     std::chrono::milliseconds model_interval{1000};    // frozen model copy for the latent explorer
     bool frozen_model = true;                          // publish that copy at all (headless runs: no; 53 MB for dcgan)
     bool evaluate = true;                              // in-training evaluation every config.eval_every steps
+    // Where that evaluation runs: 1 = on a thread of its own while training goes on (eval_worker.h; its rows are
+    // logged at the step they describe), 0 = on the training thread between steps, -1 = automatic: its own thread
+    // when training leaves a core free (fewer training threads than cores: the window, `train --threads 1`).
+    int background_evaluation = -1;
     std::string data_dir;                              // overrides config.data.dir (the --data flag)
     View2DOptions view;
     HistoryOptions history;
@@ -72,6 +76,9 @@ struct SessionOptions
     std::chrono::seconds run_checkpoint_interval{120};
 };
 
+// Whether a session with these options evaluates on a thread of its own (SessionOptions::background_evaluation).
+bool BackgroundEvaluation(const SessionOptions& options);
+
 // Metric points in columns: row r is step steps[r] at wall[r] seconds of running time; columns[i][r] is series
 // names[i] at that step, NaN where the series has no value at that step (evaluation metrics, for instance).
 struct MetricBlock
@@ -82,6 +89,10 @@ struct MetricBlock
     std::vector<double> wall;         // seconds of running time (pauses excluded)
     std::vector<std::vector<double>> columns; // names.size() columns of steps.size() rows
     std::uint64_t dropped = 0;        // rows dropped because nobody drained for a very long time
+    // An evaluation of this step is still running (-1: none): its values come later as a row of their own with
+    // this step, after rows of later steps. A plot takes them as they come; a CSV writer holds the rows from this
+    // step on until it is -1 again, and merges the late row into its step's (RunRecorder::AppendRows).
+    std::int64_t hold_from = -1;
 
     std::size_t Rows() const { return steps.size(); }
     void Clear();
@@ -89,6 +100,11 @@ struct MetricBlock
     void AppendRow(std::int64_t step, double wall_seconds, const models::Metrics& metrics);
     // Appends every row of other (names matched by position; other's names must extend this one's).
     void Append(MetricBlock&& other);
+    // Merges rows into this block in step order: a row whose step this block has already fills that row's NaN
+    // columns (a late evaluation row), any other row goes where its step belongs. Names are matched by name.
+    void MergeInOrder(const MetricBlock& other);
+    // Moves the rows with step < before (all of them when before < 0) into out (cleared first).
+    void TakeRowsBefore(std::int64_t before, MetricBlock& out);
 };
 
 // One published state. Immutable once published; shared pointers inside are reused between snapshots when
@@ -202,6 +218,9 @@ private:
     void HandOverMetrics();
     void SetStatus(Status status, std::string message);
     void PauseHere(Status status, std::string message);
+    // The background evaluation's result, when there is one (wait: block until it is done): logged at the step it
+    // was taken at. Returns true when a result was taken.
+    bool TakeEvaluation(bool wait);
     // session_checkpoint.cpp
     void SaveCheckpointNow(const std::string& path);
     void LoadCheckpointNow(const std::string& path);

@@ -21,6 +21,7 @@ constexpr int kHistoryColumns = 6; // step_first, step_last, min, mean, max, cou
 void Session::WriteCheckpoint(const std::string& path)
 {
     State& s = *m_state;
+    TakeEvaluation(true); // the checkpoint's history has every evaluation up to its step
     {
         io::CheckpointData data = s.exp->SaveState();
         data.wall_seconds = s.wall;
@@ -224,6 +225,7 @@ void ReadGoodTensors(std::FILE* file, const std::vector<std::size_t>& spilled, i
 std::string Session::RollBack()
 {
     State& s = *m_state;
+    TakeEvaluation(true); // it evaluates the experiment replaced here
     if (s.good == nullptr)
     {
         return "";

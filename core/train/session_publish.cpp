@@ -164,6 +164,7 @@ void Session::HandOverMetrics()
         return;
     }
     MetricBlock rows = std::move(s.local);
+    s.late_rows.clear();
     s.local.Clear();
     s.local.generation = s.generation;
     s.local.names = rows.names;
@@ -176,6 +177,7 @@ void Session::Publish(bool force_views)
 {
     State& s = *m_state;
     const Clock::time_point now = Clock::now();
+    s.local.hold_from = s.eval_running; // the run's CSV holds rows from this step until its evaluation comes
     RecordRows(); // first: a run begun here gets this publish's sample grid too
     if (s.exp != nullptr)
     {

@@ -48,33 +48,50 @@ void Session::RecordRows()
         {
             return;
         }
-        // Rows the CSV holds already (a continued run's history, handed over at its load) are skipped.
-        std::size_t first = 0;
-        while (first < s.local.Rows() && s.local.steps[first] <= s.recorded_step)
+        // Rows the CSV holds already (a continued run's history, handed over at its load; steps trained again after
+        // a rollback) are skipped; a late evaluation row (TakeEvaluation) is not, though its step is behind.
+        const auto skip = [&](std::size_t r) {
+            const std::int64_t step = s.local.steps[r];
+            return step <= s.recorded_step &&
+                   std::find(s.late_rows.begin(), s.late_rows.end(), step) == s.late_rows.end();
+        };
+        std::size_t kept = 0;
+        for (std::size_t r = 0; r < s.local.Rows(); ++r)
         {
-            ++first;
+            kept += skip(r) ? 0 : 1;
         }
-        if (first == s.local.Rows())
-        {
-            return;
-        }
-        if (first == 0)
+        if (kept == s.local.Rows())
         {
             s.recorder.AppendRows(s.local);
         }
-        else
+        else if (kept > 0)
         {
-            MetricBlock tail;
-            tail.names = s.local.names;
-            tail.steps.assign(s.local.steps.begin() + static_cast<std::ptrdiff_t>(first), s.local.steps.end());
-            tail.wall.assign(s.local.wall.begin() + static_cast<std::ptrdiff_t>(first), s.local.wall.end());
-            for (const std::vector<double>& column : s.local.columns)
+            MetricBlock rows;
+            rows.names = s.local.names;
+            rows.hold_from = s.local.hold_from;
+            rows.columns.resize(s.local.columns.size());
+            for (std::size_t r = 0; r < s.local.Rows(); ++r)
             {
-                tail.columns.emplace_back(column.begin() + static_cast<std::ptrdiff_t>(first), column.end());
+                if (!skip(r))
+                {
+                    rows.steps.push_back(s.local.steps[r]);
+                    rows.wall.push_back(s.local.wall[r]);
+                    for (std::size_t c = 0; c < s.local.columns.size(); ++c)
+                    {
+                        rows.columns[c].push_back(s.local.columns[c][r]);
+                    }
+                }
             }
-            s.recorder.AppendRows(tail);
+            s.recorder.AppendRows(rows);
         }
-        s.recorded_step = s.local.steps.back();
+        else if (s.local.hold_from < 0)
+        {
+            s.recorder.AppendRows(MetricBlock{}); // nothing new, but rows held for an evaluation may go now
+        }
+        for (const std::int64_t step : s.local.steps)
+        {
+            s.recorded_step = std::max(s.recorded_step, step);
+        }
     }
     catch (const std::exception& e)
     {
@@ -130,6 +147,8 @@ void Session::RecordCheckpoint(Clock::time_point now)
 void Session::EndRun()
 {
     State& s = *m_state;
+    TakeEvaluation(true);
+    s.local.hold_from = s.eval_running;
     RecordRows();
     if (!s.recorder.Active() || s.exp == nullptr)
     {

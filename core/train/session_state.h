@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/io/checkpoint.h"
+#include "core/train/eval_worker.h"
 #include "core/train/run_recorder.h"
 #include "core/train/session.h"
 
@@ -85,6 +86,12 @@ struct Session::State
     bool config_dirty = true;
 
     MetricBlock local; // rows logged since the last publish
+    // The in-training evaluation's thread (made at the first evaluation when SessionOptions say so), the step of
+    // the evaluation it runs (-1: none) and the running time at that step, for its row.
+    std::unique_ptr<EvaluationWorker> eval_worker;
+    std::int64_t eval_running = -1;
+    double eval_running_wall = 0;
+    std::vector<std::int64_t> late_rows; // steps of such rows in `local`, logged after rows of later steps
     MetricHistory history;
     models::Metrics metrics;
     models::Metrics last_eval;

@@ -51,6 +51,10 @@ void Session::ThreadMain()
         s.was_active = active;
         if (!active)
         {
+            if (TakeEvaluation(true)) // a run that stops shows its last evaluation
+            {
+                Publish(false);
+            }
             s.rate = 0;
             std::unique_lock<std::mutex> lock(m_queue_mutex);
             m_queue_cv.wait(lock, [&] { return !m_queue.empty() || m_stop.load(); });
@@ -91,6 +95,11 @@ void Session::ApplyCommands()
         m_state->commands_applied = c.id;
         force_views = force_views || kind == Command::Kind::Pause || kind == Command::Kind::Load ||
                       kind == Command::Kind::Reset;
+    }
+    const State& s = *m_state;
+    if (s.exp == nullptr || !(s.running || s.pending_steps > 0 || s.run_until > s.exp->StepCount()))
+    {
+        TakeEvaluation(true); // paused: this publish shows the last evaluation, and none comes after it
     }
     Publish(force_views);
 }
@@ -174,6 +183,7 @@ void Session::Apply(Command& c)
     case Kind::Evaluate:
         if (need_experiment())
         {
+            TakeEvaluation(true); // the judge serves one evaluation at a time
             try
             {
                 auto clone = s.exp->Live().CloneForInference();
@@ -229,6 +239,7 @@ void Session::Apply(Command& c)
 void Session::Build(const models::ExperimentConfig& config)
 {
     State& s = *m_state;
+    TakeEvaluation(true); // it evaluates the experiment this may replace
     try
     {
         const std::string key = DataKey(config, m_options.data_dir);
@@ -272,6 +283,7 @@ void Session::Build(const models::ExperimentConfig& config)
     s.last_eval.clear();
     s.eval_step = -1;
     s.eval_full = false;
+    s.late_rows.clear();
     s.steps_since_publish = 0;
     s.local.Clear();
     s.local.generation = s.generation;
@@ -307,6 +319,7 @@ void Session::SetStatus(Status status, std::string message)
 void Session::PauseHere(Status status, std::string message)
 {
     State& s = *m_state;
+    TakeEvaluation(true);
     s.running = false;
     s.pending_steps = 0;
     s.run_until = -1;
@@ -330,17 +343,34 @@ void Session::TrainOneStep()
         {
             // On a clone and an RNG stream of its own: evaluating never changes the run.
             auto clone = exp.Live().CloneForInference();
-            s.last_eval = exp.Evaluate(*clone, false);
-            s.eval_step = step;
-            s.eval_full = false;
-            clone.reset();
-            ReleaseFreedMemory();
-            s.metrics.insert(s.metrics.end(), s.last_eval.begin(), s.last_eval.end());
+            if (BackgroundEvaluation(m_options))
+            {
+                TakeEvaluation(true); // the previous one first: one at a time
+                if (s.eval_worker == nullptr)
+                {
+                    s.eval_worker = std::make_unique<EvaluationWorker>(m_options.background_priority);
+                }
+                s.eval_worker->Start(exp, std::move(clone), step, config);
+                s.eval_running = step;
+            }
+            else
+            {
+                s.last_eval = exp.Evaluate(*clone, false);
+                s.eval_step = step;
+                s.eval_full = false;
+                clone.reset();
+                ReleaseFreedMemory();
+                s.metrics.insert(s.metrics.end(), s.last_eval.begin(), s.last_eval.end());
+            }
             log_row = true;
         }
         const Clock::time_point now = Clock::now();
         s.wall += std::chrono::duration<double>(now - s.active_mark).count();
         s.active_mark = now;
+        if (s.eval_running == step)
+        {
+            s.eval_running_wall = s.wall;
+        }
         if (log_row)
         {
             s.local.AppendRow(step, s.wall, s.metrics);
@@ -348,6 +378,10 @@ void Session::TrainOneStep()
             {
                 s.history.Append(name, step, value);
             }
+        }
+        if (s.eval_running >= 0 && s.eval_running != step)
+        {
+            TakeEvaluation(false);
         }
         ++s.steps_since_publish;
         if (stepping)
@@ -385,6 +419,7 @@ void Session::TrainOneStep()
         }
         if (stepping && s.pending_steps == 0)
         {
+            TakeEvaluation(true);
             Publish(true);
             return;
         }
@@ -403,6 +438,51 @@ void Session::TrainOneStep()
     {
         PauseHere(Status::Error, "Error at step " + std::to_string(exp.StepCount()) + ": " + e.what());
     }
+}
+
+bool BackgroundEvaluation(const SessionOptions& options)
+{
+    if (options.background_evaluation >= 0)
+    {
+        return options.background_evaluation > 0;
+    }
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = options.threads > 0 ? options.threads : DefaultThreads(true);
+    return threads < cores;
+}
+
+bool Session::TakeEvaluation(bool wait)
+{
+    State& s = *m_state;
+    if (s.eval_running < 0 || s.eval_worker == nullptr)
+    {
+        return false;
+    }
+    std::optional<EvaluationResult> result = wait ? s.eval_worker->Take() : s.eval_worker->TryTake();
+    if (!result)
+    {
+        return false;
+    }
+    s.eval_running = -1;
+    if (!result->error.empty())
+    {
+        // Training goes on: the plots miss this evaluation, and the message says why.
+        s.command_error = "Evaluation at step " + std::to_string(result->step) + " failed: " + result->error;
+        return true;
+    }
+    s.last_eval = std::move(result->metrics);
+    s.eval_step = result->step;
+    s.eval_full = false;
+    // Its own row at its own step, after rows of later steps: a plot takes it as it comes, the run's CSV merges
+    // it into that step's row (MetricBlock::hold_from), and the history's series stay in step order (only the
+    // evaluation's metrics are in this row).
+    s.local.AppendRow(result->step, s.eval_running_wall, s.last_eval);
+    s.late_rows.push_back(result->step);
+    for (const auto& [name, value] : s.last_eval)
+    {
+        s.history.Append(name, result->step, value);
+    }
+    return true;
 }
 
 } // namespace ll::train

@@ -12,6 +12,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -103,6 +104,68 @@ TEST_CASE("Recorder: a run killed mid-row reads back as incomplete up to its las
     const ll::io::RunInfo run = ll::io::ReadRun(dir);
     CHECK(run.status == "stopped");
     CHECK(run.steps == 12);
+}
+
+TEST_CASE("Recorder: rows wait while an evaluation runs, and its late row joins its step's row in the CSV")
+{
+    TempDir tmp("recorder_hold");
+    const fs::path dir = tmp.Path() / "run";
+    ll::train::RunRecorder recorder;
+    recorder.Begin(dir, TinyRing());
+    ll::train::MetricBlock first = Rows(1, 5);
+    first.hold_from = 3; // the evaluation of step 3 is still running
+    recorder.AppendRows(first);
+    CHECK(Csv(dir).steps == std::vector<std::int64_t>{1, 2}); // written so far: the rows before it
+    ll::train::MetricBlock second;
+    second.AppendRow(6, 0.06, {{"d_loss", 1.0 / 6.0}});
+    second.AppendRow(3, 0.03, {{"judge_fd", 42.0}}); // its late row
+    second.AppendRow(7, 0.07, {{"d_loss", 1.0 / 7.0}});
+    recorder.AppendRows(second);
+    const ll::io::MetricsTable csv = Csv(dir);
+    CHECK(csv.steps == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7});
+    REQUIRE(csv.series == std::vector<std::string>{"d_loss", "judge_fd"});
+    CHECK(csv.values[2][0] == doctest::Approx(1.0 / 3.0));
+    CHECK(csv.values[2][1] == 42.0);
+    CHECK(std::isnan(csv.values[3][1]));
+    // Held rows are not lost when the run ends before the evaluation comes.
+    ll::train::MetricBlock third = Rows(8, 9);
+    third.hold_from = 8;
+    recorder.AppendRows(third);
+    CHECK(Csv(dir).steps.size() == 7);
+    recorder.Close();
+    CHECK(Csv(dir).steps.size() == 9);
+}
+
+TEST_CASE("Recording session: with the evaluation on its own thread the run's CSV has one row per step, in order")
+{
+    TempDir tmp("recorder_background_eval");
+    ll::train::SessionOptions options;
+    options.threads = 1;
+    options.background_evaluation = 1;
+    options.runs_dir = tmp.Path().string();
+    options.publish_interval = std::chrono::milliseconds(0);
+    ll::models::ExperimentConfig config = TinyRing();
+    config.eval_every = 20;
+    config.eval_samples = 400;
+    fs::path dir;
+    {
+        ll::train::Session session(options);
+        REQUIRE(session.WaitForCommand(session.Load(config), kWait) != nullptr);
+        const auto trained = session.WaitForCommand(session.RunUntil(100), kWait);
+        REQUIRE(trained != nullptr);
+        dir = trained->run_dir;
+        session.Stop();
+    }
+    const ll::io::MetricsTable csv = Csv(dir);
+    REQUIRE(csv.steps.size() == 100);
+    const auto modes = std::find(csv.series.begin(), csv.series.end(), "modes_covered");
+    REQUIRE(modes != csv.series.end());
+    const auto column = static_cast<std::size_t>(modes - csv.series.begin());
+    for (std::size_t r = 0; r < csv.steps.size(); ++r)
+    {
+        CHECK(csv.steps[r] == static_cast<std::int64_t>(r) + 1);
+        CHECK(std::isnan(csv.values[r][column]) == (csv.steps[r] % 20 != 0));
+    }
 }
 
 TEST_CASE("Recorder: folder names hold the preset and the time, stay unique, and bad new names are refused")

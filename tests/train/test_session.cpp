@@ -67,12 +67,13 @@ std::shared_ptr<const Snapshot> Wait(Session& s, std::uint64_t command)
     return snap;
 }
 
-// All metric rows of a run, drained until the session has published the given step.
+// All metric rows of a run, in step order: an evaluation that ran on its own thread arrives as a late row of its
+// step (MetricBlock::hold_from), merged here into that step's row as the run's CSV has it.
 MetricBlock DrainAll(Session& s)
 {
     MetricBlock all, part;
     s.DrainMetrics(part);
-    all = std::move(part);
+    all.MergeInOrder(part);
     return all;
 }
 
@@ -318,6 +319,68 @@ TEST_CASE("Session: evaluation points arrive as their own series at eval_every, 
         const bool eval_row = block.steps[r] % 100 == 0;
         CHECK(std::isnan(block.columns[modes][r]) == !eval_row);
     }
+}
+
+TEST_CASE("Session: an evaluation on a thread of its own logs, in step order, bitwise the rows of one run in line")
+{
+    const auto run = [](int background) {
+        SessionOptions o = FastOptions();
+        o.background_evaluation = background;
+        Session s(o);
+        Wait(s, s.Load(TinyGan(5)));
+        auto snap = Wait(s, s.RunUntil(300));
+        CHECK(snap->step == 300);
+        CHECK(snap->eval_step == 300); // a paused run shows its last evaluation, even one still running at the step
+        CHECK(!snap->last_eval.empty());
+        MetricBlock raw;
+        s.DrainMetrics(raw);
+        return raw;
+    };
+    const MetricBlock inline_rows = run(0);
+    const MetricBlock background_rows = run(1);
+    // In line, one row per step. On its own thread, each evaluation's values come as a row of their own at the
+    // step they describe, after that step's row: steps 100, 200 and 300 appear twice in the stream.
+    const auto count = [](const MetricBlock& b, std::int64_t step) {
+        return std::count(b.steps.begin(), b.steps.end(), step);
+    };
+    CHECK(inline_rows.Rows() == 300);
+    CHECK(count(inline_rows, 100) == 1);
+    CHECK(background_rows.Rows() == 303);
+    CHECK(count(background_rows, 100) == 2);
+    CHECK(count(background_rows, 300) == 2);
+    CHECK(background_rows.hold_from == -1); // paused: nothing is running
+    MetricBlock merged;
+    merged.MergeInOrder(background_rows);
+    MetricBlock reference;
+    reference.MergeInOrder(inline_rows);
+    CheckSameMetrics(reference, merged);
+}
+
+TEST_CASE("MetricBlock: merging in order fills a step's row with its late values and places other rows by step")
+{
+    MetricBlock a;
+    a.AppendRow(1, 0.1, {{"loss", 1.0}});
+    a.AppendRow(2, 0.2, {{"loss", 2.0}});
+    a.AppendRow(4, 0.4, {{"loss", 4.0}});
+    MetricBlock b;
+    b.AppendRow(2, 0.2, {{"fd", 20.0}}); // late: the evaluation of step 2
+    b.AppendRow(3, 0.3, {{"loss", 3.0}});
+    b.AppendRow(5, 0.5, {{"loss", 5.0}, {"fd", 50.0}});
+    a.MergeInOrder(b);
+    REQUIRE(a.names == std::vector<std::string>{"loss", "fd"});
+    CHECK(a.steps == std::vector<std::int64_t>{1, 2, 3, 4, 5});
+    CHECK(a.columns[0] == std::vector<double>{1.0, 2.0, 3.0, 4.0, 5.0});
+    CHECK(std::isnan(a.columns[1][0]));
+    CHECK(a.columns[1][1] == 20.0);
+    CHECK(std::isnan(a.columns[1][2]));
+    CHECK(a.columns[1][4] == 50.0);
+    CHECK(a.wall[2] == 0.3);
+    MetricBlock head;
+    a.TakeRowsBefore(3, head);
+    CHECK(head.steps == std::vector<std::int64_t>{1, 2});
+    CHECK(head.columns[1][1] == 20.0);
+    CHECK(a.steps == std::vector<std::int64_t>{3, 4, 5});
+    CHECK(a.columns[0] == std::vector<double>{3.0, 4.0, 5.0});
 }
 
 TEST_CASE("Session: views are re-used between snapshots until the step changes")

@@ -330,6 +330,7 @@ void RunLibrary::TakeBase()
             }
         }
         m_live.steps = entry->info.steps;
+        m_live.base_steps = entry->info.steps;
         m_live.wall_seconds = entry->info.wall_seconds;
     }
     AppendLive(m_live.pending);
@@ -352,21 +353,24 @@ void RunLibrary::AppendLive(const train::MetricBlock& rows)
     }
     for (std::size_t r = 0; r < rows.Rows(); ++r)
     {
-        if (rows.steps[r] <= m_live.steps)
-        {
-            continue; // the folder's read holds it (a continued run's earlier rows, as its CSV has them)
-        }
+        // A point at or before its series' last is skipped: the folder's read holds it (a continued run's earlier
+        // rows, as its CSV has them), or a rollback trains those steps again. A late evaluation row (its step is
+        // behind the rows before it, session.h's hold_from) still adds its points: its series are behind too.
         for (std::size_t c = 0; c < rows.columns.size(); ++c)
         {
             const double value = rows.columns[c][r];
-            if (!std::isnan(value)) // NaN: no value at this step
+            io::CurveLod& series = m_live.curves.series[series_of_column[c]];
+            if (!std::isnan(value) && rows.steps[r] > std::max(series.LastStep(), m_live.base_steps))
             {
-                m_live.curves.series[series_of_column[c]].Append(rows.steps[r], rows.wall[r], value);
+                series.Append(rows.steps[r], rows.wall[r], value);
                 m_live.last_values[series_of_column[c]] = value;
             }
         }
-        m_live.steps = rows.steps[r];
-        m_live.wall_seconds = rows.wall[r];
+        if (rows.steps[r] > m_live.steps)
+        {
+            m_live.steps = rows.steps[r];
+            m_live.wall_seconds = rows.wall[r];
+        }
     }
 }
 

@@ -93,9 +93,10 @@ private:
         std::vector<double> last_values; // per series of curves (NaN: none yet)
         std::int64_t steps = 0;          // the last row's step and running time
         double wall_seconds = 0;
+        std::int64_t base_steps = 0;     // the folder's read holds the rows up to this step
     };
     void TakeBase();                                   // UI thread: the folder's first read, once it is listed
-    void AppendLive(const train::MetricBlock& rows); // rows after m_live.steps
+    void AppendLive(const train::MetricBlock& rows); // points after their series' last
     std::shared_ptr<const RunListing> WorkerListing() const;
 
     void Post(std::function<void()> job);
