@@ -165,6 +165,7 @@ void Session::HandOverMetrics()
     }
     MetricBlock rows = std::move(s.local);
     s.late_rows.clear();
+    s.recorded_rows = 0;
     s.local.Clear();
     s.local.generation = s.generation;
     s.local.names = rows.names;
@@ -198,6 +199,10 @@ void Session::Publish(bool force_views)
     UpdateRate(now);
     RecordCheckpoint(now);
     std::shared_ptr<const Snapshot> snap = MakeSnapshot();
+    if (s.local.Rows() > s.recorded_rows)
+    {
+        RecordRows(); // a rollback above waited for the evaluation: its late row goes to the CSV too
+    }
     HandOverMetrics();
     {
         std::lock_guard<std::mutex> lock(m_snapshot_mutex);

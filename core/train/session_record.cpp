@@ -49,48 +49,36 @@ void Session::RecordRows()
             return;
         }
         // Rows the CSV holds already (a continued run's history, handed over at its load; steps trained again after
-        // a rollback) are skipped; a late evaluation row (TakeEvaluation) is not, though its step is behind.
-        const auto skip = [&](std::size_t r) {
+        // a rollback) are skipped; a late evaluation row (TakeEvaluation) is not, though its step is behind. Rows
+        // of `local` an earlier call this publish has seen are skipped too.
+        const std::size_t first = std::min(s.recorded_rows, s.local.Rows());
+        s.recorded_rows = s.local.Rows();
+        const auto keep = [&](std::size_t r) {
             const std::int64_t step = s.local.steps[r];
-            return step <= s.recorded_step &&
-                   std::find(s.late_rows.begin(), s.late_rows.end(), step) == s.late_rows.end();
+            return step > s.recorded_step ||
+                   std::find(s.late_rows.begin(), s.late_rows.end(), step) != s.late_rows.end();
         };
-        std::size_t kept = 0;
-        for (std::size_t r = 0; r < s.local.Rows(); ++r)
+        MetricBlock rows;
+        rows.names = s.local.names;
+        rows.hold_from = s.local.hold_from;
+        rows.columns.resize(s.local.columns.size());
+        for (std::size_t r = first; r < s.local.Rows(); ++r)
         {
-            kept += skip(r) ? 0 : 1;
-        }
-        if (kept == s.local.Rows())
-        {
-            s.recorder.AppendRows(s.local);
-        }
-        else if (kept > 0)
-        {
-            MetricBlock rows;
-            rows.names = s.local.names;
-            rows.hold_from = s.local.hold_from;
-            rows.columns.resize(s.local.columns.size());
-            for (std::size_t r = 0; r < s.local.Rows(); ++r)
+            if (keep(r))
             {
-                if (!skip(r))
+                rows.steps.push_back(s.local.steps[r]);
+                rows.wall.push_back(s.local.wall[r]);
+                for (std::size_t c = 0; c < s.local.columns.size(); ++c)
                 {
-                    rows.steps.push_back(s.local.steps[r]);
-                    rows.wall.push_back(s.local.wall[r]);
-                    for (std::size_t c = 0; c < s.local.columns.size(); ++c)
-                    {
-                        rows.columns[c].push_back(s.local.columns[c][r]);
-                    }
+                    rows.columns[c].push_back(s.local.columns[c][r]);
                 }
             }
-            s.recorder.AppendRows(rows);
         }
-        else if (s.local.hold_from < 0)
+        // Also with no rows: rows held for an evaluation may go now.
+        s.recorder.AppendRows(rows);
+        for (std::size_t r = first; r < s.local.Rows(); ++r)
         {
-            s.recorder.AppendRows(MetricBlock{}); // nothing new, but rows held for an evaluation may go now
-        }
-        for (const std::int64_t step : s.local.steps)
-        {
-            s.recorded_step = std::max(s.recorded_step, step);
+            s.recorded_step = std::max(s.recorded_step, s.local.steps[r]);
         }
     }
     catch (const std::exception& e)

@@ -92,6 +92,7 @@ struct Session::State
     std::int64_t eval_running = -1;
     double eval_running_wall = 0;
     std::vector<std::int64_t> late_rows; // steps of such rows in `local`, logged after rows of later steps
+    std::size_t recorded_rows = 0;       // rows of `local` RecordRows has seen (the rest are new)
     MetricHistory history;
     models::Metrics metrics;
     models::Metrics last_eval;

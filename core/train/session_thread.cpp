@@ -284,6 +284,7 @@ void Session::Build(const models::ExperimentConfig& config)
     s.eval_step = -1;
     s.eval_full = false;
     s.late_rows.clear();
+    s.recorded_rows = 0;
     s.steps_since_publish = 0;
     s.local.Clear();
     s.local.generation = s.generation;
