@@ -44,7 +44,57 @@ constexpr int kBandPoints = 200; // x positions of a seed group's band
 // Points per plot across all its lines: a software rasteriser (Xvfb's llvmpipe) pays per triangle, so 50 runs of
 // 1,024 buckets each are drawn from coarser means (k neighbouring buckets averaged) to stay near this many.
 constexpr std::size_t kPointsPerPlot = 4000;
-constexpr int kMaxLegendLines = 12; // more lines than this: no legend box (the hover still names each run)
+// Up to this many lines each plot has its legend box; more would cover the plot (12 runs' names are taller than a
+// plot at 1280x800), so one colour key above the plots names them all instead (the hover still names each run).
+constexpr std::size_t kMaxLegendLines = 4;
+constexpr int kMaxKeyRows = 3; // the shared key's rows shown at once (it scrolls beyond)
+
+// The shared colour key: a coloured square and the name of each line, wrapped to the width.
+void DrawColorKey(const std::vector<std::pair<std::string, ImU32>>& entries)
+{
+    const float line_h = ImGui::GetTextLineHeight();
+    const float gap = ImGui::GetStyle().ItemSpacing.x * 2;
+    const float inner = ImGui::GetStyle().ItemInnerSpacing.x;
+    const float width = ImGui::GetContentRegionAvail().x;
+    // Rows the key needs at this width, to size its box.
+    int rows = 1;
+    float x = 0;
+    for (const auto& [label, color] : entries)
+    {
+        const float w = line_h + inner + ImGui::CalcTextSize(label.c_str()).x;
+        if (x > 0 && x + gap + w > width)
+        {
+            ++rows;
+            x = 0;
+        }
+        x += (x > 0 ? gap : 0) + w;
+    }
+    const float row_h = ImGui::GetTextLineHeightWithSpacing();
+    ImGui::BeginChild("##compare_key", ImVec2(0, row_h * static_cast<float>(std::min(rows, kMaxKeyRows)) + 2), false);
+    const float right = ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x;
+    bool first = true;
+    for (const auto& [label, color] : entries)
+    {
+        const float w = line_h + inner + ImGui::CalcTextSize(label.c_str()).x;
+        if (!first)
+        {
+            ImGui::SameLine(0, gap);
+            if (ImGui::GetCursorScreenPos().x + w > right)
+            {
+                ImGui::NewLine();
+            }
+        }
+        first = false;
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float pad = line_h * 0.15f;
+        ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x + pad, p.y + pad),
+                                                  ImVec2(p.x + line_h - pad, p.y + line_h - pad), color);
+        ImGui::Dummy(ImVec2(line_h, line_h));
+        ImGui::SameLine(0, inner);
+        ImGui::TextUnformatted(label.c_str());
+    }
+    ImGui::EndChild();
+}
 
 } // namespace
 
@@ -176,6 +226,20 @@ bool PlotsView::DrawComparison(LabContext& ctx)
     {
         ImGui::TextDisabled("The selected runs are still being read.");
         return true;
+    }
+    if (groups.size() > kMaxLegendLines)
+    {
+        std::vector<std::pair<std::string, ImU32>> key;
+        for (std::size_t g = 0; g < groups.size(); ++g)
+        {
+            std::string label = runs[groups[g][0]]->info.name;
+            if (groups[g].size() > 1)
+            {
+                label += ": mean of " + std::to_string(groups[g].size()) + " seeds";
+            }
+            key.emplace_back(std::move(label), RunColor(g));
+        }
+        DrawColorKey(key);
     }
     const bool by_wall = library.by_wall;
     const std::uint64_t data_key = std::hash<std::string>{}(m_compare_key);
