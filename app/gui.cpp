@@ -230,12 +230,12 @@ int RunGui(int argc, char** argv)
 
         // The lab: controls, menus and views
         lab.Frame();
-        pacer.Drawn(lab.Context().snapshot, InputHeld(), Clock::now());
+        pacer.Drawn(lab.Context().snapshot, InputHeld() || lab.Settling(), Clock::now());
 
         // Rendering
         ImGui::Render();
         runtime.Render(ImGui::GetDrawData());
-        const LoopEnd::Verdict verdict = end.AfterFrame(*lab.Context().snapshot, lab.Loading(), Clock::now());
+        const LoopEnd::Verdict verdict = end.AfterFrame(*lab.Context().snapshot, lab.Loading() || lab.Settling(), Clock::now());
         if (verdict == LoopEnd::Verdict::GiveUp)
         {
             break;

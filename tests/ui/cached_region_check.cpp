@@ -1,7 +1,8 @@
 // CachedRegion under Xvfb: a region is drawn again only when its key or its place changes, and what the screen shows
 // from its picture is what drawing it straight into the window shows (within 2 levels of 255 on a few pixels: an
 // off-screen target blends with other rounding than the window's framebuffer), for a test pattern of translucent
-// shapes and for the lab's 2-D view of gan-ring8. Exit status 0 when all holds.
+// shapes, for the lab's live plots of gan-ring8 after a run (refreshed a plot a frame) and for its 2-D view. Exit
+// status 0 when all holds.
 #include "core/train/session.h"
 #include "ui/gl/cached_region.h"
 #include "ui/gl/gl_renderer.h"
@@ -161,6 +162,7 @@ void CheckLab(ll::ui::GlRenderer& renderer)
         return;
     }
     constexpr std::int64_t kSteps = 200;
+    lab.FocusView("plots"); // its live plots are pictures while the run trains
     session.RunUntil(kSteps);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
     const auto ui = [&] { lab.Frame(); };
@@ -175,6 +177,22 @@ void CheckLab(ll::ui::GlRenderer& renderer)
         session.WaitFor([&](const ll::train::Snapshot& s) { return s.version > snap->version; },
                         std::chrono::milliseconds(50));
     }
+    // The run paused: the plots take its last points a plot a frame (fitting their limits first), then settle; what
+    // they show from their pictures is then what drawing them straight into the window shows.
+    int settle = 0;
+    while (settle < 200 && (settle < 3 || lab.Settling()))
+    {
+        Frame(renderer, ui);
+        ++settle;
+    }
+    Check(settle < 200, "the live plots settle after the run pauses");
+    const ll::ui::RgbaImage plots_cached = Frame(renderer, ui);
+    ll::ui::CachedRegion::SetEnabled(false);
+    Frame(renderer, ui);
+    const ll::ui::RgbaImage plots_direct = Frame(renderer, ui);
+    ll::ui::CachedRegion::SetEnabled(true);
+    CheckSame(plots_direct, plots_cached,
+              "gan-ring8's live plots shown from their pictures after a run are the plots drawn into the window");
     lab.FocusView("toy2d");
     ll::ui::CachedRegion::SetEnabled(false);
     for (int i = 0; i < 6; ++i) // the view comes forward, panels settle, textures upload

@@ -28,6 +28,9 @@ public:
     virtual void Draw(LabContext& ctx) = 0;
     // True while the view still loads what it shows (the Data view's dataset): a screenshot waits for it.
     virtual bool Loading() const { return false; }
+    // True when the view drew this frame and has more to show without new input or data (the Plots view spreads a
+    // refresh of its plots over frames): the window draws another frame instead of waiting.
+    virtual bool Settling() const { return false; }
 };
 
 } // namespace ll::ui

@@ -137,6 +137,11 @@ bool LabWindow::Loading() const
     return runs_loading || std::any_of(m_views.begin(), m_views.end(), [](const auto& view) { return view->Loading(); });
 }
 
+bool LabWindow::Settling() const
+{
+    return std::any_of(m_views.begin(), m_views.end(), [](const auto& view) { return view->Settling(); });
+}
+
 void LabWindow::IngestMetrics()
 {
     m_session.DrainMetrics(m_block);

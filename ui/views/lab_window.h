@@ -53,6 +53,7 @@ public:
     void Frame();
     // True while a view still loads what it shows (the Data view's dataset): a screenshot waits for it.
     bool Loading() const;
+    bool Settling() const; // some view wants the next frame (LabView::Settling)
 
 private:
     void IngestMetrics();

@@ -21,6 +21,7 @@ namespace
 
 constexpr double kActiveUnitNats = 0.01; // a latent dimension with KL above this carries information
 constexpr double kDimensionEma = 0.05;   // weight of a new row in the per-dimension average
+constexpr auto kLiveRefresh = std::chrono::milliseconds(100); // live plots: new points at most 10 times a second
 
 bool Has(const LabContext& ctx, std::string_view name)
 {
@@ -67,7 +68,7 @@ const PlotsView::Cached* PlotsView::Series(const LabContext& ctx, const std::str
     }
     const train::MetricSeries& series = ctx.history->Series(static_cast<std::size_t>(index));
     Cached& cached = m_cache[name];
-    if (cached.total != series.TotalAppended())
+    if (cached.total != series.TotalAppended() && cached.serial != m_data_serial)
     {
         // Re-collected only when new points arrived (a few times a second while training).
         static thread_local std::vector<train::HistorySample> samples;
@@ -80,6 +81,7 @@ const PlotsView::Cached* PlotsView::Series(const LabContext& ctx, const std::str
             cached.ys[i] = samples[i].mean;
         }
         cached.total = series.TotalAppended();
+        cached.serial = m_data_serial;
     }
     return &cached;
 }
@@ -181,7 +183,56 @@ void PlotsView::DrawLines(const LabContext& ctx, const eval::PlotInfo& plot, std
     {
         BetterTooltip(lines);
     }
-    if (BeginPlot(id, ImVec2(-1, height)))
+    // Drawn into a picture and shown from it until its data (at most every kLiveRefresh), its view, the smoothing or
+    // the hyperparameter events change; the hover is drawn live over it.
+    const ImVec2 min = ImGui::GetCursorScreenPos();
+    const ImVec2 max(min.x + ImGui::GetContentRegionAvail().x, min.y + height);
+    std::unique_ptr<CachedRegion>& region = m_live_regions[id];
+    region = region ? std::move(region) : std::make_unique<CachedRegion>();
+    std::uint64_t smoothing_bits = 0;
+    std::memcpy(&smoothing_bits, &m_smoothing, sizeof m_smoothing);
+    // A plot takes new points in two frames: the first only fits its limits to them (the widget's limits follow a
+    // frame behind what it draws), the next draws its picture with them, once.
+    const bool known = m_live_serials.count(id) > 0;
+    std::uint64_t& serial = m_live_serials[id]; // the points its picture shows
+    std::uint64_t& fitted = m_fit_serials[id];  // the points its limits are fitted to
+    if (!known)
+    {
+        serial = fitted = m_data_serial; // a new plot shows the points at once
+    }
+    else if (fitted != serial)
+    {
+        serial = fitted;
+    }
+    else if (serial < m_data_serial && serial <= m_oldest_serial && !m_refresh_taken)
+    {
+        fitted = m_data_serial; // this plot's turn
+        m_refresh_taken = true;
+    }
+    m_oldest_next = std::min(m_oldest_next, serial);
+    const std::uint64_t events = ctx.snapshot->events ? ctx.snapshot->events->size() : 0;
+    const std::uint64_t key = MixKey(MixKey(MixKey(serial, m_live_view_keys[id]), smoothing_bits), events);
+    if (ImDrawList* const list = region->Begin(min, max, key); list != nullptr)
+    {
+        ImVec4 bg = ClearColor();
+        bg.w = 1.0f;
+        list->AddRectFilled(min, max, ImGui::ColorConvertFloat4ToU32(bg));
+        SetNextPlotDrawList(list);
+        serial = fitted; // drawn now (moved, resized, or a view change): with what there is
+    }
+    else if (fitted != serial)
+    {
+        SetNextPlotFitOnly();
+    }
+    else
+    {
+        SetNextPlotSkipDraw();
+    }
+    if (!BeginPlot(id, ImVec2(-1, height)))
+    {
+        region->End();
+        return;
+    }
     {
         SetupAxes("step", eval::PlotYLabel(plot, m_critic), log_y ? PlotFlags_LogY : PlotFlags_None);
         for (const Line& line : lines)
@@ -203,7 +254,10 @@ void PlotsView::DrawLines(const LabContext& ctx, const eval::PlotInfo& plot, std
             }
         }
         EndPlot();
+        m_live_view_keys[id] = LastPlotViewKey();
     }
+    region->End();
+    DrawLastPlotHover(); // over the picture
 }
 
 void PlotsView::UpdateDimensions(const LabContext& ctx, const eval::MetricInfo& metric)
@@ -339,6 +393,22 @@ void PlotsView::Draw(LabContext& ctx)
         m_cache.clear();
         m_dims.clear();
         m_dim_index.clear();
+        m_data_dirty = true;
+    }
+    // New points (also ones that arrived while the view was hidden) make the live plots' data stale; they take it at
+    // most every kLiveRefresh.
+    std::int64_t total = 0;
+    for (std::size_t i = 0; ctx.history && i < ctx.history->Size(); ++i)
+    {
+        total += ctx.history->Series(i).TotalAppended();
+    }
+    m_data_dirty = m_data_dirty || total != m_history_total;
+    m_history_total = total;
+    if (const auto now = std::chrono::steady_clock::now(); m_data_dirty && now - m_last_refresh >= kLiveRefresh)
+    {
+        ++m_data_serial;
+        m_data_dirty = false;
+        m_last_refresh = now;
     }
     UpdateDimensions(ctx, *ActiveUnitsMetric());
     if (ctx.runs != nullptr && !ctx.runs->selected.empty())
@@ -357,6 +427,9 @@ void PlotsView::Draw(LabContext& ctx)
         return;
     }
     m_critic = Has(ctx, eval::kCriticSeries);
+    m_oldest_serial = m_oldest_next;
+    m_oldest_next = m_data_serial;
+    m_refresh_taken = false;
     PlanCells(ctx, ShowsToyData(snap) && snap.config && snap.config->eval_every > 0);
 
     ImGui::BeginChild("##plots_scroll", ImVec2(0, 0), false);
@@ -377,6 +450,16 @@ void PlotsView::Draw(LabContext& ctx)
         ImGui::EndTable();
     }
     ImGui::EndChild();
+    // Also the frame after a plot took new points: its limits fitted to them apply then, and draw it again.
+    if (m_data_dirty || m_oldest_next < m_data_serial || m_refresh_taken)
+    {
+        m_settling_frame = ImGui::GetFrameCount();
+    }
+}
+
+bool PlotsView::Settling() const
+{
+    return m_settling_frame == ImGui::GetFrameCount();
 }
 
 } // namespace ll::ui

@@ -11,6 +11,7 @@
 #include "ui/gl/cached_region.h"
 #include "ui/views/lab_view.h"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -29,11 +30,13 @@ class PlotsView final : public LabView
 {
 public:
     void Draw(LabContext& ctx) override;
+    bool Settling() const override; // a plot still shows older points than the history has
 
 private:
     struct Cached
     {
         std::int64_t total = -1;
+        std::uint64_t serial = ~std::uint64_t{0}; // m_data_serial when collected
         std::vector<double> xs, ys;
     };
     // One line of a plot: a catalog metric this run has logged.
@@ -101,6 +104,26 @@ private:
     std::vector<std::vector<std::size_t>> m_compare_groups; // indices into m_compare_runs
     std::map<std::string, std::unique_ptr<CachedRegion>> m_regions; // each comparison plot's picture, by plot id
     std::map<std::string, std::uint64_t> m_view_keys;               // each one's LastPlotViewKey
+
+    // The live plots are pictures too (m_live_regions): while a run trains, rows arrive every frame, and drawing
+    // thousands of points of every series each frame cost the window more than the frame bar allows on a software
+    // rasteriser (gan-ring8 at 1920x1080: p95 frame interval 1.7-1.9x idle). The series are collected again, and the
+    // pictures drawn again, at most every kLiveRefresh: m_data_serial counts those refreshes.
+    std::uint64_t m_data_serial = 0;
+    bool m_data_dirty = false;
+    std::int64_t m_history_total = -1; // points appended to every series, as last seen
+    std::chrono::steady_clock::time_point m_last_refresh{};
+    std::map<std::string, std::unique_ptr<CachedRegion>> m_live_regions;
+    std::map<std::string, std::uint64_t> m_live_view_keys;
+    // The data serial each live plot's picture shows. A refresh is spread over frames: each frame at most one plot
+    // takes the new data, the one showing the oldest (m_oldest_serial, from the frame before), so no frame redraws
+    // every plot at once (at 1920x1080 that alone took longer than a frame).
+    std::map<std::string, std::uint64_t> m_live_serials;
+    std::map<std::string, std::uint64_t> m_fit_serials; // ahead of m_live_serials for the frame that fits limits
+    std::uint64_t m_oldest_serial = 0;
+    std::uint64_t m_oldest_next = 0;
+    bool m_refresh_taken = false;
+    int m_settling_frame = -1; // the ImGui frame that found plots still to refresh
 };
 
 } // namespace ll::ui

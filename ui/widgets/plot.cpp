@@ -223,6 +223,7 @@ bool BeginPlot(const char* id, ImVec2 size)
     ImGui::InvisibleButton("##plot", frame_size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
     ImDrawList* next_draw = std::exchange(g_next_draw, nullptr);
     const bool next_skip = std::exchange(g_next_skip, false);
+    const bool next_fit_only = std::exchange(g_next_fit_only, false);
     if (!ImGui::IsItemVisible())
     {
         ImGui::PopID();
@@ -231,6 +232,7 @@ bool BeginPlot(const char* id, ImVec2 size)
     g_frame.active = true;
     g_frame.draw = next_draw != nullptr ? next_draw : ImGui::GetWindowDrawList();
     g_frame.skip = next_skip;
+    g_frame.fit_only = next_fit_only;
     g_frame.picture = next_skip || next_draw != nullptr;
     g_frame.locked = false;
     g_frame.state = &g_plots[plot_id];
@@ -367,6 +369,12 @@ void SetNextPlotDrawList(ImDrawList* list)
 void SetNextPlotSkipDraw()
 {
     g_next_skip = true;
+}
+
+void SetNextPlotFitOnly()
+{
+    g_next_skip = true;
+    g_next_fit_only = true;
 }
 
 std::uint64_t LastPlotViewKey()

@@ -67,6 +67,9 @@ void EndPlot();
 // DrawLastPlotHover, to be called once the picture is shown, so a plot looked at with the mouse on it stays a picture.
 void SetNextPlotDrawList(ImDrawList* list);
 void SetNextPlotSkipDraw();
+// As SetNextPlotSkipDraw, but an auto-fitting plot fits its limits to the series given (all their points, as a drawn
+// frame does), so that the next frame draws its picture once, with limits that already hold the new points.
+void SetNextPlotFitOnly();
 std::uint64_t LastPlotViewKey();
 void DrawLastPlotHover();
 

@@ -76,6 +76,15 @@ void PlotLineImpl(const char* label, const T* xs, const T* ys, int n, const Plot
         return;
     }
     const bool smooth = style.smoothing > 0.0;
+    if (f.fit_only && s.has_limits && s.auto_fit && !s.follow)
+    {
+        // The extent a drawn frame would fit over the whole series (its min / max decimation keeps every extreme;
+        // a smoothed line lies within its raw values).
+        for (int i = 0; i < n; ++i)
+        {
+            FitPoint(static_cast<double>(xs[i]), f.ty.ToAxis(static_cast<double>(ys[i])));
+        }
+    }
     if (!f.skip && s.has_limits)
     {
         f.fit_x_lo = std::min(f.fit_x_lo, static_cast<double>(xs[0]));

@@ -88,6 +88,7 @@ struct Frame
     std::vector<ImVec2> points;
     ImDrawList* draw = nullptr; // the window's, or SetNextPlotDrawList's
     bool skip = false;          // SetNextPlotSkipDraw: layout, input and hover only
+    bool fit_only = false;      // SetNextPlotFitOnly: skip, but an auto-fitting plot fits its limits to the series
     bool picture = false;       // drawn into or shown from a picture: the hover marks wait for DrawLastPlotHover
     int legend_hovered = -1;    // the legend row under the mouse (its text is highlighted), -1: none
 };
@@ -96,6 +97,7 @@ inline std::unordered_map<ImGuiID, PlotState> g_plots;
 inline Frame g_frame;
 inline ImDrawList* g_next_draw = nullptr;
 inline bool g_next_skip = false;
+inline bool g_next_fit_only = false;
 inline std::uint64_t g_last_view_key = 0;
 inline HoverMarks g_last_hover;
 
