@@ -450,7 +450,7 @@ void PlotsView::Draw(LabContext& ctx)
         ImGui::EndTable();
     }
     ImGui::EndChild();
-    // Also the frame after a plot took new points: its limits fitted to them apply then, and draw it again.
+    // Also the frame after a plot fitted its limits to new points: it draws its picture with them then.
     if (m_data_dirty || m_oldest_next < m_data_serial || m_refresh_taken)
     {
         m_settling_frame = ImGui::GetFrameCount();
