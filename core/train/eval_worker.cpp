@@ -47,12 +47,6 @@ void EvaluationWorker::Start(const Experiment& exp, std::unique_ptr<models::Mode
     m_cv.notify_all();
 }
 
-bool EvaluationWorker::Pending() const
-{
-    std::lock_guard<std::mutex> lock(m_mutex);
-    return m_pending;
-}
-
 std::optional<EvaluationResult> EvaluationWorker::TryTake()
 {
     std::lock_guard<std::mutex> lock(m_mutex);

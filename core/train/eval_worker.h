@@ -48,8 +48,6 @@ public:
     // when one is already running or not yet taken.
     void Start(const Experiment& exp, std::unique_ptr<models::Model> clone, std::int64_t step,
                const models::ExperimentConfig& config);
-    // True from Start until the result is taken.
-    bool Pending() const;
     // The result when it is ready, without waiting (nullopt when none is pending or it is still running).
     std::optional<EvaluationResult> TryTake();
     // Waits for the pending evaluation and returns it (nullopt when none is pending).

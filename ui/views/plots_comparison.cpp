@@ -266,17 +266,7 @@ bool PlotsView::DrawComparison(LabContext& ctx)
             const ImVec2 max(min.x + ImGui::GetContentRegionAvail().x, min.y + height);
             std::unique_ptr<CachedRegion>& region = m_regions[id];
             region = region ? std::move(region) : std::make_unique<CachedRegion>();
-            if (ImDrawList* list = region->Begin(min, max, MixKey(data_key, m_view_keys[id])); list != nullptr)
-            {
-                ImVec4 bg = ClearColor();
-                bg.w = 1.0f;
-                list->AddRectFilled(min, max, ImGui::ColorConvertFloat4ToU32(bg));
-                SetNextPlotDrawList(list);
-            }
-            else
-            {
-                SetNextPlotSkipDraw();
-            }
+            BeginPicture(*region, min, max, MixKey(data_key, m_view_keys[id]));
             if (!BeginPlot(id, ImVec2(-1, height)))
             {
                 region->End();

@@ -212,21 +212,9 @@ void PlotsView::DrawLines(const LabContext& ctx, const eval::PlotInfo& plot, std
     m_oldest_next = std::min(m_oldest_next, serial);
     const std::uint64_t events = ctx.snapshot->events ? ctx.snapshot->events->size() : 0;
     const std::uint64_t key = MixKey(MixKey(MixKey(serial, m_live_view_keys[id]), smoothing_bits), events);
-    if (ImDrawList* const list = region->Begin(min, max, key); list != nullptr)
+    if (BeginPicture(*region, min, max, key, fitted != serial))
     {
-        ImVec4 bg = ClearColor();
-        bg.w = 1.0f;
-        list->AddRectFilled(min, max, ImGui::ColorConvertFloat4ToU32(bg));
-        SetNextPlotDrawList(list);
         serial = fitted; // drawn now (moved, resized, or a view change): with what there is
-    }
-    else if (fitted != serial)
-    {
-        SetNextPlotFitOnly();
-    }
-    else
-    {
-        SetNextPlotSkipDraw();
     }
     if (!BeginPlot(id, ImVec2(-1, height)))
     {
@@ -258,6 +246,21 @@ void PlotsView::DrawLines(const LabContext& ctx, const eval::PlotInfo& plot, std
     }
     region->End();
     DrawLastPlotHover(); // over the picture
+}
+
+bool PlotsView::BeginPicture(CachedRegion& region, ImVec2 min, ImVec2 max, std::uint64_t key, bool fit_only)
+{
+    ImDrawList* const list = region.Begin(min, max, key);
+    if (list == nullptr)
+    {
+        fit_only ? SetNextPlotFitOnly() : SetNextPlotSkipDraw();
+        return false;
+    }
+    ImVec4 bg = ClearColor();
+    bg.w = 1.0f;
+    list->AddRectFilled(min, max, ImGui::ColorConvertFloat4ToU32(bg));
+    SetNextPlotDrawList(list);
+    return true;
 }
 
 void PlotsView::UpdateDimensions(const LabContext& ctx, const eval::MetricInfo& metric)

@@ -69,6 +69,10 @@ private:
     // run (or per seed group: its mean over a min-max band), from each run's fixed-size curves (run_curves.h).
     // Returns false when nothing is selected (the live run is drawn instead).
     bool DrawComparison(LabContext& ctx);
+    // Starts a plot shown from a picture (the live plots and the comparison's): when the picture must be drawn, fills
+    // the region's background into it and makes the next plot draw there; otherwise the next plot only lays out,
+    // takes input and hovers (or, fit_only, also fits its limits: SetNextPlotFitOnly). Returns true when drawing.
+    static bool BeginPicture(CachedRegion& region, ImVec2 min, ImVec2 max, std::uint64_t key, bool fit_only = false);
 
     std::uint64_t m_generation = ~std::uint64_t{0};
     std::unordered_map<std::string, Cached> m_cache;
