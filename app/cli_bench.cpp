@@ -381,7 +381,8 @@ int RunGemmBench(const BenchArgs& a, std::ostream& out)
     }
     std::mt19937 gen(1);
     std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-    out << "GEMM backend=" << nn::GemmBackendName() << " cores=" << train::DefaultThreads(false) << "\n";
+    out << "GEMM backend=" << nn::GemmBackendName() << " kernels=" << nn::GemmKernels()
+        << " cores=" << train::DefaultThreads(false) << "\n";
     for (const ProductShape& s : ProductShapes())
     {
         const nn::Index lda = s.ta == nn::Trans::No ? s.m : s.k, a_cols = s.ta == nn::Trans::No ? s.k : s.m;
@@ -455,9 +456,10 @@ int RunBenchArgs(const std::vector<std::string>& args, std::ostream& out, std::o
             char line[512];
             std::snprintf(line, sizeof line,
                           "BENCH impl=latentlab model=%s threads=%d steps_per_s=%.1f ms_per_step=%.3f gemm=%s "
-                          "gemm_gflops=%.1f gemm_fraction=%.2f gemm_gflop_per_step=%.3f peak_rss_mb=%.0f\n",
-                          name.c_str(), threads, r.steps_per_s, ms, nn::GemmBackendName(), gflops, fraction,
-                          gflop_step, r.peak_rss_mb);
+                          "gemm_kernels=%s gemm_gflops=%.1f gemm_fraction=%.2f gemm_gflop_per_step=%.3f "
+                          "peak_rss_mb=%.0f\n",
+                          name.c_str(), threads, r.steps_per_s, ms, nn::GemmBackendName(), nn::GemmKernels().c_str(),
+                          gflops, fraction, gflop_step, r.peak_rss_mb);
             out << line << std::flush;
         }
     }

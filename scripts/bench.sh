@@ -15,6 +15,9 @@
 # MODELS ("vae-mlp gan-mlp gan-toy dcgan conv-vae"), PYTHON (/usr/bin/python3, Debian's python3-torch),
 # LATENTLAB_DATA (Fashion-MNIST folder), CONTENTION (0), TORCH_BLAS (openmp: PyTorch's process loads the OpenMP build
 # of OpenBLAS when it is installed; pthread or system: libblas.so.3 as the alternatives system chose it).
+# OpenBLAS picks its kernels by CPU when it loads unless OPENBLAS_CORETYPE names a set; both sides inherit this
+# environment, and the summary prints the kernels each side ran (on an AVX-512 machine, OPENBLAS_CORETYPE=Haswell
+# runs the products at about 0.55-0.95 of their speed on both sides).
 #
 # PyTorch's OpenMP threads and the pthread build of OpenBLAS's own threads oversubscribe the cores (4 spinning threads
 # on 2 cores: measured here 60 steps/s on gan-toy at 2 threads against 260 at 1), so the PyTorch side runs on the
@@ -119,18 +122,21 @@ echo
 echo "Load at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 "$python" - "$log" "$repeats" <<'PY'
 import statistics, sys
-runs, blas = {}, set()
+runs, blas, torch_kernels = {}, set(), set()
 for line in open(sys.argv[1]):
     if line.startswith("PYTORCH "):
         f = dict(kv.split("=", 1) for kv in line.split()[1:])
         blas.add((f["blas"], f["blas_path"]))
+        torch_kernels.add(f.get("blas_kernels", "n/a"))
     if not line.startswith("BENCH "):
         continue
     f = dict(kv.split("=", 1) for kv in line.split()[1:])
     runs.setdefault((f["model"], int(f["threads"])), {}).setdefault(f["impl"], []).append(f)
 crippled = [p for kind, p in blas if kind not in ("openblas", "blis", "mkl")]
-ours_backend = {r["gemm"] for sides in runs.values() for r in sides.get("latentlab", []) if "gemm" in r}
-print(f"PyTorch's BLAS: {', '.join(sorted(f'{k} ({p})' for k, p in blas)) or 'unknown'}; "
+ours_backend = {r["gemm"] + " " + r.get("gemm_kernels", "")
+                for sides in runs.values() for r in sides.get("latentlab", []) if "gemm" in r}
+print(f"PyTorch's BLAS: {', '.join(sorted(f'{k} ({p})' for k, p in blas)) or 'unknown'}, "
+      f"kernels {', '.join(sorted(torch_kernels)) or 'n/a'}; "
       f"Latent Lab's products: {', '.join(sorted(ours_backend)) or 'n/a'}")
 if crippled:
     print("Medians of", sys.argv[2], "runs (steps/s); NO RATIOS: PyTorch loaded", ", ".join(crippled),

@@ -83,6 +83,19 @@ def blas_threads(path, kind, threads):
         return None
 
 
+def blas_kernels(path, kind):
+    """OpenBLAS's name for the kernels it runs ("Haswell", "SkylakeX"): it picks them by CPU model when it loads,
+    unless OPENBLAS_CORETYPE says otherwise; None for another library."""
+    if kind != "openblas":
+        return None
+    try:
+        lib = ctypes.CDLL(path)
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, AttributeError):
+        return None
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Data, preloaded
 
@@ -267,8 +280,10 @@ def main():
     data = load_fashion(args.data) if NEEDS_IMAGES & set(names) else None
     path, kind = loaded_blas()
     bt = blas_threads(path, kind, args.threads)
+    kernels = blas_kernels(path, kind)
     print(f"PYTORCH version={torch.__version__} torch_threads={torch.get_num_threads()} blas={kind} "
-          f"blas_threads={bt if bt is not None else 'n/a'} blas_path={path}", flush=True)
+          f"blas_threads={bt if bt is not None else 'n/a'} blas_kernels={kernels or 'n/a'} "
+          f"onednn={torch.backends.mkldnn.is_available()} blas_path={path}", flush=True)
     for name in names:
         step = MODELS[name](data)
         window = args.window or (10 if name in ("dcgan", "conv-vae") else 50 if name == "gan-toy" else 20)

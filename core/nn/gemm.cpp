@@ -21,6 +21,7 @@ extern "C" void cblas_sgemm(int layout, int trans_a, int trans_b, int m, int n, 
 #endif
 #if defined(LATENTLAB_GEMM_OPENBLAS)
 extern "C" void openblas_set_num_threads(int threads);
+extern "C" char* openblas_get_corename(void);
 #elif defined(LATENTLAB_GEMM_BLIS)
 extern "C" void bli_thread_set_num_threads(long threads);
 #endif
@@ -284,6 +285,17 @@ const char* GemmBackendName()
     return "blis";
 #else
     return "eigen";
+#endif
+}
+
+std::string GemmKernels()
+{
+#if defined(LATENTLAB_GEMM_OPENBLAS)
+    // OpenBLAS picks its kernels by CPU when it loads, unless OPENBLAS_CORETYPE names a set.
+    const char* name = openblas_get_corename();
+    return name != nullptr ? name : "unknown";
+#else
+    return GemmBackendName();
 #endif
 }
 

@@ -11,6 +11,8 @@
 
 #include "core/nn/tensor.h"
 
+#include <string>
+
 namespace ll::nn
 {
 
@@ -35,6 +37,10 @@ void Gemm(Trans ta, Trans tb, T alpha, const Matrix<T>& a, const Matrix<T>& b, T
 
 // "eigen", "openblas", "blis": the float backend this build uses.
 const char* GemmBackendName();
+
+// The kernels behind it, for reports: OpenBLAS's own name for the set it runs ("Haswell", "SkylakeX",
+// "Cooperlake"), else the backend's name.
+std::string GemmKernels();
 
 // How many chunks Gemm<float> cuts an (m, n, k) product into on `threads` threads (1: it runs unsplit).
 Index GemmChunks(Index m, Index n, Index k, int threads);

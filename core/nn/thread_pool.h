@@ -73,7 +73,7 @@ private:
     // Claims the next chunk of generation `gen` (and learns the job's chunk count); false when none is left or the
     // generation has moved on.
     bool Claim(std::uint32_t gen, std::uint32_t& chunk, std::uint32_t& count);
-    void Work(std::uint32_t gen);
+    std::uint32_t Work(std::uint32_t gen); // runs chunks of `gen` while any are left; returns how many it ran
     void Finish(std::uint32_t done, std::uint32_t count);
     void RunInline(Index count, void* ctx, Call call); // every chunk on the owner, in order
     void RethrowError();
@@ -93,6 +93,8 @@ private:
     int m_solo_runs = 0;            // owner only: jobs still to run without the workers after a straggler
     int m_backoff = 0;              // owner only
     int m_clean_runs = 0;           // owner only
+    double m_saved = 0;             // owner only: decayed sum of the time the workers' chunks saved (s)
+    double m_waited = 0;            // owner only: decayed sum of the time waited for them after the owner's own (s)
 
     std::mutex m_mutex;
     std::condition_variable m_work_cv; // workers sleep here between jobs
