@@ -18,6 +18,11 @@
 # OpenBLAS picks its kernels by CPU when it loads unless OPENBLAS_CORETYPE names a set; both sides inherit this
 # environment, and the summary prints the kernels each side ran (on an AVX-512 machine, OPENBLAS_CORETYPE=Haswell
 # runs the products at about 0.55-0.95 of their speed on both sides).
+# TORCH_MALLOC (tcmalloc): the allocator PyTorch's process runs on, by LD_PRELOAD, as PyTorch's own CPU performance
+# tuning guide tells its users: tcmalloc (Debian's libtcmalloc-minimal4), jemalloc (libjemalloc2) or glibc (none).
+# Under glibc's malloc every large temporary (Adam's sqrt and division, activations) is a fresh mmap whose pages
+# fault in again on every step: measured on a 2-core AMD EPYC (Zen 5), 1 thread, vae-mlp 51 steps/s with glibc, 170
+# with tcmalloc, 173 with jemalloc; dcgan 2.5, 5.0 and 1.2. The summary prints the allocator each side ran on.
 #
 # PyTorch's OpenMP threads and the pthread build of OpenBLAS's own threads oversubscribe the cores (4 spinning threads
 # on 2 cores: measured here 60 steps/s on gan-toy at 2 threads against 260 at 1), so the PyTorch side runs on the
@@ -39,6 +44,21 @@ multiarch="$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)"
 torch_env=()
 if [[ "$torch_blas" == openmp && -e "/usr/lib/$multiarch/openblas-openmp/libblas.so.3" ]]; then
     torch_env=(LD_LIBRARY_PATH="/usr/lib/$multiarch/openblas-openmp${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
+fi
+torch_malloc="${TORCH_MALLOC:-tcmalloc}"
+case "$torch_malloc" in
+    tcmalloc) malloc_lib="/usr/lib/$multiarch/libtcmalloc_minimal.so.4" ;;
+    jemalloc) malloc_lib="/usr/lib/$multiarch/libjemalloc.so.2" ;;
+    glibc) malloc_lib="" ;;
+    *) echo "bench.sh: TORCH_MALLOC must be tcmalloc, jemalloc or glibc, got '$torch_malloc'" >&2; exit 1 ;;
+esac
+if [[ -n "$malloc_lib" ]]; then
+    if [[ ! -e "$malloc_lib" ]]; then
+        echo "bench.sh: $malloc_lib is missing (PyTorch would run on glibc's malloc, 3-4x slower on the MLPs):" >&2
+        echo "  run  sudo scripts/install-bench-deps.sh, or TORCH_MALLOC=glibc to measure that on purpose" >&2
+        exit 1
+    fi
+    torch_env+=(LD_PRELOAD="$malloc_lib${LD_PRELOAD:+:$LD_PRELOAD}")
 fi
 bin="$build_dir/app/latentlab"
 
@@ -122,12 +142,13 @@ echo
 echo "Load at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 "$python" - "$log" "$repeats" <<'PY'
 import statistics, sys
-runs, blas, torch_kernels = {}, set(), set()
+runs, blas, torch_kernels, torch_malloc = {}, set(), set(), set()
 for line in open(sys.argv[1]):
     if line.startswith("PYTORCH "):
         f = dict(kv.split("=", 1) for kv in line.split()[1:])
         blas.add((f["blas"], f["blas_path"]))
         torch_kernels.add(f.get("blas_kernels", "n/a"))
+        torch_malloc.add(f.get("malloc", "n/a"))
     if not line.startswith("BENCH "):
         continue
     f = dict(kv.split("=", 1) for kv in line.split()[1:])
@@ -136,7 +157,7 @@ crippled = [p for kind, p in blas if kind not in ("openblas", "blis", "mkl")]
 ours_backend = {r["gemm"] + " " + r.get("gemm_kernels", "")
                 for sides in runs.values() for r in sides.get("latentlab", []) if "gemm" in r}
 print(f"PyTorch's BLAS: {', '.join(sorted(f'{k} ({p})' for k, p in blas)) or 'unknown'}, "
-      f"kernels {', '.join(sorted(torch_kernels)) or 'n/a'}; "
+      f"kernels {', '.join(sorted(torch_kernels)) or 'n/a'}, allocator {', '.join(sorted(torch_malloc)) or 'n/a'}; "
       f"Latent Lab's products: {', '.join(sorted(ours_backend)) or 'n/a'}")
 if crippled:
     print("Medians of", sys.argv[2], "runs (steps/s); NO RATIOS: PyTorch loaded", ", ".join(crippled),

@@ -7,8 +7,10 @@ lab's models (core/models, app/cli_bench.cpp), plus the convolutional `dcgan` an
 Run with Debian's python3-torch (scripts/install-bench-deps.sh installs it and OpenBLAS):
     /usr/bin/python3 scripts/bench_pytorch.py [--model NAME|all] [--threads T] [--seconds S] [--window W]
 Prints the BLAS this process runs on (the library that answers PyTorch's sgemm_, as mapped in /proc/self/maps) and
-the thread counts, then one line per model in the format of `latentlab bench`, with impl=pytorch. The rate is the
-median over windows of W steps after a warm-up.
+the thread counts, its OpenBLAS kernels and its malloc, then one line per model in the format of `latentlab bench`,
+with impl=pytorch. The rate is the median over windows of W steps after a warm-up. Run it on tcmalloc or jemalloc
+(LD_PRELOAD, as scripts/bench.sh does and PyTorch's CPU tuning guide advises): on glibc's malloc its steps are
+several times slower (bench.sh, TORCH_MALLOC).
 """
 import argparse
 import ctypes
@@ -94,6 +96,16 @@ def blas_kernels(path, kind):
         return lib.openblas_get_corename().decode()
     except (OSError, AttributeError):
         return None
+
+
+def allocator():
+    """The malloc this process runs on: tcmalloc or jemalloc when one is mapped (bench.sh preloads one), else glibc."""
+    for path in mapped_libraries():
+        name = os.path.basename(path)
+        for kind in ("tcmalloc", "jemalloc"):
+            if kind in name:
+                return kind
+    return "glibc"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -283,7 +295,7 @@ def main():
     kernels = blas_kernels(path, kind)
     print(f"PYTORCH version={torch.__version__} torch_threads={torch.get_num_threads()} blas={kind} "
           f"blas_threads={bt if bt is not None else 'n/a'} blas_kernels={kernels or 'n/a'} "
-          f"onednn={torch.backends.mkldnn.is_available()} blas_path={path}", flush=True)
+          f"onednn={torch.backends.mkldnn.is_available()} malloc={allocator()} blas_path={path}", flush=True)
     for name in names:
         step = MODELS[name](data)
         window = args.window or (10 if name in ("dcgan", "conv-vae") else 50 if name == "gan-toy" else 20)

@@ -14,6 +14,10 @@ PACKAGES=(
     # the OpenMP build of OpenBLAS, which scripts/bench.sh loads into PyTorch's process: it shares PyTorch's OpenMP
     # threads instead of adding its own pthreads beside them
     libopenblas0-openmp
+    # the allocator scripts/bench.sh gives PyTorch's process (LD_PRELOAD), as PyTorch's CPU performance guide advises:
+    # with glibc's malloc every large temporary is a fresh mmap and its pages fault in again, which ran PyTorch's
+    # MLP steps 3-4x slower here (scripts/bench.sh, TORCH_MALLOC); jemalloc beside it, for comparison
+    libtcmalloc-minimal4 libjemalloc2
     # the data set the standard models train on
     dataset-fashion-mnist
 )
