@@ -93,8 +93,10 @@ void Session::ApplyCommands()
         const Command::Kind kind = c.kind;
         Apply(c);
         m_state->commands_applied = c.id;
+        // A new model (load, reset, a checkpoint) or a pause: the views and the frozen model follow at once, since
+        // no step may come to refresh them.
         force_views = force_views || kind == Command::Kind::Pause || kind == Command::Kind::Load ||
-                      kind == Command::Kind::Reset;
+                      kind == Command::Kind::Reset || kind == Command::Kind::LoadCheckpoint;
     }
     const State& s = *m_state;
     if (s.exp == nullptr || !(s.running || s.pending_steps > 0 || s.run_until > s.exp->StepCount()))

@@ -1,5 +1,6 @@
 // Tests of the views a session publishes for a VAE on 2-D data: the posterior of every shown point (means and
-// standard deviations) matches the frozen model's own encoder, and a paused run's frozen model is the paused step's.
+// standard deviations) matches the frozen model's own encoder, and a paused run's frozen model is the paused step's,
+// also when the pause comes from loading a checkpoint.
 #include "core/train/session.h"
 
 #include "../support/tiny_ring.h"
@@ -7,6 +8,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <string>
 
 using namespace std::chrono_literals;
 using ll::models::ExperimentConfig;
@@ -106,4 +109,31 @@ TEST_CASE("Views: a run paused by RunUntil publishes the frozen model of that st
     REQUIRE(snap != nullptr);
     CHECK(snap->step == 28);
     CHECK(snap->model_step == 28);
+}
+
+TEST_CASE("Views: loading a checkpoint while paused publishes its model and views at once, however long the intervals")
+{
+    // The latent explorer of a checkpoint opened to be looked at, not trained: without a forced refresh it waited
+    // for "the first model copy" until a step was trained.
+    const std::string path = (std::filesystem::temp_directory_path() / "latentlab_views_load.ckpt").string();
+    {
+        Session s(ViewOptions());
+        REQUIRE(s.WaitForCommand(s.Load(TinyToyVae()), 30s) != nullptr);
+        REQUIRE(s.WaitForCommand(s.RunUntil(25), 30s) != nullptr);
+        const auto saved = s.WaitForCommand(s.SaveCheckpoint(path), 30s);
+        REQUIRE(saved != nullptr);
+        REQUIRE(saved->checkpoint_error == "");
+    }
+    Session s(ViewOptions());
+    REQUIRE(s.WaitForCommand(s.Load(TinyToyVae()), 30s) != nullptr);
+    REQUIRE(s.WaitForCommand(s.RunUntil(3), 30s) != nullptr);
+    const auto loaded = s.WaitForCommand(s.LoadCheckpoint(path), 30s);
+    std::filesystem::remove(path);
+    REQUIRE(loaded != nullptr);
+    REQUIRE(loaded->checkpoint_error == "");
+    CHECK(loaded->step == 25);
+    CHECK(loaded->model_step == 25);
+    REQUIRE(loaded->model != nullptr);
+    REQUIRE(loaded->view2d != nullptr);
+    CHECK(loaded->view2d->step == 25);
 }
