@@ -159,40 +159,47 @@ TEST_CASE("ThreadPool: after a worker keeps the owner waiting, the owner runs th
 
 TEST_CASE("ThreadPool: a worker that starts late but saves the owner more than it costs keeps its share of the work")
 {
-    ThreadPool pool(2);
-    const std::thread::id owner = std::this_thread::get_id();
     const auto busy = [](std::chrono::microseconds d) {
         const auto until = std::chrono::steady_clock::now() + d;
         while (std::chrono::steady_clock::now() < until)
         {
         }
     };
-    // Job 1: four 5 ms chunks; the worker's first chunk starts 1 ms late, as after a slow wake-up of an idle CPU.
-    // The owner then waits about 1 ms (more than the 200 us that counts as late) for the worker's last chunk, which
-    // saved it about 10 ms of its own: worth it, so the pool keeps the worker.
-    std::atomic<int> worker_chunks{0};
-    pool.Run(4, [&](Index) {
-        if (std::this_thread::get_id() != owner && worker_chunks.fetch_add(1) == 0)
-        {
-            busy(std::chrono::milliseconds(1));
-        }
-        busy(std::chrono::milliseconds(5));
-    });
-    // Job 2: the owner's chunk waits (at most 1 s) for the worker to take the other one; a pool gone solo would run
-    // both chunks on the owner.
-    std::atomic<bool> worker_ran{false};
-    pool.Run(2, [&](Index) {
-        const auto begin = std::chrono::steady_clock::now();
-        if (std::this_thread::get_id() == owner)
-        {
-            while (!worker_ran.load() && std::chrono::steady_clock::now() - begin < std::chrono::seconds(1))
+    // Up to three fresh pools: on a machine loaded by other tests a worker can also lose its core for a whole time
+    // slice, which is a straggler the pool is right to drop; one clean attempt is what this test asks for.
+    bool kept = false;
+    for (int attempt = 0; attempt < 3 && !kept; ++attempt)
+    {
+        ThreadPool pool(2);
+        const std::thread::id owner = std::this_thread::get_id();
+        // Job 1: four 10 ms chunks; the worker's first chunk starts 1 ms late, as after a slow wake-up of an idle
+        // virtual CPU. The owner then waits about 1 ms (more than the 200 us that counts as late) for the worker's
+        // last chunk, which saved it about 20 ms of its own: worth it, so the pool keeps the worker.
+        std::atomic<int> worker_chunks{0};
+        pool.Run(4, [&](Index) {
+            if (std::this_thread::get_id() != owner && worker_chunks.fetch_add(1) == 0)
             {
+                busy(std::chrono::milliseconds(1));
             }
-        }
-        else
-        {
-            worker_ran = true;
-        }
-    });
-    CHECK(worker_ran.load());
+            busy(std::chrono::milliseconds(10));
+        });
+        // Job 2: the owner's chunk waits (at most 1 s) for the worker to take the other one; a pool gone solo would
+        // run both chunks on the owner.
+        std::atomic<bool> worker_ran{false};
+        pool.Run(2, [&](Index) {
+            const auto begin = std::chrono::steady_clock::now();
+            if (std::this_thread::get_id() == owner)
+            {
+                while (!worker_ran.load() && std::chrono::steady_clock::now() - begin < std::chrono::seconds(1))
+                {
+                }
+            }
+            else
+            {
+                worker_ran = true;
+            }
+        });
+        kept = worker_ran.load();
+    }
+    CHECK(kept);
 }
