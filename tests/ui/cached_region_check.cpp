@@ -1,8 +1,8 @@
 // CachedRegion under Xvfb: a region is drawn again only when its key or its place changes, and what the screen shows
 // from its picture is what drawing it straight into the window shows (within 2 levels of 255 on a few pixels: an
 // off-screen target blends with other rounding than the window's framebuffer), for a test pattern of translucent
-// shapes, for the lab's live plots of gan-ring8 after a run (refreshed a plot a frame) and for its 2-D view. Exit
-// status 0 when all holds.
+// shapes, for the lab's live plots of gan-ring8 and vae-ring8 after a run (refreshed a plot a frame) and for their 2-D
+// views. Exit status 0 when all holds.
 #include "core/train/session.h"
 #include "ui/gl/cached_region.h"
 #include "ui/gl/gl_renderer.h"
@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <string>
 
 namespace
 {
@@ -152,11 +153,13 @@ void CheckPattern(ll::ui::GlRenderer& renderer)
     CheckSame(moved_direct, moved, "...in its new place");
 }
 
-void CheckLab(ll::ui::GlRenderer& renderer)
+// A toy preset after a short run: its live plots and its 2-D view (the GAN's one canvas, the VAE's data and latent
+// canvases), each from its pictures against drawn straight into the window.
+void CheckLab(ll::ui::GlRenderer& renderer, const std::string& preset)
 {
     ll::train::Session session;
     ll::ui::LabWindow lab(session, ll::ui::LabOptions{});
-    if (!lab.Controls().LoadPreset(session, "gan-ring8"))
+    if (!lab.Controls().LoadPreset(session, preset))
     {
         Check(false, lab.Controls().PresetError().c_str());
         return;
@@ -192,7 +195,7 @@ void CheckLab(ll::ui::GlRenderer& renderer)
     const ll::ui::RgbaImage plots_direct = Frame(renderer, ui);
     ll::ui::CachedRegion::SetEnabled(true);
     CheckSame(plots_direct, plots_cached,
-              "gan-ring8's live plots shown from their pictures after a run are the plots drawn into the window");
+              (preset + "'s live plots shown from their pictures after a run are the plots drawn into the window").c_str());
     lab.FocusView("toy2d");
     ll::ui::CachedRegion::SetEnabled(false);
     for (int i = 0; i < 6; ++i) // the view comes forward, panels settle, textures upload
@@ -203,7 +206,8 @@ void CheckLab(ll::ui::GlRenderer& renderer)
     ll::ui::CachedRegion::SetEnabled(true);
     Frame(renderer, ui);
     const ll::ui::RgbaImage cached = Frame(renderer, ui);
-    CheckSame(direct, cached, "gan-ring8's 2-D view drawn from its picture is the view drawn into the window");
+    CheckSame(direct, cached,
+              (preset + "'s 2-D view drawn from its pictures is the view drawn into the window").c_str());
     session.Stop();
 }
 
@@ -219,7 +223,8 @@ int main()
     {
         ll::ui::GlRenderer renderer; // the active renderer: CachedRegion draws its pictures with it
         CheckPattern(renderer);
-        CheckLab(renderer);
+        CheckLab(renderer, "gan-ring8");
+        CheckLab(renderer, "vae-ring8");
         glfwSwapBuffers(gl.Window());
     }
     return g_failures == 0 ? 0 : 1;

@@ -34,6 +34,8 @@ private:
     void DrawGanCanvas(const train::View2D& view, bool has_field); // field, grid, manifold, points, arrows, legend
     void DrawColorBar(const train::View2D& view, ImVec2 canvas_size);
     void DrawVaeView(const train::View2D& view, ImVec2 size);
+    void DrawVaeDataCanvas(const train::View2D& view, const std::vector<ImU32>& colors);   // x space: points, legend
+    void DrawVaeLatentCanvas(const train::View2D& view, const std::vector<ImU32>& colors); // z space: posteriors
     void UpdateFieldTexture(const std::shared_ptr<const train::View2D>& view);
     // The drawing tool: its toolbar and canvas (the current model's samples shown faintly under the drawing).
     void StartDrawing(const train::Snapshot& snapshot);
@@ -49,9 +51,10 @@ private:
     Texture m_field_texture;
     DotSprite m_dot{2.5f, 1.0f};       // real and generated points, posterior means
     DotSprite m_small_dot{2.2f, 1.0f}; // the VAE's samples
-    std::shared_ptr<const train::View2D> m_uploaded; // the view whose field is in the texture
-    std::uint64_t m_view_serial = 0;                 // counts the views uploaded (part of the picture's key)
-    CachedRegion m_data_picture;                     // the GAN canvas, drawn again only when it changes
+    std::shared_ptr<const train::View2D> m_uploaded; // the last view shown (a GAN's: its field is in the texture)
+    std::uint64_t m_view_serial = 0;                 // counts the views shown (part of the pictures' keys)
+    CachedRegion m_data_picture;                     // the data canvas (GAN or VAE), drawn again only when it changes
+    CachedRegion m_latent_picture;                   // the VAE's latent canvas, likewise
 
     bool m_show_field = true;
     bool m_show_real = true;
