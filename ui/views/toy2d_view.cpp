@@ -172,19 +172,10 @@ void Toy2DView::DrawGanView(const train::View2D& view, ImVec2 size)
     const Canvas2D& canvas = m_data_canvas;
     // The canvas is drawn again only when the view, the toggles, the pan and zoom or the size change: from the
     // picture of it in between (at 60 frames a second and a new view 4 times, most frames).
-    std::uint64_t key = MixKey(m_view_serial, canvas.ViewKey());
-    for (const bool bit :
-         {has_field, m_show_field, m_show_manifold, m_show_real, m_show_generated, m_show_arrows, m_color_by_code})
-    {
-        key = MixKey(key, bit ? 1 : 0);
-    }
-    if (ImDrawList* list = m_data_picture.Begin(canvas.Min(), canvas.Max(), key))
-    {
-        m_data_canvas.Draw(list);
-        DrawGanCanvas(view, has_field);
-        m_data_canvas.End();
-    }
-    m_data_picture.End();
+    ShowCanvasPicture(m_data_canvas, m_data_picture,
+                      {has_field, m_show_field, m_show_manifold, m_show_real, m_show_generated, m_show_arrows,
+                       m_color_by_code},
+                      [&] { DrawGanCanvas(view, has_field); });
     if (canvas.Hovered())
     {
         const ImVec2 at = canvas.ToData(ImGui::GetIO().MousePos);
@@ -310,6 +301,36 @@ void Toy2DView::DrawColorBar(const train::View2D& view, ImVec2 canvas_size)
                   probability ? "1 = real\n0 = fake" : "raw score");
 }
 
+// Shows a laid-out canvas from its picture, drawing it again (draw() between the canvas's Draw and End) only when the
+// view shown, the canvas's pan and zoom or one of the toggles changed.
+template <typename DrawFn>
+void Toy2DView::ShowCanvasPicture(Canvas2D& canvas, CachedRegion& picture, std::initializer_list<bool> toggles,
+                                  DrawFn&& draw)
+{
+    std::uint64_t key = MixKey(m_view_serial, canvas.ViewKey());
+    for (const bool bit : toggles)
+    {
+        key = MixKey(key, bit ? 1 : 0);
+    }
+    if (ImDrawList* list = picture.Begin(canvas.Min(), canvas.Max(), key))
+    {
+        canvas.Draw(list);
+        draw();
+        canvas.End();
+    }
+    picture.End();
+}
+
+// The mouse's position in the canvas's coordinates, named `name` ("x", "z"), as a tooltip while it hovers.
+void Toy2DView::PositionTooltip(const Canvas2D& canvas, const char* name)
+{
+    if (canvas.Hovered())
+    {
+        const ImVec2 at = canvas.ToData(ImGui::GetIO().MousePos);
+        ImGui::SetTooltip("%s = (%.2f, %.2f)", name, at.x, at.y);
+    }
+}
+
 void Toy2DView::DrawVaeView(const train::View2D& view, ImVec2 size)
 {
     const float gap = 8.0f;
@@ -328,44 +349,17 @@ void Toy2DView::DrawVaeView(const train::View2D& view, ImVec2 size)
 
     m_data_canvas.SetHome(0, 0, 1.05f * view.extent);
     m_data_canvas.Layout("##vae_data", half_size);
-    std::uint64_t data_key = MixKey(m_view_serial, m_data_canvas.ViewKey());
-    for (const bool bit : {m_show_manifold, m_show_real, m_show_reconstructions, m_show_generated})
-    {
-        data_key = MixKey(data_key, bit ? 1 : 0);
-    }
-    if (ImDrawList* list = m_data_picture.Begin(m_data_canvas.Min(), m_data_canvas.Max(), data_key))
-    {
-        m_data_canvas.Draw(list);
-        DrawVaeDataCanvas(view, point_colors());
-        m_data_canvas.End();
-    }
-    m_data_picture.End();
-    if (m_data_canvas.Hovered())
-    {
-        const ImVec2 at = m_data_canvas.ToData(ImGui::GetIO().MousePos);
-        ImGui::SetTooltip("x = (%.2f, %.2f)", at.x, at.y);
-    }
+    ShowCanvasPicture(m_data_canvas, m_data_picture,
+                      {m_show_manifold, m_show_real, m_show_reconstructions, m_show_generated},
+                      [&] { DrawVaeDataCanvas(view, point_colors()); });
+    PositionTooltip(m_data_canvas, "x");
 
     ImGui::SameLine(0, gap);
     m_latent_canvas.SetHome(0, 0, view.latent_extent > 0 ? view.latent_extent : 3.0f);
     m_latent_canvas.Layout("##vae_latent", half_size);
-    std::uint64_t latent_key = MixKey(m_view_serial, m_latent_canvas.ViewKey());
-    for (const bool bit : {m_show_ellipses, m_show_means})
-    {
-        latent_key = MixKey(latent_key, bit ? 1 : 0);
-    }
-    if (ImDrawList* list = m_latent_picture.Begin(m_latent_canvas.Min(), m_latent_canvas.Max(), latent_key))
-    {
-        m_latent_canvas.Draw(list);
-        DrawVaeLatentCanvas(view, point_colors());
-        m_latent_canvas.End();
-    }
-    m_latent_picture.End();
-    if (m_latent_canvas.Hovered())
-    {
-        const ImVec2 at = m_latent_canvas.ToData(ImGui::GetIO().MousePos);
-        ImGui::SetTooltip("z = (%.2f, %.2f)", at.x, at.y);
-    }
+    ShowCanvasPicture(m_latent_canvas, m_latent_picture, {m_show_ellipses, m_show_means},
+                      [&] { DrawVaeLatentCanvas(view, point_colors()); });
+    PositionTooltip(m_latent_canvas, "z");
 }
 
 void Toy2DView::DrawVaeDataCanvas(const train::View2D& view, const std::vector<ImU32>& colors)

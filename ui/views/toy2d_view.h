@@ -13,6 +13,7 @@
 #include "ui/widgets/drawn_points.h"
 #include "ui/gl/texture.h"
 
+#include <initializer_list>
 #include <memory>
 
 namespace ll::ui
@@ -33,6 +34,9 @@ private:
     void DrawGanView(const train::View2D& view, ImVec2 size);
     void DrawGanCanvas(const train::View2D& view, bool has_field); // field, grid, manifold, points, arrows, legend
     void DrawColorBar(const train::View2D& view, ImVec2 canvas_size);
+    template <typename DrawFn>
+    void ShowCanvasPicture(Canvas2D& canvas, CachedRegion& picture, std::initializer_list<bool> toggles, DrawFn&& draw);
+    static void PositionTooltip(const Canvas2D& canvas, const char* name);
     void DrawVaeView(const train::View2D& view, ImVec2 size);
     void DrawVaeDataCanvas(const train::View2D& view, const std::vector<ImU32>& colors);   // x space: points, legend
     void DrawVaeLatentCanvas(const train::View2D& view, const std::vector<ImU32>& colors); // z space: posteriors
