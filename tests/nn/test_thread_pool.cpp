@@ -12,6 +12,27 @@
 
 using namespace ll::nn;
 
+namespace
+{
+// Keeps the calling thread busy (not asleep) for d, as a chunk of work would.
+void BusyFor(std::chrono::microseconds d)
+{
+    const auto until = std::chrono::steady_clock::now() + d;
+    while (std::chrono::steady_clock::now() < until)
+    {
+    }
+}
+
+// Spins until flag is set or `limit` has passed.
+void SpinUntilSet(const std::atomic<bool>& flag, std::chrono::milliseconds limit)
+{
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (!flag.load() && std::chrono::steady_clock::now() < until)
+    {
+    }
+}
+} // namespace
+
 TEST_CASE("ThreadPool: every chunk of many consecutive jobs runs exactly once")
 {
     for (const int threads : {1, 2, 3})
@@ -130,19 +151,14 @@ TEST_CASE("ThreadPool: after a worker keeps the owner waiting, the owner runs th
     {
         worker_started = false;
         pool.Run(2, [&](Index) {
-            const auto begin = std::chrono::steady_clock::now();
             if (std::this_thread::get_id() == owner)
             {
-                while (!worker_started.load() && std::chrono::steady_clock::now() - begin < std::chrono::seconds(1))
-                {
-                }
+                SpinUntilSet(worker_started, std::chrono::seconds(1));
             }
             else
             {
                 worker_started = true;
-                while (std::chrono::steady_clock::now() - begin < std::chrono::milliseconds(20))
-                {
-                }
+                BusyFor(std::chrono::milliseconds(20));
             }
         });
         worker_took_one = worker_started.load();
@@ -159,12 +175,6 @@ TEST_CASE("ThreadPool: after a worker keeps the owner waiting, the owner runs th
 
 TEST_CASE("ThreadPool: a worker that starts late but saves the owner more than it costs keeps its share of the work")
 {
-    const auto busy = [](std::chrono::microseconds d) {
-        const auto until = std::chrono::steady_clock::now() + d;
-        while (std::chrono::steady_clock::now() < until)
-        {
-        }
-    };
     // Up to three fresh pools: on a machine loaded by other tests a worker can also lose its core for a whole time
     // slice, which is a straggler the pool is right to drop; one clean attempt is what this test asks for.
     bool kept = false;
@@ -179,20 +189,17 @@ TEST_CASE("ThreadPool: a worker that starts late but saves the owner more than i
         pool.Run(4, [&](Index) {
             if (std::this_thread::get_id() != owner && worker_chunks.fetch_add(1) == 0)
             {
-                busy(std::chrono::milliseconds(1));
+                BusyFor(std::chrono::milliseconds(1));
             }
-            busy(std::chrono::milliseconds(10));
+            BusyFor(std::chrono::milliseconds(10));
         });
         // Job 2: the owner's chunk waits (at most 1 s) for the worker to take the other one; a pool gone solo would
         // run both chunks on the owner.
         std::atomic<bool> worker_ran{false};
         pool.Run(2, [&](Index) {
-            const auto begin = std::chrono::steady_clock::now();
             if (std::this_thread::get_id() == owner)
             {
-                while (!worker_ran.load() && std::chrono::steady_clock::now() - begin < std::chrono::seconds(1))
-                {
-                }
+                SpinUntilSet(worker_ran, std::chrono::seconds(1));
             }
             else
             {

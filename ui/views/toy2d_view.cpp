@@ -124,39 +124,38 @@ void Toy2DView::Draw(LabContext& ctx)
 
     ImVec2 size = ImGui::GetContentRegionAvail();
     size.y = std::max(size.y, 120.0f);
+    // A new view changes the pictures' keys and, for a GAN, the field in the texture.
+    const bool new_view = view != m_shown;
+    if (new_view)
+    {
+        m_shown = view;
+        ++m_view_serial;
+    }
     if (vae)
     {
-        if (view != m_uploaded)
-        {
-            m_uploaded = view;
-            ++m_view_serial;
-        }
         DrawVaeView(*view, size);
     }
     else
     {
-        UpdateFieldTexture(view);
+        if (new_view)
+        {
+            UploadField(*view);
+        }
         DrawGanView(*view, size);
     }
 }
 
-void Toy2DView::UpdateFieldTexture(const std::shared_ptr<const train::View2D>& view)
+void Toy2DView::UploadField(const train::View2D& view)
 {
-    if (view == m_uploaded)
-    {
-        return;
-    }
-    m_uploaded = view;
-    ++m_view_serial;
-    if (view->field_res <= 0 || view->field.empty())
+    if (view.field_res <= 0 || view.field.empty())
     {
         m_field_texture.Reset();
         return;
     }
-    const float lo = view->field_is_probability ? 0.0f : view->field_min;
-    const float hi = view->field_is_probability ? 1.0f : view->field_max;
+    const float lo = view.field_is_probability ? 0.0f : view.field_min;
+    const float hi = view.field_is_probability ? 1.0f : view.field_max;
     // A smooth field reads better than 64x64 blocks: linear filtering on this texture.
-    m_field_texture.Upload(FieldImage(view->field, view->field_res, lo, hi, view->field_is_probability),
+    m_field_texture.Upload(FieldImage(view.field, view.field_res, lo, hi, view.field_is_probability),
                            Texture::Filter::Linear);
 }
 

@@ -40,7 +40,7 @@ private:
     void DrawVaeView(const train::View2D& view, ImVec2 size);
     void DrawVaeDataCanvas(const train::View2D& view, const std::vector<ImU32>& colors);   // x space: points, legend
     void DrawVaeLatentCanvas(const train::View2D& view, const std::vector<ImU32>& colors); // z space: posteriors
-    void UpdateFieldTexture(const std::shared_ptr<const train::View2D>& view);
+    void UploadField(const train::View2D& view); // a GAN view's field (D or the critic) into m_field_texture
     // The drawing tool: its toolbar and canvas (the current model's samples shown faintly under the drawing).
     void StartDrawing(const train::Snapshot& snapshot);
     void DrawDrawingTool(LabContext& ctx, const train::View2D* view);
@@ -55,7 +55,7 @@ private:
     Texture m_field_texture;
     DotSprite m_dot{2.5f, 1.0f};       // real and generated points, posterior means
     DotSprite m_small_dot{2.2f, 1.0f}; // the VAE's samples
-    std::shared_ptr<const train::View2D> m_uploaded; // the last view shown (a GAN's: its field is in the texture)
+    std::shared_ptr<const train::View2D> m_shown;    // the last view shown (a GAN's: its field is in the texture)
     std::uint64_t m_view_serial = 0;                 // counts the views shown (part of the pictures' keys)
     CachedRegion m_data_picture;                     // the data canvas (GAN or VAE), drawn again only when it changes
     CachedRegion m_latent_picture;                   // the VAE's latent canvas, likewise
